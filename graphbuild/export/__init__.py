@@ -1,0 +1,1 @@
+"""Exporters: read the store, write a format. Found by name through a registry."""

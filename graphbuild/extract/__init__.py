@@ -1,0 +1,1 @@
+"""Extraction: pure functions from a `Record` to the parts of a `Trial`."""

@@ -1,0 +1,1 @@
+"""RDF: the vocabulary and the Trial -> quads mapping."""

@@ -1,0 +1,150 @@
+"""The graph's vocabulary: every term graphbuild writes, declared once.
+
+`GB` is the ontology (classes and properties, defined in `ontology/graphbuild.ttl`);
+`GBR` is where instance IRIs live. Antigens, diseases and NCIt concepts use the IRIs others
+already use, so graphs join: HGNC via identifiers.org, MeSH via id.nlm.nih.gov, MONDO and
+NCIt via OBO PURLs. The shape of the graph is described in `docs/graph-model.md`.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+GB_IRI = "https://w3id.org/graphbuild/vocab#"
+GBR_IRI = "https://w3id.org/graphbuild/id/"
+
+GBR = Namespace(GBR_IRI)
+HGNC = Namespace("https://identifiers.org/hgnc:")
+MESH = Namespace("http://id.nlm.nih.gov/mesh/")
+OBO = Namespace("http://purl.obolibrary.org/obo/")
+CTGOV = Namespace("https://clinicaltrials.gov/study/")
+
+
+class GB(DefinedNamespace):
+    """graphbuild ontology terms. An undeclared attribute raises, so a typo fails early."""
+
+    _NS = Namespace(GB_IRI)
+    _fail = True
+
+    # classes
+    Trial: URIRef
+    Intervention: URIRef
+    TargetAntigen: URIRef
+    Disease: URIRef
+    Endpoint: URIRef
+    EndpointConcept: URIRef
+    TimeFrame: URIRef
+    Evidence: URIRef
+    ExtractedLink: URIRef  # an rdf:Statement about an extracted edge, with basis + evidence
+    Modality: URIRef
+    CellSource: URIRef
+    InterventionRole: URIRef
+    Build: URIRef
+    # classes the reasoner fills (never asserted by the triples stage)
+    CellTherapyTrial: URIRef
+    CARTTrial: URIRef
+    AntibodyTrial: URIRef
+
+    # trial
+    trialId: URIRef
+    nctId: URIRef
+    officialTitle: URIRef
+    acronym: URIRef
+    briefSummary: URIRef
+    detailedDescription: URIRef
+    phase: URIRef  # literal: PHASE1, PHASE2, EARLY_PHASE1, NA
+    studyType: URIRef
+    overallStatus: URIRef
+    enrollment: URIRef
+    sponsor: URIRef
+    startDate: URIRef
+    primaryCompletionDate: URIRef
+    completionDate: URIRef
+    sourceFormat: URIRef
+    targetStatus: URIRef  # literal: stated, product_lexicon, inferred, unspecified, not_applicable
+    openLabel: URIRef
+    singleArm: URIRef
+    randomized: URIRef
+    doseEscalation: URIRef
+    centers: URIRef  # literal: single / multi
+    phaseBasis: URIRef
+    conditionText: URIRef  # the conditions as written
+    hasIntervention: URIRef
+    studiesDisease: URIRef  # Trial -> Disease
+    hasEndpoint: URIRef
+    directedAt: URIRef  # Trial -> TargetAntigen (trial-level links, and by reasoning)
+
+    # intervention
+    interventionType: URIRef
+    productCode: URIRef
+    modality: URIRef  # -> a Modality individual
+    cellSource: URIRef  # -> a CellSource individual
+    interventionRole: URIRef  # -> an InterventionRole individual
+    targetsAntigen: URIRef  # Intervention -> TargetAntigen
+    otherName: URIRef
+
+    # antigen, disease, concept
+    hgncSymbol: URIRef
+    hgncId: URIRef
+    meshId: URIRef
+    qualifier: URIRef  # on an ExtractedLink for studiesDisease: relapsed, refractory, CD7-positive
+    category: URIRef  # literal: safety, efficacy, pharmacokinetics, ...
+
+    # endpoint and time frame
+    role: URIRef  # literal: primary / secondary / other
+    measure: URIRef
+    description: URIRef
+    measuresConcept: URIRef  # Endpoint -> EndpointConcept
+    hasTimeFrame: URIRef
+    criterion: URIRef
+    method: URIRef
+    text: URIRef
+    minDays: URIRef
+    maxDays: URIRef
+    timePointDays: URIRef
+    anchor: URIRef
+
+    # extracted links and evidence
+    basis: URIRef  # literal: stated, product_lexicon, inferred, source_mesh, lexicon
+    hasEvidence: URIRef
+    sourceField: URIRef
+    quote: URIRef
+    startOffset: URIRef
+    endOffset: URIRef
+
+    # individuals: modalities
+    CarT: URIRef
+    CarNK: URIRef
+    TcrT: URIRef
+    OtherCellTherapy: URIRef
+    MonoclonalAntibody: URIRef
+    BispecificAntibody: URIRef
+    AntibodyDrugConjugate: URIRef
+    SmallMolecule: URIRef
+    Chemotherapy: URIRef
+    StemCellTransplant: URIRef
+    Procedure: URIRef
+    Radiation: URIRef
+    Device: URIRef
+    Behavioral: URIRef
+    Vaccine: URIRef
+    OtherModality: URIRef
+    # individuals: cell sources and roles
+    Autologous: URIRef
+    Allogeneic: URIRef
+    Investigational: URIRef
+    Lymphodepletion: URIRef
+    Supportive: URIRef
+    Comparator: URIRef
+
+
+# Named graphs that are not per trial.
+VOCABULARY_GRAPH = GBR["graph/vocabulary"]  # antigen, disease (with hierarchy), concept nodes
+INFERRED_GRAPH = GBR["graph/inferred"]  # what the reasoner adds; rebuilt, never edited
+BUILD_GRAPH = GBR["graph/build"]  # PROV-O: the build, its inputs with checksums, tool version
+
+
+def trial_graph(trial_id: str) -> URIRef:
+    """The named graph that holds exactly one trial's triples (replaced as a whole)."""
+    return GBR[f"graph/trial/{trial_id}"]

@@ -1,0 +1,1 @@
+"""Readers: one module per input format, each streaming `Record`s (or `Reject`s)."""
