@@ -1,0 +1,31 @@
+"""Record -> Trial: the one pure function the pipeline calls per record.
+
+It only composes the specialised extractors; each lives in its own module and can be tested
+on its own.
+"""
+
+from __future__ import annotations
+
+from graphbuild.extract.antigens import extract_targets
+from graphbuild.extract.design import extract_design
+from graphbuild.extract.diseases import extract_diseases
+from graphbuild.extract.endpoints import extract_endpoints
+from graphbuild.extract.interventions import extract_interventions
+from graphbuild.model import Record, Trial
+
+
+def extract_trial(record: Record) -> Trial:
+    """What the record means, each link with its evidence. Pure: no I/O, no global state
+    besides the read-only lexicons."""
+    interventions = extract_interventions(record)
+    targets, target_status = extract_targets(record, interventions)
+    return Trial(
+        trial_id=record.trial_id,
+        record=record,
+        interventions=interventions,
+        targets=targets,
+        target_status=target_status,
+        diseases=extract_diseases(record),
+        endpoints=extract_endpoints(record),
+        design=extract_design(record),
+    )
