@@ -1,0 +1,451 @@
+"""Diseases: ground each condition of a record to a MeSH descriptor, qualifiers kept apart.
+
+How a condition is grounded (one `DiseaseLink` per descriptor, all its mentions as evidence):
+
+1. Mentions. One compiled dictionary matcher (`DiseaseMatcher`) reads the condition: MeSH
+   names and entry terms of the disease tree (`mesh_diseases.tsv`), "X Cancer" for every
+   "X Neoplasms" (MeSH keeps those entry terms in concepts our table lacks), and the curated
+   lexicon (`diseases.tsv`: AML, T-ALL, DLBCL, ...), which wins over MeSH. Matching is
+   leftmost-longest over token n-grams, so "T-ALL/T-LBL" is two mentions of D054218 and
+   "Refractory Anemia" is the MDS subtype, not "Anemia" with a qualifier.
+2. Basis. A mention whose descriptor the source itself assigned (API v2 JSON
+   `conditionBrowseModule`, legacy XML `condition_browse`) is SOURCE_MESH; otherwise LEXICON.
+   A condition our matcher cannot read but that equals one of the source's own terms by name
+   is grounded to that term (SOURCE_MESH). Source terms no condition mentions are not emitted:
+   ClinicalTrials.gov adds ancestors and attributes ("Leukemia" next to "Leukemia, Myeloid,
+   Acute"; "Acute Disease" for "Acute Leukaemias") that no one wrote as a condition.
+3. Attributes. Descriptors that describe a disease rather than name one (MeSH Disease
+   Attributes, Neoplastic Processes and Chromosome Aberrations: Recurrence, Neoplasm
+   Metastasis, Philadelphia Chromosome, ...) only ground a condition that names nothing else,
+   never overlap a qualifier, and are never taken from a title.
+4. Qualifiers (relapsed, refractory, CD7-positive, pediatric, Philadelphia chromosome-positive,
+   stage IV, ...) are read from the words of the condition outside the disease mention.
+5. Title rule. Conditions are sometimes only category headings: seed 002 lists "Neoplasms |
+   Hematologic Neoplasms | Neoplasms by Site | Hematologic Diseases" for a CD7 CAR-T trial in
+   T-ALL/T-LBL. When every grounded condition is broad (a heading of depth <= 2, a descriptor
+   with more than 20 descendants, or Hematologic Neoplasms) or an ancestor of what the title
+   names, or no condition grounds at all, the diseases named in the brief title (else the
+   official title) are grounded too, basis LEXICON unless the source assigned them, evidence
+   in the title. Title mentions that are ancestors of an existing link add nothing.
+6. Never invent: a condition with no mention is reported by `ground_conditions(...).ungrounded`
+   and gets no link.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+from graphbuild.extract import mesh
+from graphbuild.extract.fields import evidence
+from graphbuild.extract.lexicon import load_lexicon, split_multi
+from graphbuild.model import Basis, DiseaseLink, Evidence, Record
+
+# --------------------------------------------------------------------------------------------
+# The matcher
+# --------------------------------------------------------------------------------------------
+
+_MAX_TOKENS = 16  # longest key we look for (the longest MeSH disease names are ~12 tokens)
+_SEPARATORS = frozenset(",/();:&+")
+_NEOPLASM_NAME = re.compile(r"^(?:(?P<a>[^,]+?) Neoplasms?|Neoplasms?, (?P<b>[^,]+))$")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A disease named in some text: the descriptor, the span, and qualifiers the term itself
+    implies (RRMM: relapsed, refractory)."""
+
+    ui: str
+    start: int
+    end: int
+    implied: tuple[str, ...] = ()
+
+
+class DiseaseMatcher:
+    """Leftmost-longest lookup of normalized token n-grams in one dictionary.
+
+    Built once; `find` is a loop of dict / set lookups, no regex per term. Every key is the
+    `mesh.name_key` of a term; text is looked up both with acronyms kept (so "ALL" is not
+    "all") and fully lower-cased (so a title in capitals still matches)."""
+
+    def __init__(self, entries: dict[str, tuple[str, tuple[str, ...]]]) -> None:
+        self._entries = dict(entries)
+        prefixes: set[str] = set()
+        for key in self._entries:
+            parts = key.split(" ")
+            for n in range(1, len(parts) + 1):
+                prefixes.add(" ".join(parts[:n]))
+        self._prefixes = frozenset(prefixes)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def find(self, text: str) -> tuple[Mention, ...]:
+        tokens = mesh.tokenize(text)
+        found: list[Mention] = []
+        i = 0
+        while i < len(tokens):
+            if tokens[i].cased in _SEPARATORS:
+                i += 1
+                continue
+            best: tuple[int, tuple[str, tuple[str, ...]]] | None = None
+            cased = lower = ""
+            for j in range(i, min(len(tokens), i + _MAX_TOKENS)):
+                sep = " " if j > i else ""
+                cased = cased + sep + tokens[j].cased if cased is not None else None
+                lower = lower + sep + tokens[j].lower if lower is not None else None
+                hit = self._entries.get(cased) if cased is not None else None
+                if hit is None and lower is not None:
+                    hit = self._entries.get(lower)
+                if hit is not None:
+                    best = (j, hit)
+                if cased is not None and cased not in self._prefixes:
+                    cased = None
+                if lower is not None and lower not in self._prefixes:
+                    lower = None
+                if cased is None and lower is None:
+                    break
+            if best is None:
+                i += 1
+                continue
+            j, (ui, implied) = best
+            found.append(Mention(ui, tokens[i].start, tokens[j].end, implied))
+            i = j + 1
+        return tuple(found)
+
+
+def _cancer_variants() -> Iterable[tuple[str, str]]:
+    """("X Cancer", ui) for every name or entry term "X Neoplasms" / "Neoplasms, X"."""
+    for d in mesh.descriptors():
+        for name in (d.name, *d.entry_terms):
+            m = _NEOPLASM_NAME.match(name)
+            if m:
+                yield f"{m.group('a') or m.group('b')} Cancer", d.ui
+
+
+@lru_cache(maxsize=1)
+def curated_lexicon() -> tuple[dict[str, str], ...]:
+    """Rows of ontology/vocab/diseases.tsv."""
+    return load_lexicon("diseases")
+
+
+@lru_cache(maxsize=1)
+def matcher() -> DiseaseMatcher:
+    """The one matcher: MeSH names and entry terms, cancer variants, then the curated lexicon
+    (later sources win)."""
+    entries: dict[str, tuple[str, tuple[str, ...]]] = {
+        key: (ui, ()) for key, ui in mesh.name_index().items()
+    }
+    for term, ui in _cancer_variants():
+        entries.setdefault(mesh.name_key(term), (ui, ()))
+    for row in curated_lexicon():
+        entries[mesh.name_key(row["term"])] = (row["mesh_id"], split_multi(row["qualifiers"]))
+    return DiseaseMatcher(entries)
+
+
+# --------------------------------------------------------------------------------------------
+# Qualifiers
+# --------------------------------------------------------------------------------------------
+
+_ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
+
+# (label or None when computed from the match, pattern). Order is only for readability:
+# qualifiers are reported in the order the text gives them.
+_QUALIFIERS: tuple[tuple[str, str], ...] = (
+    ("rr", r"r\s*/\s*r"),
+    ("relapsed", r"relaps(?:ed|es|e|ing)|in\s+relapse"),
+    ("refractory", r"refractory|resistant"),
+    ("recurrent", r"recurren(?:t|ce)"),
+    ("newly diagnosed", r"newly[\s-]+diagnosed"),
+    ("previously untreated", r"(?:previously\s+)?untreated|treatment[\s-]+na[iï]ve"),
+    ("de novo", r"de\s+novo"),
+    ("secondary", r"secondary"),
+    ("therapy-related", r"(?:therapy|treatment)[\s-]+related"),
+    ("transformed", r"transformed"),
+    ("smoldering", r"smou?ldering"),
+    ("locally advanced", r"locally\s+advanced"),
+    ("advanced", r"advanced"),
+    ("metastatic", r"metastatic"),
+    ("unresectable", r"unresectable"),
+    ("aggressive", r"aggressive"),
+    ("indolent", r"indolent"),
+    ("pediatric", r"p(?:a)?ediatrics?|childhood|child(?:ren)?|infants?|infantile"),
+    ("adolescent and young adult", r"adolescents?\s+and\s+young\s+adults?|AYA"),
+    ("adolescent", r"adolescents?"),
+    ("young adult", r"young\s+adults?"),
+    ("older adult", r"elderly|older\s+(?:adults?|patients)"),
+    ("adult", r"adults?"),
+    ("risk", r"(?P<risk>very\s+high|high|intermediate|standard|low)[\s-]+risk"),
+    ("marker+", r"(?P<pos>CD\d+[a-z]?)\s*(?:\+|[\s-]*positive|[\s-]*pos(?![a-z]))"),
+    ("marker-", r"(?P<neg>CD\d+[a-z]?)[\s-]*negative"),
+    ("Philadelphia chromosome-positive",
+     r"Ph1?\s*\+|Ph1?[\s-]*positive|Philadelphia[\s-]+(?:chromosome[\s-]+)?positive"),
+    ("Philadelphia chromosome-negative",
+     r"Ph1?[\s-]*negative|Philadelphia[\s-]+(?:chromosome[\s-]+)?negative|Ph\s*-(?=[\s,)]|$)"),
+    ("Ph-like", r"Ph[\s-]+like"),
+    ("BCR-ABL1-positive", r"BCR[\s:-]*ABL1?[\s-]*(?:\+|positive)"),
+    ("MRD-positive", r"MRD[\s-]*(?:\+|positive|positivity)"),
+    ("MRD-negative", r"MRD[\s-]*negative"),
+    ("in remission", r"in\s+(?:first\s+|second\s+|1st\s+|2nd\s+)?(?:complete\s+)?remission|CR[12]"),
+    ("phase", r"(?P<phase>chronic|accelerated|blast)[\s-]+phase|(?P<crisis>blast\s+crisis)"),
+    ("stage", r"stage\s+(?P<stage>IV|III|II|I|0|[1-4])(?P<sub>[ABC]?)"),
+    ("grade", r"grade\s+(?P<grade>III|II|I|[1-3])(?P<gsub>[AB]?)"),
+)
+_QUALIFIER_RE = re.compile(
+    "|".join(f"(?P<q{i}>{pattern})" for i, (_, pattern) in enumerate(_QUALIFIERS)),
+    re.IGNORECASE,
+)
+_BOUNDARY = re.compile(r"[A-Za-z0-9]")
+
+
+def _qualifier_label(match: re.Match[str]) -> tuple[str, ...]:
+    index = int(match.lastgroup[1:])  # type: ignore[index]
+    label = _QUALIFIERS[index][0]
+    g = match.groupdict()
+    if label == "rr":
+        return ("relapsed", "refractory")
+    if label == "risk":
+        return (f"{' '.join(g['risk'].lower().split())}-risk",)
+    if label == "marker+":
+        return (f"{g['pos'].upper()}-positive",)
+    if label == "marker-":
+        return (f"{g['neg'].upper()}-negative",)
+    if label == "phase":
+        return ("blast phase",) if g["crisis"] else (f"{g['phase'].lower()} phase",)
+    if label == "stage":
+        stage = g["stage"].upper()
+        return (f"stage {_ROMAN.get(stage, stage)}{g['sub'].upper()}",)
+    if label == "grade":
+        grade = g["grade"].upper()
+        return (f"grade {_ROMAN.get(grade, grade)}{g['gsub'].upper()}",)
+    return (label,)
+
+
+def find_qualifiers(text: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
+    """Qualifier words in `text`: (start, end, labels), whole words only."""
+    out = []
+    for m in _QUALIFIER_RE.finditer(text):
+        before = text[m.start() - 1] if m.start() else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        if _BOUNDARY.match(before) or (m.group()[-1].isalnum() and _BOUNDARY.match(after)):
+            continue
+        out.append((m.start(), m.end(), _qualifier_label(m)))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Classes of descriptors
+# --------------------------------------------------------------------------------------------
+
+_ATTRIBUTE_ROOTS = ("C23.550.291", "C23.550.727", "C23.550.210")
+_BROAD_DEPTH = 2
+_BROAD_DESCENDANTS = 20
+# MeSH files Hematologic Neoplasms by site, with two children; in trial conditions it names
+# the whole family of blood cancers, so it is as uninformative as "Neoplasms".
+_ALSO_BROAD = frozenset({"D019337"})
+
+
+@lru_cache(maxsize=None)
+def is_attribute(ui: str) -> bool:
+    """A descriptor that describes a disease rather than names one (Recurrence, Neoplasm
+    Metastasis, Philadelphia Chromosome, Acute Disease, ...): all its trees under MeSH's
+    Disease Attributes, Neoplastic Processes or Chromosome Aberrations."""
+    trees = mesh.tree_numbers(ui)
+    return bool(trees) and all(t.startswith(_ATTRIBUTE_ROOTS) for t in trees)
+
+
+@lru_cache(maxsize=None)
+def is_broad(ui: str) -> bool:
+    """A category heading that says little about which disease a trial studies."""
+    if ui in _ALSO_BROAD:
+        return True
+    if not mesh.is_disease(ui):
+        return False
+    return mesh.depth(ui) <= _BROAD_DEPTH or len(mesh.descendants_or_self(ui)) > _BROAD_DESCENDANTS
+
+
+# --------------------------------------------------------------------------------------------
+# Cross-references
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DiseaseInfo:
+    """What the RDF stage needs about a descriptor besides the link itself."""
+
+    mesh_id: str
+    label: str | None
+    mondo_ids: tuple[str, ...]
+    ncit_ids: tuple[str, ...]
+    parents: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _xrefs() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    mondo: dict[str, list[str]] = {}
+    ncit: dict[str, list[str]] = {}
+    for row in load_lexicon("disease_xrefs"):
+        mondo.setdefault(row["mesh_id"], []).append(row["mondo_id"])
+        if row["ncit_id"] and row["ncit_id"] not in ncit.setdefault(row["mesh_id"], []):
+            ncit[row["mesh_id"]].append(row["ncit_id"])
+    return {ui: (tuple(ids), tuple(ncit.get(ui, ()))) for ui, ids in mondo.items()}
+
+
+def disease_info(mesh_id: str) -> DiseaseInfo:
+    """Label, verified MONDO / NCIt cross-references and MeSH parents of a descriptor."""
+    mondo_ids, ncit_ids = _xrefs().get(mesh_id, ((), ()))
+    return DiseaseInfo(mesh_id, mesh.label(mesh_id), mondo_ids, ncit_ids, mesh.parents(mesh_id))
+
+
+# --------------------------------------------------------------------------------------------
+# Grounding a record
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DiseaseGrounding:
+    """The links of a record and the conditions that could not be grounded (for the report)."""
+
+    links: tuple[DiseaseLink, ...]
+    ungrounded: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _Draft:
+    ui: str
+    label: str
+    condition_text: str
+    source: bool
+    evidence: list[Evidence]
+    qualifiers: list[str]
+
+
+def source_terms(record: Record) -> dict[str, str]:
+    """The record's own condition MeSH terms (not the ancestors it lists), ui -> term. Legacy
+    XML gives names only; they are looked up in the MeSH table."""
+    out: dict[str, str] = {}
+    for term in record.condition_mesh:
+        if term.ancestor:
+            continue
+        ui = mesh.canonical_id(term.id) if term.id else mesh.lookup(term.term)
+        if ui:
+            out.setdefault(ui, term.term)
+    return out
+
+
+def _mentions_in(text: str) -> tuple[Mention, ...]:
+    """Disease mentions of one text, attributes dropped where something better is there."""
+    mentions = matcher().find(text)
+    qualifiers = find_qualifiers(text)
+    kept = tuple(
+        m
+        for m in mentions
+        if not (is_attribute(m.ui) and any(s < m.end and m.start < e for s, e, _ in qualifiers))
+    )
+    if any(not is_attribute(m.ui) for m in kept):
+        kept = tuple(m for m in kept if not is_attribute(m.ui))
+    return kept
+
+
+def _qualifiers_in(text: str, mentions: tuple[Mention, ...]) -> list[str]:
+    labels: list[str] = []
+    for start, end, found in find_qualifiers(text):
+        if any(start < m.end and m.start < end for m in mentions):
+            continue
+        labels.extend(found)
+    for m in mentions:
+        labels.extend(m.implied)
+    return list(dict.fromkeys(labels))
+
+
+def _add(
+    drafts: dict[str, _Draft],
+    ui: str,
+    label: str,
+    condition_text: str,
+    source: bool,
+    ev: Evidence,
+    qualifiers: list[str],
+) -> None:
+    draft = drafts.get(ui)
+    if draft is None:
+        drafts[ui] = _Draft(ui, label, condition_text, source, [ev], list(qualifiers))
+        return
+    draft.source = draft.source or source
+    if ev not in draft.evidence:
+        draft.evidence.append(ev)
+    draft.qualifiers.extend(q for q in qualifiers if q not in draft.qualifiers)
+
+
+def _title_wanted(ui: str, drafts: dict[str, _Draft]) -> bool:
+    """Whether a disease the title names adds to what the conditions say (rule 5)."""
+    if ui in drafts or is_attribute(ui):
+        return False
+    above = mesh.ancestors(ui)
+    if any(ui in mesh.ancestors(other) for other in drafts):
+        return False
+    return all(is_broad(other) or other in above for other in drafts)
+
+
+def ground_conditions(record: Record) -> DiseaseGrounding:
+    """Ground every condition of the record (and, by rule 5, its title); pure."""
+    source = source_terms(record)
+    source_keys = {mesh.name_key(term): ui for ui, term in source.items()}
+    drafts: dict[str, _Draft] = {}
+    ungrounded: list[str] = []
+
+    for i, text in enumerate(record.conditions):
+        path = f"conditions[{i}]"
+        mentions = _mentions_in(text)
+        if not mentions and mesh.name_key(text) in source_keys:
+            ui = source_keys[mesh.name_key(text)]
+            mentions = (Mention(ui, 0, len(text)),)
+        if not mentions:
+            ungrounded.append(text)
+            continue
+        qualifiers = _qualifiers_in(text, mentions)
+        for m in mentions:
+            label = mesh.label(m.ui) or source.get(m.ui, m.ui)
+            _add(drafts, m.ui, label, text, m.ui in source, evidence(path, text, m.start, m.end), qualifiers)
+
+    for path in ("brief_title", "official_title"):
+        text = getattr(record, path)
+        mentions = tuple(m for m in _mentions_in(text) if not is_attribute(m.ui)) if text else ()
+        if not mentions:
+            continue
+        wanted = tuple(m for m in mentions if _title_wanted(m.ui, drafts))
+        if wanted:
+            qualifiers = _qualifiers_in(text, mentions)
+            for m in wanted:
+                label = mesh.label(m.ui) or m.ui
+                _add(drafts, m.ui, label, text, m.ui in source, evidence(path, text, m.start, m.end), qualifiers)
+        break
+
+    links = tuple(_link(d) for d in drafts.values())
+    return DiseaseGrounding(links, tuple(ungrounded))
+
+
+def _link(draft: _Draft) -> DiseaseLink:
+    info = disease_info(draft.ui)
+    return DiseaseLink(
+        mesh_id=draft.ui,
+        label=draft.label,
+        condition_text=draft.condition_text,
+        basis=Basis.SOURCE_MESH if draft.source else Basis.LEXICON,
+        evidence=tuple(draft.evidence),
+        qualifiers=tuple(draft.qualifiers),
+        mondo_ids=info.mondo_ids,
+        ncit_ids=info.ncit_ids,
+    )
+
+
+def extract_diseases(record: Record) -> tuple[DiseaseLink, ...]:
+    """The record's conditions grounded to MeSH descriptors (see the module docstring)."""
+    return ground_conditions(record).links
+
+
+def ungrounded_conditions(record: Record) -> tuple[str, ...]:
+    """Conditions of the record that name no disease the vocabularies know."""
+    return ground_conditions(record).ungrounded

@@ -1,0 +1,87 @@
+"""Named agents: the curated product lexicon (targeted products) and the agent lexicon
+(chemotherapy, small molecules, supportive drugs), found in text with one regex.
+
+`ontology/vocab/products.tsv` holds products whose target antigens are established facts
+(tisagenlecleucel -> CD19, teclistamab -> BCMA); `ontology/vocab/agents.tsv` holds agents with
+no target antigen but a usual role (fludarabine: lymphodepletion before a cell therapy;
+mesna: supportive). Both are read once; every name and synonym goes into a single
+case-insensitive trie regex, so a record's text is scanned once whatever the lexicon size.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterator
+
+from graphbuild.extract.lexicon import load_lexicon, split_multi
+from graphbuild.extract.textmatch import name_key, trie_regex
+from graphbuild.model import Modality
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """A named agent. `antigens` are HGNC symbols (empty for untargeted agents); `role` is the
+    lexicon's role hint (`lymphodepletion`, `supportive`, `supportive_with_cell_therapy` or
+    empty for investigational)."""
+
+    name: str
+    synonyms: tuple[str, ...]
+    modality: Modality
+    antigens: tuple[str, ...] = ()
+    mesh_id: str | None = None
+    role: str = ""
+
+    @property
+    def targeted(self) -> bool:
+        return bool(self.antigens)
+
+
+def _rows_to_products(name: str) -> tuple[Product, ...]:
+    products = []
+    for row in load_lexicon(name):
+        products.append(
+            Product(
+                name=row["name"],
+                synonyms=split_multi(row.get("synonyms", "")),
+                modality=Modality(row["modality"]),
+                antigens=split_multi(row.get("antigens", "")),
+                mesh_id=row.get("mesh_id") or None,
+                role=row.get("role", ""),
+            )
+        )
+    return tuple(products)
+
+
+@lru_cache(maxsize=None)
+def all_products() -> tuple[Product, ...]:
+    """Targeted products first, then untargeted agents."""
+    return _rows_to_products("products") + _rows_to_products("agents")
+
+
+@lru_cache(maxsize=None)
+def _index() -> tuple[re.Pattern[str], dict[str, Product]]:
+    by_key: dict[str, Product] = {}
+    for product in all_products():
+        for label in (product.name, *product.synonyms):
+            by_key.setdefault(name_key(label), product)
+    names = [label.lower() for product in all_products() for label in (product.name, *product.synonyms)]
+    pattern = re.compile(
+        r"(?<![A-Za-z0-9])(?:" + trie_regex(names) + r")(?![A-Za-z0-9])", re.IGNORECASE
+    )
+    return pattern, by_key
+
+
+def find_products(text: str) -> Iterator[tuple[Product, re.Match[str]]]:
+    """Every named agent in `text`, with its match, left to right (longest name wins)."""
+    pattern, by_key = _index()
+    for match in pattern.finditer(text):
+        product = by_key.get(name_key(match.group()))
+        if product is not None:
+            yield product, match
+
+
+def product_by_name(name: str) -> Product | None:
+    """The lexicon entry for a name or synonym (any case, hyphens and spaces ignored)."""
+    return _index()[1].get(name_key(name))

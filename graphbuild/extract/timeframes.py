@@ -1,0 +1,487 @@
+"""Parse an outcome's time frame ("Up to 1 years after CAR-T infusion") into bounds in days.
+
+Why a parser of its own: time frames are the one structured-looking part of an outcome that
+ClinicalTrials.gov leaves as free text, and cross-trial questions ("which endpoints are read
+within 28 days of infusion?") need numbers. The numbers must be honest: a phrase that does not
+state a time ("until disease progression") keeps its text and gets no bounds.
+
+Conventions (shared with the gold-set annotator; change them only together):
+
+* day = 1, week = 7, month = 30, year = 365 days; hours / 24, minutes / 1440.
+* An upper horizon ("up to X", "within X", "through X", "by X", "until X", "X after infusion",
+  a bare "2 years", "approximately 100 months", "an average of 1 year") -> min 0, max X.
+* A range ("21-28 days", "6 to 8 weeks", "Day -5 to Day 28", "baseline to week 12") -> its ends.
+* A named time point ("Day 28", "at 28 days", "Week 16", "at the end of the 2-month follow-up")
+  -> min = max = the point, and the point is listed; "baseline" -> point 0.
+* A list ("at 4, 8, and 12 weeks", "day 28, month 3, month 6, year 1", "12 Months, 24 Months")
+  -> every item is a point; min = smallest, max = largest.
+* Compound durations add up ("3 years 5 months", "24 months plus 30 days").
+* Cycles count only when the text gives a cycle length ("each cycle is 28 days", "28-day
+  cycles", "Cycle 1 (28 days)"); otherwise cycle references ("Cycle 1 Day 1") stay text, and
+  so do the hour-level sampling times that hang off them.
+* Frequencies ("every 3 months", "once a week") and tolerances ("15 ± 3 days") are not times.
+* Numbers written as words count ("one year", "thirty days", "a year").
+
+The anchor (what the times count from: infusion, first dose, randomization, transplant, ...)
+is read separately: the anchor the text counts *from* wins, then the one the times are *after*.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from graphbuild.model import TimeFrame
+
+__all__ = ["parse_time_frame", "UNIT_DAYS", "ANCHORS"]
+
+UNIT_DAYS: dict[str, float] = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}
+
+# ------------------------------------------------------------------------------------------
+# Normalization: one lower-case ASCII-ish string with numbers as digits
+# ------------------------------------------------------------------------------------------
+
+_DASHES = re.compile(r"[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d]")
+_ESCAPES = re.compile(r"\\(?=[\[\]<>()*_~-])")
+_TYPOS = (
+    (re.compile(r"\b(?:upto|up-to|ap to|up till|up untill?)\b"), "up to"),
+    (re.compile(r"\buntill\b|\btill\b"), "until"),
+    (re.compile(r"\bmounths?\b|\bmonthes\b|\bmonts?\b"), "months"),
+    (re.compile(r"\bthru\b"), "through"),
+    (re.compile(r"(?<=\d)(?:st|nd|rd|th)\b"), ""),  # 1st day -> 1 day (handled below)
+)
+_UNITS_WORD = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS_WORD = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}
+_WORD_NUMBER = re.compile(
+    r"\b(?:(?P<tens>" + "|".join(_TENS_WORD) + r")(?:[- ](?P<unit>" + "|".join(list(_UNITS_WORD)[1:10]) + r"))?"
+    r"|(?P<small>" + "|".join(_UNITS_WORD) + r"))\b"
+)
+_A_UNIT = re.compile(r"\b(?:a|an|one single|a single|single)\s+(?=(?:minute|hour|day|week|month|year)s?\b)")
+_HALF = re.compile(r"\b(\d+)\s+and\s+a\s+half\s+(?=(?:day|week|month|year)s?\b)")
+_DECIMAL_COMMA = re.compile(r"\b(\d),5(?=\s*-?\s*(?:years?|months?)\b)")
+_TOL_UNIT = r"(?:minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|months?|years?)"
+_TOLERANCES = (
+    # "0.5 (±5 minutes)": the whole bracket goes
+    (re.compile(r"\(\s*(?:\u00b1|\+/-|\+-)\s*\d+(?:\.\d+)?\s*" + _TOL_UNIT + r"?\s*\)"), " "),
+    # "15 ± 3 days", "28±7days": keep the unit for the nominal number
+    (re.compile(r"(?<=\d)\s*(?:\u00b1|\+/-|\+-)\s*\d+(?:\.\d+)?\s*(?=" + _TOL_UNIT + r"\b)"), " "),
+    # "4 months ± 1 week": the tolerance has its own unit
+    (re.compile(r"(?:\u00b1|\+/-|\+-)\s*\d+(?:\.\d+)?\s*" + _TOL_UNIT + r"?\b"), " "),
+)
+_FREQUENCY = re.compile(
+    r"\b(?:every|each|q)\s*(?:other\s+)?(?:\d+(?:\.\d+)?\s*(?:(?:-|to)\s*\d+(?:\.\d+)?\s*)?)?"
+    r"(?:minutes?|hours?|days?|weeks?|months?|years?|quarters?)\b"
+    r"|\b(?:once|twice|thrice|\d+\s*times)\s+(?:a|an|per|1|every)\s+(?:day|week|month|year)\b"
+    r"|\bper\s+(?:day|week|month|year)\b"
+)
+
+
+def _word_number(match: re.Match[str]) -> str:
+    if match.group("small"):
+        return str(_UNITS_WORD[match.group("small")])
+    value = _TENS_WORD[match.group("tens")]
+    if match.group("unit"):
+        value += _UNITS_WORD[match.group("unit")]
+    return str(value)
+
+
+def _normalize(text: str) -> str:
+    """Lower-case, ASCII punctuation, digits for number words, tolerances and frequencies
+    blanked. Offsets are not kept: time frames carry no evidence spans."""
+    out = unicodedata.normalize("NFKC", text).lower()
+    out = _DASHES.sub("-", out)
+    out = _ESCAPES.sub("", out)
+    for pattern, repl in _TYPOS:
+        out = pattern.sub(repl, out)
+    out = _WORD_NUMBER.sub(_word_number, out)
+    out = _HALF.sub(lambda m: f"{m.group(1)}.5 ", out)
+    out = _DECIMAL_COMMA.sub(r"\1.5", out)
+    for pattern, repl in _TOLERANCES:
+        out = pattern.sub(repl, out)
+    out = _A_UNIT.sub("1 ", out)
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# Cycles: a length in days makes "Cycle 2 Day 1" a number; without one it stays text
+# ------------------------------------------------------------------------------------------
+
+_NUM = r"\d+(?:\.\d+)?"
+_CYCLE_LENGTH = (
+    # each cycle is 28 days (in duration) / cycle = 28 days / cycles of 21 days / cycle (6 weeks)
+    re.compile(
+        r"\bcycles?\s*(?:length\s*)?(?:is|are|=|:|of|lasts?|lasting|being|\()\s*(?:defined as\s*|approximately\s*)?"
+        rf"(?P<n>{_NUM})\s*-?\s*(?P<u>days?|weeks?)\b(?:\s*(?:in\s+)?(?:duration|long|each))?"
+    ),
+    # 28-day cycles / 21 day treatment cycle
+    re.compile(rf"\b(?P<n>{_NUM})\s*-?\s*(?P<u>days?|weeks?)\s*(?=(?:treatment\s+|therapy\s+|chemotherapy\s+)?cycles?\b)"),
+)
+_FIRST_CYCLE = re.compile(r"\b(?:the\s+)?(?:first|1)\s+cycle\b")
+
+
+def _cycle_length(text: str) -> tuple[float | None, str]:
+    """The cycle length in days, and the text with the length phrase blanked out (so that
+    "28 days" in "each cycle is 28 days" is not read as a time frame of its own)."""
+    length: float | None = None
+    for pattern in _CYCLE_LENGTH:
+        match = pattern.search(text)
+        if match:
+            factor = 7 if match.group("u").startswith("week") else 1
+            length = float(match.group("n")) * factor
+            start, end = match.span("n")[0], match.span("u")[1]
+            text = text[:start] + " " * (end - start) + text[end:]
+            break
+    text = _FIRST_CYCLE.sub("cycle 1", text)
+    return length, text
+
+
+# ------------------------------------------------------------------------------------------
+# Mentions: every stated time, with its shape
+# ------------------------------------------------------------------------------------------
+
+_UNIT = (
+    r"(?P<{g}>minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|months?|mos?|mths?|years?|yrs?)(?![a-z])"
+)
+_SEP_LIST = r"(?:\s*,\s*(?:and|or|&)?\s*|\s+(?:and|or|&)\s+|\s*&\s*|\s+)"
+_SEP_RANGE = r"(?:\s*-\s*|\s+to\s+|\s+through\s+)"
+_SIGNED = rf"(?<![a-z\d.])(?:(?<![\d.])[-+]\s?)?{_NUM}"  # not inside a code (CYC140, FT538)
+_MENTION = re.compile(
+    # Cycle 2 Day 1 / C2D1 / Cycles 1-2 / Cycle 3
+    r"(?P<cycle>\b(?:cycles?\s*(?P<c1>\d+)(?:\s*(?P<csep>-|to|through|and|,|&)\s*(?P<c2>\d+))?"
+    r"(?:\s*,?\s*(?:day|d)\s*(?P<cd>\d+))?|c(?P<cc>\d+)\s*d(?P<ccd>\d+)))"
+    # 6 cycles
+    r"|(?P<ncycles>\b(?P<cn>\d+)\s+(?:\w+\s+)?cycles?\b)"
+    # Day 28 / Week 4, 7 and 10 / Month 24 / day +100 / Day -6
+    r"|(?P<uf>\b(?P<uf_unit>day|week|wk|month|mo|year|yr|d)s?\s*(?P<uf_nums>[-+]?\s?\d+(?:\.\d+)?"
+    r"(?P<uf_range>\s*(?:-|to)\s*(?:(?:day|week|wk|month|mo|year|yr|d)s?\s*)?[-+]?\d+(?:\.\d+)?(?![\d.]*\s*-?\s*(?:minutes?|hours?|days?|weeks?|months?|years?)\b))?"
+    r"(?:" + _SEP_LIST + r"(?:(?:day|week|wk|month|mo|year|yr|d)s?\s*)?[-+]?\d+(?:\.\d+)?(?![\d.]*\s*-?\s*(?:minutes?|hours?|days?|weeks?|months?|years?)\b))*))"
+    # 21-28 days / 4, 8, and 12 weeks / 2-year / 28 days
+    r"|(?P<nf>(?P<nf_nums>" + _SIGNED + r"(?:(?:" + _SEP_RANGE + r"|" + _SEP_LIST + r")" + _NUM + r")*)"
+    r"\s*-?\s*" + _UNIT.format(g="nf_unit") + r")"
+    # baseline
+    r"|(?P<baseline>\bbase[- ]?line\b)"
+)
+_UNIT_NORMAL = {
+    "min": "minute", "mins": "minute", "minute": "minute", "minutes": "minute",
+    "h": "hour", "hr": "hour", "hrs": "hour", "hour": "hour", "hours": "hour",
+    "d": "day", "day": "day", "days": "day",
+    "w": "week", "wk": "week", "wks": "week", "week": "week", "weeks": "week",
+    "mo": "month", "mos": "month", "mth": "month", "mths": "month", "month": "month", "months": "month",
+    "yr": "year", "yrs": "year", "year": "year", "years": "year",
+}
+_UF_ITEM = re.compile(r"(?:\b(?P<unit>day|week|wk|month|mo|year|yr|d)s?\s*)?(?P<n>[-+]?\s?\d+(?:\.\d+)?)")
+_NEGATIVE_END = re.compile(r"(?:-|to)\s*(?:[a-z]+\s*)?-")
+_NUMBERS = re.compile(r"[-+]?\s?\d+(?:\.\d+)?")
+_RANGE_SEP = re.compile(r"\d\s*(?:-|to|through)\s*\d")
+
+_HORIZON_CUE = re.compile(
+    r"(?:\bup to|\b(?:an |on )?average(?: \w+)? of|\bapproximately|\bapprox\.?|\babout|\baround|~|\bmedian(?: \w+)? of|\bwithin|\bthrough(?:out)?|\buntil|\bby|\bno later than|\bmaximum(?: of)?|\bmax\.?(?: of)?"
+    r"|\bat most|\bless than|<=?|\bover|\bduring(?: the)?(?: first)?|\bthe first|\bfirst|\bfor(?: up to)?"
+    r"|\bto|\bthe following|\bfollowed for|\bfollow-?up(?: of| for)?|\bfollowed up for|\blasting)"
+    r"(?:\s+(?:a|an|the|approximately|approx\.?|about|around|roughly|nearly|~|post-?[a-z0-9-]+|[a-z0-9-]+-(?:up|term))\b\.?)*\s*~?\s*$"
+)
+_AT_CUE = re.compile(r"(?:\bat|\bon|\bend of|\bcompletion of)(?:\s+(?:the|each|study|approximately|about|~))*\s*$")
+_BEFORE_FOLLOWS = re.compile(r"^\s*(?:prior|before|pre-?)\b")
+_CONNECTOR = re.compile(r"^(?:-|to|through|until|up to|to up to|through up to|and up to|thereafter up to|and|until up to)$")
+_BETWEEN = re.compile(r"\bbetween\s*$")
+_GAP_STRIP = " ,;:()[]{}."
+_CYCLE_ATTACHED = re.compile(r"^\s*(?:of|in|on)\s+(?:each|every|the|all|subsequent|odd|even|\w+)?\s*(?:\w+\s+)?cycles?\b")
+
+
+@dataclass(slots=True)
+class _Mention:
+    kind: str  # "uf" (Day N), "nf" (N days), "baseline", "cycle", "ncycles"
+    start: int
+    end: int
+    values: tuple[float, ...] = ()  # in days
+    is_range: bool = False  # "21-28 days"
+    unit_days: float = 1.0
+    cycle: tuple[int, int, int | None] | None = None  # (first, last, day)
+
+
+def _to_days(number: str, unit: str) -> float:
+    return float(number.replace(" ", "")) * UNIT_DAYS[_UNIT_NORMAL[unit]]
+
+
+def _mentions(text: str) -> list[_Mention]:
+    found: list[_Mention] = []
+    for m in _MENTION.finditer(text):
+        if m.group("cycle"):
+            if m.group("cc"):
+                first = last = int(m.group("cc"))
+                day = int(m.group("ccd"))
+            else:
+                first = int(m.group("c1"))
+                last = int(m.group("c2") or first)
+                day = int(m.group("cd")) if m.group("cd") else None
+                if m.group("csep") in ("and", ",", "&"):  # "cycle 1 and 2": two cycles, not a span
+                    found.append(_Mention("cycle", m.start(), m.end(), cycle=(first, first, day)))
+                    first = last
+            found.append(_Mention("cycle", m.start(), m.end(), cycle=(first, last, day)))
+        elif m.group("ncycles"):
+            n = int(m.group("cn"))
+            found.append(_Mention("ncycles", m.start(), m.end(), cycle=(n, n, None)))
+        elif m.group("uf"):
+            factor = UNIT_DAYS[_UNIT_NORMAL[m.group("uf_unit")]]
+            values: list[float] = []
+            for index, item in enumerate(_UF_ITEM.finditer(m.group("uf_nums"))):
+                if item.group("unit"):  # "day 28, month 3": each item may name its own unit
+                    factor = UNIT_DAYS[_UNIT_NORMAL[item.group("unit")]]
+                number = item.group("n").replace(" ", "")
+                if index == 1 and m.group("uf_range") and not _NEGATIVE_END.search(m.group("uf_range")):
+                    number = number.lstrip("-+")  # "Day 1-28": a dash, not a sign
+                values.append(float(number) * factor)
+            is_range = bool(m.group("uf_range")) and len(values) == 2
+            found.append(_Mention("uf", m.start(), m.end(), tuple(values), is_range=is_range, unit_days=factor))
+        elif m.group("nf"):
+            unit = m.group("nf_unit")
+            nums = m.group("nf_nums")
+            numbers = _NUMBERS.findall(nums)
+            # "21-28": the second number's "-" is a range dash, not a sign
+            cleaned = [numbers[0]] + [n.lstrip("-+ ") for n in numbers[1:]]
+            values = tuple(_to_days(n, unit) for n in cleaned)
+            is_range = len(values) == 2 and bool(_RANGE_SEP.search(nums))
+            factor = UNIT_DAYS[_UNIT_NORMAL[unit]]
+            found.append(_Mention("nf", m.start(), m.end(), values, is_range=is_range, unit_days=factor))
+        else:
+            found.append(_Mention("baseline", m.start(), m.end(), (0.0,)))
+    return found
+
+
+def _merge_compounds(text: str, mentions: list[_Mention]) -> list[_Mention]:
+    """'3 years 5 months', '2 years and 10 months', '24 months plus 30 days' -> one duration."""
+    merged: list[_Mention] = []
+    for mention in mentions:
+        if merged:
+            prev = merged[-1]
+            gap = text[prev.end:mention.start].strip()
+            if (
+                prev.kind == "nf" and mention.kind == "nf"
+                and len(prev.values) == 1 and len(mention.values) == 1
+                and mention.unit_days < prev.unit_days
+                and gap in ("", "and", "plus", "+")
+            ):
+                merged[-1] = _Mention(
+                    "nf", prev.start, mention.end, (prev.values[0] + mention.values[0],),
+                    unit_days=mention.unit_days,
+                )
+                continue
+        merged.append(mention)
+    return merged
+
+
+# ------------------------------------------------------------------------------------------
+# Anchors
+# ------------------------------------------------------------------------------------------
+
+ANCHORS: tuple[tuple[str, str], ...] = (
+    ("first dose", r"first (?:dose|dosing|administration|study (?:drug|treatment|intervention|dose))"
+                   r"|(?:1|first) dose|initial dose|date of (?:first )?dosing|first (?:treatment|injection)"),
+    ("last dose", r"last (?:dose|dosing|administration|injection|study (?:drug|treatment|intervention|dose)|treatment)|final dose"),
+    ("lymphodepletion", r"lymphodeplet\w*|lympho-depleti\w*|conditioning chemotherapy"),
+    ("infusion", r"(?:re-?)?infusion|infused|re-?perfusion|retransfusion|cell transfer|car-?t (?:cell )?(?:administration|therapy|treatment)"),
+    ("randomization", r"randomi[sz]\w*"),
+    ("transplant", r"(?:allo-?|auto-?|allogeneic |autologous )?(?:transplant\w*|h?sct|hct|bmt|asct|hsct)\b"),
+    ("enrollment", r"enrol+\w*|inclusion|registration|study entry|(?:informed )?consent|admission"),
+    ("treatment start", r"(?:start|initiation|beginning|commencement|onset) of (?:the )?(?:[\w-]+ ){0,3}?(?:treatment|therapy|study drugs?|dosing)"
+                        r"|(?:treatment|therapy) (?:start|initiation)|\bc1d1\b|cycle 1,? day 1|start of study"),
+    ("end of treatment", r"end of (?:the )?(?:[\w-]+ )?(?:treatment|therapy)|end-of-treatment|\beot\b"
+                         r"|(?:completion|discontinuation|cessation|ceasing|stopping|end) of (?:the )?(?:[\w-]+ ){0,2}?(?:treatment|therapy)"
+                         r"|post-?treatment|after (?:the )?treatment|ceasing treatment"),
+    ("diagnosis", r"diagnos[ie]s"),
+    ("apheresis", r"(?:leuk)?apheresis"),
+    ("administration", r"administration|administered|dosing|injection|vaccination|post-?dose"),
+    ("baseline", r"base[- ]?line"),
+)
+_ANCHOR = re.compile("|".join(f"(?P<a{i}>\\b(?:{pattern}))" for i, (_, pattern) in enumerate(ANCHORS)))
+_FROM_CUE = re.compile(r"(?:\bfrom|\bsince|\brelative to|\bstarting (?:at|from|with))(?:\s+\S+){0,4}\s*$")
+_AFTER_CUE = re.compile(r"(?:\bafter|\bpost|\bfollowing|\bof|\bprior to|\bbefore|-)(?:\s+\S+){0,4}\s*$")
+
+
+def _anchor(text: str) -> str | None:
+    """What the times count from: an anchor after 'from'/'since' first; then one that opens
+    the text ('Baseline to week 12'); then one the times are 'after'/'post'; else the first."""
+    hits = [(m.start(), ANCHORS[int(m.lastgroup[1:])][0]) for m in _ANCHOR.finditer(text)]  # type: ignore[index]
+    if not hits:
+        return None
+    for start, name in hits:
+        if _FROM_CUE.search(text[max(0, start - 40):start]):
+            return name
+    if hits[0][0] == 0 or not text[:hits[0][0]].strip(" -,.;:()"):
+        return hits[0][1]
+    for start, name in hits:
+        if _AFTER_CUE.search(text[max(0, start - 40):start]):
+            return name
+    return hits[0][1]
+
+
+# ------------------------------------------------------------------------------------------
+# Resolution: mentions -> bounds and points
+# ------------------------------------------------------------------------------------------
+
+
+def _round(value: float) -> float:
+    rounded = round(value, 4)
+    return float(int(rounded)) if rounded == int(rounded) else rounded
+
+
+def _lookback(text: str, start: int, floor: int) -> str:
+    """The words before a mention, back to the previous mention or 50 characters."""
+    return text[max(floor, start - 50):start]
+
+
+def _resolve(text: str, mentions: list[_Mention], cycle_len: float | None) -> tuple[list[tuple[float, float]], list[float]]:
+    intervals: list[tuple[float, float]] = []
+    points: list[float] = []
+    bare: list[float] = []
+    unresolved_cycle = any(m.kind in ("cycle", "ncycles") for m in mentions) and cycle_len is None
+
+    usable: list[_Mention] = []
+    for m in mentions:
+        after = text[m.end:m.end + 40]
+        if m.kind == "uf" and _CYCLE_ATTACHED.match(after) and cycle_len is None:
+            continue  # "Day 8 of each cycle" with no cycle length: not a study day
+        if unresolved_cycle and m.kind == "nf" and m.unit_days < 1:
+            continue  # sampling hours relative to an unnumbered cycle day
+        if m.kind in ("cycle", "ncycles") and cycle_len is None:
+            continue
+        usable.append(m)
+
+    consumed: set[int] = set()
+    # ranges joined by a connector: Day -5 to Day 28, baseline to week 12, Day 1 up to 50 weeks
+    for i in range(len(usable) - 1):
+        a, b = usable[i], usable[i + 1]
+        if i in consumed or a.is_range or len(a.values) > 1 or not a.values and a.kind != "cycle":
+            continue
+        gap = text[a.end:b.start].strip(_GAP_STRIP).strip()
+        gap = re.sub(r"\s+", " ", gap)
+        if gap == "+" and a.kind == "uf" and b.kind == "nf" and len(b.values) == 1:
+            intervals.append((a.values[0], a.values[0] + b.values[0]))  # "Day 9+48 hours": a window
+            consumed.update((i, i + 1))
+            continue
+        if not _CONNECTOR.match(gap):
+            continue
+        if gap == "and" and not re.search(r"\bbetween\s*$", text[max(0, a.start - 12):a.start]):
+            continue
+        lo_a, hi_a = _bounds(a, text, cycle_len)
+        lo_b, hi_b = _bounds(b, text, cycle_len)
+        if lo_a is None or hi_b is None:
+            continue
+        intervals.append((lo_a, hi_b))
+        consumed.update((i, i + 1))
+
+    previous_end = 0
+    floor = 0
+    for i, m in enumerate(usable):
+        if previous_end <= m.start:  # two mentions read from one phrase share its look-back
+            floor = previous_end
+        previous_end = m.end
+        if i in consumed:
+            continue
+        before = _lookback(text, m.start, floor)
+        if len(m.values) == 2 and _BETWEEN.search(before):
+            m.is_range = True  # "between day -6 and day +28"
+        horizon = bool(_HORIZON_CUE.search(before))
+        at = bool(_AT_CUE.search(before))
+        prior = bool(_BEFORE_FOLLOWS.match(text[m.end:m.end + 12]))
+        if m.kind in ("cycle", "ncycles"):
+            lo, hi = _bounds(m, text, cycle_len)
+            if lo is None or hi is None:
+                continue
+            if m.kind == "cycle" and m.cycle and m.cycle[2] is not None:
+                points.append(hi)
+            elif at or (m.kind == "ncycles" and re.search(r"\bafter\s*$", before)):
+                points.append(hi)
+            elif horizon or m.kind == "ncycles":
+                intervals.append((0.0, hi))
+            else:
+                intervals.append((lo, hi))
+            continue
+        if m.kind == "baseline":
+            points.append(0.0)
+            continue
+        if m.is_range:
+            lo, hi = m.values[0], m.values[-1]
+            if prior:
+                lo, hi = -hi, -lo
+            intervals.append((0.0, hi) if horizon and not at else (min(lo, hi), max(lo, hi)))
+            continue
+        values = m.values
+        if prior:
+            values = tuple(-v for v in values)
+            if horizon:
+                intervals.append((min(values), 0.0))
+            else:
+                points.extend(values)
+            continue
+        if horizon and not at:
+            intervals.append((0.0, max(values)))
+        elif m.kind == "uf" or len(values) > 1 or at:
+            points.extend(values)
+        else:
+            bare.append(values[0])
+
+    if bare:
+        if len(bare) == 1 and not points:
+            intervals.append((0.0, bare[0]))
+        elif not points and not intervals:
+            points.extend(bare)  # "12 Months, 24 Months": every duration is a time point
+        else:
+            points.extend(bare)
+    return intervals, points
+
+
+def _bounds(m: _Mention, text: str, cycle_len: float | None) -> tuple[float | None, float | None]:
+    """Lowest and highest day a single mention names."""
+    if m.kind in ("cycle", "ncycles"):
+        if cycle_len is None or m.cycle is None:
+            return None, None
+        first, last, day = m.cycle
+        if m.kind == "ncycles":
+            return 0.0, first * cycle_len
+        if day is not None:
+            value = (first - 1) * cycle_len + day
+            return value, value
+        return (first - 1) * cycle_len, last * cycle_len
+    if not m.values:
+        return None, None
+    return min(m.values), max(m.values)
+
+
+@lru_cache(maxsize=8192)
+def parse_time_frame(text: str) -> TimeFrame:
+    """Bounds in days, named time points and the anchor of a time-frame phrase. The text is
+    kept as given; when no time can be read, the bounds stay None (never guessed). Cached:
+    the corpus repeats the same phrases thousands of times."""
+    if not text or not text.strip():
+        return TimeFrame(text=text)
+    normal = _normalize(text)
+    anchor = _anchor(normal)
+    cycle_len, body = _cycle_length(normal)
+    body = _FREQUENCY.sub(" ", body)
+    mentions = _merge_compounds(body, _mentions(body))
+    if not mentions:
+        return TimeFrame(text=text, anchor=anchor)
+    intervals, points = _resolve(body, mentions, cycle_len)
+    lows = [lo for lo, _ in intervals] + points
+    highs = [hi for _, hi in intervals] + points
+    if not lows:
+        return TimeFrame(text=text, anchor=anchor)
+    unique_points = tuple(sorted({_round(p) for p in points}))
+    return TimeFrame(
+        text=text,
+        min_days=_round(min(lows)),
+        max_days=_round(max(highs)),
+        time_points_days=unique_points,
+        anchor=anchor,
+    )

@@ -1,0 +1,349 @@
+"""ClinicalTrials.gov API v2 JSON: a study object, a bare array of studies (the website
+download), a `{"studies": [...], "nextPageToken": ...}` page, or studies one per line.
+
+A top-level array is streamed element by element with `JSONDecoder.raw_decode`, so a large
+download is never held as one parsed tree, and a file cut short still yields every study before
+the cut plus one Reject naming the position. The mapping reads the API's own structure
+(`protocolSection.<module>.<field>`) and records that path as each field's origin.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from typing import Any, BinaryIO, Iterator
+
+from graphbuild.model import (
+    Arm,
+    Intervention,
+    MeshTerm,
+    Outcome,
+    OutcomeRole,
+    Record,
+    Reject,
+    SourceFormat,
+    SourceRef,
+)
+from graphbuild.readers.normalize import (
+    clean_block,
+    clean_items,
+    clean_line,
+    enum_value,
+    intervention_type,
+    iso_date,
+    mesh_id,
+    phases,
+    to_int,
+)
+from graphbuild.readers.registry import register
+from graphbuild.readers.source import Source, display_name, open_source, stem
+
+CHUNK = 1 << 20
+_DECODER = json.JSONDecoder()
+_WS = " \t\n\r"
+_P = "protocolSection"
+_OUTCOME_KEYS = (
+    ("primaryOutcomes", OutcomeRole.PRIMARY),
+    ("secondaryOutcomes", OutcomeRole.SECONDARY),
+    ("otherOutcomes", OutcomeRole.OTHER),
+)
+_TYPE_PREFIXES = (
+    "Drug", "Biological", "Device", "Procedure", "Radiation", "Behavioral", "Genetic",
+    "Dietary Supplement", "Combination Product", "Diagnostic Test", "Other",
+)
+
+
+def _d(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _l(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _s(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _strip_type(name: str) -> str:
+    """`Drug: Venetoclax` (an arm's intervention name) -> `Venetoclax`, the intervention's name."""
+    head, sep, rest = name.partition(": ")
+    return rest if sep and head in _TYPE_PREFIXES else name
+
+
+def _mesh(module: dict[str, Any]) -> tuple[MeshTerm, ...]:
+    terms = [
+        MeshTerm(mesh_id(_s(m.get("id"))), clean_line(_s(m.get("term"))))
+        for m in _l(module.get("meshes"))
+        if isinstance(m, dict)
+    ]
+    terms += [
+        MeshTerm(mesh_id(_s(m.get("id"))), clean_line(_s(m.get("term"))), ancestor=True)
+        for m in _l(module.get("ancestors"))
+        if isinstance(m, dict)
+    ]
+    return tuple(terms)
+
+
+def study_to_record(study: Any, file: str, index: int, member: str | None) -> Record | Reject:
+    """One API v2 study object -> a Record (or a Reject when it is not a study)."""
+    where = display_name(file, member)
+    if not isinstance(study, dict) or not isinstance(study.get(_P), dict):
+        kind = type(study).__name__
+        return Reject(where, str(index), _P, f"not an API v2 study: a {kind} without a protocolSection object")
+    p = study[_P]
+    ident = _d(p.get("identificationModule"))
+    status = _d(p.get("statusModule"))
+    sponsors = _d(p.get("sponsorCollaboratorsModule"))
+    desc = _d(p.get("descriptionModule"))
+    conds = _d(p.get("conditionsModule"))
+    design = _d(p.get("designModule"))
+    info = _d(design.get("designInfo"))
+    arms_iv = _d(p.get("armsInterventionsModule"))
+    outcomes_m = _d(p.get("outcomesModule"))
+    derived = _d(study.get("derivedSection"))
+
+    interventions = tuple(
+        Intervention(
+            type=intervention_type(_s(iv.get("type"))),
+            name=clean_line(_s(iv.get("name"))),
+            description=clean_block(_s(iv.get("description"))),
+            other_names=clean_items(_l(iv.get("otherNames"))),
+            arm_labels=clean_items(_l(iv.get("armGroupLabels"))),
+            source_field=f"{_P}.armsInterventionsModule.interventions",
+        )
+        for iv in _l(arms_iv.get("interventions"))
+        if isinstance(iv, dict)
+    )
+    arms = tuple(
+        Arm(
+            label=clean_line(_s(a.get("label"))),
+            type=enum_value(_s(a.get("type"))),
+            description=clean_block(_s(a.get("description"))),
+            intervention_names=clean_items(_strip_type(_s(n)) for n in _l(a.get("interventionNames"))),
+        )
+        for a in _l(arms_iv.get("armGroups"))
+        if isinstance(a, dict)
+    )
+    outcomes = tuple(
+        Outcome(
+            role=role,
+            measure=clean_line(_s(o.get("measure"))),
+            description=clean_block(_s(o.get("description"))),
+            time_frame=clean_line(_s(o.get("timeFrame"))),
+            source_field=f"{_P}.outcomesModule.{key}",
+        )
+        for key, role in _OUTCOME_KEYS
+        for o in _l(outcomes_m.get(key))
+        if isinstance(o, dict)
+    )
+    nct = clean_line(_s(ident.get("nctId"))) or None
+    values: dict[str, Any] = {
+        "brief_title": clean_line(_s(ident.get("briefTitle"))),
+        "official_title": clean_line(_s(ident.get("officialTitle"))),
+        "acronym": clean_line(_s(ident.get("acronym"))),
+        "brief_summary": clean_block(_s(desc.get("briefSummary"))),
+        "detailed_description": clean_block(_s(desc.get("detailedDescription"))),
+        "conditions": clean_items(_l(conds.get("conditions"))),
+        "keywords": clean_items(_l(conds.get("keywords"))),
+        "interventions": interventions,
+        "arms": arms,
+        "outcomes": outcomes,
+        "phases": phases([x for x in _l(design.get("phases")) if isinstance(x, str)]),
+        "study_type": enum_value(_s(design.get("studyType"))),
+        "status": enum_value(_s(status.get("overallStatus"))),
+        "start_date": iso_date(_s(_d(status.get("startDateStruct")).get("date"))),
+        "primary_completion_date": iso_date(_s(_d(status.get("primaryCompletionDateStruct")).get("date"))),
+        "completion_date": iso_date(_s(_d(status.get("completionDateStruct")).get("date"))),
+        "enrollment": to_int(_d(design.get("enrollmentInfo")).get("count")),
+        "sponsor": clean_line(_s(_d(sponsors.get("leadSponsor")).get("name"))),
+        "collaborators": clean_items(_s(_d(c).get("name")) for c in _l(sponsors.get("collaborators"))),
+        "allocation": enum_value(_s(info.get("allocation"))),
+        "intervention_model": enum_value(_s(info.get("interventionModel"))),
+        "masking": enum_value(_s(_d(info.get("maskingInfo")).get("masking"))),
+        "primary_purpose": enum_value(_s(info.get("primaryPurpose"))),
+        "condition_mesh": _mesh(_d(derived.get("conditionBrowseModule"))),
+        "intervention_mesh": _mesh(_d(derived.get("interventionBrowseModule"))),
+    }
+    origins = {field: _ORIGINS[field] for field, value in values.items() if value not in ("", (), None)}
+    if nct:
+        origins["nct_id"] = _ORIGINS["nct_id"]
+    return Record(
+        trial_id=nct or f"{stem(file, member)}-{index}",
+        source=SourceRef(file, str(index), member),
+        format=SourceFormat.JSON,
+        nct_id=nct,
+        origins=origins,
+        **values,
+    )
+
+
+_ORIGINS = {
+    "nct_id": f"{_P}.identificationModule.nctId",
+    "brief_title": f"{_P}.identificationModule.briefTitle",
+    "official_title": f"{_P}.identificationModule.officialTitle",
+    "acronym": f"{_P}.identificationModule.acronym",
+    "brief_summary": f"{_P}.descriptionModule.briefSummary",
+    "detailed_description": f"{_P}.descriptionModule.detailedDescription",
+    "conditions": f"{_P}.conditionsModule.conditions",
+    "keywords": f"{_P}.conditionsModule.keywords",
+    "interventions": f"{_P}.armsInterventionsModule.interventions",
+    "arms": f"{_P}.armsInterventionsModule.armGroups",
+    "outcomes": f"{_P}.outcomesModule",
+    "phases": f"{_P}.designModule.phases",
+    "study_type": f"{_P}.designModule.studyType",
+    "status": f"{_P}.statusModule.overallStatus",
+    "start_date": f"{_P}.statusModule.startDateStruct.date",
+    "primary_completion_date": f"{_P}.statusModule.primaryCompletionDateStruct.date",
+    "completion_date": f"{_P}.statusModule.completionDateStruct.date",
+    "enrollment": f"{_P}.designModule.enrollmentInfo.count",
+    "sponsor": f"{_P}.sponsorCollaboratorsModule.leadSponsor.name",
+    "collaborators": f"{_P}.sponsorCollaboratorsModule.collaborators",
+    "allocation": f"{_P}.designModule.designInfo.allocation",
+    "intervention_model": f"{_P}.designModule.designInfo.interventionModel",
+    "masking": f"{_P}.designModule.designInfo.maskingInfo.masking",
+    "primary_purpose": f"{_P}.designModule.designInfo.primaryPurpose",
+    "condition_mesh": "derivedSection.conditionBrowseModule",
+    "intervention_mesh": "derivedSection.interventionBrowseModule",
+}
+
+
+class _Truncated(Exception):
+    """The JSON text stops (`at_end`) or breaks at `offset` (characters), line `line`,
+    column `col`."""
+
+    def __init__(self, message: str, offset: int, line: int, col: int, at_end: bool) -> None:
+        super().__init__(message)
+        self.message, self.offset, self.line, self.col, self.at_end = message, offset, line, col, at_end
+
+
+class _Stream:
+    """UTF-8 text of a byte stream, read in chunks, with positions kept absolute so errors
+    can name a line and column however much has been consumed."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
+        self.buf = ""
+        self.pos = 0  # index into buf
+        self.base = 0  # characters dropped before buf
+        self.base_lines = 0  # newlines dropped before buf
+        self.base_col_start = 0  # absolute offset where the current line starts, if dropped
+        self.eof = False
+
+    def fill(self, size: int = CHUNK) -> bool:
+        """Append more text; False at end of input."""
+        if self.eof:
+            return False
+        chunk = self.stream.read(size)
+        try:
+            text = self.decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            raise self.error(f"not UTF-8: byte 0x{exc.object[exc.start]:02x}", len(self.buf)) from None
+        if not chunk:
+            self.eof = True
+        if self.pos > CHUNK:  # drop consumed text, keep positions absolute
+            dropped = self.buf[: self.pos]
+            newlines = dropped.count("\n")
+            if newlines:
+                self.base_col_start = self.base + dropped.rindex("\n") + 1
+            self.base_lines += newlines
+            self.base += self.pos
+            self.buf = self.buf[self.pos :]
+            self.pos = 0
+        self.buf += text
+        return bool(chunk)
+
+    def skip_ws(self) -> str:
+        """The next non-whitespace character ('' at end), reading more as needed."""
+        while True:
+            buf, pos = self.buf, self.pos
+            while pos < len(buf) and buf[pos] in _WS:
+                pos += 1
+            self.pos = pos
+            if pos < len(buf):
+                return buf[pos]
+            if not self.fill():
+                return ""
+
+    def value(self) -> Any:
+        """Decode one JSON value at the cursor, reading more text until it is complete."""
+        size = CHUNK
+        while True:
+            try:
+                obj, end = _DECODER.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                if self.fill(size):
+                    size *= 2  # a big value: grow reads so retries stay linear overall
+                    continue
+                raise self.error(exc.msg, exc.pos) from None
+            self.pos = end
+            return obj
+
+    def error(self, message: str, index: int) -> _Truncated:
+        offset = self.base + index
+        newlines = self.buf.count("\n", 0, index)
+        line = self.base_lines + newlines + 1
+        line_start = (self.base + self.buf.rindex("\n", 0, index) + 1) if newlines else self.base_col_start
+        at_end = self.eof and (index >= len(self.buf.rstrip()) or message.startswith("Unterminated"))
+        return _Truncated(message, offset, line, offset - line_start + 1, at_end)
+
+
+def _studies(stream: BinaryIO) -> Iterator[tuple[int, Any]]:
+    """(index, study object) for every study in the text, streaming top-level arrays."""
+    text = _Stream(stream)
+    index = 0
+    while True:
+        first = text.skip_ws()
+        if not first:
+            return
+        if first == "[":
+            text.pos += 1
+            if text.skip_ws() == "]":
+                text.pos += 1
+                continue
+            while True:
+                yield index, text.value()
+                index += 1
+                nxt = text.skip_ws()
+                if nxt == ",":
+                    text.pos += 1
+                    text.skip_ws()
+                    continue
+                if nxt == "]":
+                    text.pos += 1
+                    break
+                raise text.error("expected ',' or ']' after an array element" if nxt else "the array is not closed", text.pos)
+        else:
+            value = text.value()
+            if isinstance(value, dict) and isinstance(value.get("studies"), list):
+                for study in value["studies"]:
+                    yield index, study
+                    index += 1
+            else:
+                yield index, value
+                index += 1
+
+
+@register(SourceFormat.JSON)
+def read(source: Source, name: str | None = None, *, member: str | None = None) -> Iterator[Record | Reject]:
+    """API v2 JSON -> one Record per study (record = index of the study in the file). Broken
+    or truncated JSON ends the file with one Reject naming line, column and character."""
+    with open_source(source, name) as (stream, file):
+        done = 0
+        try:
+            for index, study in _studies(stream):
+                yield study_to_record(study, file, index, member)
+                done = index + 1
+        except _Truncated as exc:
+            kind = "truncated" if exc.at_end else "invalid"
+            message = exc.message[:1].lower() + exc.message[1:]
+            if message.endswith(" at"):  # "Unterminated string starting at"
+                message = message[:-3]
+            yield Reject(
+                display_name(file, member),
+                str(done),
+                "(json)",
+                f"{kind} JSON: {message} at line {exc.line} column {exc.col} (char {exc.offset}); "
+                f"{done} studies before it were read",
+            )

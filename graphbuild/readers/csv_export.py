@@ -1,0 +1,198 @@
+"""The ClinicalTrials.gov website CSV export: one trial per row, columns matched by header name.
+
+The export has 30 default columns and lets the user pick any subset, in any order, so nothing
+here depends on position. List cells are joined by `|`; intervention cells read `TYPE: name`;
+outcome cells are `measure, description, time frame` joined by `", "` (see `outcomes`); the
+`Study Design` cell is `Key: VALUE` pairs joined by `|`.
+
+A row with fewer cells than the header (a file cut short or hand-edited) is a Reject naming the
+row and the first missing column; the other rows still load.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Iterator
+
+from graphbuild.model import OutcomeRole, Record, Reject, SourceFormat, SourceRef
+from graphbuild.readers.flat import parse_interventions
+from graphbuild.readers.normalize import (
+    clean_block,
+    clean_line,
+    enum_value,
+    iso_date,
+    phases,
+    split_list,
+    to_int,
+)
+from graphbuild.readers.outcomes import parse_outcomes
+from graphbuild.readers.registry import register
+from graphbuild.readers.source import Source, display_name, encoding_reject, open_source, stem, undecodable_at
+
+# Cells can be long (Locations of a 500-site trial); lift the 128 KiB default once.
+csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
+
+# The 30 columns of the export, in its default order (model field in the comment).
+COLUMNS = (
+    "NCT Number", "Study Title", "Study URL", "Acronym", "Study Status", "Brief Summary",
+    "Study Results", "Conditions", "Interventions", "Primary Outcome Measures",
+    "Secondary Outcome Measures", "Other Outcome Measures", "Sponsor", "Collaborators", "Sex",
+    "Age", "Phases", "Enrollment", "Funder Type", "Study Type", "Study Design", "Other IDs",
+    "Start Date", "Primary Completion Date", "Completion Date", "First Posted",
+    "Results First Posted", "Last Update Posted", "Locations", "Study Documents",
+)
+KNOWN_COLUMNS = frozenset(COLUMNS)
+
+# Model field <- column, for the simple one-to-one cells.
+_LINE_FIELDS = {"brief_title": "Study Title", "acronym": "Acronym", "sponsor": "Sponsor"}
+_ENUM_FIELDS = {"status": "Study Status", "study_type": "Study Type"}
+_DATE_FIELDS = {
+    "start_date": "Start Date",
+    "primary_completion_date": "Primary Completion Date",
+    "completion_date": "Completion Date",
+}
+_OUTCOME_COLUMNS = (
+    ("Primary Outcome Measures", OutcomeRole.PRIMARY),
+    ("Secondary Outcome Measures", OutcomeRole.SECONDARY),
+    ("Other Outcome Measures", OutcomeRole.OTHER),
+)
+_DESIGN_KEYS = {
+    "allocation": "allocation",
+    "intervention model": "intervention_model",
+    "masking": "masking",
+    "primary purpose": "primary_purpose",
+}
+
+
+def parse_design(cell: str) -> dict[str, str]:
+    """`Allocation: NA|Intervention Model: SINGLE_GROUP|Masking: DOUBLE (PARTICIPANT, ...)` ->
+    {'allocation': 'NA', 'intervention_model': 'SINGLE_GROUP', 'masking': 'DOUBLE'}."""
+    out: dict[str, str] = {}
+    for part in cell.split("|"):
+        key, sep, value = part.partition(":")
+        field = _DESIGN_KEYS.get(key.strip().lower())
+        if sep and field and value.strip():
+            out[field] = enum_value(value)
+    return out
+
+
+def row_to_record(
+    row: list[str], col: dict[str, int], file: str, index: int, member: str | None
+) -> Record:
+    """One complete data row -> a Record; `col` maps column name -> cell index."""
+
+    def cell(name: str) -> str:
+        k = col.get(name)
+        return row[k] if k is not None else ""
+
+    values: dict[str, object] = {}
+    origins: dict[str, str] = {}
+    for field, column in _LINE_FIELDS.items():
+        if column in col:
+            values[field] = clean_line(cell(column))
+            origins[field] = column
+    for field, column in _ENUM_FIELDS.items():
+        if column in col:
+            values[field] = enum_value(cell(column))
+            origins[field] = column
+    for field, column in _DATE_FIELDS.items():
+        if column in col:
+            values[field] = iso_date(cell(column))
+            origins[field] = column
+    if "Brief Summary" in col:
+        values["brief_summary"] = clean_block(cell("Brief Summary"))
+        origins["brief_summary"] = "Brief Summary"
+    if "Conditions" in col:
+        values["conditions"] = split_list(cell("Conditions"))
+        origins["conditions"] = "Conditions"
+    if "Collaborators" in col:
+        values["collaborators"] = split_list(cell("Collaborators"))
+        origins["collaborators"] = "Collaborators"
+    if "Phases" in col:
+        values["phases"] = phases(cell("Phases"))
+        origins["phases"] = "Phases"
+    if "Enrollment" in col:
+        values["enrollment"] = to_int(cell("Enrollment"))
+        origins["enrollment"] = "Enrollment"
+    if "Interventions" in col and cell("Interventions").strip():
+        values["interventions"] = parse_interventions(cell("Interventions"), "Interventions") or ()
+        origins["interventions"] = "Interventions"
+    outcomes = []
+    for column, role in _OUTCOME_COLUMNS:
+        if column in col:
+            outcomes.extend(parse_outcomes(cell(column), role, column))
+    if outcomes:
+        values["outcomes"] = tuple(outcomes)
+        origins["outcomes"] = ", ".join(c for c, _ in _OUTCOME_COLUMNS if c in col)
+    if "Study Design" in col:
+        design = parse_design(cell("Study Design"))
+        values.update(design)
+        origins.update((field, "Study Design") for field in design)
+    nct = clean_line(cell("NCT Number")) or None
+    if nct:
+        origins["nct_id"] = "NCT Number"
+    return Record(
+        trial_id=nct or f"{stem(file, member)}-{index}",
+        source=SourceRef(file, str(index), member),
+        format=SourceFormat.CSV,
+        nct_id=nct,
+        origins=origins,
+        **values,  # type: ignore[arg-type]
+    )
+
+
+@register(SourceFormat.CSV)
+def read(source: Source, name: str | None = None, *, member: str | None = None) -> Iterator[Record | Reject]:
+    """A CSV export -> one Record per data row (record = 0-based data row index); a short row
+    or a cell that is not UTF-8 is a Reject for that row alone."""
+    with open_source(source, name) as (stream, file):
+        where = display_name(file, member)
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+        try:
+            reader = csv.reader(text)
+            header = next(reader, None)
+            if not header or not any(h.strip() for h in header):
+                yield Reject(where, "header", "header", "no header row")
+                return
+            header = [h.strip() for h in header]
+            col = {h: k for k, h in enumerate(header) if h in KNOWN_COLUMNS}
+            if not col:
+                yield Reject(where, "header", "header", f"no known export column in the header {header[:5]}")
+                return
+            width = len(header)
+            for index, row in enumerate(reader):
+                if not row:
+                    continue
+                if len(row) != width:
+                    yield _shape_reject(where, index, row, header, reader.line_num)
+                    continue
+                bad = undecodable_at("\x1f".join(row))
+                if bad >= 0:
+                    k = "\x1f".join(row).count("\x1f", 0, bad)
+                    yield encoding_reject(where, str(index), header[k], row[k], undecodable_at(row[k]))
+                    continue
+                yield row_to_record(row, col, file, index, member)
+        except csv.Error as exc:
+            yield Reject(where, "-", "csv", f"malformed CSV near line {reader.line_num}: {exc}")
+        finally:
+            text.detach()  # leave the caller's stream open
+
+
+def _shape_reject(where: str, index: int, row: list[str], header: list[str], line: int) -> Reject:
+    if len(row) < len(header):
+        return Reject(
+            where,
+            str(index),
+            header[len(row)],
+            f"row has {len(row)} cells, the header has {len(header)}: "
+            f"'{header[len(row)]}' and the {len(header) - len(row) - 1} columns after it are missing "
+            f"(row ends at line {line})",
+        )
+    return Reject(
+        where,
+        str(index),
+        header[-1],
+        f"row has {len(row)} cells, the header has {len(header)}: "
+        f"extra cells after '{header[-1]}' (an unquoted comma?) (row ends at line {line})",
+    )

@@ -1,0 +1,196 @@
+"""The readers' entry point: files, folders, globs, archives and stdin in; Records out.
+
+`read_inputs` walks what the user named (folders recursively and in sorted order, so every run
+reads the same records in the same order), opens zip and gzip containers, sniffs each stream's
+format from its first bytes and hands it to the registered reader. Nothing that goes wrong in
+one input stops the others: a missing file, an empty or binary file, a broken archive or a
+reader failure each becomes one Reject, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import sys
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, Iterable, Iterator
+
+from graphbuild.model import Record, Reject
+from graphbuild.readers import registry
+from graphbuild.readers.detect import BINARY, EMPTY, GZIP, HEAD_SIZE, ZIP, detect_format
+from graphbuild.readers.source import display_name
+
+# Files a folder walk or an archive listing picks up; a file named explicitly is always read.
+SUFFIXES = frozenset((".txt", ".json", ".jsonl", ".ndjson", ".csv", ".xml", ".zip", ".gz"))
+STDIN_NAME = "stdin"
+_GLOB_CHARS = frozenset("*?[")
+_MAX_NESTING = 3  # zip in zip in gzip: deeper is a decompression trap, not a dataset
+
+
+def read_inputs(
+    inputs: Iterable[str | Path], *, stdin: BinaryIO | None = None
+) -> Iterator[Record | Reject]:
+    """Every Record (and Reject) in the named inputs, in a deterministic order.
+
+    Each input is a file, a folder (read recursively, files with a known suffix, sorted), a
+    glob (`data/**/*.json`), a zip or gzip archive, or `-` for `stdin` (default: the process's
+    standard input)."""
+    for item in inputs:
+        yield from read_input(item, stdin=stdin)
+
+
+def read_input(item: str | Path, *, stdin: BinaryIO | None = None) -> Iterator[Record | Reject]:
+    """The records of one input argument (see `read_inputs`)."""
+    text = str(item)
+    if text == "-":
+        yield from read_stream(stdin if stdin is not None else sys.stdin.buffer, STDIN_NAME)
+        return
+    path = Path(item)
+    if path.is_dir():
+        for file in walk(path):
+            yield from read_file(file)
+    elif path.exists():
+        yield from read_file(path, text)
+    elif _GLOB_CHARS.intersection(text):
+        matches = _glob(text)
+        if not matches:
+            yield Reject(text, "-", "input", "no file matches this pattern")
+        for match in matches:
+            if match.is_dir():
+                for file in walk(match):
+                    yield from read_file(file)
+            else:
+                yield from read_file(match)
+    else:
+        yield Reject(text, "-", "input", "no such file or directory")
+
+
+def _glob(pattern: str) -> list[Path]:
+    anchor = Path(pattern).anchor
+    relative = pattern[len(anchor) :] if anchor else pattern
+    return sorted(Path(anchor or ".").glob(relative), key=str)
+
+
+def _wanted(path: PurePosixPath | Path) -> bool:
+    """A record file by its name: a known suffix, not hidden, not archive litter."""
+    if any(part.startswith(".") or part == "__MACOSX" for part in path.parts):
+        return False
+    return path.suffix.lower() in SUFFIXES
+
+
+def walk(folder: Path) -> list[Path]:
+    """Record files under `folder`, recursively, sorted by path (deterministic order)."""
+    return sorted(
+        (p for p in folder.rglob("*") if p.is_file() and _wanted(p.relative_to(folder))),
+        key=lambda p: str(p),
+    )
+
+
+def read_file(path: Path, name: str | None = None) -> Iterator[Record | Reject]:
+    """The records of one file on disk, whatever its format."""
+    name = name or str(path)
+    try:
+        stream = open(path, "rb")
+    except OSError as exc:
+        yield Reject(name, "-", "file", f"cannot open: {exc.strerror or exc}")
+        return
+    with stream:
+        yield from read_stream(stream, name)
+
+
+class _Rewound(io.RawIOBase):
+    """A non-seekable stream whose first bytes were already read for sniffing: serves those
+    bytes again, then the rest of the stream."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def read_stream(
+    stream: BinaryIO, file: str, *, member: str | None = None, depth: int = 0
+) -> Iterator[Record | Reject]:
+    """The records of one byte stream (a file, an archive member, stdin): the format is
+    sniffed from the first bytes, containers are opened, the rest goes to a reader."""
+    where = display_name(file, member)
+    head = stream.read(HEAD_SIZE)
+    fmt = detect_format(head)
+    if fmt == EMPTY:
+        yield Reject(where, "0", "file", "empty file (no text at all)")
+        return
+    if fmt == BINARY:
+        yield Reject(where, "0", "file", "binary content (NUL or control bytes, or UTF-16): not a trial record")
+        return
+    seekable = _seekable(stream)
+    if seekable:
+        stream.seek(0)
+    if fmt in (ZIP, GZIP) and depth >= _MAX_NESTING:
+        yield Reject(where, "0", "archive", f"archives nested more than {_MAX_NESTING} deep are not opened")
+        return
+    if fmt == ZIP:
+        if not seekable:  # zip needs random access: stdin, a gzip stream
+            stream = io.BytesIO(head + stream.read())
+        yield from _read_zip(stream, where, depth)
+        return
+    body: BinaryIO = stream if seekable else io.BufferedReader(_Rewound(head, stream))  # type: ignore[assignment]
+    if fmt == GZIP:
+        try:
+            with gzip.GzipFile(fileobj=body, mode="rb") as unzipped:
+                yield from read_stream(unzipped, file, member=member, depth=depth + 1)  # type: ignore[arg-type]
+        except (OSError, EOFError) as exc:
+            yield Reject(where, "0", "archive", f"not a readable gzip stream: {exc}")
+        return
+    yield from _guarded(registry.get(fmt).read(body, file, member=member), where, fmt)
+
+
+def _seekable(stream: BinaryIO) -> bool:
+    try:
+        return stream.seekable()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _read_zip(stream: BinaryIO, archive: str, depth: int) -> Iterator[Record | Reject]:
+    try:
+        zf = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        yield Reject(archive, "0", "archive", f"not a readable zip archive: {exc}")
+        return
+    with zf:
+        for info in sorted(zf.infolist(), key=lambda i: i.filename):
+            if info.is_dir() or not _wanted(PurePosixPath(info.filename)):
+                continue
+            try:
+                member = zf.open(info)
+            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as exc:
+                yield Reject(display_name(archive, info.filename), "0", "archive", f"cannot open member: {exc}")
+                continue
+            with member:
+                yield from _guarded(
+                    read_stream(member, archive, member=info.filename, depth=depth + 1),  # type: ignore[arg-type]
+                    display_name(archive, info.filename),
+                    "zip member",
+                )
+
+
+def _guarded(records: Iterator[Record | Reject], where: str, what: str) -> Iterator[Record | Reject]:
+    """Pass records through; an unexpected failure inside becomes one Reject for this input
+    instead of ending the whole batch."""
+    try:
+        yield from records
+    except Exception as exc:  # noqa: BLE001 - one bad input must not end the batch
+        yield Reject(where, "-", "file", f"{what} could not be read: {type(exc).__name__}: {exc}")

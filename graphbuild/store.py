@@ -1,0 +1,231 @@
+"""The graph store: embedded Oxigraph, on disk by default, with an rdflib view.
+
+Oxigraph does the heavy lifting (bulk loading, SPARQL over the union of named graphs); rdflib
+is offered as a view over the *same* store (oxrdflib) for code that wants the rdflib API, so
+there is one copy of the data, never two that can drift apart.
+
+Writes come in two shapes: `bulk_load` (a whole build, fast, not transactional) and
+`replace_graph` (one trial re-ingested: its named graph cleared and refilled, nothing else
+touched).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from pathlib import Path
+from typing import Iterable, Iterator, Mapping
+
+import pyoxigraph as ox
+
+from graphbuild.rdf.iris import PREFIXES
+
+# Output formats `dump` knows, by name and by file suffix.
+FORMATS: dict[str, ox.RdfFormat] = {
+    "nquads": ox.RdfFormat.N_QUADS,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "turtle": ox.RdfFormat.TURTLE,
+    "ttl": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nt": ox.RdfFormat.N_TRIPLES,
+}
+_QUAD_FORMATS = {ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG}
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def _graph_node(graph: object) -> ox.NamedNode | ox.DefaultGraph:
+    if isinstance(graph, (ox.NamedNode, ox.DefaultGraph)):
+        return graph
+    return ox.NamedNode(str(graph))
+
+
+class GraphStore:
+    """One Oxigraph store (`.ox`), opened on a directory or in memory."""
+
+    def __init__(self, store: ox.Store, path: Path | None = None) -> None:
+        self.ox: ox.Store = store
+        self.path = path
+
+    # -- opening and closing -------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, directory: str | os.PathLike[str]) -> "GraphStore":
+        """The store in `directory` (created when absent), read-write."""
+        path = Path(directory)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return cls(ox.Store(str(path)), path)
+
+    @classmethod
+    def read_only(cls, directory: str | os.PathLike[str]) -> "GraphStore":
+        """A read-only view of a store on disk (for query and serve)."""
+        path = Path(directory)
+        if not path.is_dir():
+            raise FileNotFoundError(f"no graph store at {path}")
+        return cls(ox.Store.read_only(str(path)), path)
+
+    @classmethod
+    def in_memory(cls) -> "GraphStore":
+        return cls(ox.Store(), None)
+
+    def close(self) -> None:
+        """Flush and release the store (RocksDB holds a lock on its directory until then)."""
+        store = getattr(self, "ox", None)
+        if store is None:
+            return
+        if self.path is not None:
+            try:
+                store.flush()
+            except OSError:  # read-only stores cannot flush; nothing to write anyway
+                pass
+        self.ox = None  # type: ignore[assignment]
+        del store
+        gc.collect()  # pyoxigraph closes the database when the last reference goes
+
+    def __enter__(self) -> "GraphStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def bulk_load(self, quads: Iterable[ox.Quad] | bytes) -> None:
+        """Add many quads at once: an iterable of Quads (`bulk_extend`) or N-Quads bytes
+        (Oxigraph's parser, the fastest path when quads were serialized by a worker)."""
+        if isinstance(quads, (bytes, bytearray)):
+            if quads:
+                self.ox.bulk_load(bytes(quads), ox.RdfFormat.N_QUADS)
+            return
+        self.ox.bulk_extend(quads)
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        """Add a few quads in one transaction (all or nothing)."""
+        self.ox.extend(quads)
+
+    def replace_graph(self, graph: object, quads: Iterable[ox.Quad] | bytes) -> None:
+        """Make `graph` hold exactly `quads`: clear it, then insert. Quads of other graphs are
+        rejected, so a caller cannot leak a trial's facts outside its graph."""
+        name = _graph_node(graph)
+        if isinstance(quads, (bytes, bytearray)):
+            quads = list(ox.parse(bytes(quads), ox.RdfFormat.N_QUADS))
+        else:
+            quads = list(quads)
+        for quad in quads:
+            if quad.graph_name != name:
+                raise ValueError(f"quad outside {name}: {quad}")
+        if isinstance(name, ox.DefaultGraph):
+            self.ox.clear_graph(name)
+        else:
+            self.ox.remove_graph(name)
+        self.ox.extend(quads)
+
+    def remove_graph(self, graph: object) -> None:
+        self.ox.remove_graph(_graph_node(graph))
+
+    def optimize(self) -> None:
+        self.ox.optimize()
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        union: bool = True,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run SPARQL; by default the default graph is the union of all named graphs, as
+        docs/graph-model.md promises. `bindings` pre-bind variables (SEP-0007 substitution)."""
+        substitutions = {ox.Variable(k): _term(v) for k, v in (bindings or {}).items()}
+        return self.ox.query(
+            sparql,
+            use_default_graph_as_union=union,
+            substitutions=substitutions or None,
+            prefixes=PREFIXES,
+        )
+
+    def update(self, sparql: str) -> None:
+        self.ox.update(sparql, prefixes=PREFIXES)
+
+    def graphs(self) -> list[ox.NamedNode | ox.BlankNode]:
+        """The named graphs, sorted by IRI."""
+        return sorted(self.ox.named_graphs(), key=lambda g: g.value)
+
+    def quads(self, graph: object | None = None) -> Iterator[ox.Quad]:
+        name = None if graph is None else _graph_node(graph)
+        return self.ox.quads_for_pattern(None, None, None, name)
+
+    def count(self, graph: object | None = None) -> int:
+        """Quads in the store, or in one graph."""
+        if graph is None:
+            return len(self.ox)
+        return sum(1 for _ in self.quads(graph))
+
+    def canonical_nquads(self, graphs: Iterable[object] | None = None) -> str:
+        """Sorted N-Quads of the given graphs (all when None). graphbuild writes no blank
+        nodes, so this is a canonical form: equal strings iff equal datasets."""
+        selected = self.graphs() if graphs is None else [_graph_node(g) for g in graphs]
+        lines: list[str] = []
+        for name in selected:
+            lines.extend(f"{quad} ." for quad in self.quads(name))
+        lines.sort()
+        return "".join(line + "\n" for line in lines)
+
+    # -- writing out -----------------------------------------------------------------------------
+
+    def dump(self, path: str | os.PathLike[str], format: str | ox.RdfFormat | None = None) -> None:
+        """Write the store to `path`. N-Quads and TriG keep the named graphs; Turtle and
+        N-Triples get the merged graph (the union, each triple once)."""
+        fmt = _format(path, format)
+        with open(path, "wb") as handle:
+            if fmt in _QUAD_FORMATS:
+                prefixes = PREFIXES if fmt is ox.RdfFormat.TRIG else None
+                self.ox.dump(handle, fmt, prefixes=prefixes)
+                return
+            merged = self.ox.query(
+                "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
+            )
+            prefixes = PREFIXES if fmt is ox.RdfFormat.TURTLE else None
+            ox.serialize(merged, handle, fmt, prefixes=prefixes)
+
+    def rdflib_dataset(self):  # -> rdflib.Dataset (imported lazily: rdflib is slow to import)
+        """An rdflib `Dataset` over this very store (oxrdflib): rdflib's API, Oxigraph's data.
+        Its default graph is the union of the named graphs, like `query`."""
+        from oxrdflib import OxigraphStore
+        from rdflib import Dataset
+
+        dataset = Dataset(store=OxigraphStore(store=self.ox), default_union=True)
+        for prefix, namespace in PREFIXES.items():
+            dataset.bind(prefix, namespace)
+        return dataset
+
+
+def _format(path: str | os.PathLike[str], format: str | ox.RdfFormat | None) -> ox.RdfFormat:
+    if isinstance(format, ox.RdfFormat):
+        return format
+    key = (format or Path(path).suffix.lstrip(".")).lower()
+    if key not in FORMATS:
+        raise ValueError(f"unknown RDF format {key!r}; known: {', '.join(sorted(FORMATS))}")
+    return FORMATS[key]
+
+
+def _term(value: object) -> Term:
+    if isinstance(value, (ox.NamedNode, ox.BlankNode, ox.Literal)):
+        return value
+    # rdflib terms: URIRef -> NamedNode, Literal -> Literal; anything else as a string literal
+    from rdflib import Literal as RdfLiteral
+    from rdflib import URIRef
+
+    if isinstance(value, URIRef):
+        return ox.NamedNode(str(value))
+    if isinstance(value, RdfLiteral):
+        if value.language:
+            return ox.Literal(str(value), language=value.language)
+        if value.datatype:
+            return ox.Literal(str(value), datatype=ox.NamedNode(str(value.datatype)))
+        return ox.Literal(str(value))
+    if isinstance(value, (bool, int, float)):
+        return ox.Literal(value)
+    return ox.Literal(str(value))
