@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Records per second for each reader, against the plain parse of the same bytes.
 
-For each format the corpus files are loaded into memory once, then read repeatedly through the
+For each data set the files are loaded into memory once, then read repeatedly through the
 graphbuild reader and through the bare standard-library parse (`json.loads`, `csv.DictReader`,
-`xml.etree.ElementTree.fromstring`, splitting lines) so the ratio shows what the typed mapping,
-normalization and outcome splitting cost on top of parsing. One core, no I/O in the loop.
+`xml.etree.ElementTree.fromstring`, splitting lines), so the ratio shows what typing,
+normalization and outcome splitting cost on top of parsing. One core, CPU time, no disk I/O in
+the loop. `json-download` is the website download of 100 leukemia studies (typical record
+size); `json` is the whole JSON corpus, whose two studies with posted results weigh 1.6 MB.
 
-    python benchmarks/bench_readers.py [--corpus DIR] [--seconds 1.0]
+    python benchmarks/bench_readers.py [--shared DIR] [--seconds 1.0] [SET ...]
 """
 
 from __future__ import annotations
@@ -49,85 +51,87 @@ def _flat_plain(data: bytes) -> int:
     return 1
 
 
-PLAIN: dict[str, tuple[str, Callable[[bytes], int]]] = {
-    "json": ("json.loads", _json_plain),
-    "csv": ("csv.DictReader", _csv_plain),
-    "xml": ("ElementTree.fromstring", _xml_plain),
-    "flat": ("str.split lines", _flat_plain),
-}
-SOURCES = {
-    "json": ("corpus/ctgov_api_v2_json", "*.json"),
-    "csv": ("corpus/ctgov_csv_export", "*.csv"),
-    "xml": ("corpus/ctgov_xml_2018", "*.xml"),
+# data set -> (reader, folder, glob, plain parse name, plain parse)
+SETS: dict[str, tuple[str, str, str, str, Callable[[bytes], int]]] = {
+    "json": ("json", "corpus/ctgov_api_v2_json", "*.json", "json.loads", _json_plain),
+    "json-download": (
+        "json",
+        "corpus/ctgov_api_v2_json",
+        "dgg32_graph_bigquery_leukemia_ctg-studies.json",
+        "json.loads",
+        _json_plain,
+    ),
+    "csv": ("csv", "corpus/ctgov_csv_export", "*.csv", "csv.DictReader", _csv_plain),
+    "xml": ("xml", "corpus/ctgov_xml_2018", "*.xml", "ET.fromstring", _xml_plain),
+    "flat": ("flat", "", "*.txt", "split lines", _flat_plain),
 }
 
 
-def _files(fmt: str) -> list[tuple[str, bytes]]:
-    if fmt == "flat":
-        paths = sorted((REPO / "examples").glob("*.txt"))
-    else:
-        folder, pattern = SOURCES[fmt]
-        paths = sorted((SHARED / folder).glob(pattern))
-    return [(str(p), p.read_bytes()) for p in paths]
+def _files(folder: str, pattern: str) -> list[tuple[str, bytes]]:
+    base = SHARED / folder if folder else REPO / "examples"
+    return [(str(p), p.read_bytes()) for p in sorted(base.glob(pattern))]
 
 
 def _rate(run: Callable[[], int], seconds: float) -> tuple[float, int]:
-    """Records per second of `run` (which returns the records it read), repeated for ~seconds."""
+    """Records per CPU second of `run` (which returns the records it read)."""
     count = run()  # warm up (regex compilation, caches)
-    start = time.perf_counter()
+    start = time.process_time()
     loops = 0
     while True:
         count = run()
         loops += 1
-        elapsed = time.perf_counter() - start
+        elapsed = time.process_time() - start
         if elapsed >= seconds:
             return count * loops / elapsed, count
 
 
-def bench(fmt: str, seconds: float) -> tuple[float, float, int, int] | None:
-    files = _files(fmt)
+def bench(name: str, seconds: float) -> tuple[float, float, int, int] | None:
+    """(graphbuild rec/s, plain rec/s, records, bytes) for one data set."""
+    reader, folder, pattern, _, plain_fn = SETS[name]
+    files = _files(folder, pattern)
     if not files:
         return None
-    read = registry.get(fmt).read
-    size = sum(len(d) for _, d in files)
+    read = registry.get(reader).read
 
     def ours() -> int:
         n = 0
-        for name, data in files:
-            for item in read(io.BytesIO(data), name):
+        for file, data in files:
+            for item in read(io.BytesIO(data), file):
                 if isinstance(item, Reject):
                     raise SystemExit(f"unexpected reject in benchmark data: {item}")
                 n += 1
         return n
-
-    plain_fn = PLAIN[fmt][1]
 
     def plain() -> int:
         return sum(plain_fn(data) for _, data in files)
 
     ours_rate, records = _rate(ours, seconds)
     plain_rate, _ = _rate(plain, seconds)
-    return ours_rate, plain_rate, records, size
+    return ours_rate, plain_rate, records, sum(len(d) for _, d in files)
 
 
 def main(argv: list[str] | None = None) -> int:
     global SHARED
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=SHARED, help="the shared data folder")
-    parser.add_argument("--seconds", type=float, default=1.0, help="time per measurement")
-    parser.add_argument("formats", nargs="*", default=["json", "csv", "xml", "flat"])
+    parser.add_argument("--seconds", type=float, default=1.0, help="CPU time per measurement")
+    parser.add_argument("sets", nargs="*", default=list(SETS), metavar="SET", help=", ".join(SETS))
     args = parser.parse_args(argv)
+    unknown = set(args.sets) - set(SETS)
+    if unknown:
+        parser.error(f"unknown set(s) {sorted(unknown)}; choose from {', '.join(SETS)}")
     SHARED = args.shared
-    print(f"{'format':6} {'records':>8} {'MB':>6} {'graphbuild rec/s':>17} {'plain rec/s':>12}  ratio  (plain = ...)")
-    for fmt in args.formats:
-        result = bench(fmt, args.seconds)
+    print(f"{'set':14} {'records':>7} {'MB':>5} {'rec/s':>8} {'MB/s':>6} {'plain rec/s':>11}  ratio  plain")
+    for name in args.sets:
+        result = bench(name, args.seconds)
         if result is None:
-            print(f"{fmt:6} no data")
+            print(f"{name:14} no data")
             continue
         ours, plain, records, size = result
+        mb = size / 1e6
         print(
-            f"{fmt:6} {records:8d} {size / 1e6:6.2f} {ours:17,.0f} {plain:12,.0f}  "
-            f"{ours / plain:5.2f}  ({PLAIN[fmt][0]})"
+            f"{name:14} {records:7d} {mb:5.2f} {ours:8,.0f} {ours * mb / records:6.1f} "
+            f"{plain:11,.0f}  {ours / plain:5.2f}  {SETS[name][3]}"
         )
     return 0
 

@@ -37,13 +37,12 @@ import pyoxigraph as ox
 
 from graphbuild import __version__
 from graphbuild.model import Record, Reject, SourceRef, Trial
-from graphbuild.rdf.iris import T
+from graphbuild.rdf.iris import trial_graph_iri
 from graphbuild.rdf.namespaces import (
     BUILD_GRAPH,
     GBR_IRI,
     INFERRED_GRAPH,
     VOCABULARY_GRAPH,
-    trial_graph,
 )
 from graphbuild.rdf.triples import SourceFile, build_quads, trial_quads, vocabulary_quads
 from graphbuild.report import BuildReport, Duplicate, Ungrounded
@@ -93,18 +92,13 @@ def process_record(record: Record) -> Processed | Reject:
     try:
         t0 = time.perf_counter()
         trial = _extract(record)
+        ungrounded = ungrounded_conditions(trial)
         t1 = time.perf_counter()
         stage = "triples"
         nquads = ox.serialize(trial_quads(trial), format=ox.RdfFormat.N_QUADS) or b""
         t2 = time.perf_counter()
         return Processed(
-            trial.trial_id,
-            record.source,
-            str(record.format),
-            nquads,
-            ungrounded_conditions(trial),
-            t1 - t0,
-            t2 - t1,
+            trial.trial_id, record.source, str(record.format), nquads, ungrounded, t1 - t0, t2 - t1
         )
     except Exception as exc:  # noqa: BLE001 - any failure of one record is that record's reject
         return Reject(
@@ -295,7 +289,7 @@ def ingest(store: GraphStore, trials: Iterable[Trial], *, reason: bool = True) -
     The build graph keeps describing the original build. Returns the trial ids replaced."""
     replaced = []
     for trial in trials:
-        store.replace_graph(trial_graph(trial.trial_id), trial_quads(trial))
+        store.replace_graph(trial_graph_iri(trial.trial_id), trial_quads(trial))
         replaced.append(trial.trial_id)
     refresh_vocabulary(store)
     if reason:
@@ -350,7 +344,7 @@ class _Loader:
         if key < previous[0]:  # the new record wins: replace what was loaded
             self.flush()
             t0 = time.perf_counter()
-            self.store.replace_graph(trial_graph(item.trial_id), item.nquads)
+            self.store.replace_graph(trial_graph_iri(item.trial_id), item.nquads)
             self.load_seconds += time.perf_counter() - t0
             self.kept[item.trial_id] = (key, source)
             self.ungrounded[item.trial_id] = item.ungrounded

@@ -28,10 +28,11 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, Union
+from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
@@ -39,7 +40,7 @@ import pyoxigraph as ox
 
 from graphbuild.resources import queries_dir
 
-Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple]
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -214,7 +215,13 @@ def _as_decimal(value: str) -> ox.Literal:
         raise ValueError(f"{value!r} is not a number") from None
     if not number.is_finite():
         raise ValueError(f"{value!r} is not a finite number")
-    return ox.Literal(str(number), datatype=ox.NamedNode(XSD + "decimal"))
+    # Oxigraph's canonical lexical form (2.50 -> 2.5, 1E+2 -> 100), so the term reads back equal
+    lexical = (
+        str(int(number))
+        if number == number.to_integral_value()
+        else format(number.normalize(), "f")
+    )
+    return ox.Literal(lexical, datatype=ox.NamedNode(XSD + "decimal"))
 
 
 def _as_iri(value: str) -> ox.NamedNode:
@@ -237,8 +244,7 @@ def _as_curie(value: str) -> ox.NamedNode:
 def _as_mesh_id(value: str) -> ox.Literal:
     text = value.strip()
     for prefix in ("http://id.nlm.nih.gov/mesh/", "MESH:", "mesh:"):
-        if text.startswith(prefix):
-            text = text[len(prefix):]
+        text = text.removeprefix(prefix)
     if not re.fullmatch(r"[CDcd]\d{6,9}", text):
         raise ValueError(f"{value!r} is not a MeSH descriptor id such as D009101")
     return ox.Literal(text.upper())
@@ -306,7 +312,9 @@ class Param:
     def __str__(self) -> str:
         extra = f" = {self.default}" if self.default is not None else ""
         extra += " (optional)" if self.optional else ""
-        return f"{self.name} ({self.type}{extra})" + (f": {self.description}" if self.description else "")
+        return f"{self.name} ({self.type}{extra})" + (
+            f": {self.description}" if self.description else ""
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,7 +364,9 @@ def parse_header(text: str, *, source: str = "<query>") -> tuple[str, str, tuple
             continue
         match = _PARAM_DECL.match(value)
         if not match:
-            raise QueryFileError(f"{source}: cannot read '# param: {value}' (NAME TYPE — meaning)")
+            raise QueryFileError(
+                f"{source}: cannot read '# param: {value}' (expected NAME TYPE — meaning)"
+            )
         if match["type"] not in PARAM_TYPES:
             raise QueryFileError(
                 f"{source}: param {match['name']} has unknown type {match['type']!r}; "
@@ -393,7 +403,7 @@ def list_queries(directory: Path | None = None) -> list[QueryInfo]:
 
 def get_query(name: str, directory: Path | None = None) -> QueryInfo:
     """The stored query called `name` (with or without `.rq`)."""
-    stem = name[:-3] if name.endswith(".rq") else name
+    stem = name.removesuffix(".rq")
     folder = Path(directory) if directory is not None else queries_dir()
     path = folder / f"{stem}.rq"
     if "/" in stem or "\\" in stem or not path.is_file() or stem.endswith("-violation"):
@@ -453,7 +463,9 @@ def bind_query(text: str, bindings: Mapping[str, Term]) -> str:
     return f"{text[:at]}\n  {values_block(bindings)}\n{text[at:]}"
 
 
-def prepare(name: str | QueryInfo, params: Mapping[str, str] | None = None) -> tuple[QueryInfo, str]:
+def prepare(
+    name: str | QueryInfo, params: Mapping[str, str] | None = None
+) -> tuple[QueryInfo, str]:
     """The stored query and its text with the parameters bound, ready to run anywhere."""
     info = name if isinstance(name, QueryInfo) else get_query(name)
     return info, bind_query(info.text, bind_params(info, params))
@@ -483,9 +495,7 @@ class QueryResult:
     rows: tuple[tuple[Term | None, ...], ...]
 
     def records(self) -> list[dict[str, object]]:
-        return [
-            {c: term_to_python(t) for c, t in zip(self.columns, row)} for row in self.rows
-        ]
+        return [{c: term_to_python(t) for c, t in zip(self.columns, row)} for row in self.rows]
 
 
 def execute_sparql(store: Any, text: str) -> QueryResult:
@@ -520,10 +530,21 @@ def run_query(
 
 _INTEGER_TYPES = {
     XSD + t
-    for t in (
-        "integer long int short byte nonNegativeInteger nonPositiveInteger positiveInteger "
-        "negativeInteger unsignedLong unsignedInt unsignedShort unsignedByte"
-    ).split()
+    for t in [
+        "integer",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "nonPositiveInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    ]
 }
 _FLOAT_TYPES = {XSD + "decimal", XSD + "double", XSD + "float"}
 
@@ -577,9 +598,7 @@ def format_table(result: QueryResult, *, max_width: int = 60) -> str:
         return text if len(text) <= max_width else text[: max_width - 1] + "…"
 
     body = [[cell(t) for t in row] for row in result.rows]
-    widths = [
-        max([len(c)] + [len(r[i]) for r in body]) for i, c in enumerate(result.columns)
-    ]
+    widths = [max([len(c)] + [len(r[i]) for r in body]) for i, c in enumerate(result.columns)]
     lines = [
         "  ".join(c.ljust(w) for c, w in zip(result.columns, widths)).rstrip(),
         "  ".join("-" * w for w in widths),
@@ -625,9 +644,7 @@ def term_json(term: Term) -> dict[str, object]:
 
 
 def results_json(columns: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> str:
-    bindings = [
-        {c: term_json(t) for c, t in zip(columns, row) if t is not None} for row in rows
-    ]
+    bindings = [{c: term_json(t) for c, t in zip(columns, row) if t is not None} for row in rows]
     return json.dumps(
         {"head": {"vars": list(columns)}, "results": {"bindings": bindings}}, ensure_ascii=False
     )
@@ -642,7 +659,10 @@ def format_json(result: QueryResult) -> str:
     return results_json(result.columns, result.rows) + "\n"
 
 
-_XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+_XML_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+)
 
 
 def _term_xml(term: Term) -> str:
@@ -758,13 +778,16 @@ def store_directory(path: Path) -> Path:
         candidate = path / sub if sub else path
         if (candidate / "CURRENT").is_file():  # RocksDB's marker file
             return candidate
-    raise FileNotFoundError(f"no graph store in {path} (build one with `graphbuild build -o {path}`)")
+    raise FileNotFoundError(
+        f"no graph store in {path} (build one with `graphbuild build -o {path}`)"
+    )
 
 
 def open_graph(path: str | Path) -> ox.Store:
     """A store to question, read-only: a build folder (its Oxigraph store, opened read-only so
-    any number of readers can share it), or an RDF dataset file (TriG, N-Quads, Turtle,
-    N-Triples) loaded into memory. Module-level, so a worker process can be handed it."""
+    any number of readers can share it; its `graph.nq` when the build kept no store), or an
+    RDF dataset file (TriG, N-Quads, Turtle, N-Triples) loaded into memory. Module-level, so
+    a worker process can be handed it."""
     path = Path(path)
     if path.is_file():
         fmt = _RDF_FILE_FORMATS.get(path.suffix.lower())
@@ -775,7 +798,12 @@ def open_graph(path: str | Path) -> ox.Store:
         return store
     if not path.is_dir():
         raise FileNotFoundError(f"no graph at {path}")
-    directory = store_directory(path)
+    try:
+        directory = store_directory(path)
+    except FileNotFoundError:
+        if (path / "graph.nq").is_file():  # a build kept in memory (`build --memory`)
+            return open_graph(path / "graph.nq")
+        raise
     try:
         from graphbuild.store import GraphStore
     except ImportError:  # pragma: no cover - the store module ships with the package

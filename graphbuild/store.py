@@ -44,9 +44,10 @@ def _graph_node(graph: object) -> ox.NamedNode | ox.DefaultGraph:
 class GraphStore:
     """One Oxigraph store (`.ox`), opened on a directory or in memory."""
 
-    def __init__(self, store: ox.Store, path: Path | None = None) -> None:
+    def __init__(self, store: ox.Store, path: Path | None = None, *, read_only: bool = False) -> None:
         self.ox: ox.Store = store
         self.path = path
+        self.read_only = read_only
 
     # -- opening and closing -------------------------------------------------------------------
 
@@ -63,22 +64,32 @@ class GraphStore:
         path = Path(directory)
         if not path.is_dir():
             raise FileNotFoundError(f"no graph store at {path}")
-        return cls(ox.Store.read_only(str(path)), path)
+        return cls(ox.Store.read_only(str(path)), path, read_only=True)
 
     @classmethod
     def in_memory(cls) -> "GraphStore":
         return cls(ox.Store(), None)
+
+    @classmethod
+    def from_build(cls, directory: str | os.PathLike[str], *, read_only: bool = True) -> "GraphStore":
+        """The graph a `graphbuild build` wrote into `directory`: its Oxigraph store, or,
+        for a `--memory` build (no `store/`), its `graph.nq` loaded into memory."""
+        path = Path(directory)
+        if (path / "store").is_dir():
+            return cls.read_only(path / "store") if read_only else cls.open(path / "store")
+        if (path / "graph.nq").is_file():
+            store = cls.in_memory()
+            store.ox.bulk_load(path=str(path / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+            return store
+        raise FileNotFoundError(f"{path} holds no graphbuild build (no store/ and no graph.nq)")
 
     def close(self) -> None:
         """Flush and release the store (RocksDB holds a lock on its directory until then)."""
         store = getattr(self, "ox", None)
         if store is None:
             return
-        if self.path is not None:
-            try:
-                store.flush()
-            except OSError:  # read-only stores cannot flush; nothing to write anyway
-                pass
+        if self.path is not None and not self.read_only:
+            store.flush()
         self.ox = None  # type: ignore[assignment]
         del store
         gc.collect()  # pyoxigraph closes the database when the last reference goes

@@ -25,7 +25,9 @@ _ROLES = ("primaryOutcomes", "secondaryOutcomes", "otherOutcomes")
 def known_outcomes(paths: list[Path]) -> list[tuple[str, str, str]]:
     """Every (measure, description, timeFrame) of every study in the given JSON files."""
     out: list[tuple[str, str, str]] = []
-    files = sorted(p for path in paths for p in ([path] if path.is_file() else path.rglob("*.json")))
+    files = sorted(
+        p for path in paths for p in ([path] if path.is_file() else path.rglob("*.json"))
+    )
     for file in files:
         data = json.loads(file.read_bytes())
         studies = data if isinstance(data, list) else data.get("studies", [data])
@@ -33,7 +35,9 @@ def known_outcomes(paths: list[Path]) -> list[tuple[str, str, str]]:
             module = study.get("protocolSection", {}).get("outcomesModule", {})
             for role in _ROLES:
                 for o in module.get(role, ()):
-                    out.append((o.get("measure", ""), o.get("description", ""), o.get("timeFrame", "")))
+                    out.append(
+                        (o.get("measure", ""), o.get("description", ""), o.get("timeFrame", ""))
+                    )
     return out
 
 

@@ -25,7 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "print each as one JSON line; the summary and rejects go to stderr."
         ),
     )
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="file, folder, glob, archive, or - for stdin")
+    parser.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="file, folder, glob, archive, or - for stdin"
+    )
     parser.add_argument(
         "--format",
         choices=("jsonl", "summary"),
@@ -57,5 +59,4 @@ def write_summary(per_format: Counter[str], rejects: list[Reject], stream: TextI
     formats = ", ".join(f"{name} {count}" for name, count in sorted(per_format.items()))
     stream.write(f"records: {total}" + (f" ({formats})" if formats else "") + "\n")
     stream.write(f"rejects: {len(rejects)}\n")
-    for reject in rejects:
-        stream.write(f"  {reject}\n")
+    stream.writelines(f"  {reject}\n" for reject in rejects)

@@ -4,7 +4,8 @@ How a condition is grounded (one `DiseaseLink` per descriptor, all its mentions 
 
 1. Mentions. One compiled dictionary matcher (`DiseaseMatcher`) reads the condition: MeSH
    names and entry terms of the disease tree (`mesh_diseases.tsv`), "X Cancer" for every
-   "X Neoplasms" (MeSH keeps those entry terms in concepts our table lacks), and the curated
+   "X Neoplasms" (MeSH keeps those entry terms in concepts our table lacks), "A/B" for
+   "A-B" ("Adult T-Cell Leukemia/Lymphoma"), and the curated
    lexicon (`diseases.tsv`: AML, T-ALL, DLBCL, ...), which wins over MeSH. Matching is
    leftmost-longest over token n-grams, so "T-ALL/T-LBL" is two mentions of D054218 and
    "Refractory Anemia" is the MDS subtype, not "Anemia" with a qualifier.
@@ -19,7 +20,9 @@ How a condition is grounded (one `DiseaseLink` per descriptor, all its mentions 
    Metastasis, Philadelphia Chromosome, ...) only ground a condition that names nothing else,
    never overlap a qualifier, and are never taken from a title.
 4. Qualifiers (relapsed, refractory, CD7-positive, pediatric, Philadelphia chromosome-positive,
-   stage IV, ...) are read from the words of the condition outside the disease mention.
+   stage IV, ...) are read from the words of the condition outside the disease mention. An
+   age group inside a name is passed over by the matcher and kept as a qualifier ("B-cell
+   Adult Acute Lymphoblastic Leukemia" is B-ALL, adult).
 5. Title rule. Conditions are sometimes only category headings: seed 002 lists "Neoplasms |
    Hematologic Neoplasms | Neoplasms by Site | Hematologic Diseases" for a CD7 CAR-T trial in
    T-ALL/T-LBL. When every grounded condition is broad (a heading of depth <= 2, a descriptor
@@ -27,7 +30,14 @@ How a condition is grounded (one `DiseaseLink` per descriptor, all its mentions 
    names, or no condition grounds at all, the diseases named in the brief title (else the
    official title) are grounded too, basis LEXICON unless the source assigned them, evidence
    in the title. Title mentions that are ancestors of an existing link add nothing.
-6. Never invent: a condition with no mention is reported by `ground_conditions(...).ungrounded`
+6. Words before a mention: "non-" negates it ("Non-hematologic Malignancy" names no
+   hematologic neoplasm), and a bare head noun ("Cancer", "Tumor", "Infection", "Disease",
+   "Syndrome": one word grounding to Neoplasms, Infections, Disease or Syndrome) preceded by
+   a word the matcher does not know is the tail of a more specific name we cannot ground
+   ("Gastroesophageal Cancer", "Helicobacter Pylori Infection", "Chronic Hepatitis B
+   Infection"), so it is not taken for the disease. Qualifiers and function words before it
+   do not count ("Advanced Cancer", "Patients With Cancer" are Neoplasms).
+7. Never invent: a condition with no mention is reported by `ground_conditions(...).ungrounded`
    and gets no link.
 """
 
@@ -63,6 +73,16 @@ class Mention:
     implied: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """A mention with the indices of its first and last token and of the tokens passed over."""
+
+    mention: Mention
+    first: int
+    last: int
+    skipped: tuple[int, ...] = ()
+
+
 class DiseaseMatcher:
     """Leftmost-longest lookup of normalized token n-grams in one dictionary.
 
@@ -83,37 +103,62 @@ class DiseaseMatcher:
         return len(self._entries)
 
     def find(self, text: str) -> tuple[Mention, ...]:
-        tokens = mesh.tokenize(text)
-        found: list[Mention] = []
+        return tuple(hit.mention for hit in self.find_tokens(mesh.tokenize(text)))
+
+    def find_tokens(
+        self, tokens: tuple[mesh.Token, ...], skippable: frozenset[int] = frozenset()
+    ) -> list[_Hit]:
+        """Leftmost-longest mentions. Tokens in `skippable` (age qualifiers) may be passed over
+        inside a name: "B-cell Adult Acute Lymphoblastic Leukemia" is B-ALL in an adult."""
+        found: list[_Hit] = []
         i = 0
         while i < len(tokens):
-            if tokens[i].cased in _SEPARATORS:
+            hit = None if tokens[i].cased in _SEPARATORS else self._longest(tokens, i, skippable)
+            if hit is None:
                 i += 1
                 continue
-            best: tuple[int, tuple[str, tuple[str, ...]]] | None = None
-            cased = lower = ""
-            for j in range(i, min(len(tokens), i + _MAX_TOKENS)):
-                sep = " " if j > i else ""
-                cased = cased + sep + tokens[j].cased if cased is not None else None
-                lower = lower + sep + tokens[j].lower if lower is not None else None
-                hit = self._entries.get(cased) if cased is not None else None
-                if hit is None and lower is not None:
-                    hit = self._entries.get(lower)
-                if hit is not None:
-                    best = (j, hit)
-                if cased is not None and cased not in self._prefixes:
-                    cased = None
-                if lower is not None and lower not in self._prefixes:
-                    lower = None
-                if cased is None and lower is None:
-                    break
-            if best is None:
-                i += 1
-                continue
-            j, (ui, implied) = best
-            found.append(Mention(ui, tokens[i].start, tokens[j].end, implied))
-            i = j + 1
-        return tuple(found)
+            found.append(hit)
+            i = hit.last + 1
+        return found
+
+    def _longest(self, tokens: tuple[mesh.Token, ...], i: int, skippable: frozenset[int]) -> _Hit | None:
+        """The longest key starting at token i. Two keys grow side by side: acronyms kept
+        ("t ALL") and all lower case ("t all"); each stops when no dictionary key starts with
+        it (None)."""
+        entries, prefixes = self._entries, self._prefixes
+        cased: str | None = tokens[i].cased
+        lower: str | None = tokens[i].lower
+        best: _Hit | None = None
+        skipped: list[int] = []
+        j = i
+        while True:
+            entry = entries.get(cased) if cased is not None else None
+            if entry is None and lower is not None and lower != cased:
+                entry = entries.get(lower)
+            if entry is not None:
+                mention = Mention(entry[0], tokens[i].start, tokens[j].end, entry[1])
+                best = _Hit(mention, i, j, tuple(skipped))
+            if cased is not None and cased not in prefixes:
+                cased = None
+            if lower is not None and lower not in prefixes:
+                lower = None
+            if cased is None and lower is None:
+                return best
+            j += 1
+            while j < len(tokens) and j in skippable and not self._continues(cased, lower, tokens[j]):
+                skipped.append(j)
+                j += 1
+            if j >= len(tokens) or j - i >= _MAX_TOKENS:
+                return best
+            if cased is not None:
+                cased = f"{cased} {tokens[j].cased}"
+            if lower is not None:
+                lower = f"{lower} {tokens[j].lower}"
+
+    def _continues(self, cased: str | None, lower: str | None, token: mesh.Token) -> bool:
+        return (cased is not None and f"{cased} {token.cased}" in self._prefixes) or (
+            lower is not None and f"{lower} {token.lower}" in self._prefixes
+        )
 
 
 def _cancer_variants() -> Iterable[tuple[str, str]]:
@@ -123,6 +168,18 @@ def _cancer_variants() -> Iterable[tuple[str, str]]:
             m = _NEOPLASM_NAME.match(name)
             if m:
                 yield f"{m.group('a') or m.group('b')} Cancer", d.ui
+
+
+_JOINED_WORDS = re.compile(r"(?<=[A-Za-z]{4})-(?=[A-Za-z]{4})")
+
+
+def _slash_variants() -> Iterable[tuple[str, str]]:
+    """"Leukemia/Lymphoma" for "Leukemia-Lymphoma": a slash inside a term is otherwise read
+    as a list separator, but trial conditions write two-disease names both ways."""
+    for d in mesh.descriptors():
+        for name in (d.name, *d.entry_terms):
+            if _JOINED_WORDS.search(name):
+                yield _JOINED_WORDS.sub("/", name), d.ui
 
 
 @lru_cache(maxsize=1)
@@ -138,7 +195,7 @@ def matcher() -> DiseaseMatcher:
     entries: dict[str, tuple[str, tuple[str, ...]]] = {
         key: (ui, ()) for key, ui in mesh.name_index().items()
     }
-    for term, ui in _cancer_variants():
+    for term, ui in (*_cancer_variants(), *_slash_variants()):
         entries.setdefault(mesh.name_key(term), (ui, ()))
     for row in curated_lexicon():
         entries[mesh.name_key(row["term"])] = (row["mesh_id"], split_multi(row["qualifiers"]))
@@ -160,6 +217,7 @@ _QUALIFIERS: tuple[tuple[str, str], ...] = (
     ("recurrent", r"recurren(?:t|ce)"),
     ("newly diagnosed", r"newly[\s-]+diagnosed"),
     ("previously untreated", r"(?:previously\s+)?untreated|treatment[\s-]+na[iï]ve"),
+    ("previously treated", r"previously\s+treated|pretreated|pre-treated"),
     ("de novo", r"de\s+novo"),
     ("secondary", r"secondary"),
     ("therapy-related", r"(?:therapy|treatment)[\s-]+related"),
@@ -189,15 +247,18 @@ _QUALIFIERS: tuple[tuple[str, str], ...] = (
     ("MRD-positive", r"MRD[\s-]*(?:\+|positive|positivity)"),
     ("MRD-negative", r"MRD[\s-]*negative"),
     ("in remission", r"in\s+(?:first\s+|second\s+|1st\s+|2nd\s+)?(?:complete\s+)?remission|CR[12]"),
-    ("phase", r"(?P<phase>chronic|accelerated|blast)[\s-]+phase|(?P<crisis>blast\s+crisis)"),
-    ("stage", r"stage\s+(?P<stage>IV|III|II|I|0|[1-4])(?P<sub>[ABC]?)"),
+    ("phase", r"(?P<phase>chronic|accelerated|blast)(?:ic)?[\s-]+phase|(?P<crisis>blast\s+crisis)"),
+    ("stage", r"stage\s+(?P<stage>(?:IV|III|II|I|0|[1-4])[ABC]?(?:\s*/\s*(?:IV|III|II|I|[1-4])[ABC]?)?)"),
     ("grade", r"grade\s+(?P<grade>III|II|I|[1-3])(?P<gsub>[AB]?)"),
 )
+# Whole words only: no letter or digit just before, and none just after unless the match
+# itself ended in punctuation ("CD7+", "Ph+").
 _QUALIFIER_RE = re.compile(
-    "|".join(f"(?P<q{i}>{pattern})" for i, (_, pattern) in enumerate(_QUALIFIERS)),
+    "(?<![A-Za-z0-9])(?:"
+    + "|".join(f"(?P<q{i}>{pattern})" for i, (_, pattern) in enumerate(_QUALIFIERS))
+    + ")(?:(?<![A-Za-z0-9])|(?![A-Za-z0-9]))",
     re.IGNORECASE,
 )
-_BOUNDARY = re.compile(r"[A-Za-z0-9]")
 
 
 def _qualifier_label(match: re.Match[str]) -> tuple[str, ...]:
@@ -215,8 +276,8 @@ def _qualifier_label(match: re.Match[str]) -> tuple[str, ...]:
     if label == "phase":
         return ("blast phase",) if g["crisis"] else (f"{g['phase'].lower()} phase",)
     if label == "stage":
-        stage = g["stage"].upper()
-        return (f"stage {_ROMAN.get(stage, stage)}{g['sub'].upper()}",)
+        parts = [p.strip().upper() for p in g["stage"].split("/")]
+        return ("stage " + "/".join(_ROMAN.get(p[0], p[0]) + p[1:] if p[0] in _ROMAN else p for p in parts),)
     if label == "grade":
         grade = g["grade"].upper()
         return (f"grade {_ROMAN.get(grade, grade)}{g['gsub'].upper()}",)
@@ -225,14 +286,7 @@ def _qualifier_label(match: re.Match[str]) -> tuple[str, ...]:
 
 def find_qualifiers(text: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
     """Qualifier words in `text`: (start, end, labels), whole words only."""
-    out = []
-    for m in _QUALIFIER_RE.finditer(text):
-        before = text[m.start() - 1] if m.start() else ""
-        after = text[m.end()] if m.end() < len(text) else ""
-        if _BOUNDARY.match(before) or (m.group()[-1].isalnum() and _BOUNDARY.match(after)):
-            continue
-        out.append((m.start(), m.end(), _qualifier_label(m)))
-    return tuple(out)
+    return tuple((m.start(), m.end(), _qualifier_label(m)) for m in _QUALIFIER_RE.finditer(text))
 
 
 # --------------------------------------------------------------------------------------------
@@ -254,6 +308,16 @@ def is_attribute(ui: str) -> bool:
     Disease Attributes, Neoplastic Processes or Chromosome Aberrations."""
     trees = mesh.tree_numbers(ui)
     return bool(trees) and all(t.startswith(_ATTRIBUTE_ROOTS) for t in trees)
+
+
+# Descriptors whose names are bare head nouns: "Cancer", "Tumor", "Infection", "Disease".
+_HEAD_NOUNS = frozenset({"D009369", "D007239", "D004194", "D013577"})
+
+
+def is_generic(ui: str) -> bool:
+    """Neoplasms, Infections, Disease, Syndrome: a one-word mention of these is usually the
+    head noun of a longer name ("Helicobacter Pylori Infection")."""
+    return ui in _HEAD_NOUNS
 
 
 @lru_cache(maxsize=None)
@@ -335,29 +399,83 @@ def source_terms(record: Record) -> dict[str, str]:
     return out
 
 
-def _mentions_in(text: str) -> tuple[Mention, ...]:
-    """Disease mentions of one text, attributes dropped where something better is there."""
-    mentions = matcher().find(text)
-    qualifiers = find_qualifiers(text)
-    kept = tuple(
-        m
-        for m in mentions
-        if not (is_attribute(m.ui) and any(s < m.end and m.start < e for s, e, _ in qualifiers))
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What one text says: its disease mentions (attributes dropped where something better is
+    there) and its qualifier labels outside those mentions, in text order."""
+
+    mentions: tuple[Mention, ...]
+    qualifiers: tuple[str, ...]
+
+
+_NEGATIONS = frozenset({"non", "not", "no", "without"})
+_FUNCTION_WORDS = frozenset(
+    "a an the of in on at to for with and or by from due after before during including "
+    "associated related other patient subject participant people".split()
+)
+
+
+def _keep(hit: _Hit, tokens: tuple[mesh.Token, ...], covered: list[tuple[int, int]]) -> bool:
+    """Rule 6: what the word before a mention (qualifiers passed over) says about it."""
+    before = next(
+        (
+            t
+            for t in reversed(tokens[: hit.first])
+            if not any(s <= t.start and t.end <= e for s, e in covered)
+        ),
+        None,
     )
-    if any(not is_attribute(m.ui) for m in kept):
-        kept = tuple(m for m in kept if not is_attribute(m.ui))
-    return kept
+    if before is None:
+        return True
+    if before.lower in _NEGATIONS:
+        return False  # "Non-hematologic Malignancy" is not a hematologic neoplasm
+    if not is_generic(hit.mention.ui) or hit.last > hit.first:
+        return True
+    # "Chronic Hepatitis B Infection", "Dendritic Cell Neoplasm": a head noun, not the disease
+    return before.cased in _SEPARATORS or before.lower in _FUNCTION_WORDS
 
 
-def _qualifiers_in(text: str, mentions: tuple[Mention, ...]) -> list[str]:
+_AGE_GROUPS = frozenset(
+    {"adult", "pediatric", "adolescent", "young adult", "older adult", "adolescent and young adult"}
+)
+
+
+@lru_cache(maxsize=1 << 15)
+def read_text(text: str) -> _Reading:
+    """Disease mentions and qualifiers of one text (pure, so cached: conditions repeat)."""
+    tokens = mesh.tokenize(text)
+    found = find_qualifiers(text)
+    covered = [(start, end) for start, end, _ in found]
+    age_spans = [(start, end) for start, end, labels in found if _AGE_GROUPS.issuperset(labels)]
+    skippable = frozenset(
+        k for k, t in enumerate(tokens) if any(s <= t.start and t.end <= e for s, e in age_spans)
+    )
+    hits = [
+        hit
+        for hit in matcher().find_tokens(tokens, skippable)
+        if not (is_attribute(hit.mention.ui) and _overlaps(hit.mention, covered))
+        and _keep(hit, tokens, covered)
+    ]
+    if any(not is_attribute(hit.mention.ui) for hit in hits):
+        hits = [hit for hit in hits if not is_attribute(hit.mention.ui)]
+    # the words a mention stands on: its tokens except the qualifiers passed over
+    words = [
+        (tokens[k].start, tokens[k].end)
+        for hit in hits
+        for k in range(hit.first, hit.last + 1)
+        if k not in hit.skipped
+    ]
     labels: list[str] = []
-    for start, end, found in find_qualifiers(text):
-        if any(start < m.end and m.start < end for m in mentions):
-            continue
-        labels.extend(found)
-    for m in mentions:
-        labels.extend(m.implied)
-    return list(dict.fromkeys(labels))
+    for start, end, names in found:
+        if not any(start < e and s < end for s, e in words):
+            labels.extend(names)
+    for hit in hits:
+        labels.extend(hit.mention.implied)
+    return _Reading(tuple(hit.mention for hit in hits), tuple(dict.fromkeys(labels)))
+
+
+def _overlaps(mention: Mention, spans: list[tuple[int, int]]) -> bool:
+    return any(start < mention.end and mention.start < end for start, end in spans)
 
 
 def _add(
@@ -379,14 +497,38 @@ def _add(
     draft.qualifiers.extend(q for q in qualifiers if q not in draft.qualifiers)
 
 
+def _names_disease(ui: str) -> bool:
+    """Titles are prose: only descriptors outside C23 (Pathological Conditions, Signs and
+    Symptoms: Body Weight, Syndrome, Recurrence, ...) count as a disease named there."""
+    trees = mesh.tree_numbers(ui)
+    return bool(trees) and not all(t.startswith("C23") for t in trees)
+
+
 def _title_wanted(ui: str, drafts: dict[str, _Draft]) -> bool:
     """Whether a disease the title names adds to what the conditions say (rule 5)."""
-    if ui in drafts or is_attribute(ui):
+    if ui in drafts or (drafts and is_broad(ui)):
         return False
     above = mesh.ancestors(ui)
     if any(ui in mesh.ancestors(other) for other in drafts):
         return False
     return all(is_broad(other) or other in above for other in drafts)
+
+
+def _add_title(
+    drafts: dict[str, _Draft], path: str, text: str, mentions: tuple[Mention, ...], source: dict[str, str]
+) -> None:
+    """Rule 5: the title's diseases that add to what the conditions say. The condition text of
+    such a link is the title's words from its first to its last mention ("T-ALL/T-LBL")."""
+    wanted = [m for m in mentions if _title_wanted(m.ui, drafts)]
+    wanted_ids = {m.ui for m in wanted}
+    wanted = [m for m in wanted if not any(m.ui in mesh.ancestors(other) for other in wanted_ids)]
+    qualifiers = list(read_text(text).qualifiers)
+    for ui in dict.fromkeys(m.ui for m in wanted):
+        own = [m for m in wanted if m.ui == ui]
+        surface = text[own[0].start : own[-1].end]
+        for m in own:
+            ev = evidence(path, text, m.start, m.end)
+            _add(drafts, ui, mesh.label(ui) or ui, surface, ui in source, ev, qualifiers)
 
 
 def ground_conditions(record: Record) -> DiseaseGrounding:
@@ -398,30 +540,23 @@ def ground_conditions(record: Record) -> DiseaseGrounding:
 
     for i, text in enumerate(record.conditions):
         path = f"conditions[{i}]"
-        mentions = _mentions_in(text)
-        if not mentions and mesh.name_key(text) in source_keys:
-            ui = source_keys[mesh.name_key(text)]
-            mentions = (Mention(ui, 0, len(text)),)
+        reading = read_text(text)
+        mentions, qualifiers = reading.mentions, list(reading.qualifiers)
+        if not mentions and source_keys and mesh.name_key(text) in source_keys:
+            mentions = (Mention(source_keys[mesh.name_key(text)], 0, len(text)),)
         if not mentions:
             ungrounded.append(text)
             continue
-        qualifiers = _qualifiers_in(text, mentions)
         for m in mentions:
             label = mesh.label(m.ui) or source.get(m.ui, m.ui)
             _add(drafts, m.ui, label, text, m.ui in source, evidence(path, text, m.start, m.end), qualifiers)
 
     for path in ("brief_title", "official_title"):
         text = getattr(record, path)
-        mentions = tuple(m for m in _mentions_in(text) if not is_attribute(m.ui)) if text else ()
-        if not mentions:
-            continue
-        wanted = tuple(m for m in mentions if _title_wanted(m.ui, drafts))
-        if wanted:
-            qualifiers = _qualifiers_in(text, mentions)
-            for m in wanted:
-                label = mesh.label(m.ui) or m.ui
-                _add(drafts, m.ui, label, text, m.ui in source, evidence(path, text, m.start, m.end), qualifiers)
-        break
+        mentions = tuple(m for m in read_text(text).mentions if _names_disease(m.ui)) if text else ()
+        if mentions:
+            _add_title(drafts, path, text, mentions, source)
+            break
 
     links = tuple(_link(d) for d in drafts.values())
     return DiseaseGrounding(links, tuple(ungrounded))

@@ -10,7 +10,8 @@ Paraproteinemias; Lymphoproliferative Disorders; Hemostatic Disorders), and quer
 Names are compared through `name_key`, the one normalization the disease matcher also uses, so
 that "Acute Myeloid Leukaemia", "acute myeloid leukemias" and "Acute Myeloid Leukemia" meet:
 case folded except for acronyms (ALL stays apart from "all"), accents stripped, British
-spellings and simple plurals folded, hyphens and apostrophes dropped, and the punctuation that
+spellings and simple plurals folded, hyphens and apostrophes dropped (also an apostrophe left
+HTML-escaped, `&#39;`, as some CSV exports do), and the punctuation that
 separates terms (`, / ( ) ; : & +`) kept as tokens so that a list is never read as one name.
 """
 
@@ -20,7 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from graphbuild.extract.lexicon import load_lexicon, split_multi
 
@@ -29,7 +30,7 @@ from graphbuild.extract.lexicon import load_lexicon, split_multi
 # --------------------------------------------------------------------------------------------
 
 # A word (letters/digits, with inner apostrophes: Hodgkin's) or one separating punctuation mark.
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[,/();:&+，；：（）]", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+(?:(?:['’]|&#39;|&apos;)[^\W_]+)*|[,/();:&+，；：（）]", re.UNICODE)
 _PUNCT_FOLD = str.maketrans({"，": ",", "；": ";", "：": ":", "（": "(", "）": ")"})
 _BRITISH = (
     (re.compile(r"aem"), "em"),  # haem-, leukaem-, anaem-, ischaem-, septicaem-
@@ -84,8 +85,9 @@ def _is_acronym(word: str) -> bool:
 def _word_keys(raw: str) -> tuple[str, str]:
     """(cased, lower) keys of one word."""
     word = _strip_accents(raw)
-    if "'" in word or "’" in word:
-        word = re.sub(r"['’]s$", "", word).replace("'", "").replace("’", "")
+    if "'" in word or "’" in word or "&" in word:
+        word = re.sub(r"(?:['’]|&#39;|&apos;)s$", "", word)
+        word = re.sub(r"['’]|&#39;|&apos;", "", word)
     lower = _fold_word(word)
     return (word if _is_acronym(word) else lower), lower
 
@@ -182,23 +184,30 @@ def parents(ui: str) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+def _closure(start: str, step: Callable[[str], Iterable[str]]) -> frozenset[str]:
+    """Everything reachable from `start` by `step`, iteratively. MeSH 2024 has one cycle
+    (Strabismus C10.292.562.887 has Ocular Motility Disorders as a child and a parent), so a
+    naive recursion would not end."""
+    seen: set[str] = set()
+    todo = list(step(start))
+    while todo:
+        ui = todo.pop()
+        if ui not in seen:
+            seen.add(ui)
+            todo.extend(step(ui))
+    return frozenset(seen)
+
+
 @lru_cache(maxsize=None)
 def ancestors(ui: str) -> frozenset[str]:
     """Every descriptor above `ui`, through all its tree numbers (not including `ui`)."""
-    out: set[str] = set()
-    for parent in parents(ui):
-        out.add(parent)
-        out |= ancestors(parent)
-    return frozenset(out)
+    return _closure(ui, parents) - {ui}
 
 
 @lru_cache(maxsize=None)
 def descendants_or_self(ui: str) -> frozenset[str]:
     """`ui` and every descriptor below it: the set a query for "all X" should match."""
-    out = {ui}
-    for child in _children().get(ui, ()):
-        out |= descendants_or_self(child)
-    return frozenset(out)
+    return _closure(ui, lambda u: _children().get(u, ())) | {ui}
 
 
 def depth(ui: str) -> int:

@@ -76,11 +76,13 @@ def name_key(name: str) -> str:
 # The clause a mention sits in starts after the last sentence or clause break.
 _CLAUSE_BREAK = re.compile(r"[.;:!?。；：]\s|[;；。\n]|\s[-–]\s")
 _HISTORY = re.compile(
-    # a near cue: at most three words between it and the mention
-    r"\b(?:after|following)\b(?:[\s-]+[\w/-]+){0,3}[\s-]*$|"
+    # a near cue: at most three words between it and the mention ("after infusion of" is the
+    # trial's own therapy, not history)
+    r"\b(?:after|following)\b(?![\s-]+(?:the\s+)?(?:infusion|administration|injection|dosing)\b)"
+    r"(?:[\s-]+[\w/-]+){0,3}[\s-]*$|"
     # a far cue: anywhere in the last 40 characters of the clause
     r"\b(?:prior|previous(?:ly)?|failed|fail(?:ure|ing)|refractory\s+to|resistant\s+to|"
-    r"exposed|exposure|received|pre-?treated|progress\w*\s+(?:on|after)|intoleran\w*|"
+    r"exposed|exposure|received|recent(?:ly)?|pre-?treated|progress\w*\s+(?:on|after)|intoleran\w*|"
     r"history\s+of|ineligible\s+for|unsuitable\s+for|non-?responders?\s+to)\b[^.;]{0,40}$",
     re.IGNORECASE,
 )

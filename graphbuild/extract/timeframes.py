@@ -48,7 +48,7 @@ _ESCAPES = re.compile(r"\\(?=[\[\]<>()*_~-])")
 _TYPOS = (
     (re.compile(r"\b(?:upto|up-to|ap to|up till|up untill?)\b"), "up to"),
     (re.compile(r"\buntill\b|\btill\b"), "until"),
-    (re.compile(r"\bmounths?\b|\bmonthes\b|\bmonts?\b"), "months"),
+    (re.compile(r"\bmounths?\b|\bmonthes\b|\bmonts?\b|(?<=\d)\s*(?:mouths?|moths?)\b"), " months"),
     (re.compile(r"\bthru\b"), "through"),
     (re.compile(r"(?<=\d)(?:st|nd|rd|th)\b"), ""),  # 1st day -> 1 day (handled below)
 )
@@ -150,11 +150,12 @@ def _cycle_length(text: str) -> tuple[float | None, str]:
 # ------------------------------------------------------------------------------------------
 
 _UNIT = (
-    r"(?P<{g}>minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|months?|mos?|mths?|years?|yrs?)(?![a-z])"
+    r"(?:(?:post-?operative|consecutive|subsequent|calendar|additional|more)\s+)?"
+    r"(?P<{g}>minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mos?|mths?|years?|yrs?)(?![a-z])"
 )
 _SEP_LIST = r"(?:\s*,\s*(?:and|or|&)?\s*|\s+(?:and|or|&)\s+|\s*&\s*|\s+)"
 _SEP_RANGE = r"(?:\s*-\s*|\s+to\s+|\s+through\s+)"
-_SIGNED = rf"(?<![a-z\d.])(?:(?<![\d.])[-+]\s?)?{_NUM}"  # not inside a code (CYC140, FT538)
+_SIGNED = rf"(?<![a-z\d./])(?:(?<![\d.])[-+]\s?)?{_NUM}"  # not inside a code (CYC140, FT538)
 _MENTION = re.compile(
     # Cycle 2 Day 1 / C2D1 / Cycles 1-2 / Cycle 3
     r"(?P<cycle>\b(?:cycles?\s*(?P<c1>\d+)(?:\s*(?P<csep>-|to|through|and|,|&)\s*(?P<c2>\d+))?"
@@ -412,12 +413,12 @@ def _resolve(text: str, mentions: list[_Mention], cycle_len: float | None) -> tu
             continue
         if m.is_range:
             lo, hi = m.values[0], m.values[-1]
-            if prior:
+            if prior and lo >= 0 and hi >= 0:
                 lo, hi = -hi, -lo
             intervals.append((0.0, hi) if horizon and not at else (min(lo, hi), max(lo, hi)))
             continue
         values = m.values
-        if prior:
+        if prior and all(v >= 0 for v in values):
             values = tuple(-v for v in values)
             if horizon:
                 intervals.append((min(values), 0.0))

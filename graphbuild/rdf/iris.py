@@ -35,6 +35,12 @@ def segment(value: str) -> str:
     return quote(value, safe="-._~")
 
 
+def trial_graph_iri(trial_id: str) -> str:
+    """The named graph of one trial: `namespaces.trial_graph`, with the id percent-encoded
+    (that function writes the id as is, which breaks on ids with spaces or slashes)."""
+    return f"{GBR_IRI}graph/trial/{segment(trial_id)}"
+
+
 def trial_iri(trial_id: str) -> str:
     return f"{GBR_IRI}trial/{segment(trial_id)}"
 

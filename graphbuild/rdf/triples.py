@@ -31,7 +31,7 @@ from graphbuild.model import (
 )
 from graphbuild.rdf import iris
 from graphbuild.rdf.iris import T
-from graphbuild.rdf.namespaces import BUILD_GRAPH, trial_graph
+from graphbuild.rdf.namespaces import BUILD_GRAPH
 
 __all__ = [
     "SourceFile",
@@ -101,7 +101,7 @@ class _TrialWriter:
     def __init__(self, trial: Trial) -> None:
         self.trial = trial
         self.tid = trial.trial_id
-        self.graph = ox.NamedNode(str(trial_graph(trial.trial_id)))
+        self.graph = ox.NamedNode(iris.trial_graph_iri(trial.trial_id))
         self.node = ox.NamedNode(iris.trial_iri(trial.trial_id))
         self.quads: list[ox.Quad] = []
 
@@ -307,7 +307,7 @@ class _TrialWriter:
 
 
 def trial_quads(trial: Trial) -> Iterator[ox.Quad]:
-    """All of one trial's facts, in `trial_graph(trial.trial_id)`, each quad once.
+    """All of one trial's facts, in its named graph (`iris.trial_graph_iri`), each quad once.
 
     Deterministic: the same Trial gives the same quads in the same order, in any process."""
     writer = _TrialWriter(trial)

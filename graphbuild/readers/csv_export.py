@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Iterator
+from collections.abc import Iterator
 
 from graphbuild.model import OutcomeRole, Record, Reject, SourceFormat, SourceRef
 from graphbuild.readers.flat import parse_interventions
@@ -28,19 +28,52 @@ from graphbuild.readers.normalize import (
 )
 from graphbuild.readers.outcomes import parse_outcomes
 from graphbuild.readers.registry import register
-from graphbuild.readers.source import Source, display_name, encoding_reject, open_source, stem, undecodable_at
+from graphbuild.readers.source import (
+    ESCAPE_AND_COUNT,
+    Source,
+    decode_error_count,
+    display_name,
+    encoding_reject,
+    open_source,
+    stem,
+    undecodable_at,
+)
 
 # Cells can be long (Locations of a 500-site trial); lift the 128 KiB default once.
 csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
 
 # The 30 columns of the export, in its default order (model field in the comment).
 COLUMNS = (
-    "NCT Number", "Study Title", "Study URL", "Acronym", "Study Status", "Brief Summary",
-    "Study Results", "Conditions", "Interventions", "Primary Outcome Measures",
-    "Secondary Outcome Measures", "Other Outcome Measures", "Sponsor", "Collaborators", "Sex",
-    "Age", "Phases", "Enrollment", "Funder Type", "Study Type", "Study Design", "Other IDs",
-    "Start Date", "Primary Completion Date", "Completion Date", "First Posted",
-    "Results First Posted", "Last Update Posted", "Locations", "Study Documents",
+    "NCT Number",
+    "Study Title",
+    "Study URL",
+    "Acronym",
+    "Study Status",
+    "Brief Summary",
+    "Study Results",
+    "Conditions",
+    "Interventions",
+    "Primary Outcome Measures",
+    "Secondary Outcome Measures",
+    "Other Outcome Measures",
+    "Sponsor",
+    "Collaborators",
+    "Sex",
+    "Age",
+    "Phases",
+    "Enrollment",
+    "Funder Type",
+    "Study Type",
+    "Study Design",
+    "Other IDs",
+    "Start Date",
+    "Primary Completion Date",
+    "Completion Date",
+    "First Posted",
+    "Results First Posted",
+    "Last Update Posted",
+    "Locations",
+    "Study Documents",
 )
 KNOWN_COLUMNS = frozenset(COLUMNS)
 
@@ -143,12 +176,15 @@ def row_to_record(
 
 
 @register(SourceFormat.CSV)
-def read(source: Source, name: str | None = None, *, member: str | None = None) -> Iterator[Record | Reject]:
+def read(
+    source: Source, name: str | None = None, *, member: str | None = None
+) -> Iterator[Record | Reject]:
     """A CSV export -> one Record per data row (record = 0-based data row index); a short row
     or a cell that is not UTF-8 is a Reject for that row alone."""
     with open_source(source, name) as (stream, file):
         where = display_name(file, member)
-        text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+        errors_before = decode_error_count()
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors=ESCAPE_AND_COUNT, newline="")
         try:
             reader = csv.reader(text)
             header = next(reader, None)
@@ -158,7 +194,9 @@ def read(source: Source, name: str | None = None, *, member: str | None = None) 
             header = [h.strip() for h in header]
             col = {h: k for k, h in enumerate(header) if h in KNOWN_COLUMNS}
             if not col:
-                yield Reject(where, "header", "header", f"no known export column in the header {header[:5]}")
+                yield Reject(
+                    where, "header", "header", f"no known export column in the header {header[:5]}"
+                )
                 return
             width = len(header)
             for index, row in enumerate(reader):
@@ -167,11 +205,19 @@ def read(source: Source, name: str | None = None, *, member: str | None = None) 
                 if len(row) != width:
                     yield _shape_reject(where, index, row, header, reader.line_num)
                     continue
-                bad = undecodable_at("\x1f".join(row))
-                if bad >= 0:
-                    k = "\x1f".join(row).count("\x1f", 0, bad)
-                    yield encoding_reject(where, str(index), header[k], row[k], undecodable_at(row[k]))
-                    continue
+                if decode_error_count() != errors_before:  # this file has undecodable bytes
+                    bad_cell = next((k for k, c in enumerate(row) if undecodable_at(c) >= 0), None)
+                    if bad_cell is not None:
+                        cell = row[bad_cell]
+                        yield encoding_reject(
+                            where,
+                            str(index),
+                            header[bad_cell],
+                            cell,
+                            undecodable_at(cell),
+                            reader.line_num,
+                        )
+                        continue
                 yield row_to_record(row, col, file, index, member)
         except csv.Error as exc:
             yield Reject(where, "-", "csv", f"malformed CSV near line {reader.line_num}: {exc}")

@@ -18,8 +18,8 @@ A file with too few fields is a Reject naming the first field that is missing.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from graphbuild.model import (
     Intervention,
@@ -44,17 +44,31 @@ from graphbuild.readers.source import (
 # ClinicalTrials.gov intervention types (API v2 enum), as the flat layout and the CSV write
 # them (`DIETARY_SUPPLEMENT:`), also accepted in title case (`Dietary Supplement:`).
 INTERVENTION_TYPES = (
-    "DRUG", "BIOLOGICAL", "DEVICE", "PROCEDURE", "RADIATION", "BEHAVIORAL", "GENETIC",
-    "DIETARY_SUPPLEMENT", "COMBINATION_PRODUCT", "DIAGNOSTIC_TEST", "OTHER",
+    "DRUG",
+    "BIOLOGICAL",
+    "DEVICE",
+    "PROCEDURE",
+    "RADIATION",
+    "BEHAVIORAL",
+    "GENETIC",
+    "DIETARY_SUPPLEMENT",
+    "COMBINATION_PRODUCT",
+    "DIAGNOSTIC_TEST",
+    "OTHER",
 )
 _TYPE_ALT = "|".join(t.replace("_", "[ _]") for t in INTERVENTION_TYPES)
-INTERVENTION_PART = re.compile(rf"^\s*({_TYPE_ALT})\s*:\s*(.*\S)\s*$", re.I | re.S)
+INTERVENTION_PART = re.compile(rf"^\s*({_TYPE_ALT})\s*:\s*(.*\S)\s*$", re.IGNORECASE | re.DOTALL)
 # A line that continues the previous one: it starts mid-sentence or with a joining mark.
 _CONTINUATION_LINE = re.compile(r"^\s*(?:[a-z]|[、，,;；:：|)）\]。.])")
 
 FIELDS = (
-    "brief_title", "brief_summary", "conditions", "interventions",
-    "primary_outcomes", "secondary_outcomes", "detailed_description",
+    "brief_title",
+    "brief_summary",
+    "conditions",
+    "interventions",
+    "primary_outcomes",
+    "secondary_outcomes",
+    "detailed_description",
 )
 
 
@@ -67,7 +81,11 @@ class _Field:
 
     @property
     def where(self) -> str:
-        return f"line {self.first + 1}" if self.first == self.last else f"lines {self.first + 1}-{self.last + 1}"
+        return (
+            f"line {self.first + 1}"
+            if self.first == self.last
+            else f"lines {self.first + 1}-{self.last + 1}"
+        )
 
 
 class _Missing(Exception):
@@ -98,7 +116,10 @@ def parse_interventions(text: str, source_field: str) -> tuple[Intervention, ...
 
 
 def _is_interventions_line(line: str) -> bool:
-    return bool(INTERVENTION_PART.match(line.split("|", 1)[0])) and parse_interventions(line, "") is not None
+    return (
+        bool(INTERVENTION_PART.match(line.split("|", 1)[0]))
+        and parse_interventions(line, "") is not None
+    )
 
 
 def _next_nonblank(lines: list[str], start: int) -> int | None:
@@ -135,9 +156,13 @@ def split_fields(lines: list[str]) -> list[_Field]:
     if iv is None:
         after = len(nonblank) - 1
         if after == 0:
-            raise _Missing("brief_summary", "only a title: no summary, conditions, interventions or outcomes")
+            raise _Missing(
+                "brief_summary", "only a title: no summary, conditions, interventions or outcomes"
+            )
         if after == 1:
-            raise _Missing("conditions", "no conditions line (and no interventions line) after the summary")
+            raise _Missing(
+                "conditions", "no conditions line (and no interventions line) after the summary"
+            )
         raise _Missing(
             "interventions",
             "no interventions line: expected `TYPE: name` parts joined by `|` with a known type "
@@ -145,13 +170,21 @@ def split_fields(lines: list[str]) -> list[_Field]:
         )
     between = [i for i in nonblank if title < i < iv]
     if not between:
-        raise _Missing("brief_summary", f"the interventions (line {iv + 1}) follow the title directly")
+        raise _Missing(
+            "brief_summary", f"the interventions (line {iv + 1}) follow the title directly"
+        )
     if len(between) == 1:
         lonely = between[0]
         missing = "brief_summary" if "|" in lines[lonely] else "conditions"
-        raise _Missing(missing, f"only one line (line {lonely + 1}) between the title and the interventions")
+        raise _Missing(
+            missing, f"only one line (line {lonely + 1}) between the title and the interventions"
+        )
     conditions = between[-1]
-    fields.append(_Field("brief_summary", between[0], conditions - 1, "\n".join(lines[between[0] : conditions])))
+    fields.append(
+        _Field(
+            "brief_summary", between[0], conditions - 1, "\n".join(lines[between[0] : conditions])
+        )
+    )
     fields.append(_Field("conditions", conditions, conditions, lines[conditions]))
     fields.append(_Field("interventions", iv, iv, lines[iv]))
     cursor = iv + 1
@@ -176,12 +209,18 @@ def to_record(fields: list[_Field], file: str, member: str | None) -> Record:
     iv_field = by["interventions"]
     interventions = parse_interventions(iv_field.text, iv_field.where) or ()
     outcomes = (
-        *parse_outcomes(by["primary_outcomes"].text, OutcomeRole.PRIMARY, by["primary_outcomes"].where),
-        *parse_outcomes(by["secondary_outcomes"].text, OutcomeRole.SECONDARY, by["secondary_outcomes"].where),
+        *parse_outcomes(
+            by["primary_outcomes"].text, OutcomeRole.PRIMARY, by["primary_outcomes"].where
+        ),
+        *parse_outcomes(
+            by["secondary_outcomes"].text, OutcomeRole.SECONDARY, by["secondary_outcomes"].where
+        ),
     )
     first, last = by["primary_outcomes"], by["secondary_outcomes"]
     outcome_lines = f"lines {first.first + 1}-{last.last + 1}"
-    origins = {f.name: f.where for f in fields if f.name not in ("primary_outcomes", "secondary_outcomes")}
+    origins = {
+        f.name: f.where for f in fields if f.name not in ("primary_outcomes", "secondary_outcomes")
+    }
     origins["outcomes"] = outcome_lines
     return Record(
         trial_id=stem(file, member),
@@ -198,7 +237,9 @@ def to_record(fields: list[_Field], file: str, member: str | None) -> Record:
 
 
 @register(SourceFormat.FLAT)
-def read(source: Source, name: str | None = None, *, member: str | None = None) -> Iterator[Record | Reject]:
+def read(
+    source: Source, name: str | None = None, *, member: str | None = None
+) -> Iterator[Record | Reject]:
     """One flat-text file -> one Record, or one Reject naming the missing or broken field."""
     with open_source(source, name) as (stream, file):
         data = stream.read()
@@ -214,7 +255,12 @@ def read(source: Source, name: str | None = None, *, member: str | None = None) 
         if bad >= 0:  # an encoding problem explains a broken layout better than the layout does
             yield encoding_reject(where, "line 1", "file", text, bad, text.count("\n", 0, bad) + 1)
         else:
-            yield Reject(where, "line 1", missing.field, f"too few fields: {missing.field} missing ({missing.reason})")
+            yield Reject(
+                where,
+                "line 1",
+                missing.field,
+                f"too few fields: {missing.field} missing ({missing.reason})",
+            )
         return
     bad = undecodable_at(text)
     if bad >= 0:

@@ -13,13 +13,14 @@ import gzip
 import io
 import sys
 import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO
 
 from graphbuild.model import Record, Reject
 from graphbuild.readers import registry
 from graphbuild.readers.detect import BINARY, EMPTY, GZIP, HEAD_SIZE, ZIP, detect_format
-from graphbuild.readers.source import display_name
+from graphbuild.readers.source import Rewound, display_name
 
 # Files a folder walk or an archive listing picks up; a file named explicitly is always read.
 SUFFIXES = frozenset((".txt", ".json", ".jsonl", ".ndjson", ".csv", ".xml", ".zip", ".gz"))
@@ -91,34 +92,12 @@ def read_file(path: Path, name: str | None = None) -> Iterator[Record | Reject]:
     """The records of one file on disk, whatever its format."""
     name = name or str(path)
     try:
-        stream = open(path, "rb")
+        stream = path.open("rb")
     except OSError as exc:
         yield Reject(name, "-", "file", f"cannot open: {exc.strerror or exc}")
         return
     with stream:
         yield from read_stream(stream, name)
-
-
-class _Rewound(io.RawIOBase):
-    """A non-seekable stream whose first bytes were already read for sniffing: serves those
-    bytes again, then the rest of the stream."""
-
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
-        self._head = memoryview(head)
-        self._rest = rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
-        if self._head:
-            n = min(len(buffer), len(self._head))
-            buffer[:n] = self._head[:n]
-            self._head = self._head[n:]
-            return n
-        data = self._rest.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
 
 
 def read_stream(
@@ -133,20 +112,27 @@ def read_stream(
         yield Reject(where, "0", "file", "empty file (no text at all)")
         return
     if fmt == BINARY:
-        yield Reject(where, "0", "file", "binary content (NUL or control bytes, or UTF-16): not a trial record")
+        yield Reject(
+            where,
+            "0",
+            "file",
+            "binary content (NUL or control bytes, or UTF-16): not a trial record",
+        )
         return
     seekable = _seekable(stream)
     if seekable:
         stream.seek(0)
     if fmt in (ZIP, GZIP) and depth >= _MAX_NESTING:
-        yield Reject(where, "0", "archive", f"archives nested more than {_MAX_NESTING} deep are not opened")
+        yield Reject(
+            where, "0", "archive", f"archives nested more than {_MAX_NESTING} deep are not opened"
+        )
         return
     if fmt == ZIP:
         if not seekable:  # zip needs random access: stdin, a gzip stream
             stream = io.BytesIO(head + stream.read())
         yield from _read_zip(stream, where, depth)
         return
-    body: BinaryIO = stream if seekable else io.BufferedReader(_Rewound(head, stream))  # type: ignore[assignment]
+    body: BinaryIO = stream if seekable else io.BufferedReader(Rewound(head, stream))  # type: ignore[assignment]
     if fmt == GZIP:
         try:
             with gzip.GzipFile(fileobj=body, mode="rb") as unzipped:
@@ -177,7 +163,12 @@ def _read_zip(stream: BinaryIO, archive: str, depth: int) -> Iterator[Record | R
             try:
                 member = zf.open(info)
             except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as exc:
-                yield Reject(display_name(archive, info.filename), "0", "archive", f"cannot open member: {exc}")
+                yield Reject(
+                    display_name(archive, info.filename),
+                    "0",
+                    "archive",
+                    f"cannot open member: {exc}",
+                )
                 continue
             with member:
                 yield from _guarded(
@@ -187,7 +178,9 @@ def _read_zip(stream: BinaryIO, archive: str, depth: int) -> Iterator[Record | R
                 )
 
 
-def _guarded(records: Iterator[Record | Reject], where: str, what: str) -> Iterator[Record | Reject]:
+def _guarded(
+    records: Iterator[Record | Reject], where: str, what: str
+) -> Iterator[Record | Reject]:
     """Pass records through; an unexpected failure inside becomes one Reject for this input
     instead of ending the whole batch."""
     try:

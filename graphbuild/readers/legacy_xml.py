@@ -9,10 +9,17 @@ become ISO prefixes. The XML's MeSH terms carry no ids, so their id stays "".
 
 from __future__ import annotations
 
-from typing import Iterator
+import re
+from collections.abc import Iterator
 from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import fromstring as _c_fromstring
 
-from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml import (
+    DefusedXmlException,
+    DTDForbidden,
+    EntitiesForbidden,
+    ExternalReferenceForbidden,
+)
 from defusedxml.ElementTree import fromstring
 
 from graphbuild.model import (
@@ -40,6 +47,12 @@ from graphbuild.readers.registry import register
 from graphbuild.readers.source import Source, display_name, open_source, stem
 
 ROOT = "clinical_study"
+# No XML declaration, or one naming an encoding in which ASCII bytes mean ASCII characters.
+_ASCII_COMPATIBLE = re.compile(
+    rb"(?:\xef\xbb\xbf)?(?:(?!<\?xml)|<\?xml(?![^>]*encoding)"
+    rb"|<\?xml[^>]*encoding\s*=\s*[\"'](?:utf-?8|us-ascii|ascii|iso-8859-1|latin-?1)[\"'])",
+    re.I,
+)
 _OUTCOME_TAGS = (
     ("primary_outcome", OutcomeRole.PRIMARY),
     ("secondary_outcome", OutcomeRole.SECONDARY),
@@ -147,9 +160,13 @@ def study_to_record(study: Element, file: str, index: int, member: str | None) -
         "masking": enum_value(_text(design_el, "masking")),
         "primary_purpose": enum_value(_text(design_el, "primary_purpose")),
         "condition_mesh": tuple(MeshTerm("", t) for t in _all(study, "condition_browse/mesh_term")),
-        "intervention_mesh": tuple(MeshTerm("", t) for t in _all(study, "intervention_browse/mesh_term")),
+        "intervention_mesh": tuple(
+            MeshTerm("", t) for t in _all(study, "intervention_browse/mesh_term")
+        ),
     }
-    origins = {field: _ORIGINS[field] for field, value in values.items() if value not in ("", (), None)}
+    origins = {
+        field: _ORIGINS[field] for field, value in values.items() if value not in ("", (), None)
+    }
     if nct:
         origins["nct_id"] = _ORIGINS["nct_id"]
     return Record(
@@ -160,6 +177,23 @@ def study_to_record(study: Element, file: str, index: int, member: str | None) -
         origins=origins,
         **values,  # type: ignore[arg-type]
     )
+
+
+def parse_safely(data: bytes) -> Element:
+    """The document's root element, never expanding an entity nor fetching a resource.
+
+    Entities can only be declared in a document type declaration. A document without one (as
+    every ClinicalTrials.gov record is) has nothing to expand or fetch, so it goes to the C
+    parser; anything with a DOCTYPE, or in an encoding where that check could be fooled, goes
+    through defusedxml, which refuses entity declarations and external references."""
+    if (
+        b"<!DOCTYPE" not in data
+        and b"<!ENTITY" not in data
+        and b"\x00" not in data
+        and _ASCII_COMPATIBLE.match(data[:256]) is not None
+    ):
+        return _c_fromstring(data)
+    return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
 
 
 def _refusal(exc: DefusedXmlException) -> tuple[str, str]:
@@ -175,20 +209,25 @@ def _refusal(exc: DefusedXmlException) -> tuple[str, str]:
             "(entity-expansion bomb protection)"
         )
     if isinstance(exc, ExternalReferenceForbidden):
-        return "DOCTYPE", f"external reference {exc.sysid or exc.pubid!r} refused: external resources are never read"
+        return (
+            "DOCTYPE",
+            f"external reference {exc.sysid or exc.pubid!r} refused: external resources are never read",
+        )
     if isinstance(exc, DTDForbidden):
         return "DOCTYPE", "document type declarations are refused"
     return "DOCTYPE", f"refused: {exc}"
 
 
 @register(SourceFormat.XML)
-def read(source: Source, name: str | None = None, *, member: str | None = None) -> Iterator[Record | Reject]:
+def read(
+    source: Source, name: str | None = None, *, member: str | None = None
+) -> Iterator[Record | Reject]:
     """A legacy XML document -> one Record per `<clinical_study>` (normally exactly one)."""
     with open_source(source, name) as (stream, file):
         data = stream.read()
     where = display_name(file, member)
     try:
-        root = fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        root = parse_safely(data)
     except DefusedXmlException as exc:
         field, reason = _refusal(exc)
         yield Reject(where, "0", field, reason)

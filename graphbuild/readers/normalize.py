@@ -8,7 +8,7 @@ regexes compiled once, because readers call these millions of times over a full 
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 # ClinicalTrials.gov stores text as markdown since 2023: `\>`, `\[`, `\(`, `\*`... survive in
 # the API and the CSV export; the legacy XML has none. Unescape so the formats agree.
@@ -16,6 +16,7 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~^=])")
 _SPACES = re.compile(r"\s+")
 _HSPACE = re.compile(r"[ \t\f\v\u00a0]+")
 _BLANK_RUN = re.compile(r"\n{3,}")
+_EDGE_SPACE = re.compile(r" ?\n ?")  # after _HSPACE, at most one space sits at a line edge
 _LIST_ITEM = re.compile(r"(?:[-*•·]|\d{1,3}[.)]|[a-zA-Z][.)]|\(\w{1,3}\))\s")
 
 
@@ -29,7 +30,11 @@ def clean_line(text: str | None) -> str:
     (newlines included) collapsed to one space."""
     if not text:
         return ""
-    return _SPACES.sub(" ", unescape_markdown(text)).strip()
+    if "\\" in text:
+        text = _MD_ESCAPE.sub(r"\1", text)
+    if "\n" in text or "  " in text or "\t" in text or "\r" in text or "\xa0" in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 def clean_block(text: str | None) -> str:
@@ -37,13 +42,18 @@ def clean_block(text: str | None) -> str:
     collapsed within lines, paragraph breaks kept (at most one blank line)."""
     if not text:
         return ""
-    text = unescape_markdown(text)
+    if "\\" in text:
+        text = _MD_ESCAPE.sub(r"\1", text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "\n" not in text:
-        return _HSPACE.sub(" ", text).strip()
-    lines = [_HSPACE.sub(" ", line).strip() for line in text.split("\n")]
-    return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip()
+    if "  " in text or "\t" in text or "\xa0" in text or "\f" in text or "\v" in text:
+        text = _HSPACE.sub(" ", text)
+    if "\n" in text:
+        if " \n" in text or "\n " in text:
+            text = _EDGE_SPACE.sub("\n", text)
+        if "\n\n\n" in text:
+            text = _BLANK_RUN.sub("\n\n", text)
+    return text.strip()
 
 
 def unwrap_textblock(text: str | None) -> str:
@@ -90,8 +100,11 @@ def clean_items(items: Iterable[str | None] | None) -> tuple[str, ...]:
 # Enumerations
 # ---------------------------------------------------------------------------------------------
 
-_QUALIFIER = re.compile(r"\s*[(\[].*$", re.S)  # "None (Open Label)", "Observational [Patient Registry]"
+_QUALIFIER = re.compile(
+    r"\s*[(\[].*$", re.DOTALL
+)  # "None (Open Label)", "Observational [Patient Registry]"
 _NON_ALNUM = re.compile(r"[^A-Z0-9]+")
+_API_ENUM = re.compile(r"[A-Z][A-Z0-9_]*")
 # Legacy XML spellings whose API v2 enum is not just the upper-cased words.
 _ENUM_ALIASES = {
     "UNKNOWN_STATUS": "UNKNOWN",
@@ -107,11 +120,10 @@ def enum_value(text: str | None) -> str:
     if not text:
         return ""
     text = text.strip()
-    if text.isupper() and "(" not in text and " " not in text:  # already an API v2 enum
-        return text
+    if _API_ENUM.fullmatch(text):  # already an API v2 enum
+        return _ENUM_ALIASES.get(text, text)
     value = _NON_ALNUM.sub("_", _QUALIFIER.sub("", text).upper()).strip("_")
-    if value.endswith("_ASSIGNMENT"):  # XML "Parallel Assignment" is API "PARALLEL"
-        value = value[: -len("_ASSIGNMENT")]
+    value = value.removesuffix("_ASSIGNMENT")  # XML "Parallel Assignment" is API "PARALLEL"
     return _ENUM_ALIASES.get(value, value)
 
 
@@ -120,7 +132,7 @@ def intervention_type(text: str | None) -> str:
     return enum_value(text)
 
 
-_PHASE = re.compile(r"(EARLY[\s_-]*)?PHASE[\s_-]*([0-4])", re.I)
+_PHASE = re.compile(r"(EARLY[\s_-]*)?PHASE[\s_-]*([0-4])", re.IGNORECASE)
 _PHASE_SPLIT = re.compile(r"[|/,;]")
 
 
@@ -160,9 +172,17 @@ _MONTHS = {
     name: i
     for i, names in enumerate(
         (
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
             ("december", "dec"),
         ),
         start=1,

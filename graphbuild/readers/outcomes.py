@@ -22,7 +22,8 @@ them (`scripts/splitter_accuracy.py`), the three parts come back exactly for 98%
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from bisect import bisect_right
+from collections.abc import Iterator
 
 from graphbuild.model import Outcome, OutcomeRole
 from graphbuild.readers.normalize import clean_block, clean_line
@@ -41,7 +42,7 @@ _TIME = re.compile(
     r"baseline|screening|follow[- ]?up|completion|discharge|pre-?dose|post-?dose|predose|"
     r"time ?points?|time (?:from|of|to|between|until)|annual(?:ly)?|daily|weekly|monthly|"
     r"until|throughout|through|up ?to|upto|end of|day|week|month|year|cycle|hrs?|wks?)\b)",
-    re.I,
+    re.IGNORECASE,
 )
 # How a time frame (or an element of a list of time points) begins.
 _TF_START = re.compile(
@@ -50,11 +51,11 @@ _TF_START = re.compile(
     r"approx\w*|about|every|each|end|evaluated|assessed|measured|collected|immediately|first|"
     r"last|throughout|over|between|predose|pre-dose|once|twice|one|two|three|four|five|six|"
     r"seven|eight|nine|ten|twelve|point)\b|[\d~<>≤≥]",
-    re.I,
+    re.IGNORECASE,
 )
-_LIST_CONT = re.compile(r"(?:(?:and|or|&|then)\s+)?\d", re.I)
-_AND_OR = re.compile(r"(?:and|or|&|nor)\b", re.I)
-_ENDS_NUM = re.compile(r"(?:\d|\b" + _UNIT + r")\)?$", re.I)
+_LIST_CONT = re.compile(r"(?:(?:and|or|&|then)\s+)?\d", re.IGNORECASE)
+_AND_OR = re.compile(r"(?:and|or|&|nor)\b", re.IGNORECASE)
+_ENDS_NUM = re.compile(r"(?:\d|\b" + _UNIT + r")\)?$", re.IGNORECASE)
 _YEAR_END = re.compile(r"(?:19|20)\d\d$")  # "September 30, 2021" is a date, not a list
 # Lowercase words that continue a phrase rather than start a description.
 _CONT_WORD = re.compile(
@@ -66,6 +67,7 @@ _CONT_WORD = re.compile(
 _ARTICLES = frozenset(("a", "an", "the"))
 _OPEN = {"(": ")", "[": "]", "（": "）", "{": "}"}
 _CLOSE = {v: k for k, v in _OPEN.items()}
+_BRACKET = re.compile("[" + re.escape("".join(_OPEN) + "".join(_CLOSE)) + "]")
 _NOT_CONTINUATION = "(<>≤≥~±"
 
 
@@ -73,10 +75,11 @@ def _bracket_spans(text: str) -> list[tuple[int, int]]:
     """Spans of matched brackets; an unmatched opener protects nothing."""
     spans: list[tuple[int, int]] = []
     stack: list[tuple[str, int]] = []
-    for k, ch in enumerate(text):
+    for match in _BRACKET.finditer(text):
+        ch, k = match.group(), match.start()
         if ch in _OPEN:
             stack.append((ch, k))
-        elif ch in _CLOSE:
+        else:
             want = _CLOSE[ch]
             for q in range(len(stack) - 1, -1, -1):
                 if stack[q][0] == want:
@@ -88,18 +91,29 @@ def _bracket_spans(text: str) -> list[tuple[int, int]]:
 
 def segments(text: str) -> list[str]:
     """`text` cut at every `", "` that is outside brackets."""
-    if SEP not in text:
-        return [text]
-    spans = _bracket_spans(text) if ("(" in text or "[" in text or "（" in text) else []
-    out: list[str] = []
-    start = 0
-    k = text.find(SEP)
-    while k != -1:
-        if not any(a < k < b for a, b in spans):
-            out.append(text[start:k])
-            start = k + 2
-        k = text.find(SEP, k + 2)
-    out.append(text[start:])
+    parts = text.split(SEP)
+    if len(parts) == 1 or not ("(" in text or "[" in text or "（" in text or "{" in text):
+        return parts
+    spans = _bracket_spans(text)
+    if not spans:
+        return parts
+    positions: list[int] = []  # offset of each separator, in order
+    k = -len(SEP)
+    for part in parts[:-1]:
+        k += len(part) + len(SEP)
+        positions.append(k)
+    protected = [False] * len(positions)
+    for a, b in spans:
+        i = bisect_right(positions, a)
+        while i < len(positions) and positions[i] < b:
+            protected[i] = True
+            i += 1
+    out = [parts[0]]
+    for i, part in enumerate(parts[1:]):
+        if protected[i]:
+            out[-1] = f"{out[-1]}{SEP}{part}"
+        else:
+            out.append(part)
     return out
 
 
@@ -111,7 +125,9 @@ def _continues(text: str) -> bool:
     """Does this segment read as the continuation of the previous one (lowercase start, or a
     leading punctuation mark such as `、` or `-`)?"""
     first = text[:1]
-    return first.islower() or (first != "" and not first.isalnum() and first not in _NOT_CONTINUATION)
+    return first.islower() or (
+        first != "" and not first.isalnum() and first not in _NOT_CONTINUATION
+    )
 
 
 def _ends_sentence(text: str) -> bool:
@@ -119,8 +135,10 @@ def _ends_sentence(text: str) -> bool:
 
 
 def _is_acronym(word: str) -> bool:
+    if " " in word or not 2 <= len(word) <= 12:
+        return False
     upper = sum(c.isupper() for c in word)
-    return " " not in word and 2 <= len(word) <= 12 and upper >= 2 and upper > sum(c.islower() for c in word)
+    return upper >= 2 and upper > sum(c.islower() for c in word)
 
 
 def _time_frame_start(segs: list[str], j: int) -> int:
@@ -129,13 +147,15 @@ def _time_frame_start(segs: list[str], j: int) -> int:
         cur, prev = segs[j], segs[j - 1]
         if _ends_sentence(prev):
             break
-        prev_is_time = _timelike(prev) and _TF_START.match(prev) is not None
+        prev_is_time = _TF_START.match(prev) is not None and _timelike(prev)
         # "Evaluate at 4, 8, and 12 weeks", "12 Months, 24 Months"
         if (
             _LIST_CONT.match(cur)
-            and _ENDS_NUM.search(prev)
-            and not _YEAR_END.search(prev)
-            and (prev_is_time or (len(prev) <= 25 and (prev[-1:].isdigit() or _TF_START.match(prev))))
+            and _ENDS_NUM.search(prev[-16:])
+            and not _YEAR_END.search(prev[-5:])
+            and (
+                prev_is_time or (len(prev) <= 25 and (prev[-1:].isdigit() or _TF_START.match(prev)))
+            )
         ):
             j -= 1
             continue
@@ -146,7 +166,7 @@ def _time_frame_start(segs: list[str], j: int) -> int:
                 head = SEP.join(segs[k:j])
                 if _TF_START.match(segs[k]) and _timelike(head):
                     break
-                if k >= 2 and _ends_sentence(segs[k - 1]) and _timelike(head):
+                if k >= 2 and _ends_sentence(segs[k - 1]) and _timelike(segs[k]):
                     break
                 if k > 1 and _continues(segs[k]) and not _ends_sentence(segs[k - 1]):
                     k -= 1
@@ -161,7 +181,11 @@ def _time_frame_start(segs: list[str], j: int) -> int:
         if (
             _TF_START.match(cur)
             and prev_is_time
-            and (len(prev) <= 40 or _continues(prev) or prev.split()[0].lower() == cur.split()[0].lower())
+            and (
+                len(prev) <= 40
+                or _continues(prev)
+                or prev.split()[0].lower() == cur.split()[0].lower()
+            )
         ):
             j -= 1
             continue
@@ -224,15 +248,25 @@ def split_outcome(text: str) -> tuple[str, str, str]:
 
 def split_outcome_list(text: str) -> list[str]:
     """A `|`-joined outcome cell -> one string per outcome. A piece with no `", "` cannot be a
-    whole outcome (it has no time frame), so it is glued back to the previous one: the `|`
-    was inside that outcome's text."""
+    whole outcome (it has no time frame): the `|` was inside an outcome's text, most likely a
+    measure such as `CR|CRi rate`, so the piece is glued to the next one (to the previous one
+    when it is last)."""
     pieces: list[str] = []
+    pending = ""
     for piece in text.split(OUTCOME_SEP):
-        if pieces and SEP not in piece and piece.strip():
-            pieces[-1] = f"{pieces[-1]}{OUTCOME_SEP}{piece}"
-        elif piece.strip():
-            pieces.append(piece)
-    return pieces
+        if pending:
+            piece = f"{pending}{OUTCOME_SEP}{piece}"
+            pending = ""
+        if SEP not in piece:
+            pending = piece
+            continue
+        pieces.append(piece)
+    if pending.strip():
+        if pieces:
+            pieces[-1] = f"{pieces[-1]}{OUTCOME_SEP}{pending}"
+        else:
+            pieces.append(pending)
+    return [p for p in pieces if p.strip()]
 
 
 def parse_outcomes(text: str | None, role: OutcomeRole, source_field: str) -> Iterator[Outcome]:
@@ -261,7 +295,7 @@ def looks_complete(text: str) -> bool:
     segs = [s.strip() for s in segments(last)]
     if len(segs) < 2:
         return False
-    tail = SEP.join(segs[_time_frame_start(segs, len(segs) - 1):])
+    tail = SEP.join(segs[_time_frame_start(segs, len(segs) - 1) :])
     return _timelike(tail) and (_TF_START.match(tail) is not None or len(tail) <= 60)
 
 

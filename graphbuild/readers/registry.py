@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator, Protocol
+from typing import Protocol
 
 from graphbuild.model import Record, Reject, SourceFormat
 from graphbuild.readers.source import Source
@@ -68,7 +69,9 @@ def get(name: str) -> ReaderSpec:
     try:
         return _READERS[name]
     except KeyError:
-        raise KeyError(f"no reader for format {name!r}; known: {', '.join(sorted(_READERS))}") from None
+        raise KeyError(
+            f"no reader for format {name!r}; known: {', '.join(sorted(_READERS))}"
+        ) from None
 
 
 def names() -> tuple[str, ...]:

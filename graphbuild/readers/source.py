@@ -7,11 +7,14 @@ module turns both into one shape so each reader only parses.
 
 from __future__ import annotations
 
+import codecs
+import io
 import os
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import PurePath
-from typing import BinaryIO, Iterator, Union
+from typing import BinaryIO, Union
 
 from graphbuild.model import Reject
 
@@ -42,6 +45,27 @@ def stem(file: str, member: str | None) -> str:
     return PurePath(member or file).stem or "record"
 
 
+_decode_errors = 0
+_surrogateescape = codecs.lookup_error("surrogateescape")
+
+
+def _escape_and_count(exc: UnicodeError) -> tuple[str, int]:
+    global _decode_errors
+    _decode_errors += 1
+    return _surrogateescape(exc)  # type: ignore[arg-type]
+
+
+# "surrogateescape" that also counts: a reader checks its text for undecodable bytes only
+# after this count has moved, instead of scanning every row of every clean file.
+ESCAPE_AND_COUNT = "graphbuild-surrogateescape"
+codecs.register_error(ESCAPE_AND_COUNT, _escape_and_count)
+
+
+def decode_error_count() -> int:
+    """How many undecodable byte runs `ESCAPE_AND_COUNT` has met so far (process-wide)."""
+    return _decode_errors
+
+
 def undecodable_at(text: str) -> int:
     """Offset of the first byte that was not UTF-8 (text decoded with surrogateescape), or -1."""
     match = _UNDECODABLE.search(text)
@@ -61,3 +85,26 @@ def encoding_reject(
         field,
         f"not UTF-8 text: byte 0x{byte:02x}{where} after {before!r} (re-save the file as UTF-8)",
     )
+
+
+class Rewound(io.RawIOBase):
+    """A stream whose first bytes were already read (to sniff a format, or to try a whole-
+    document parse): serves those bytes again, then the rest. Works on non-seekable streams
+    (stdin, gzip, zip members); wrap it in `io.BufferedReader`."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def, override]
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)

@@ -8,15 +8,26 @@ tuples lists. A per-class field list is cached, so converting a full dump stays 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
 from enum import Enum
-from functools import lru_cache
-from typing import Any, Mapping
+from functools import cache
+from typing import Any
 
-from graphbuild.model import Arm, Intervention, MeshTerm, Outcome, OutcomeRole, Record, Reject, SourceFormat, SourceRef
+from graphbuild.model import (
+    Arm,
+    Intervention,
+    MeshTerm,
+    Outcome,
+    OutcomeRole,
+    Record,
+    Reject,
+    SourceFormat,
+    SourceRef,
+)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
@@ -51,13 +62,22 @@ def record_from_data(data: Mapping[str, Any]) -> Record:
     values["source"] = SourceRef(**values["source"])
     values["format"] = SourceFormat(values["format"])
     values["interventions"] = tuple(
-        Intervention(**{**iv, "other_names": _tuple(iv.get("other_names")), "arm_labels": _tuple(iv.get("arm_labels"))})
+        Intervention(
+            **{
+                **iv,
+                "other_names": _tuple(iv.get("other_names")),
+                "arm_labels": _tuple(iv.get("arm_labels")),
+            }
+        )
         for iv in values.get("interventions", ())
     )
     values["arms"] = tuple(
-        Arm(**{**a, "intervention_names": _tuple(a.get("intervention_names"))}) for a in values.get("arms", ())
+        Arm(**{**a, "intervention_names": _tuple(a.get("intervention_names"))})
+        for a in values.get("arms", ())
     )
-    values["outcomes"] = tuple(Outcome(**{**o, "role": OutcomeRole(o["role"])}) for o in values.get("outcomes", ()))
+    values["outcomes"] = tuple(
+        Outcome(**{**o, "role": OutcomeRole(o["role"])}) for o in values.get("outcomes", ())
+    )
     for key in ("condition_mesh", "intervention_mesh"):
         values[key] = tuple(MeshTerm(**m) for m in values.get(key, ()))
     for key in ("conditions", "keywords", "phases", "collaborators"):

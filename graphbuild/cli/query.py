@@ -1,0 +1,56 @@
+"""`graphbuild query NAME --graph DIR [--param key=value]... [--format table|csv|json]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from graphbuild.queries import FORMATTERS, QueryError, execute_query, format_result, open_graph
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "query",
+        help="run a stored query on a built graph",
+        description="Run a stored SPARQL query (see `graphbuild queries`) on a built graph, "
+        "opened read-only. Parameters are bound as RDF terms, never pasted into the query.",
+    )
+    parser.add_argument("name", help="the stored query (file stem in queries/)")
+    parser.add_argument(
+        "--graph",
+        required=True,
+        metavar="DIR",
+        help="a build folder (graphbuild build -o DIR) or an RDF dataset file (.trig, .nq)",
+    )
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a query parameter; repeat for several",
+    )
+    parser.add_argument("--format", choices=sorted(FORMATTERS), default="table")
+    parser.set_defaults(handler=run)
+
+
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    """`["months=12", "antigen=CD19"]` -> a dict; the value is everything after the first `=`."""
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise QueryError(f"--param needs KEY=VALUE, got {pair!r}")
+        params[key.strip()] = value
+    return params
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        params = parse_params(args.param)
+        store = open_graph(args.graph)
+        result = execute_query(store, args.name, params)
+    except (QueryError, OSError, ValueError) as exc:
+        print(f"graphbuild query: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, QueryError) else 1
+    sys.stdout.write(format_result(result, args.format))
+    return 0

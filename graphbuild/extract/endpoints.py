@@ -1,0 +1,571 @@
+"""Outcomes -> Endpoints: what each outcome measures, by what criteria and method, and when.
+
+Every `record.outcomes[i]` becomes one `Endpoint` with its role, text, parsed time frame and the
+concepts it measures (keys of `ontology/vocab/endpoint_concepts.tsv`), each `ConceptLink`
+pointing at the words in `outcomes[i].measure` or `outcomes[i].description`.
+
+Why the matching is built the way it is:
+
+* One compiled alternation per vocabulary (concepts, criteria, methods), alternatives ordered
+  longest first, so that at any position the most specific name wins: "complete remission with
+  incomplete ... recovery" is CRi, not CR; "dose-limiting toxicity" is DLT, not AE.
+* Abbreviations are case-sensitive whole words: "CR" is not found in "CRS", "CRi", "CR1" or
+  "pCR"; "PR" not in "PRO"; "OS" not inside words; "MR" not in "MRI"/"MRD"; "AE" not in "TEAE".
+  A few abbreviations also need context (`_GUARDS`): "SD" after "mean ±" is a standard
+  deviation, "PR interval" is an ECG reading, "first complete remission" is a disease state.
+* Stop phrases (`_STOP_PHRASES`) consume words that look like a concept but are not one ("dose
+  expansion cohort", "major molecular response", "standard deviation"), and criteria names mask
+  their own words ("Common Terminology Criteria for Adverse Events" is not an AE endpoint).
+* An abbreviation in brackets right after a phrase says what the phrase meant: in
+  "Post-treatment Adverse events (TEAE)" the outcome is TEAE, so the generic AE reading of the
+  phrase is dropped.
+
+The description rule (documented here because the gold set follows it):
+
+1. Concepts named in the **measure** always count.
+2. Concepts named in the **description** count too (seed 000 lists ORR, CR/sCR, VGPR, DOR,
+   PFS, OS and MRD only there), except where they merely define a concept the measure already
+   names:
+   * efficacy, pharmacokinetic, pharmacodynamic, quality-of-life, feasibility and other
+     concepts: a description concept is dropped when the measure names a (non-generic) concept
+     of the same category ("Overall response rate" defined as "CR or PR" is ORR only; "DOR:
+     time from CR/CRi to relapse" is DOR only);
+   * safety: a measure naming DLT/MTD/RP2D defines its own events (the description's AEs, CRS
+     or ICANS are DLT criteria); a measure naming adverse events (AE, SAE, TEAE, TRAE, AESI)
+     drops the description's other AE-family words, but named syndromes (CRS, ICANS, GVHD,
+     infections, cytopenias, TRM) still count: "adverse events ..., including cytokine release
+     syndrome and neurotoxicity" is AE, CRS and ICANS.
+3. Generic concepts (PK: "pharmacokinetics" with no parameter; FEASIBILITY) never suppress, and
+   are dropped when a specific concept of their category is present ("Pharmacokinetics (Tmax)"
+   is TMAX).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Mapping
+
+from graphbuild.extract.lexicon import load_lexicon, split_multi
+from graphbuild.extract.timeframes import parse_time_frame
+from graphbuild.model import (
+    Basis,
+    ConceptLink,
+    Endpoint,
+    EndpointCategory,
+    Evidence,
+    Outcome,
+    Record,
+)
+
+__all__ = [
+    "ConceptInfo",
+    "VocabularyEntry",
+    "concept_info",
+    "concept_vocabulary",
+    "criterion_info",
+    "extract_endpoints",
+    "find_concepts",
+    "find_criteria",
+    "find_methods",
+    "method_info",
+]
+
+# --------------------------------------------------------------------------------------------
+# Synonym syntax -> regex (see the header of ontology/vocab/endpoint_concepts.tsv)
+# --------------------------------------------------------------------------------------------
+
+_BEFORE = r"(?<![A-Za-z0-9])"
+_AFTER = r"(?![A-Za-z0-9])"
+_SEP = r"(?:\s*[-\u2010\u2011\u2013]\s*|\s+)"
+_TILDE = r"(?:\S+\s+){0,4}?"
+_WORD_SPLIT = re.compile(r"[\s\-\u2010\u2011\u2013]+")
+
+
+def _is_abbreviation(synonym: str) -> bool:
+    """A capitalised token without spaces (ORR, sCR, Cmax, IFN-γ) is matched exactly."""
+    return " " not in synonym and any(ch.isupper() for ch in synonym)
+
+
+def _word_pattern(word: str) -> str:
+    if word.endswith("*"):
+        return re.escape(word[:-1]) + r"[\w\-]*"
+    escaped = re.escape(word)
+    if len(word) >= 4 and word[-1].isalpha():
+        if word.endswith("y") and word[-2] not in "aeiou":
+            return re.escape(word[:-1]) + "(?:y|ies)"
+        if word.endswith(("s", "x", "ch", "sh")):
+            return escaped + "(?:es)?"
+        return escaped + "s?"
+    return escaped
+
+
+def synonym_pattern(synonym: str) -> str:
+    """The regex (with word boundaries) that a lexicon synonym stands for."""
+    if _is_abbreviation(synonym):
+        if synonym.endswith("*"):
+            body = re.escape(synonym[:-1]) + r"[A-Za-z0-9\-]*"
+        else:
+            body = re.escape(synonym) + ("s?" if synonym[-1].isupper() else "")
+        return _BEFORE + body + _AFTER
+    parts: list[str] = []
+    previous_tilde = True  # no separator before the first word
+    for word in _WORD_SPLIT.split(synonym.strip()):
+        if word == "~":
+            parts.append(_SEP + _TILDE if parts else _TILDE)
+            previous_tilde = True
+            continue
+        parts.append(("" if previous_tilde else _SEP) + _word_pattern(word))
+        previous_tilde = False
+    return "(?i:" + _BEFORE + "".join(parts) + _AFTER + ")"
+
+
+def _weight(synonym: str) -> int:
+    """Longer names first; a `~` can stand for several words, so it counts for more."""
+    return len(synonym.replace("~", "")) + 8 * synonym.count("~")
+
+
+@dataclass(frozen=True, slots=True)
+class _Alternative:
+    key: str | None  # None: a stop phrase, matched only to be ignored
+    pattern: str
+    weight: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Matcher:
+    """One compiled alternation; group `g{n}` of a match names `keys[n]`."""
+
+    regex: re.Pattern[str]
+    keys: tuple[str | None, ...]
+
+    def finditer(self, text: str) -> Iterable[tuple[str | None, re.Match[str]]]:
+        for match in self.regex.finditer(text):
+            yield self.keys[int(match.lastgroup[1:])], match  # type: ignore[index]
+
+
+def _compile(alternatives: Iterable[_Alternative]) -> _Matcher:
+    ordered = sorted(alternatives, key=lambda a: -a.weight)
+    keys = tuple(a.key for a in ordered)
+    body = "|".join(f"(?P<g{n}>{a.pattern})" for n, a in enumerate(ordered))
+    return _Matcher(re.compile(body), keys)
+
+
+def _lexicon_alternatives(rows: Iterable[Mapping[str, str]]) -> list[_Alternative]:
+    return [
+        _Alternative(row["key"], synonym_pattern(synonym), _weight(synonym))
+        for row in rows
+        for synonym in split_multi(row.get("synonyms", ""))
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Vocabularies
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptInfo:
+    key: str
+    label: str
+    category: EndpointCategory
+    ncit_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class VocabularyEntry:
+    """A criteria set or an assay method: key, display label, NCIt code (None if unverified)."""
+
+    key: str
+    label: str
+    ncit_code: str | None
+    version_style: str = ""
+    version_codes: Mapping[str, str] | None = None
+
+
+@lru_cache(maxsize=None)
+def concept_vocabulary() -> Mapping[str, ConceptInfo]:
+    """Every endpoint concept by key, in file order (for the RDF stage and reports)."""
+    return {
+        row["key"]: ConceptInfo(
+            key=row["key"],
+            label=row["label"],
+            category=EndpointCategory(row["category"]),
+            ncit_code=row.get("ncit_code") or None,
+        )
+        for row in load_lexicon("endpoint_concepts")
+    }
+
+
+def concept_info(key: str) -> tuple[str, EndpointCategory, str | None]:
+    """(label, category, NCIt code or None) of a concept key; KeyError for an unknown key."""
+    info = concept_vocabulary()[key]
+    return info.label, info.category, info.ncit_code
+
+
+@lru_cache(maxsize=None)
+def _criteria_vocabulary() -> Mapping[str, VocabularyEntry]:
+    entries = {}
+    for row in load_lexicon("assessment_criteria"):
+        codes = dict(pair.split("=", 1) for pair in split_multi(row.get("version_codes", "")))
+        entries[row["key"]] = VocabularyEntry(
+            row["key"], row["label"], row.get("ncit_code") or None, row.get("version_style", ""), codes
+        )
+    return entries
+
+
+@lru_cache(maxsize=None)
+def _method_vocabulary() -> Mapping[str, VocabularyEntry]:
+    return {
+        row["key"]: VocabularyEntry(row["key"], row["label"], row.get("ncit_code") or None)
+        for row in load_lexicon("assay_methods")
+    }
+
+
+def criterion_info(name: str) -> VocabularyEntry | None:
+    """The criteria set behind an `Endpoint.criteria` string ("CTCAE v5.0", "iwCLL 2018"),
+    with the version's own NCIt code when the lexicon has one."""
+    for entry in _criteria_vocabulary().values():
+        if name == entry.label or name.startswith(entry.label + " "):
+            version = name[len(entry.label):].strip().lstrip("v")
+            code = (entry.version_codes or {}).get(version, entry.ncit_code)
+            return VocabularyEntry(entry.key, entry.label, code, entry.version_style, entry.version_codes)
+    return None
+
+
+def method_info(name: str) -> VocabularyEntry | None:
+    """The assay method behind an `Endpoint.methods` string ("qPCR", "flow cytometry")."""
+    for entry in _method_vocabulary().values():
+        if name == entry.label:
+            return entry
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Structural patterns, stop phrases and guards
+# --------------------------------------------------------------------------------------------
+
+_STOP_PHRASES = (
+    "standard deviation",
+    "cytogenetic response", "complete cytogenetic response", "major cytogenetic response",
+    "molecular response", "complete molecular response", "major molecular response",
+    "deep molecular response", "hematologic response", "haematologic response",
+    "complete hematologic response", "complete haematologic response",
+    "pathologic complete response", "pathological complete response",
+    "dose expansion", "expansion cohort", "expansion phase", "expansion part", "expansion stage",
+    "expansion arm", "cohort expansion", "ex vivo expansion", "clonal expansion",
+    "time to progression", "time to treatment failure",
+    "infusion-related reaction",
+)
+
+_TRANSPLANT = (
+    r"(?:(?:an?|the|subsequent|consolidative|consolidation|allogeneic|allogenic|autologous|allo|auto"
+    r"|haematopoietic|hematopoietic|haemopoietic|stem|cells?|bone|marrow|blood|peripheral|progenitor)[\s-]+){0,6}"
+    r"(?:allo-?|auto-?)?(?:HSCT|HCT|SCT|BMT|ASCT|transplant(?:ation|s)?)"
+)
+_STRUCTURAL_FIXED: tuple[tuple[str, str], ...] = (
+    # receipt of a transplant: "patients who receive hematopoietic stem cell transplantation"
+    ("HSCT_RATE", r"(?i:" + _BEFORE + r"(?:receiv\w*|proceed\w*|undergo\w*|underwent|bridg\w*|(?:went|go|going) on"
+                  r"|eligib\w*|transition\w*|referr?\w*|consolidat\w*)[\s-]+(?:to|for|with|into)?[\s-]*" + _TRANSPLANT + _AFTER + ")"),
+    ("HSCT_RATE", r"(?i:" + _BEFORE + r"(?:rates?|proportion|percentage|number|incidence)\s+of\s+(?:participants|patients|subjects)"
+                  r"\s+(?:with|who\s+(?:receive|received|underwent|undergo|proceed(?:ed)?\s+to))\s+" + _TRANSPLANT + _AFTER + ")"),
+    ("HSCT_RATE", r"(?i:" + _BEFORE + r"(?:rates?|proportion|percentage)\s+of\s+" + _TRANSPLANT + _AFTER + ")"),
+    # CR with incomplete (CRi) / partial (CRh) haematological recovery
+    ("CRI", r"(?i:" + _BEFORE + r"(?:complete\s+(?:remission|response)s?|CR)\s+with\s+(?:an?\s+)?incomplete\s+(?:[\w-]+\s+){0,3}?recovery" + _AFTER + ")"),
+    ("CR", r"(?i:" + _BEFORE + r"(?:complete\s+(?:remission|response)s?|CR)\s+with\s+(?:an?\s+)?partial\s+(?:[\w-]+\s+){0,3}?recovery" + _AFTER + ")"),
+    # interleukins: IL-6, IL6, IL-1β
+    ("CYTOKINES", _BEFORE + r"IL-?\s?\d{1,2}[A-Za-z\u03b1\u03b2]?" + _AFTER),
+)
+
+
+@lru_cache(maxsize=None)
+def _antigen_names() -> tuple[str, ...]:
+    """Names of the antigens a pharmacodynamic outcome may count (ontology/vocab/antigens.tsv,
+    rows with infer=yes), longest first. Falls back to the common CAR-T targets if that
+    lexicon is missing, so that endpoint extraction never depends on it being present."""
+    try:
+        rows = load_lexicon("antigens")
+    except FileNotFoundError:
+        rows = ()
+    names: set[str] = set()
+    for row in rows:
+        if row.get("infer", "yes") != "yes":
+            continue
+        names.add(row.get("symbol", ""))
+        names.update(split_multi(row.get("synonyms", "")))
+        names.update(split_multi(row.get("common_names", "")))
+    names.discard("")
+    if not names:
+        names = {"CD19", "CD20", "CD22", "BCMA", "CD7", "CD5", "CD30", "CD33", "CD38", "CD123", "CLL-1", "GPRC5D"}
+    return tuple(sorted(names, key=lambda n: (-len(n), n)))
+
+
+def _antigen_patterns() -> list[_Alternative]:
+    names = "|".join(re.escape(name) for name in _antigen_names())
+    antigen = _BEFORE + f"(?:{names})"
+    positive = r"(?:\s*\+|\s*\(\+\)|[\s-]*positive|[\s-]*expressing|\^\+)"
+    cells = r"(?:cells?|blasts?|lymphocytes|population|plasma\s+cells|B[\s-]+cells?|T[\s-]+cells?)"
+    return [
+        _Alternative("ANTIGEN_POSITIVE_CELLS", antigen + positive + r"(?:\s*/\s*\w+\+?)*\s*(?:[\w-]+\s+){0,3}?" + cells + _AFTER, 200),
+        _Alternative("ANTIGEN_POSITIVE_CELLS", antigen + r"[\s-]+(?:antigen\s+)?(?:expression|loss|escape|density)" + _AFTER, 200),
+        _Alternative("ANTIGEN_POSITIVE_CELLS", antigen + r"[\s-]*negative\s+(?:relapse|escape|disease|recurrence)" + _AFTER, 200),
+        _Alternative("SOLUBLE_ANTIGEN", r"(?i:" + _BEFORE + r"(?:soluble|free|serum|circulating|plasma)\s+)" + f"(?:{names})" + _AFTER, 200),
+        _Alternative("SOLUBLE_ANTIGEN", _BEFORE + r"s" + f"(?:{names})" + _AFTER, 150),
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Guard:
+    """A match of `key` is dropped when the words before/after it read like another sense."""
+
+    key: str
+    before: re.Pattern[str] | None = None
+    after: re.Pattern[str] | None = None
+    text: re.Pattern[str] | None = None  # only for matches whose own words fit this
+
+
+_GUARDS: tuple[_Guard, ...] = (
+    _Guard("SD", before=re.compile(r"(?:\u00b1|\+/-|\bmean\b[^.;]{0,15}|\bmedian\b[^.;]{0,15})\s*$", re.I),
+           after=re.compile(r"^(?:\s*[=:]\s*\d|\s+of\s+\d|-[A-Za-z])")),
+    _Guard("PR", after=re.compile(r"^\s+interval", re.I)),
+    _Guard("MR", before=re.compile(r"(?:mitral|tricuspid|aortic)\s*(?:valve\s*)?$", re.I),
+           after=re.compile(r"^\s*(?:angiograph|imaging|spectroscop|elastograph|enterograph|\(\s*[<>])", re.I)),
+    _Guard("CR", before=re.compile(r"(?:\bfirst|\bsecond|\bthird|\b1st|\b2nd|\b3rd)\s+$", re.I)),
+    _Guard("ORR", text=re.compile(r"^response\s+rates?$", re.I),
+           before=re.compile(r"(?:better|above|higher|greater|\bor|\band|negative|positive|cytogenetic|molecular|hematologic"
+                             r"|haematologic|metabolic|patholog\w*|serologic\w*|biochemical|immune|antibody|vaccine|tumou?r"
+                             r"|MRD|VGPR|CR|PR|sCR|CRi|\+|/)\s*$", re.I)),
+    _Guard("INFECTION", before=re.compile(r"(?:\bHIV|hepatitis\s+[BC]|\bHBV|\bHCV|\bHPV)[\s-]*(?:\w+[\s-]+)?$", re.I)),
+    _Guard("PERSISTENCE", before=re.compile(r"(?:\bMRD|disease|leuka?emia|blasts?)[\s-]*$", re.I),
+           after=re.compile(r"^\s+of\s+(?:MRD|minimal|measurable|disease|leuka?emi|blasts|the\s+disease)", re.I)),
+)
+
+
+def _guarded(key: str, text: str, match: re.Match[str]) -> bool:
+    for guard in _GUARDS:
+        if guard.key != key:
+            continue
+        if guard.text is not None and not guard.text.search(match.group(0)):
+            continue
+        if guard.before is not None and guard.before.search(text[max(0, match.start() - 40):match.start()]):
+            return True
+        if guard.after is not None and guard.after.search(text[match.end():match.end() + 30]):
+            return True
+    return False
+
+
+@lru_cache(maxsize=None)
+def _concept_matcher() -> _Matcher:
+    alternatives = _lexicon_alternatives(load_lexicon("endpoint_concepts"))
+    alternatives += [_Alternative(None, synonym_pattern(p), _weight(p)) for p in _STOP_PHRASES]
+    alternatives += [_Alternative(key, pattern, 300) for key, pattern in _STRUCTURAL_FIXED]
+    alternatives += _antigen_patterns()
+    return _compile(alternatives)
+
+
+@lru_cache(maxsize=None)
+def _criteria_matcher() -> _Matcher:
+    return _compile(_lexicon_alternatives(load_lexicon("assessment_criteria")))
+
+
+@lru_cache(maxsize=None)
+def _method_matcher() -> _Matcher:
+    return _compile(_lexicon_alternatives(load_lexicon("assay_methods")))
+
+
+# --------------------------------------------------------------------------------------------
+# Finding concepts, criteria and methods in one text
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A concept (or, with key None, a stop phrase) found at text[start:end]."""
+
+    key: str | None
+    start: int
+    end: int
+    text: str
+
+
+_OPEN = re.compile(r"[(\[]\s*$")
+_CLOSE = re.compile(r"^\s*[)\]]")
+
+
+def _bracketed(text: str, hit: Hit) -> bool:
+    return bool(_OPEN.search(text[max(0, hit.start - 3):hit.start]) and _CLOSE.match(text[hit.end:hit.end + 3]))
+
+
+def _resolve_brackets(text: str, hits: list[Hit]) -> list[Hit]:
+    """'Post-treatment Adverse events (TEAE)': a bracketed abbreviation right after a phrase
+    says what the phrase meant, so a different reading of the phrase is dropped; after a stop
+    phrase ('standard deviation (SD)') the abbreviation is dropped instead."""
+    dropped: set[int] = set()
+    for n in range(1, len(hits)):
+        hit, previous = hits[n], hits[n - 1]
+        if not _bracketed(text, hit):
+            continue
+        gap = text[previous.end:hit.start]
+        if len(gap) > 4 or not _OPEN.search(gap):
+            continue
+        if previous.key is None:
+            dropped.add(n)
+        elif hit.key is not None and previous.key != hit.key:
+            dropped.add(n - 1)
+    return [hit for n, hit in enumerate(hits) if n not in dropped]
+
+
+def _spans(matcher: _Matcher, text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for _, m in matcher.finditer(text)]
+
+
+def find_concepts(text: str) -> list[Hit]:
+    """Concept mentions in one text, in order, after guards, bracket rule and criteria masks."""
+    if not text:
+        return []
+    masks = _spans(_criteria_matcher(), text)
+    hits: list[Hit] = []
+    for key, match in _concept_matcher().finditer(text):
+        if key is not None and _guarded(key, text, match):
+            continue
+        if any(start < match.end() and match.start() < end for start, end in masks):
+            continue
+        hits.append(Hit(key, match.start(), match.end(), match.group(0)))
+    return [hit for hit in _resolve_brackets(text, hits) if hit.key is not None]
+
+
+_V_VERSION = re.compile(
+    r"^[\s)\]]*[,(\[]?\s*(?:(?:version|ver\.?|v\.?)\s*(\d+(?:\.\d+)*)|(\d+\.\d+))", re.I
+)
+_YEAR_AFTER = re.compile(
+    r"^[\s)\]]*[,(\[]?\s*(?:(?:response\s+)?(?:criteria|guidelines?|classification|recommendations?|consensus)\s*[,(]?\s*)?"
+    r"((?:19|20)\d\d)\b", re.I
+)
+_YEAR_BEFORE = re.compile(r"\b((?:19|20)\d\d)[\s-]*$")
+
+
+def _version(entry: VocabularyEntry, text: str, match: re.Match[str]) -> str | None:
+    after = text[match.end():match.end() + 40]
+    if entry.version_style == "v":
+        found = _V_VERSION.match(after)
+        if found:
+            version = found.group(1) or found.group(2)
+            return version if "." in version else version + ".0"
+    elif entry.version_style == "year":
+        found = _YEAR_AFTER.match(after) or _YEAR_BEFORE.search(text[max(0, match.start() - 12):match.start()])
+        if found:
+            return found.group(1)
+    return None
+
+
+def find_criteria(text: str) -> list[str]:
+    """Criteria sets named in a text, with their version when stated ("CTCAE v5.0")."""
+    found: dict[str, str] = {}
+    vocabulary = _criteria_vocabulary()
+    for key, match in _criteria_matcher().finditer(text):
+        entry = vocabulary[key]  # type: ignore[index]
+        version = _version(entry, text, match)
+        if version and entry.version_style == "v":
+            display = f"{entry.label} v{version}"
+        elif version:
+            display = f"{entry.label} {version}"
+        else:
+            display = entry.label
+        if key not in found or (display != entry.label and found[key] == entry.label):
+            found[key] = display  # type: ignore[index]
+    return list(found.values())
+
+
+def find_methods(text: str) -> list[str]:
+    """Assay or imaging methods named in a text, by label, in order of first mention."""
+    vocabulary = _method_vocabulary()
+    labels: dict[str, None] = {}
+    for key, _ in _method_matcher().finditer(text):
+        labels[vocabulary[key].label] = None  # type: ignore[index]
+    return list(labels)
+
+
+# --------------------------------------------------------------------------------------------
+# The description rule and the Endpoint
+# --------------------------------------------------------------------------------------------
+
+_GENERIC = frozenset({"PK", "FEASIBILITY"})
+_DLT_FAMILY = frozenset({"DLT", "MTD", "RP2D"})
+_AE_FAMILY = frozenset({"AE", "SAE", "TEAE", "TRAE", "AESI"})
+
+
+def _description_counts(key: str, measure_keys: set[str]) -> bool:
+    """Does a concept named in the description count, given what the measure names? (rule 2)"""
+    if not measure_keys or key in measure_keys:
+        return True
+    vocabulary = concept_vocabulary()
+    category = vocabulary[key].category
+    if category is EndpointCategory.SAFETY:
+        if measure_keys & _DLT_FAMILY:
+            return False
+        return not (key in _AE_FAMILY and measure_keys & _AE_FAMILY)
+    return not any(
+        vocabulary[m].category is category and m not in _GENERIC for m in measure_keys
+    )
+
+
+def _outcome_concepts(index: int, outcome: Outcome) -> tuple[ConceptLink, ...]:
+    vocabulary = concept_vocabulary()
+    evidence: dict[str, list[Evidence]] = {}
+    measure_field = f"outcomes[{index}].measure"
+    measure_hits = find_concepts(outcome.measure)
+    for hit in measure_hits:
+        evidence.setdefault(hit.key, []).append(Evidence(measure_field, hit.text, hit.start, hit.end))  # type: ignore[arg-type]
+    measure_keys = set(evidence)
+    description_field = f"outcomes[{index}].description"
+    for hit in find_concepts(outcome.description):
+        if _description_counts(hit.key, measure_keys):  # type: ignore[arg-type]
+            evidence.setdefault(hit.key, []).append(Evidence(description_field, hit.text, hit.start, hit.end))  # type: ignore[arg-type]
+    present = set(evidence)
+    links = []
+    for key, items in evidence.items():
+        category = vocabulary[key].category
+        if key in _GENERIC and any(
+            other != key and other not in _GENERIC and vocabulary[other].category is category for other in present
+        ):
+            continue  # rule 3: "Pharmacokinetics (Tmax)" is TMAX
+        links.append(ConceptLink(concept=key, category=category, evidence=tuple(items), basis=Basis.LEXICON))
+    return tuple(links)
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def extract_endpoint(index: int, outcome: Outcome) -> Endpoint:
+    """One outcome as an Endpoint (pure; `index` is the outcome's place in the record)."""
+    texts = (outcome.measure, outcome.description)
+    return Endpoint(
+        index=index,
+        role=outcome.role,
+        measure=outcome.measure,
+        description=outcome.description,
+        time_frame=parse_time_frame(outcome.time_frame),
+        concepts=_outcome_concepts(index, outcome),
+        criteria=_merge_criteria(find_criteria(text) for text in texts if text),
+        methods=_unique(label for text in texts if text for label in find_methods(text)),
+    )
+
+
+def _merge_criteria(groups: Iterable[list[str]]) -> tuple[str, ...]:
+    """Criteria from measure and description, one per criteria set, a versioned name winning."""
+    merged: dict[str, str] = {}
+    for group in groups:
+        for name in group:
+            entry = criterion_info(name)
+            key = entry.key if entry else name
+            versioned = entry is not None and name != entry.label
+            if key not in merged or (versioned and entry is not None and merged[key] == entry.label):
+                merged[key] = name
+    return tuple(merged.values())
+
+
+def extract_endpoints(record: Record) -> tuple[Endpoint, ...]:
+    """Every outcome of the record as an Endpoint, in the record's order."""
+    return tuple(extract_endpoint(i, outcome) for i, outcome in enumerate(record.outcomes))

@@ -1,0 +1,335 @@
+"""Validation: SHACL shapes plus the `queries/*-violation.rq` checks, one report.
+
+Two kinds of checks, because each is good at a different thing:
+
+* `ontology/shapes.ttl` (SHACL core, run with pyshacl): what each node must have, with what
+  datatype, pattern or value list: per node, closed world.
+* `queries/*-violation.rq` (ODK style: a query that returns rows only when the graph is wrong):
+  rules across nodes and graphs that SHACL core cannot say briefly, e.g. an edge with no reified
+  link beside it, offsets that do not fit the quote, a trial id used twice. They run unchanged
+  in any SPARQL tool; each selects `?trial_id ?node ?message`.
+
+A violation names the trial, the node and the rule. The trial comes from the named graph the
+node's triples sit in (`gbr:graph/trial/{trial_id}`), which also covers shared nodes (a disease
+with a malformed MeSH id is reported once per trial graph that carries it); nodes only in the
+vocabulary graph have no trial.
+
+Cost. pyshacl is pure Python: about 1,000-2,000 triples per second per shape set, far slower
+than Oxigraph, so the data is validated in chunks of `chunk_size` trial graphs (default 200),
+each converted to an in-memory rdflib Graph with the ontology's class hierarchy added (so a
+shape targeting a class also sees its sub-classes' instances) and validated in place; memory
+stays bounded by one chunk. Time grows linearly with the number of trials; see the report's
+`seconds`. The queries run once over the whole store in Oxigraph and cost little.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+from urllib.parse import unquote
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH, XSD
+
+from graphbuild.rdf.namespaces import GBR, INFERRED_GRAPH
+from graphbuild.reason import ontology_graph, oxigraph_store, short
+from graphbuild.resources import ontology_path, queries_dir
+
+DEFAULT_CHUNK_SIZE = 200
+TRIAL_GRAPH_PREFIX = str(GBR["graph/trial/"])
+_TRIAL_IRI_PREFIX = str(GBR["trial/"])
+SHAPES_IRI = "https://w3id.org/graphbuild/shapes#"
+_INFERRED = ox.NamedNode(str(INFERRED_GRAPH))
+_SEVERITIES = {str(SH.Violation): "Violation", str(SH.Warning): "Warning", str(SH.Info): "Info"}
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """One thing wrong: in which trial (None for shared vocabulary nodes), at which node and
+    property path, by which rule (a shape such as `gbsh:Trial-title`, or a violation query's
+    name), what it means, and how bad (`Violation`, `Warning`, `Info`)."""
+
+    trial_id: str | None
+    focus_node: str
+    path: str | None
+    rule: str
+    message: str
+    severity: str = "Violation"
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = f"trial {self.trial_id}" if self.trial_id else "vocabulary"
+        path = f" {self.path}" if self.path else ""
+        value = f" (value: {self.value})" if self.value is not None else ""
+        return f"[{self.severity}] {where}: {self.focus_node}{path}: {self.rule}: {self.message}{value}"
+
+
+@dataclass
+class ValidationReport:
+    """All violations (SHACL and queries), the raw rows of each violation query, and sizes."""
+
+    violations: list[Violation] = field(default_factory=list)
+    query_rows: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    trials: int = 0
+    chunks: int = 0
+    triples: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def conforms(self) -> bool:
+        """True when nothing of severity Violation was found (warnings do not fail a graph)."""
+        return not any(v.severity == "Violation" for v in self.violations)
+
+    def by_trial(self) -> dict[str | None, list[Violation]]:
+        grouped: dict[str | None, list[Violation]] = {}
+        for violation in self.violations:
+            grouped.setdefault(violation.trial_id, []).append(violation)
+        return grouped
+
+    def __str__(self) -> str:
+        counts = {s: sum(v.severity == s for v in self.violations) for s in ("Violation", "Warning", "Info")}
+        verdict = "conforms" if self.conforms else "does not conform"
+        lines = [
+            f"validation: {verdict}: {counts['Violation']} violation(s), {counts['Warning']} warning(s)"
+            f" in {self.trials} trial(s), {self.triples} triples, {self.chunks} SHACL chunk(s)"
+        ]
+        lines += [str(v) for v in sorted(self.violations, key=_sort_key)]
+        failing = [name for name, rows in sorted(self.query_rows.items()) if rows]
+        lines.append(
+            f"violation queries: {len(self.query_rows)} run, "
+            + (f"{len(failing)} with rows: {', '.join(failing)}" if failing else "all empty")
+        )
+        lines.append("seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in self.seconds.items()))
+        return "\n".join(lines)
+
+
+def _sort_key(v: Violation) -> tuple:
+    return (v.trial_id or "", v.focus_node, v.rule, v.path or "", v.message, v.value or "")
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs
+# --------------------------------------------------------------------------------------------
+
+
+def default_shapes() -> Path:
+    return ontology_path("shapes.ttl")
+
+
+@lru_cache(maxsize=4)
+def _shapes(path: str, mtime: float) -> Graph:
+    return Graph().parse(path, format="turtle")
+
+
+def shapes_graph(path: Path | None = None) -> Graph:
+    path = path or default_shapes()
+    return _shapes(str(path), path.stat().st_mtime)
+
+
+def violation_queries(directory: Path | None = None) -> list[Path]:
+    """Every `*-violation.rq`, sorted by name."""
+    return sorted((directory or queries_dir()).glob("*-violation.rq"))
+
+
+def query_header(path: Path) -> tuple[str, str]:
+    """(title, description) from the `# title:` / `# description:` comment lines."""
+    title = description = ""
+    current = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        body = line[1:].strip()
+        if body.startswith("title:"):
+            title, current = body[len("title:") :].strip(), "title"
+        elif body.startswith("description:"):
+            description, current = body[len("description:") :].strip(), "description"
+        elif current == "description" and line.startswith("#   "):
+            description += " " + body
+        else:
+            current = None
+    return title, description
+
+
+def trial_id_of_graph(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str | None:
+    if isinstance(graph, ox.NamedNode) and graph.value.startswith(TRIAL_GRAPH_PREFIX):
+        return graph.value[len(TRIAL_GRAPH_PREFIX) :]
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# SHACL
+# --------------------------------------------------------------------------------------------
+
+
+def _rdflib_term(term: Any) -> Any:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
+    raise TypeError(f"unsupported RDF term {term!r}")
+
+
+def _hierarchy(ontology: Graph) -> list[tuple]:
+    """The ontology's rdfs:subClassOf triples: all SHACL needs of it for class targets."""
+    return list(ontology.triples((None, RDFS.subClassOf, None)))
+
+
+@dataclass
+class _Chunk:
+    """Some graphs' triples as one rdflib Graph, and which trial graphs hold each subject."""
+
+    graph: Graph
+    trials_of: dict[str, set[str]]
+
+
+def _load_chunk(store: ox.Store, graphs: list[Any], hierarchy: list[tuple]) -> _Chunk:
+    data = Graph()
+    trials_of: dict[str, set[str]] = {}
+    for name in graphs:
+        trial = trial_id_of_graph(name)
+        for quad in store.quads_for_pattern(None, None, None, name):
+            data.add((_rdflib_term(quad.subject), _rdflib_term(quad.predicate), _rdflib_term(quad.object)))
+            if trial is not None:
+                trials_of.setdefault(str(_rdflib_term(quad.subject)), set()).add(trial)
+    for triple in hierarchy:
+        data.add(triple)
+    return _Chunk(data, trials_of)
+
+
+def _shacl_chunk(chunk: _Chunk, shapes: Graph) -> Iterator[Violation]:
+    import pyshacl
+
+    _, results, _ = pyshacl.validate(
+        chunk.graph, shacl_graph=shapes, inference="none", inplace=True,
+        allow_warnings=True, allow_infos=True, advanced=False,
+    )
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        path = results.value(result, SH.resultPath)
+        shape = results.value(result, SH.sourceShape)
+        message = results.value(result, SH.resultMessage)
+        value = results.value(result, SH.value)
+        severity = _SEVERITIES.get(str(results.value(result, SH.resultSeverity)), "Violation")
+        if isinstance(shape, BNode):  # an anonymous shape: name it by its constraint instead
+            rule = short(str(results.value(result, SH.sourceConstraintComponent)))
+        else:
+            rule = "gbsh:" + str(shape)[len(SHAPES_IRI) :] if str(shape).startswith(SHAPES_IRI) else short(str(shape))
+        text = str(message) if message is not None else rule
+        focus_text = str(focus)
+        trials = _trials_for(focus_text, chunk.trials_of)
+        for trial in trials or [None]:
+            yield Violation(
+                trial, focus_text, short(str(path)) if isinstance(path, URIRef) else None, rule, text,
+                severity, None if value is None else str(value),
+            )
+
+
+def _trials_for(node: str, trials_of: dict[str, set[str]]) -> list[str]:
+    """The trials a node belongs to: the one its IRI is scoped to (`gbr:trial/{id}/...`),
+    else every trial graph where it is a subject (shared nodes: antigens, diseases)."""
+    if node.startswith(_TRIAL_IRI_PREFIX):
+        return [unquote(node[len(_TRIAL_IRI_PREFIX) :].split("/", 1)[0])]
+    return sorted(trials_of.get(node, ()))
+
+
+def shacl_violations(
+    store: Any, *, chunk_size: int = DEFAULT_CHUNK_SIZE, shapes: Path | None = None
+) -> tuple[list[Violation], int, int, int]:
+    """SHACL over every graph but the inferred one, `chunk_size` trial graphs at a time (the
+    other graphs, such as the vocabulary, form one more chunk). Returns (violations, trials,
+    chunks, triples)."""
+    ox_store = oxigraph_store(store)
+    shapes_g = shapes_graph(shapes)
+    hierarchy = _hierarchy(ontology_graph())
+    names = sorted((g for g in ox_store.named_graphs() if g != _INFERRED), key=lambda g: g.value)
+    trial_graphs = [g for g in names if trial_id_of_graph(g) is not None]
+    shared = [g for g in names if trial_id_of_graph(g) is None] + [ox.DefaultGraph()]
+    chunks = [trial_graphs[i : i + chunk_size] for i in range(0, len(trial_graphs), chunk_size)]
+    chunks.append(shared)
+    found: set[Violation] = set()
+    triples = 0
+    for graphs in chunks:
+        chunk = _load_chunk(ox_store, graphs, hierarchy)
+        triples += len(chunk.graph) - len(hierarchy)
+        found.update(_shacl_chunk(chunk, shapes_g))
+    return sorted(found, key=_sort_key), len(trial_graphs), len(chunks), triples
+
+
+# --------------------------------------------------------------------------------------------
+# Violation queries
+# --------------------------------------------------------------------------------------------
+
+
+def _text(term: Any) -> str:
+    return term.value if isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)) else str(term)
+
+
+def run_violation_query(store: Any, path: Path) -> list[dict[str, str]]:
+    """Rows of one violation query over the union of all graphs, as {column: text}."""
+    ox_store = oxigraph_store(store)
+    solutions = ox_store.query(path.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+    columns = [v.value for v in solutions.variables]
+    return [
+        {c: _text(row[c]) for c in columns if row[c] is not None}
+        for row in solutions
+    ]
+
+
+def query_violations(store: Any, queries: Iterable[Path] | None = None) -> tuple[list[Violation], dict[str, list[dict[str, str]]]]:
+    """Every violation query's rows, and each row as a Violation named by the query."""
+    violations: list[Violation] = []
+    rows_by_query: dict[str, list[dict[str, str]]] = {}
+    for path in violation_queries() if queries is None else queries:
+        title, _ = query_header(path)
+        rows = run_violation_query(store, path)
+        rows_by_query[path.stem] = rows
+        for row in rows:
+            violations.append(
+                Violation(
+                    row.get("trial_id"), row.get("node", ""), row.get("path"), path.stem,
+                    row.get("message") or title, row.get("severity", "Violation"), row.get("value"),
+                )
+            )
+    return violations, rows_by_query
+
+
+# --------------------------------------------------------------------------------------------
+# validate
+# --------------------------------------------------------------------------------------------
+
+
+def validate(
+    store: Any,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    shapes: Path | None = None,
+    queries: Iterable[Path] | None = None,
+    shacl: bool = True,
+) -> ValidationReport:
+    """Validate `store` (a GraphStore or a pyoxigraph.Store): SHACL shapes per chunk of trial
+    graphs, then every violation query over the whole store."""
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be positive")
+    report = ValidationReport()
+    started = time.perf_counter()
+    if shacl:
+        found, report.trials, report.chunks, report.triples = shacl_violations(
+            store, chunk_size=chunk_size, shapes=shapes
+        )
+        report.violations.extend(found)
+    report.seconds["shacl"] = time.perf_counter() - started
+    mark = time.perf_counter()
+    found_rows, report.query_rows = query_violations(store, queries)
+    report.violations.extend(found_rows)
+    report.seconds["queries"] = time.perf_counter() - mark
+    report.seconds["total"] = time.perf_counter() - started
+    return report

@@ -1,0 +1,378 @@
+"""Disease grounding: seeds exactly right, each rule on hand-built records, the corpus measured."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import pytest
+
+from graphbuild.extract import mesh
+from graphbuild.extract.diseases import (
+    extract_diseases,
+    find_qualifiers,
+    ground_conditions,
+    is_attribute,
+    read_text,
+    source_terms,
+    ungrounded_conditions,
+)
+from graphbuild.extract.fields import field_text
+from graphbuild.model import Basis, DiseaseLink, MeshTerm, Record, SourceFormat, SourceRef
+from graphbuild.readers.inputs import read_inputs
+
+
+def make(
+    conditions: tuple[str, ...] = (),
+    title: str = "",
+    mesh_terms: tuple[MeshTerm, ...] = (),
+    fmt: SourceFormat = SourceFormat.FLAT,
+    official_title: str = "",
+) -> Record:
+    return Record(
+        trial_id="t",
+        source=SourceRef("t.txt", "0"),
+        format=fmt,
+        conditions=conditions,
+        brief_title=title,
+        official_title=official_title,
+        condition_mesh=mesh_terms,
+    )
+
+
+def summary(links: tuple[DiseaseLink, ...]) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [(link.mesh_id, link.label, link.qualifiers) for link in links]
+
+
+def assert_evidence_points_at_the_words(record: Record, links: tuple[DiseaseLink, ...]) -> None:
+    for link in links:
+        assert link.evidence
+        for ev in link.evidence:
+            assert field_text(record, ev.field)[ev.start : ev.end] == ev.text
+
+
+# -- seeds -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeds(examples_dir: Path) -> dict[str, Record]:
+    records = [r for r in read_inputs([examples_dir]) if isinstance(r, Record)]
+    return {r.trial_id[:3]: r for r in records}
+
+
+def test_seed_000_myeloma_and_plasma_cell_leukemia(seeds: dict[str, Record]) -> None:
+    record = seeds["000"]
+    links = extract_diseases(record)
+    assert summary(links) == [
+        ("D009101", "Multiple Myeloma", ("relapsed", "refractory")),
+        ("D007952", "Leukemia, Plasma Cell", ("relapsed",)),
+    ]
+    assert [(ev.field, ev.text) for link in links for ev in link.evidence] == [
+        ("conditions[0]", "Multiple Myeloma"),
+        ("conditions[1]", "Plasma Cell Leukemia"),
+    ]
+    assert all(link.basis is Basis.LEXICON for link in links)
+    assert links[0].condition_text == "Relapsed and/or Refractory Multiple Myeloma"
+    assert links[0].mondo_ids == ("MONDO:0009693",) and links[0].ncit_ids == ("NCIT:C3242",)
+    assert links[1].mondo_ids == ("MONDO:0018689",) and links[1].ncit_ids == ("NCIT:C3180",)
+    assert_evidence_points_at_the_words(record, links)
+
+
+def test_seed_001_multiple_myeloma(seeds: dict[str, Record]) -> None:
+    links = extract_diseases(seeds["001"])
+    assert summary(links) == [("D009101", "Multiple Myeloma", ())]
+    assert_evidence_points_at_the_words(seeds["001"], links)
+
+
+def test_seed_002_broad_conditions_as_written_and_the_title_disease(seeds: dict[str, Record]) -> None:
+    record = seeds["002"]
+    links = extract_diseases(record)
+    assert summary(links) == [
+        ("D009369", "Neoplasms", ()),
+        ("D019337", "Hematologic Neoplasms", ()),
+        ("D009371", "Neoplasms by Site", ()),
+        ("D006402", "Hematologic Diseases", ()),
+        (
+            "D054218",
+            "Precursor T-Cell Lymphoblastic Leukemia-Lymphoma",
+            ("relapsed", "refractory", "CD7-positive"),
+        ),
+    ]
+    t_all = links[-1]
+    assert t_all.basis is Basis.LEXICON
+    assert [(ev.field, ev.text) for ev in t_all.evidence] == [
+        ("brief_title", "T-ALL"),
+        ("brief_title", "T-LBL"),
+    ]
+    assert t_all.condition_text == "T-ALL/T-LBL"
+    assert_evidence_points_at_the_words(record, links)
+    assert ungrounded_conditions(record) == ()
+
+
+# -- source MeSH -------------------------------------------------------------------------------
+
+
+def test_json_source_mesh_is_the_basis_and_its_extra_terms_are_not_emitted() -> None:
+    record = make(
+        ("Relapsed or Refractory Acute Myeloid Leukaemia",),
+        mesh_terms=(
+            MeshTerm("D000007938", "Leukemia"),
+            MeshTerm("D000015470", "Leukemia, Myeloid, Acute"),
+            MeshTerm("D000000208", "Acute Disease"),
+            MeshTerm("D000009369", "Neoplasms", ancestor=True),
+        ),
+        fmt=SourceFormat.JSON,
+    )
+    assert set(source_terms(record)) == {"D007938", "D015470", "D000208"}
+    links = extract_diseases(record)
+    assert summary(links) == [("D015470", "Leukemia, Myeloid, Acute", ("relapsed", "refractory"))]
+    assert links[0].basis is Basis.SOURCE_MESH
+
+
+def test_xml_mesh_term_names_are_looked_up() -> None:
+    record = make(
+        ("Recurrent Mantle Cell Lymphoma", "Stage IV Mantle Cell Lymphoma", "Leukemia"),
+        mesh_terms=(MeshTerm("", "Lymphoma, Mantle-Cell"), MeshTerm("", "Lymphoma")),
+        fmt=SourceFormat.XML,
+    )
+    links = extract_diseases(record)
+    assert summary(links) == [
+        ("D020522", "Lymphoma, Mantle-Cell", ("recurrent", "stage IV")),
+        ("D007938", "Leukemia", ()),
+    ]
+    assert [link.basis for link in links] == [Basis.SOURCE_MESH, Basis.LEXICON]
+    assert len(links[0].evidence) == 2
+
+
+def test_a_condition_only_the_source_can_read_is_grounded_to_its_term() -> None:
+    # Healthy Volunteers (D064368, MeSH category M) is outside the disease table
+    assert not mesh.is_disease("D064368")
+    record = make(("Healthy Volunteers",), mesh_terms=(MeshTerm("D000064368", "Healthy Volunteers"),))
+    links = extract_diseases(record)
+    assert summary(links) == [("D064368", "Healthy Volunteers", ())]
+    assert links[0].basis is Basis.SOURCE_MESH
+
+
+# -- rules -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, qualifiers",
+    [
+        pytest.param("r/r CD7+ T-ALL", ("relapsed", "refractory", "CD7-positive"), id="r/r"),
+        pytest.param("Relapsed and/or Refractory Multiple Myeloma", ("relapsed", "refractory"), id="and/or"),
+        pytest.param("Plasma Cell Leukemia in Relapse", ("relapsed",), id="in-relapse"),
+        pytest.param("CD19-positive B-ALL, childhood", ("CD19-positive", "pediatric"), id="cd19"),
+        pytest.param("Ph+ ALL", ("Philadelphia chromosome-positive",), id="ph+"),
+        pytest.param("Philadelphia Chromosome-negative ALL", ("Philadelphia chromosome-negative",), id="ph-"),
+        pytest.param("Newly Diagnosed High-Risk Multiple Myeloma", ("newly diagnosed", "high-risk"), id="ndmm"),
+        pytest.param("Adult Acute Myeloid Leukemia in Remission", ("adult", "in remission"), id="remission"),
+        pytest.param("Accelerated Phase Chronic Myelogenous Leukemia", ("accelerated phase",), id="phase"),
+        pytest.param("Stage 3 Grade 2 Follicular Lymphoma", ("stage III", "grade II"), id="stage"),
+        pytest.param("Stage III/IV Mantle Cell Lymphoma", ("stage III/IV",), id="stage-range"),
+        pytest.param("Previously Treated Myelodysplastic Syndromes", ("previously treated",), id="treated"),
+        pytest.param("B-cell Adult Acute Lymphoblastic Leukemia", ("adult",), id="age-inside-name"),
+        pytest.param("RRMM", ("relapsed", "refractory"), id="implied"),
+        pytest.param("Multiple Myeloma", (), id="none"),
+    ],
+)
+def test_qualifiers_are_kept_apart(text: str, qualifiers: tuple[str, ...]) -> None:
+    reading = read_text(text)
+    assert len(reading.mentions) == 1
+    assert reading.qualifiers == qualifiers
+
+
+def test_a_qualifier_word_inside_a_disease_name_is_the_disease() -> None:
+    links = extract_diseases(make(("Refractory Anemia", "Adult T-Cell Leukemia-Lymphoma")))
+    assert summary(links) == [
+        ("D000753", "Anemia, Refractory", ()),
+        ("D015459", "Leukemia-Lymphoma, Adult T-Cell", ()),
+    ]
+    assert find_qualifiers("CD7 CAR-T") == ()  # a target, not a CD7-positive disease
+
+
+def test_an_age_group_inside_a_name_is_passed_over() -> None:
+    record = make(("B-cell Adult Acute Lymphoblastic Leukemia", "T-cell Childhood Acute Lymphoblastic Leukemia"))
+    links = extract_diseases(record)
+    assert summary(links) == [
+        ("D015452", "Precursor B-Cell Lymphoblastic Leukemia-Lymphoma", ("adult",)),
+        ("D054218", "Precursor T-Cell Lymphoblastic Leukemia-Lymphoma", ("pediatric",)),
+    ]
+    assert links[0].evidence[0].text == "B-cell Adult Acute Lymphoblastic Leukemia"
+    # a name that goes on with the age word keeps it: MeSH "Liver Cancer, Adult" is HCC
+    assert [m.ui for m in read_text("Liver Cancer, Adult").mentions] == ["D006528"]
+    assert read_text("Liver Cancer, Adult").qualifiers == ()
+
+
+def test_a_slash_separates_diseases_unless_the_name_has_one() -> None:
+    assert [m.ui for m in read_text("Mycosis Fungoides/Sezary Syndrome").mentions] == ["D009182", "D012751"]
+    assert [m.ui for m in read_text("Burkitt Leukemia/Lymphoma").mentions] == ["D002051"]
+    assert [m.ui for m in read_text("MDS/MPN").mentions] == ["D054437"]
+
+
+def test_never_invent_and_report_what_is_not_grounded() -> None:
+    record = make(("Healthy", "Artificial Intelligence (AI)", "Multiple Myeloma"))
+    grounding = ground_conditions(record)
+    assert summary(grounding.links) == [("D009101", "Multiple Myeloma", ())]
+    assert grounding.ungrounded == ("Healthy", "Artificial Intelligence (AI)")
+
+
+def test_negated_and_head_noun_mentions_are_not_the_disease() -> None:
+    record = make(
+        (
+            "Non-hematologic Malignancy",
+            "Helicobacter Pylori Infection",
+            "Gastroesophageal Cancer",
+            "Advanced Cancer",
+            "Chronic Hepatitis B Infection",
+        )
+    )
+    grounding = ground_conditions(record)
+    assert summary(grounding.links) == [
+        ("D009369", "Neoplasms", ("advanced",)),
+        ("D019694", "Hepatitis B, Chronic", ()),
+    ]
+    assert grounding.ungrounded == (
+        "Non-hematologic Malignancy",
+        "Helicobacter Pylori Infection",
+        "Gastroesophageal Cancer",
+    )
+
+
+def test_attributes_give_way_to_diseases() -> None:
+    assert is_attribute("D012008") and is_attribute("D010677") and not is_attribute("D015464")
+    assert summary(extract_diseases(make(("Philadelphia Chromosome Positive ALL",)))) == [
+        ("D054198", "Precursor Cell Lymphoblastic Leukemia-Lymphoma", ("Philadelphia chromosome-positive",))
+    ]
+    # alone, an attribute is what the condition names: ground what MeSH grounds
+    assert summary(extract_diseases(make(("Acute Disease",)))) == [("D000208", "Acute Disease", ())]
+
+
+@pytest.mark.parametrize(
+    "conditions, title, expected",
+    [
+        pytest.param(
+            ("Multiple Myeloma",), "BCMA CAR-T in Myeloma and AL Amyloidosis", ["D009101"],
+            id="specific-conditions-title-ignored",
+        ),
+        pytest.param(
+            # MeSH files Plasma Cell Leukemia under Multiple Myeloma: the title is more specific
+            ("Multiple Myeloma",), "CAR-T in Plasma Cell Leukemia", ["D009101", "D007952"],
+            id="title-refines-condition",
+        ),
+        pytest.param(
+            ("Leukemia",), "CAR-T for AML and MDS", ["D007938", "D015470", "D009190"],
+            id="broad-condition-title-used",
+        ),
+        pytest.param(
+            ("Leukemia, Lymphoid",), "CD7 CAR-T in T-ALL", ["D007945", "D054218"],
+            id="condition-ancestor-of-title",
+        ),
+        pytest.param(
+            ("CAR-T Cell Therapy",), "Anti-CD19 CAR-T in B-cell Lymphoma", ["D016393"],
+            id="nothing-grounded-title-used",
+        ),
+        pytest.param(
+            ("Leukemia",), "Haploidentical Transplant in Hematologic Malignancies", ["D007938"],
+            id="broad-title-adds-nothing",
+        ),
+        pytest.param(
+            ("Neoplasms",), "Study of X in Leukemia and Acute Myeloid Leukemia", ["D009369", "D015470"],
+            id="title-ancestor-dropped",
+        ),
+        pytest.param(
+            ("Healthy",), "Effect of Diet on Body Weight", [], id="title-signs-are-not-diseases",
+        ),
+    ],
+)
+def test_title_rule(conditions: tuple[str, ...], title: str, expected: list[str]) -> None:
+    record = make(conditions, title)
+    links = extract_diseases(record)
+    assert [link.mesh_id for link in links] == expected
+    assert_evidence_points_at_the_words(record, links)
+    for link in links[len([c for c in conditions if read_text(c).mentions]) :]:
+        assert {ev.field for ev in link.evidence} == {"brief_title"}
+
+
+def test_official_title_is_the_fallback() -> None:
+    record = make(("Neoplasms",), "The STAR Study", official_title="A Phase 1 Study of X in Relapsed DLBCL")
+    links = extract_diseases(record)
+    assert [link.mesh_id for link in links] == ["D009369", "D016403"]
+    assert links[1].evidence[0].field == "official_title"
+    assert links[1].qualifiers == ("relapsed",)
+
+
+def test_one_link_per_descriptor_with_every_mention_as_evidence() -> None:
+    record = make(("AML", "Acute Myeloid Leukemia (AML), Relapsed", "Leukaemia, Myeloid, Acute"))
+    links = extract_diseases(record)
+    assert summary(links) == [("D015470", "Leukemia, Myeloid, Acute", ("relapsed",))]
+    assert [ev.text for ev in links[0].evidence] == [
+        "AML",
+        "Acute Myeloid Leukemia",
+        "AML",
+        "Leukaemia, Myeloid, Acute",
+    ]
+    assert_evidence_points_at_the_words(record, links)
+
+
+def test_html_escaped_apostrophe() -> None:
+    assert [m.ui for m in read_text("Alzheimer&#39;s Disease").mentions] == [mesh.lookup("Alzheimer Disease")]
+
+
+# -- corpus ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus(corpus_dir: Path) -> list[Record]:
+    return [r for r in read_inputs([corpus_dir]) if isinstance(r, Record)]
+
+
+@pytest.mark.corpus
+def test_corpus_evidence_is_exact_and_links_are_unique(corpus: list[Record]) -> None:
+    assert len(corpus) > 1500
+    for record in corpus:
+        links = extract_diseases(record)
+        assert len({link.mesh_id for link in links}) == len(links)
+        assert_evidence_points_at_the_words(record, links)
+        for link in links:
+            assert link.label and link.basis in (Basis.SOURCE_MESH, Basis.LEXICON)
+
+
+@pytest.mark.corpus
+def test_hematology_csv_conditions_are_mostly_grounded(corpus: list[Record]) -> None:
+    aml = [r for r in corpus if r.format is SourceFormat.CSV and "AML" in r.source.file]
+    assert len(aml) == 245
+    total = sum(len(r.conditions) for r in aml)
+    missing = sum(len(ungrounded_conditions(r)) for r in aml)
+    assert (total - missing) / total > 0.9  # the rest are genes, drugs, procedures
+
+
+@pytest.mark.corpus
+def test_lexicon_only_grounding_agrees_with_the_source(corpus: list[Record]) -> None:
+    """Grounded without its MeSH terms, a JSON/XML record's links should be the source's terms
+    or their ancestors/descendants (the source's own choice is often the broader heading)."""
+    ours = agree = 0
+    for record in corpus:
+        source = {ui for ui in source_terms(record) if not is_attribute(ui)}
+        if not source:
+            continue
+        for link in extract_diseases(dataclasses.replace(record, condition_mesh=())):
+            ours += 1
+            agree += any(
+                link.mesh_id == s or s in mesh.ancestors(link.mesh_id) or link.mesh_id in mesh.ancestors(s)
+                for s in source
+            )
+    assert ours > 900
+    assert agree / ours > 0.95
+
+
+@pytest.mark.corpus
+def test_thousands_of_records_per_second(corpus: list[Record]) -> None:
+    extract_diseases(corpus[0])
+    read_text.cache_clear()  # every text read for the first time
+    start = time.process_time()  # CPU time: other processes on the machine do not count
+    for record in corpus:
+        extract_diseases(record)
+    rate = len(corpus) / (time.process_time() - start)
+    assert rate > 1500, f"{rate:.0f} records/s"

@@ -1,0 +1,229 @@
+"""The three seed records (the spec) parse into exactly the fields their text holds, and the
+flat layout's field boundaries come from the text, not from line counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graphbuild.model import OutcomeRole, Record, Reject, SourceFormat
+from graphbuild.readers import flat
+
+SEED_000 = "000_9c2a9c0863e88fc2.txt"
+SEED_001 = "001_5b0f834bc6f69eca.txt"
+SEED_002 = "002_2917b9526c9dc599.txt"
+
+
+def read_one(path: Path) -> Record:
+    (item,) = list(flat.read(path))
+    assert isinstance(item, Record), item
+    return item
+
+
+def parts(record: Record, role: OutcomeRole) -> list[tuple[str, str, str]]:
+    return [(o.measure, o.description, o.time_frame) for o in record.outcomes_by_role(role)]
+
+
+def test_seed_000(examples_dir: Path) -> None:
+    r = read_one(examples_dir / SEED_000)
+    assert r.trial_id == "000_9c2a9c0863e88fc2" and r.nct_id is None
+    assert r.format is SourceFormat.FLAT
+    assert r.brief_title == (
+        "Assess the Safety and Efficacy of CT0594CP Cells in Relapsed/Refractory Multiple Myeloma "
+        "or Plasma Cell Leukemia"
+    )
+    assert r.brief_summary.startswith(
+        "This is an open-label, single arm study to evaluate the safety"
+    )
+    assert r.conditions == (
+        "Relapsed and/or Refractory Multiple Myeloma",
+        "Plasma Cell Leukemia in Relapse",
+    )
+    assert [(i.type, i.name) for i in r.interventions] == [("OTHER", "Biological")]
+    assert parts(r, OutcomeRole.PRIMARY) == [
+        (
+            "Safety and tolerability dose limiting toxicity",
+            "Safety and tolerability: dose limiting toxicity [Time Frame: 21-28 days post administration of CT0594CP ]",
+            "21-28 days",
+        )
+    ]
+    secondary = parts(r, OutcomeRole.SECONDARY)
+    assert [m for m, _, _ in secondary] == [
+        "Pharmacokinetics of CT0594CP CAR-T Cells (Tmax)",
+        "Pharmacokinetics of CT0594CP CAR-T Cells (Cmax)",
+        "Pharmacokinetics of CT0594CP CAR-T Cells (AUC)",
+        "To evaluate the overall safety and tolerability of CT0594CP",
+        "To evaluate the initial efficacy of CT0594CP infusion in target subjects",
+    ]
+    assert (
+        secondary[0][1]
+        == "peak plasma Concentration time(Tmax), of after infusion CT0594CP CAR T Cells"
+    )
+    assert (
+        secondary[0][2]
+        == "From first dose of study drug adminisration to end of treatment (up to 12 months)"
+    )
+    assert secondary[3][1] == (
+        "Post-treatment Adverse events (TEAE) and incidence, Special Concern Adverse Events (AESI) "
+        "and incidence, treatment-related adverse events"
+    )
+    # the last outcome continues after a blank line: one description across it
+    last_description = secondary[4][1]
+    assert last_description.startswith("Overall response rate (ORR)、 Complete response")
+    assert "were achieved\n\n、Duration of response (DOR)" in last_description
+    assert last_description.endswith("criteria after CT0594CP infusion")
+    assert (
+        secondary[4][2]
+        == "From first dose of study drug administration to end of treatment (up to 12 months)"
+    )
+    assert r.detailed_description.startswith(
+        "This is an open-label, single arm, dose-escalation clinical study"
+    )
+    assert r.origins["brief_title"] == "line 1" and r.origins["interventions"] == "line 4"
+    assert r.origins["outcomes"] == "lines 5-8" and r.origins["detailed_description"] == "line 9"
+    assert r.outcomes[0].source_field == "line 5" and r.outcomes[1].source_field == "lines 6-8"
+
+
+def test_seed_001(examples_dir: Path) -> None:
+    r = read_one(examples_dir / SEED_001)
+    assert r.brief_title == "the Safety and Efficacy of SENL103 Autologous T Cell Injection"
+    assert r.conditions == ("Multiple Myeloma",)
+    assert [(i.type, i.name) for i in r.interventions] == [("BIOLOGICAL", "SENL103")]
+    assert parts(r, OutcomeRole.PRIMARY) == [
+        (
+            "To observe the number and incidence of adverse events after intravenous infusion of SENL103.",
+            (
+                "The number, incidence and severity of all recorded adverse reactions, including "
+                "cytokine release syndrome and neurotoxicity."
+            ),
+            "within 1 months after SENL103 infusion.",
+        )
+    ]
+    secondary = parts(r, OutcomeRole.SECONDARY)
+    assert [m for m, _, _ in secondary] == ["Efficacy indicators", "PD index", "PK index"]
+    assert {t for _, _, t in secondary} == {"within 3 months after SENL103 infusion."}
+    assert secondary[1][1] == (
+        "the proportion of BCMA+ plasma cells in peripheral blood, the concentration of free BCMA and "
+        "the release of cytokines at each time point;"
+    )
+    assert secondary[2][1].startswith(
+        "the highest concentration of SENL103 cells amplified in peripheral blood (Cmax,"
+    )
+    # the detailed description spans six lines with a blank one and a numbered list
+    assert r.origins["detailed_description"] == "lines 7-12"
+    assert r.detailed_description.startswith("Primary endpoint To observe the number and incidence")
+    assert "Secondary endpoints\n\n1. Efficacy indicators:" in r.detailed_description
+    assert r.detailed_description.endswith("before and after treatment were observed.")
+
+
+def test_seed_002(examples_dir: Path) -> None:
+    r = read_one(examples_dir / SEED_002)
+    assert r.brief_title == "CD7 CAR-T for Patients With r/r CD7+ T-ALL/T-LBL"
+    assert r.conditions == (
+        "Neoplasms",
+        "Hematologic Neoplasms",
+        "Neoplasms by Site",
+        "Hematologic Diseases",
+    )
+    assert [(i.type, i.name) for i in r.interventions] == [("DRUG", "RD13-02 cell infusion")]
+    primary = parts(r, OutcomeRole.PRIMARY)
+    assert primary == [
+        (
+            "Dose-limiting toxicity and Maximum Tolerated dose",
+            (
+                "The DLT is evaluated as the proportion of patients who experienced adverse events "
+                "related to RD13-02 that meet the criteria for DLT events after the first infusion."
+            ),
+            "Up to 28 days after CAR-T cells infusion",
+        )
+    ]
+    secondary = parts(r, OutcomeRole.SECONDARY)
+    assert len(secondary) == 6
+    assert secondary[0] == (
+        "Overall response rate,ORR",
+        (
+            "The proportion of patients with CR (complete remission) /CRi (complete remission with "
+            "incomplete blood count recovery);\n\nThe proportion of patients with CR (complete "
+            "response) /CRi (complete response with incomplete blood cell recovery) and PR (partial "
+            "response)."
+        ),
+        "Evaluate at 4, 8, and 12 weeks after CAR-T infusion",
+    )
+    assert [m for m, _, _ in secondary[1:]] == [
+        "Overall response rate with MRD-negative,MRD-ORR",
+        "Duration of remission,DOR",
+        "Event-free survival, EFS",
+        "The proportion of patients who receive hematopoietic stem cell transplantation",
+        "Overall survival, OS",
+    ]
+    assert {t for _, _, t in secondary[1:]} == {"Up to 1 years after CAR-T infusion"}
+    assert secondary[5][1] == "The time from CAR-T infusion to death due to any cause"
+    assert r.detailed_description.startswith(
+        "This is a single-arm, open-label, single-center, phase I study."
+    )
+
+
+SEED_LIKE = [
+    "A title",
+    "A summary, first paragraph.",
+    "",
+    "A summary, second paragraph.",
+    "Disease A|Disease B",
+    "DRUG: X-1|DIETARY_SUPPLEMENT: Vitamin D",
+    "Response rate, Proportion of responders, Up to 12 weeks",
+    "Overall survival, Time to death,",
+    "measured from enrolment, Up to 2 years|Toxicity, Adverse events, 28 days",
+    "Description line one.",
+    "",
+    "Description line two.",
+]
+
+
+def test_boundaries_come_from_the_text(tmp_path: Path) -> None:
+    path = tmp_path / "trial.txt"
+    path.write_text("\r\n".join(SEED_LIKE), encoding="utf-8-sig")  # BOM and CRLF too
+    r = read_one(path)
+    assert r.trial_id == "trial"
+    assert r.brief_summary == "A summary, first paragraph.\n\nA summary, second paragraph."
+    assert r.conditions == ("Disease A", "Disease B")
+    assert [(i.type, i.name) for i in r.interventions] == [
+        ("DRUG", "X-1"),
+        ("DIETARY_SUPPLEMENT", "Vitamin D"),
+    ]
+    assert parts(r, OutcomeRole.PRIMARY) == [
+        ("Response rate", "Proportion of responders", "Up to 12 weeks")
+    ]
+    assert parts(r, OutcomeRole.SECONDARY) == [
+        ("Overall survival", "Time to death,\nmeasured from enrolment", "Up to 2 years"),
+        ("Toxicity", "Adverse events", "28 days"),
+    ]
+    assert r.origins["brief_summary"] == "lines 2-4" and r.origins["outcomes"] == "lines 7-9"
+    assert r.detailed_description == "Description line one.\n\nDescription line two."
+
+
+@pytest.mark.parametrize(
+    ("lines", "missing"),
+    [
+        pytest.param(["Only a title"], "brief_summary", id="title-only"),
+        pytest.param(["Title", "Summary"], "conditions", id="no-conditions"),
+        pytest.param(
+            ["Title", "Summary", "A|B", "not an intervention"],
+            "interventions",
+            id="no-interventions",
+        ),
+        pytest.param(["Title", "A|B", "DRUG: x"], "brief_summary", id="no-summary"),
+        pytest.param(["Title", "Summary", "A|B", "DRUG: x"], "primary_outcomes", id="no-outcomes"),
+        pytest.param(SEED_LIKE[:7], "secondary_outcomes", id="no-secondary"),
+        pytest.param(SEED_LIKE[:9], "detailed_description", id="no-description"),
+    ],
+)
+def test_too_few_fields_names_the_missing_field(
+    tmp_path: Path, lines: list[str], missing: str
+) -> None:
+    path = tmp_path / "short.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    (item,) = list(flat.read(path))
+    assert isinstance(item, Reject)
+    assert item.file == str(path) and item.record == "line 1" and item.field == missing
+    assert f"{missing} missing" in item.reason
