@@ -33,7 +33,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graphbuild.model import Record, Trial
-from graphbuild.rdf.namespaces import GBR_IRI
 from graphbuild.rdf.triples import trial_quads, vocabulary_quads
 
 SHARED = Path(os.environ.get("GRAPHBUILD_SHARED", Path(__file__).resolve().parents[2] / "shared"))

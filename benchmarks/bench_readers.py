@@ -21,8 +21,8 @@ import os
 import sys
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from graphbuild.model import Reject
 from graphbuild.readers import registry
@@ -121,7 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown set(s) {sorted(unknown)}; choose from {', '.join(SETS)}")
     SHARED = args.shared
-    print(f"{'set':14} {'records':>7} {'MB':>5} {'rec/s':>8} {'MB/s':>6} {'plain rec/s':>11}  ratio  plain")
+    print(
+        f"{'set':14} {'records':>7} {'MB':>5} {'rec/s':>8} {'MB/s':>6} {'plain rec/s':>11}  ratio  plain"
+    )
     for name in args.sets:
         result = bench(name, args.seconds)
         if result is None:

@@ -42,13 +42,14 @@ from __future__ import annotations
 import io
 import itertools
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
+from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
@@ -141,13 +142,18 @@ def owlready_world(path: Path | None = None, data: bytes = b""):
 
 
 def run_hermit(world: Any, *, property_values: bool) -> None:
-    """HermiT over everything in `world`, results applied to it; inconsistency is an error."""
+    """HermiT over everything in `world`, results applied to it. Inconsistency, a missing
+    Java and HermiT's own errors all become `ReasoningError`: no silent fallback."""
     import owlready2
 
     try:
         owlready2.sync_reasoner_hermit(world, infer_property_values=property_values, debug=0)
     except owlready2.OwlReadyInconsistentOntologyError as exc:
         raise ReasoningError("HermiT: the ontology (with the data given) is inconsistent") from exc
+    except FileNotFoundError as exc:
+        raise ReasoningError(f"HermiT needs Java ({owlready2.JAVA_EXE!r} not found)") from exc
+    except owlready2.OwlReadyJavaError as exc:
+        raise ReasoningError(f"HermiT failed: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -449,15 +455,45 @@ def infer_with_hermit(
     terminology: Terminology,
     chunk_size: int,
 ) -> tuple[set[Triple], int]:
-    """Realize the compact view with HermiT, `chunk_size` trial graphs at a time (each chunk
-    with all shared triples), and read back the rule heads. Returns (facts, chunks run)."""
+    """Realize the compact view with HermiT: the shared triples (vocabulary) once on their
+    own, then `chunk_size` trial graphs at a time, each with the shared triples connected to
+    its nodes. What HermiT can conclude about an individual depends only on the assertions
+    connected to it (through shared nodes, nominals such as gb:CarT included), so a chunk
+    does not need the whole disease tree to classify its trials. Returns (facts, HermiT runs)."""
     graphs = sorted(per_trial)
-    chunks = [graphs[i : i + chunk_size] for i in range(0, len(graphs), chunk_size)] or [[]]
+    chunks = [graphs[i : i + chunk_size] for i in range(0, len(graphs), chunk_size)]
+    by_node: dict[str, list[Triple]] = {}
+    for triple in shared:
+        by_node.setdefault(triple[0], []).append(triple)
+        by_node.setdefault(triple[2], []).append(triple)
     facts: set[Triple] = set()
+    runs = 0
+    if shared:
+        facts |= _hermit_chunk(_ntriples(shared), rules, terminology)
+        runs += 1
     for chunk in chunks:
-        data = _ntriples(itertools.chain(shared, *(per_trial[g] for g in chunk)))
+        own = [t for g in chunk for t in per_trial[g]]
+        data = _ntriples(itertools.chain(own, _connected(own, by_node)))
         facts |= _hermit_chunk(data, rules, terminology)
-    return facts, len(chunks)
+        runs += 1
+    return facts, runs
+
+
+def _connected(triples: list[Triple], by_node: dict[str, list[Triple]]) -> list[Triple]:
+    """The shared triples reachable from the nodes of `triples` (breadth-first)."""
+    seen_nodes: set[str] = set()
+    found: dict[Triple, None] = {}
+    pending = [n for s, _, o in triples for n in (s, o)]
+    while pending:
+        node = pending.pop()
+        if node in seen_nodes:
+            continue
+        seen_nodes.add(node)
+        for triple in by_node.get(node, ()):
+            if triple not in found:
+                found[triple] = None
+                pending.extend((triple[0], triple[2]))
+    return list(found)
 
 
 def _hermit_chunk(data: bytes, rules: list[Rule], terminology: Terminology) -> set[Triple]:
@@ -514,7 +550,7 @@ class ReasoningReport:
         lines = [
             f"reasoning ({self.engine}): {self.total} facts inferred into {INFERRED_GRAPH}",
             f"  trials: {self.trials}; compact view: {self.compact_triples} triples"
-            + (f"; {self.chunks} HermiT chunk(s)" if self.engine == "hermit" else f"; {self.rounds} round(s)"),
+            + (f"; {self.chunks} HermiT run(s)" if self.engine == "hermit" else f"; {self.rounds} round(s)"),
         ]
         lines += [f"  {name}: {count}" for name, count in sorted(self.inferred.items())]
         lines.append(f"  already asserted (not repeated): {self.already_asserted}")

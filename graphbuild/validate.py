@@ -25,10 +25,11 @@ stays bounded by one chunk. Time grows linearly with the number of trials; see t
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 from urllib.parse import unquote
 
 import pyoxigraph as ox
@@ -94,8 +95,11 @@ class ValidationReport:
         counts = {s: sum(v.severity == s for v in self.violations) for s in ("Violation", "Warning", "Info")}
         verdict = "conforms" if self.conforms else "does not conform"
         lines = [
-            f"validation: {verdict}: {counts['Violation']} violation(s), {counts['Warning']} warning(s)"
-            f" in {self.trials} trial(s), {self.triples} triples, {self.chunks} SHACL chunk(s)"
+            (
+                f"validation: {verdict}: {counts['Violation']} violation(s), "
+                f"{counts['Warning']} warning(s) in {self.trials} trial(s), {self.triples} "
+                f"triples, {self.chunks} SHACL chunk(s)"
+            )
         ]
         lines += [str(v) for v in sorted(self.violations, key=_sort_key)]
         failing = [name for name, rows in sorted(self.query_rows.items()) if rows]
@@ -189,6 +193,7 @@ class _Chunk:
 
     graph: Graph
     trials_of: dict[str, set[str]]
+    names: set[Any]
 
 
 def _load_chunk(store: ox.Store, graphs: list[Any], hierarchy: list[tuple]) -> _Chunk:
@@ -202,10 +207,10 @@ def _load_chunk(store: ox.Store, graphs: list[Any], hierarchy: list[tuple]) -> _
                 trials_of.setdefault(str(_rdflib_term(quad.subject)), set()).add(trial)
     for triple in hierarchy:
         data.add(triple)
-    return _Chunk(data, trials_of)
+    return _Chunk(data, trials_of, set(graphs))
 
 
-def _shacl_chunk(chunk: _Chunk, shapes: Graph) -> Iterator[Violation]:
+def _shacl_chunk(chunk: _Chunk, shapes: Graph, store: ox.Store) -> Iterator[Violation]:
     import pyshacl
 
     _, results, _ = pyshacl.validate(
@@ -221,24 +226,46 @@ def _shacl_chunk(chunk: _Chunk, shapes: Graph) -> Iterator[Violation]:
         severity = _SEVERITIES.get(str(results.value(result, SH.resultSeverity)), "Violation")
         if isinstance(shape, BNode):  # an anonymous shape: name it by its constraint instead
             rule = short(str(results.value(result, SH.sourceConstraintComponent)))
+        elif str(shape).startswith(SHAPES_IRI):
+            rule = "gbsh:" + str(shape)[len(SHAPES_IRI) :]
         else:
-            rule = "gbsh:" + str(shape)[len(SHAPES_IRI) :] if str(shape).startswith(SHAPES_IRI) else short(str(shape))
-        text = str(message) if message is not None else rule
-        focus_text = str(focus)
-        trials = _trials_for(focus_text, chunk.trials_of)
-        for trial in trials or [None]:
+            rule = short(str(shape))
+        path_text = short(str(path)) if isinstance(path, URIRef) else None
+        for trial in _trials_for(store, chunk, focus, path, value) or [None]:
             yield Violation(
-                trial, focus_text, short(str(path)) if isinstance(path, URIRef) else None, rule, text,
+                trial, str(focus), path_text, rule, str(message) if message is not None else rule,
                 severity, None if value is None else str(value),
             )
 
 
-def _trials_for(node: str, trials_of: dict[str, set[str]]) -> list[str]:
-    """The trials a node belongs to: the one its IRI is scoped to (`gbr:trial/{id}/...`),
-    else every trial graph where it is a subject (shared nodes: antigens, diseases)."""
+def _trials_for(store: ox.Store, chunk: _Chunk, focus: Any, path: Any, value: Any) -> list[str]:
+    """The trials a result belongs to: the one the focus IRI is scoped to
+    (`gbr:trial/{id}/...`); else, for a shared node (antigen, disease), the chunk's trial
+    graphs that hold the offending triple itself, or failing that every trial graph of the
+    chunk describing the node (none in the vocabulary chunk: the result is the vocabulary's)."""
+    node = str(focus)
     if node.startswith(_TRIAL_IRI_PREFIX):
         return [unquote(node[len(_TRIAL_IRI_PREFIX) :].split("/", 1)[0])]
-    return sorted(trials_of.get(node, ()))
+    if isinstance(focus, URIRef) and isinstance(path, URIRef) and value is not None:
+        term = _oxigraph_term(value)
+        if term is not None:
+            quads = store.quads_for_pattern(ox.NamedNode(node), ox.NamedNode(str(path)), term, None)
+            in_chunk = [q.graph_name for q in quads if q.graph_name in chunk.names]
+            if in_chunk:
+                return sorted({t for t in map(trial_id_of_graph, in_chunk) if t is not None})
+    return sorted(chunk.trials_of.get(node, ()))
+
+
+def _oxigraph_term(term: Any) -> ox.NamedNode | ox.Literal | None:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    return None
 
 
 def shacl_violations(
@@ -260,7 +287,7 @@ def shacl_violations(
     for graphs in chunks:
         chunk = _load_chunk(ox_store, graphs, hierarchy)
         triples += len(chunk.graph) - len(hierarchy)
-        found.update(_shacl_chunk(chunk, shapes_g))
+        found.update(_shacl_chunk(chunk, shapes_g, ox_store))
     return sorted(found, key=_sort_key), len(trial_graphs), len(chunks), triples
 
 

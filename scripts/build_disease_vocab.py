@@ -43,7 +43,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from graphbuild.extract.mesh import name_key  # noqa: E402  (the matcher's own normalization)
+from graphbuild.extract.mesh import name_key
 
 DEFAULT_VOCAB = REPO.parent / "shared" / "vocab"
 DEFAULT_OUT = REPO / "ontology" / "vocab"
@@ -51,7 +51,7 @@ DEFAULT_OUT = REPO / "ontology" / "vocab"
 
 def keep_tree_number(tree_number: str) -> bool:
     """Category C (Diseases) and F03 (Mental Disorders): what trial conditions name."""
-    return tree_number.startswith("C") or tree_number.startswith("F03")
+    return tree_number.startswith(("C", "F03"))
 
 
 def read_tsv(path: Path) -> list[dict[str, str]]:
@@ -85,7 +85,9 @@ def _fold_disorder(key: str) -> str:
     return re.sub(r"\bdisorder\b", "disease", key)
 
 
-def xref_rows(diseases: list[dict[str, str]], mondo_rows: list[dict[str, str]]) -> list[dict[str, str]]:
+def xref_rows(
+    diseases: list[dict[str, str]], mondo_rows: list[dict[str, str]]
+) -> list[dict[str, str]]:
     """Verified MeSH -> MONDO (-> NCIt) pairs; see the module docstring for the rule.
 
     Among the MONDO terms citing a descriptor, the best match kind wins (label, then synonym,
@@ -169,9 +171,11 @@ MONDO term's NCIT xref when it cites exactly one. Do not edit by hand.
 """,
         xrefs,
     )
-    print(f"mesh_diseases.tsv: {len(diseases)} descriptors; disease_xrefs.tsv: {len(xrefs)} rows "
-          f"({len({r['mesh_id'] for r in xrefs})} MeSH ids, "
-          f"{sum(1 for r in xrefs if r['ncit_id'])} with NCIt)")
+    print(
+        f"mesh_diseases.tsv: {len(diseases)} descriptors; disease_xrefs.tsv: {len(xrefs)} rows "
+        f"({len({r['mesh_id'] for r in xrefs})} MeSH ids, "
+        f"{sum(1 for r in xrefs if r['ncit_id'])} with NCIt)"
+    )
     return 0
 
 

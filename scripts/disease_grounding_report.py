@@ -78,10 +78,14 @@ def agreement(records: list[Record]) -> None:
     if not src_n:
         print("  no source MeSH terms")
         return
-    print(f"  lexicon-only links in the source's terms: exact {ours_exact}/{ours_n} = "
-          f"{ours_exact / max(ours_n, 1):.1%}, related {ours_related / max(ours_n, 1):.1%}")
-    print(f"  source terms found by the lexicon:        exact {src_exact}/{src_n} = "
-          f"{src_exact / src_n:.1%}, related {src_related / src_n:.1%}")
+    print(
+        f"  lexicon-only links in the source's terms: exact {ours_exact}/{ours_n} = "
+        f"{ours_exact / max(ours_n, 1):.1%}, related {ours_related / max(ours_n, 1):.1%}"
+    )
+    print(
+        f"  source terms found by the lexicon:        exact {src_exact}/{src_n} = "
+        f"{src_exact / src_n:.1%}, related {src_related / src_n:.1%}"
+    )
 
 
 def speed(records: list[Record]) -> None:
@@ -91,8 +95,11 @@ def speed(records: list[Record]) -> None:
     for record in records:
         extract_diseases(record)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    print(f"speed: {len(records)} records in {elapsed:.2f} s = {len(records) / elapsed:,.0f} records/s "
-          f"({len(records) / cpu:,.0f} per CPU second)")
+    print(
+        f"speed: {len(records)} records in {elapsed:.2f} s = "
+        f"{len(records) / elapsed:,.0f} records/s "
+        f"({len(records) / cpu:,.0f} per CPU second)"
+    )
 
 
 def samples(records: list[Record], n: int, seed: int = 7) -> None:

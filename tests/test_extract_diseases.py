@@ -85,29 +85,33 @@ def test_seed_001_multiple_myeloma(seeds: dict[str, Record]) -> None:
     assert_evidence_points_at_the_words(seeds["001"], links)
 
 
-def test_seed_002_broad_conditions_as_written_and_the_title_disease(seeds: dict[str, Record]) -> None:
+def test_seed_002_title_disease_replaces_the_class_headings(seeds: dict[str, Record]) -> None:
     record = seeds["002"]
-    links = extract_diseases(record)
-    assert summary(links) == [
-        ("D009369", "Neoplasms", ()),
-        ("D019337", "Hematologic Neoplasms", ()),
-        ("D009371", "Neoplasms by Site", ()),
-        ("D006402", "Hematologic Diseases", ()),
+    grounding = ground_conditions(record)
+    assert summary(grounding.links) == [
         (
             "D054218",
             "Precursor T-Cell Lymphoblastic Leukemia-Lymphoma",
             ("relapsed", "refractory", "CD7-positive"),
         ),
     ]
-    t_all = links[-1]
+    t_all = grounding.links[0]
     assert t_all.basis is Basis.LEXICON
     assert [(ev.field, ev.text) for ev in t_all.evidence] == [
         ("brief_title", "T-ALL"),
         ("brief_title", "T-LBL"),
     ]
     assert t_all.condition_text == "T-ALL/T-LBL"
-    assert_evidence_points_at_the_words(record, links)
-    assert ungrounded_conditions(record) == ()
+    assert_evidence_points_at_the_words(record, grounding.links)
+    # the four conditions are grounded as written, and reported as superseded
+    assert [(link.mesh_id, link.label) for link in grounding.superseded] == [
+        ("D009369", "Neoplasms"),
+        ("D019337", "Hematologic Neoplasms"),
+        ("D009371", "Neoplasms by Site"),
+        ("D006402", "Hematologic Diseases"),
+    ]
+    assert_evidence_points_at_the_words(record, grounding.superseded)
+    assert grounding.ungrounded == ()
 
 
 # -- source MeSH -------------------------------------------------------------------------------
@@ -148,7 +152,9 @@ def test_xml_mesh_term_names_are_looked_up() -> None:
 def test_a_condition_only_the_source_can_read_is_grounded_to_its_term() -> None:
     # Healthy Volunteers (D064368, MeSH category M) is outside the disease table
     assert not mesh.is_disease("D064368")
-    record = make(("Healthy Volunteers",), mesh_terms=(MeshTerm("D000064368", "Healthy Volunteers"),))
+    record = make(
+        ("Healthy Volunteers",), mesh_terms=(MeshTerm("D000064368", "Healthy Volunteers"),)
+    )
     links = extract_diseases(record)
     assert summary(links) == [("D064368", "Healthy Volunteers", ())]
     assert links[0].basis is Basis.SOURCE_MESH
@@ -161,17 +167,28 @@ def test_a_condition_only_the_source_can_read_is_grounded_to_its_term() -> None:
     "text, qualifiers",
     [
         pytest.param("r/r CD7+ T-ALL", ("relapsed", "refractory", "CD7-positive"), id="r/r"),
-        pytest.param("Relapsed and/or Refractory Multiple Myeloma", ("relapsed", "refractory"), id="and/or"),
+        pytest.param(
+            "Relapsed and/or Refractory Multiple Myeloma", ("relapsed", "refractory"), id="and/or"
+        ),
         pytest.param("Plasma Cell Leukemia in Relapse", ("relapsed",), id="in-relapse"),
         pytest.param("CD19-positive B-ALL, childhood", ("CD19-positive", "pediatric"), id="cd19"),
         pytest.param("Ph+ ALL", ("Philadelphia chromosome-positive",), id="ph+"),
-        pytest.param("Philadelphia Chromosome-negative ALL", ("Philadelphia chromosome-negative",), id="ph-"),
-        pytest.param("Newly Diagnosed High-Risk Multiple Myeloma", ("newly diagnosed", "high-risk"), id="ndmm"),
-        pytest.param("Adult Acute Myeloid Leukemia in Remission", ("adult", "in remission"), id="remission"),
-        pytest.param("Accelerated Phase Chronic Myelogenous Leukemia", ("accelerated phase",), id="phase"),
+        pytest.param(
+            "Philadelphia Chromosome-negative ALL", ("Philadelphia chromosome-negative",), id="ph-"
+        ),
+        pytest.param(
+            "Newly Diagnosed High-Risk Multiple Myeloma",
+            ("newly diagnosed", "high-risk"),
+            id="ndmm",
+        ),
+        pytest.param(
+            "Adult Acute Myeloid Leukemia in Remission", ("adult", "in remission"), id="remission"
+        ),
         pytest.param("Stage 3 Grade 2 Follicular Lymphoma", ("stage III", "grade II"), id="stage"),
         pytest.param("Stage III/IV Mantle Cell Lymphoma", ("stage III/IV",), id="stage-range"),
-        pytest.param("Previously Treated Myelodysplastic Syndromes", ("previously treated",), id="treated"),
+        pytest.param(
+            "Previously Treated Myelodysplastic Syndromes", ("previously treated",), id="treated"
+        ),
         pytest.param("B-cell Adult Acute Lymphoblastic Leukemia", ("adult",), id="age-inside-name"),
         pytest.param("RRMM", ("relapsed", "refractory"), id="implied"),
         pytest.param("Multiple Myeloma", (), id="none"),
@@ -193,7 +210,12 @@ def test_a_qualifier_word_inside_a_disease_name_is_the_disease() -> None:
 
 
 def test_an_age_group_inside_a_name_is_passed_over() -> None:
-    record = make(("B-cell Adult Acute Lymphoblastic Leukemia", "T-cell Childhood Acute Lymphoblastic Leukemia"))
+    record = make(
+        (
+            "B-cell Adult Acute Lymphoblastic Leukemia",
+            "T-cell Childhood Acute Lymphoblastic Leukemia",
+        )
+    )
     links = extract_diseases(record)
     assert summary(links) == [
         ("D015452", "Precursor B-Cell Lymphoblastic Leukemia-Lymphoma", ("adult",)),
@@ -206,7 +228,10 @@ def test_an_age_group_inside_a_name_is_passed_over() -> None:
 
 
 def test_a_slash_separates_diseases_unless_the_name_has_one() -> None:
-    assert [m.ui for m in read_text("Mycosis Fungoides/Sezary Syndrome").mentions] == ["D009182", "D012751"]
+    assert [m.ui for m in read_text("Mycosis Fungoides/Sezary Syndrome").mentions] == [
+        "D009182",
+        "D012751",
+    ]
     assert [m.ui for m in read_text("Burkitt Leukemia/Lymphoma").mentions] == ["D002051"]
     assert [m.ui for m in read_text("MDS/MPN").mentions] == ["D054437"]
 
@@ -243,7 +268,11 @@ def test_negated_and_head_noun_mentions_are_not_the_disease() -> None:
 def test_attributes_give_way_to_diseases() -> None:
     assert is_attribute("D012008") and is_attribute("D010677") and not is_attribute("D015464")
     assert summary(extract_diseases(make(("Philadelphia Chromosome Positive ALL",)))) == [
-        ("D054198", "Precursor Cell Lymphoblastic Leukemia-Lymphoma", ("Philadelphia chromosome-positive",))
+        (
+            "D054198",
+            "Precursor Cell Lymphoblastic Leukemia-Lymphoma",
+            ("Philadelphia chromosome-positive",),
+        )
     ]
     # alone, an attribute is what the condition names: ground what MeSH grounds
     assert summary(extract_diseases(make(("Acute Disease",)))) == [("D000208", "Acute Disease", ())]
@@ -253,36 +282,78 @@ def test_attributes_give_way_to_diseases() -> None:
     "conditions, title, expected",
     [
         pytest.param(
-            ("Multiple Myeloma",), "BCMA CAR-T in Myeloma and AL Amyloidosis", ["D009101"],
+            ("Multiple Myeloma",),
+            "BCMA CAR-T in Myeloma and AL Amyloidosis",
+            ["D009101"],
             id="specific-conditions-title-ignored",
         ),
         pytest.param(
-            # MeSH files Plasma Cell Leukemia under Multiple Myeloma: the title is more specific
-            ("Multiple Myeloma",), "CAR-T in Plasma Cell Leukemia", ["D009101", "D007952"],
-            id="title-refines-condition",
+            # MeSH files Plasma Cell Leukemia under Multiple Myeloma, but myeloma is an entity,
+            # not a class heading: the title does not refine it
+            ("Multiple Myeloma",),
+            "CAR-T in Plasma Cell Leukemia",
+            ["D009101"],
+            id="entity-not-refined-by-title",
         ),
         pytest.param(
-            ("Leukemia",), "CAR-T for AML and MDS", ["D007938", "D015470", "D009190"],
-            id="broad-condition-title-used",
+            ("Leukemia",),
+            "CAR-T for AML and MDS",
+            ["D015470", "D009190"],
+            id="broad-condition-replaced-by-title",
         ),
         pytest.param(
-            ("Leukemia, Lymphoid",), "CD7 CAR-T in T-ALL", ["D007945", "D054218"],
-            id="condition-ancestor-of-title",
+            ("Leukemia, Lymphoid",),
+            "CD7 CAR-T in T-ALL",
+            ["D054218"],
+            id="class-condition-replaced-by-its-member",
         ),
         pytest.param(
-            ("CAR-T Cell Therapy",), "Anti-CD19 CAR-T in B-cell Lymphoma", ["D016393"],
+            ("Lymphoblastic Leukemia",),
+            "CD19 CAR-T for R/R B-ALL and B-cell Lymphoma",
+            ["D015452", "D016393"],
+            id="class-covering-a-title-disease-replaced-by-all",
+        ),
+        pytest.param(
+            ("B Cell Leukemias", "B Cell Lymphomas"),
+            "CD22 Redirected T Cells for ALL",
+            ["D015448", "D016393"],
+            id="classes-the-title-does-not-specify-stay",
+        ),
+        pytest.param(
+            ("Lymphocytic Leukemia, Chronic", "Lymphoma, Non Hodgkin"),
+            "X in B-Cell Non-Hodgkin Lymphoma and CLL",
+            ["D015451", "D016393"],
+            id="title-refines-one-class-condition",
+        ),
+        pytest.param(
+            ("CAR-T Cell Therapy",),
+            "Anti-CD19 CAR-T in B-cell Lymphoma",
+            ["D016393"],
             id="nothing-grounded-title-used",
         ),
         pytest.param(
-            ("Leukemia",), "Haploidentical Transplant in Hematologic Malignancies", ["D007938"],
-            id="broad-title-adds-nothing",
+            ("Leukemia",),
+            "Haploidentical Transplant in Hematologic Malignancies",
+            ["D007938"],
+            id="uninformative-title-adds-nothing",
         ),
         pytest.param(
-            ("Neoplasms",), "Study of X in Leukemia and Acute Myeloid Leukemia", ["D009369", "D015470"],
+            ("Neoplasms",),
+            "Study of X in Leukemia and Acute Myeloid Leukemia",
+            ["D015470"],
             id="title-ancestor-dropped",
         ),
         pytest.param(
-            ("Healthy",), "Effect of Diet on Body Weight", [], id="title-signs-are-not-diseases",
+            ("Leukemia",),
+            "Abatacept for Graft-versus-Host Disease Prophylaxis",
+            ["D007938", "D006086"],
+            id="title-disease-of-another-category-replaces-nothing",
+        ),
+        pytest.param(
+            ("Healthy",),
+            "Effect of Diet on Body Weight",
+            [],
+            id="title-signs-are-not-diseases",
         ),
     ],
 )
@@ -291,16 +362,60 @@ def test_title_rule(conditions: tuple[str, ...], title: str, expected: list[str]
     links = extract_diseases(record)
     assert [link.mesh_id for link in links] == expected
     assert_evidence_points_at_the_words(record, links)
-    for link in links[len([c for c in conditions if read_text(c).mentions]) :]:
-        assert {ev.field for ev in link.evidence} == {"brief_title"}
 
 
 def test_official_title_is_the_fallback() -> None:
-    record = make(("Neoplasms",), "The STAR Study", official_title="A Phase 1 Study of X in Relapsed DLBCL")
+    record = make(
+        ("Neoplasms",), "The STAR Study", official_title="A Phase 1 Study of X in Relapsed DLBCL"
+    )
     links = extract_diseases(record)
-    assert [link.mesh_id for link in links] == ["D009369", "D016403"]
-    assert links[1].evidence[0].field == "official_title"
-    assert links[1].qualifiers == ("relapsed",)
+    assert [link.mesh_id for link in links] == ["D016403"]
+    assert links[0].evidence[0].field == "official_title"
+    assert links[0].qualifiers == ("relapsed",)
+
+
+def test_a_class_heading_next_to_its_member_is_superseded() -> None:
+    record = make(("Leukemia", "Leukemia, Myeloid", "Acute Myeloid Leukemia", "Monocytic Leukemia"))
+    grounding = ground_conditions(record)
+    # AML and acute monocytic leukemia are two entities, though MeSH files one under the other
+    assert [link.mesh_id for link in grounding.links] == ["D015470", "D007948"]
+    assert [link.mesh_id for link in grounding.superseded] == ["D007938", "D007951"]
+    # only family headings give way: Sepsis is a disease, not a heading, though Septic Shock
+    # sits under it
+    assert [link.mesh_id for link in extract_diseases(make(("Sepsis", "Septic Shock")))] == [
+        "D018805",
+        "D012772",
+    ]
+
+
+def test_history_is_not_a_condition() -> None:
+    record = make(
+        (
+            "Acute Myeloid Leukemia Arising From Previous Myelodysplastic Syndrome",
+            "Recurrent AML Due to Lineage Switch From B Acute Lymphoblastic Leukemia",
+        )
+    )
+    assert summary(extract_diseases(record)) == [
+        ("D015470", "Leukemia, Myeloid, Acute", ("recurrent",))
+    ]
+
+
+@pytest.mark.parametrize(
+    "condition, mesh_id",
+    [
+        pytest.param("Blastic Transformation of Chronic Myeloid Leukemia", "D001752", id="blastic"),
+        pytest.param(
+            "Chronic Myeloid Leukemia (CML) in Lymphoid Blast Crisis", "D001752", id="crisis"
+        ),
+        pytest.param("Accelerated Phase Chronic Myelogenous Leukemia", "D015465", id="accelerated"),
+        pytest.param(
+            "Chronic Phase Chronic Myelogenous Leukemia, BCR-ABL1 Positive", "D015466", id="chronic"
+        ),
+        pytest.param("Chronic Myeloid Leukemia", "D015464", id="no-phase"),
+    ],
+)
+def test_cml_in_a_named_phase(condition: str, mesh_id: str) -> None:
+    assert [m.ui for m in read_text(condition).mentions] == [mesh_id]
 
 
 def test_one_link_per_descriptor_with_every_mention_as_evidence() -> None:
@@ -317,7 +432,9 @@ def test_one_link_per_descriptor_with_every_mention_as_evidence() -> None:
 
 
 def test_html_escaped_apostrophe() -> None:
-    assert [m.ui for m in read_text("Alzheimer&#39;s Disease").mentions] == [mesh.lookup("Alzheimer Disease")]
+    assert [m.ui for m in read_text("Alzheimer&#39;s Disease").mentions] == [
+        mesh.lookup("Alzheimer Disease")
+    ]
 
 
 # -- corpus ------------------------------------------------------------------------------------
@@ -351,7 +468,8 @@ def test_hematology_csv_conditions_are_mostly_grounded(corpus: list[Record]) -> 
 @pytest.mark.corpus
 def test_lexicon_only_grounding_agrees_with_the_source(corpus: list[Record]) -> None:
     """Grounded without its MeSH terms, a JSON/XML record's links should be the source's terms
-    or their ancestors/descendants (the source's own choice is often the broader heading)."""
+    or their ancestors/descendants (the source's own choice is often the broader heading).
+    A free precision check on ~800 links the gold set does not cover."""
     ours = agree = 0
     for record in corpus:
         source = {ui for ui in source_terms(record) if not is_attribute(ui)}
@@ -360,10 +478,12 @@ def test_lexicon_only_grounding_agrees_with_the_source(corpus: list[Record]) -> 
         for link in extract_diseases(dataclasses.replace(record, condition_mesh=())):
             ours += 1
             agree += any(
-                link.mesh_id == s or s in mesh.ancestors(link.mesh_id) or link.mesh_id in mesh.ancestors(s)
+                link.mesh_id == s
+                or s in mesh.ancestors(link.mesh_id)
+                or link.mesh_id in mesh.ancestors(s)
                 for s in source
             )
-    assert ours > 900
+    assert ours > 700
     assert agree / ours > 0.95
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -30,7 +30,7 @@ def _read(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shared(vocab_dir: Path, name: str) -> dict[str, dict[str, str]]:
     key = "ui" if name == "mesh_descriptors" else "id"
     return {row[key]: row for row in _read(vocab_dir / f"{name}.tsv")}
@@ -47,7 +47,9 @@ def shared_mondo(vocab_dir: Path) -> dict[str, dict[str, str]]:
 
 
 def _build_script():
-    spec = importlib.util.spec_from_file_location("build_disease_vocab", REPO / "scripts" / "build_disease_vocab.py")
+    spec = importlib.util.spec_from_file_location(
+        "build_disease_vocab", REPO / "scripts" / "build_disease_vocab.py"
+    )
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
     spec.loader.exec_module(module)
@@ -71,9 +73,12 @@ def test_curated_rows_are_well_formed_and_each_adds_something() -> None:
     keys: dict[str, str] = {}
     index = mesh.name_index()
     for row in curated_lexicon():
-        assert row["relation"] in {"exact", "broader"}, row
-        assert all(QUALIFIER.match(q.replace(" ", "").replace("-", "")) for q in split_multi(row["qualifiers"]))
-        if row["relation"] == "broader":
+        assert row["relation"] in {"exact", "broader", "nearest"}, row
+        assert all(
+            QUALIFIER.match(q.replace(" ", "").replace("-", ""))
+            for q in split_multi(row["qualifiers"])
+        )
+        if row["relation"] != "exact":
             assert row["note"], f"say why MeSH has nothing closer: {row}"
         key = mesh.name_key(row["term"])
         assert key not in keys, f"{row['term']!r} repeats {keys[key]!r}"
@@ -159,7 +164,7 @@ def test_xrefs_are_verified(
         mesh_names = {mesh.name_key(n) for n in mesh.names(row["mesh_id"])}
         mondo_names = {mesh.name_key(n) for n in (term["label"], *split_multi(term["synonyms"]))}
         if row["match"] == "disorder_fold":
-            fold = lambda keys: {k.replace("disorder", "disease") for k in keys}  # noqa: E731
+            fold = lambda keys: {k.replace("disorder", "disease") for k in keys}
             assert fold(mesh_names) & fold(mondo_names), row
         else:
             assert mesh_names & mondo_names, row
@@ -224,3 +229,35 @@ def test_lookup_by_name_and_entry_term() -> None:
     assert mesh.lookup("Plasma Cell Leukemia") == "D007952"
     assert mesh.lookup("Waldenström Macroglobulinemia") == "D008258"
     assert mesh.lookup("Healthy") is None
+
+
+def test_identifiers_written_in_the_code_are_real(shared_mesh: dict[str, dict[str, str]]) -> None:
+    from graphbuild.extract import diseases
+
+    named = {
+        **{ui: ui for ui in diseases._CLASS_HEADINGS},
+        **{ui: ui for ui in diseases._HEAD_NOUNS},
+        **{ui: ui for ui in diseases._CML_PHASES.values()},
+        diseases._CML: diseases._CML,
+    }
+    assert {ui: shared_mesh[ui]["name"] for ui in named} == {
+        "D019337": "Hematologic Neoplasms",
+        "D054219": "Neoplasms, Plasma Cell",
+        "D007945": "Leukemia, Lymphoid",
+        "D007951": "Leukemia, Myeloid",
+        "D054198": "Precursor Cell Lymphoblastic Leukemia-Lymphoma",
+        "D015448": "Leukemia, B-Cell",
+        "D015458": "Leukemia, T-Cell",
+        "D016393": "Lymphoma, B-Cell",
+        "D016399": "Lymphoma, T-Cell",
+        "D009369": "Neoplasms",
+        "D007239": "Infections",
+        "D004194": "Disease",
+        "D013577": "Syndrome",
+        "D001752": "Blast Crisis",
+        "D015465": "Leukemia, Myeloid, Accelerated Phase",
+        "D015466": "Leukemia, Myeloid, Chronic-Phase",
+        "D015464": "Leukemia, Myelogenous, Chronic, BCR-ABL Positive",
+    }
+    # the CML phases are CML's own children in MeSH
+    assert set(diseases._CML_PHASES.values()) <= set(mesh._children()[diseases._CML])

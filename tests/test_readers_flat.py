@@ -226,4 +226,5 @@ def test_too_few_fields_names_the_missing_field(
     (item,) = list(flat.read(path))
     assert isinstance(item, Reject)
     assert item.file == str(path) and item.record == "line 1" and item.field == missing
+    assert missing in flat.FIELDS
     assert f"{missing} missing" in item.reason

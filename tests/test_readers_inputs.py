@@ -229,3 +229,32 @@ def test_parse_command(
     out, err = capsys.readouterr()
     assert "records: 1 (flat 1)" in out and "rejects: 1" in out
     assert f"{empty}: record 0: field file: empty file" in out
+
+
+def test_csv_any_subset_of_columns_in_any_order(tmp_path: Path) -> None:
+    path = tmp_path / "subset.csv"
+    path.write_text(
+        "Primary Outcome Measures,Conditions,Unknown Column,NCT Number,Interventions,Phases\n"
+        '"ORR, Responders, at 4, 8, and 12 weeks",Leukemia|Lymphoma,zzz,NCT00000601,'
+        "Some device|Another thing,PHASE1|PHASE2\n",
+        encoding="utf-8",
+    )
+    (record,) = _records(list(read_inputs([path])))
+    assert record.trial_id == "NCT00000601" and record.format is SourceFormat.CSV
+    assert record.conditions == ("Leukemia", "Lymphoma") and record.phases == ("PHASE1", "PHASE2")
+    assert [(o.measure, o.description, o.time_frame) for o in record.outcomes] == [
+        ("ORR", "Responders", "at 4, 8, and 12 weeks")
+    ]
+    # no `TYPE:` prefix: the names are kept, the type is left unknown rather than guessed
+    assert [(i.type, i.name) for i in record.interventions] == [
+        ("", "Some device"),
+        ("", "Another thing"),
+    ]
+    assert record.origins == {
+        "conditions": "Conditions",
+        "phases": "Phases",
+        "interventions": "Interventions",
+        "outcomes": "Primary Outcome Measures",
+        "nct_id": "NCT Number",
+    }
+    assert record.brief_title == "" and "brief_title" not in record.origins

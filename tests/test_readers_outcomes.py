@@ -20,6 +20,7 @@ from graphbuild.readers.outcomes import (
 )
 
 ACCURACY_FLOOR = 0.97
+XML_FLOOR = 0.92
 
 
 @pytest.mark.parametrize(
@@ -173,3 +174,19 @@ def test_splitter_accuracy_floor(corpus_dir: Path) -> None:
     assert sum(not d for _, d, _ in outcomes) == 139  # outcomes without description
     hits, misses = splitter_accuracy(outcomes)
     assert hits / len(outcomes) >= ACCURACY_FLOOR, misses[:5]
+
+
+@pytest.mark.corpus
+def test_splitter_on_older_xml_outcomes(corpus_dir: Path) -> None:
+    """A second check on 2018 records, written differently (many without description)."""
+    from graphbuild.readers import read_inputs
+
+    outcomes = [
+        (o.measure, o.description, o.time_frame)
+        for r in read_inputs([corpus_dir / "ctgov_xml_2018"])
+        for o in r.outcomes  # type: ignore[union-attr]
+        if o.measure and o.time_frame
+    ]
+    assert len(outcomes) > 900
+    hits, misses = splitter_accuracy(outcomes)
+    assert hits / len(outcomes) >= XML_FLOOR, misses[:5]

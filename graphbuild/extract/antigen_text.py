@@ -28,7 +28,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from graphbuild.extract.lexicon import load_lexicon, split_multi
-from graphbuild.extract.textmatch import negated_by_history, trie_regex
+from graphbuild.extract.textmatch import name_key, negated_by_history, trie_regex
 from graphbuild.model import Antigen
 
 # Families of therapy words: which kind of intervention a statement is about.
@@ -48,6 +48,7 @@ class AntigenEntry:
     in_text: bool
     inferable: bool
     ligands: tuple[str, ...] = ()
+    checkpoint: bool = False
 
     def antigen(self, label: str = "") -> Antigen:
         return Antigen(symbol=self.symbol, hgnc_id=self.hgnc_id, label=label or self.symbol)
@@ -93,6 +94,7 @@ def antigen_entries() -> dict[str, AntigenEntry]:
             in_text=row["match"] == "text",
             inferable=row["infer"] == "yes",
             ligands=split_multi(row.get("ligands", "")),
+            checkpoint=row.get("checkpoint") == "yes",
         )
     return entries
 
@@ -103,6 +105,7 @@ def antigen_for(symbol: str, label: str = "") -> Antigen:
 
 
 _CD_NAME = re.compile(r"CD\d")
+_CONSTRUCT = re.compile(r"CAR|DARIC", re.IGNORECASE)
 
 
 def _is_symbol_like(name: str) -> bool:
@@ -114,8 +117,10 @@ def _is_symbol_like(name: str) -> bool:
 
 
 @lru_cache(maxsize=None)
-def _name_index() -> tuple[re.Pattern[str], dict[str, str]]:
-    """The mention regex and its lookup (folded name -> symbol)."""
+def _name_index() -> tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...], dict[str, str]]:
+    """The mention regexes (symbols case-sensitively; spelled-out names on lower-cased text,
+    tried only when a cheap substring test finds one of their stems) and the lookup (folded
+    name -> symbol)."""
     cased: list[str] = []
     folded: list[str] = []
     lookup: dict[str, str] = {}
@@ -130,21 +135,35 @@ def _name_index() -> tuple[re.Pattern[str], dict[str, str]]:
                     cased.append("CD " + name[2:])  # "CD 70", "CD-19"
             else:
                 folded.append(name.lower())
-    pattern = (
-        r"(?:(?<![A-Za-z0-9])|(?<=[Aa]nti)|(?<=ANTI))"
-        r"(?P<name>" + trie_regex(cased) + r"|(?i:" + trie_regex(folded) + r"))"
-        r"(?:(?=CAR)|(?![A-Za-z0-9]))"
+    # No left boundary in the regex: a pattern that starts with the names lets the engine skip
+    # to their first letters (7x faster than a leading look-behind); `_left_bounded` checks it.
+    right = r"(?:(?=CAR)|(?![A-Za-z0-9]))"
+    stems = tuple(sorted({name[:5] for name in folded}))
+    return (
+        re.compile(r"(?P<name>" + trie_regex(cased) + r")" + right),
+        re.compile(r"(?P<name>" + trie_regex(folded) + r")" + right),
+        stems,
+        lookup,
     )
-    return re.compile(pattern), lookup
+
+
+def _left_bounded(text: str, start: int) -> bool:
+    """A name starts a word, or follows "anti" (AntiCD19)."""
+    if start == 0:
+        return True
+    before = text[start - 1]
+    if not (before.isascii() and before.isalnum()):
+        return True
+    return text[max(0, start - 4) : start].lower() == "anti"
 
 
 def _fold(name: str) -> str:
-    return re.sub(r"[-‐‑– ]+", "", name).casefold()
+    return name_key(name)
 
 
 def _cd_number(number: str) -> str | None:
     """The symbol for "CD<number>" (CAR-number names: CART19, CAR33), if the lexicon has it."""
-    return _name_index()[1].get(f"cd{int(number)}")
+    return _name_index()[3].get(f"cd{int(number)}")
 
 
 # "CART19", "CART-19", "UCART019", "PCAR-019", "CAR-20/19-T", "CART-123", "BE CAR7", "4SCAR7",
@@ -156,13 +175,17 @@ _CAR_NUMBER = re.compile(
 
 def find_mentions(text: str) -> list[Mention]:
     """Every antigen name in `text` (CAR-number names included), left to right."""
-    pattern, lookup = _name_index()
+    cased, folded, stems, lookup = _name_index()
+    found = [m for m in cased.finditer(text)]
+    lowered = text.lower()
+    if len(lowered) == len(text) and any(stem in lowered for stem in stems):
+        found.extend(folded.finditer(lowered))
     mentions = [
-        Mention(lookup[_fold(m.group("name"))], m.group("name"), m.start("name"), m.end("name"))
-        for m in pattern.finditer(text)
-        if _fold(m.group("name")) in lookup
+        Mention(lookup[_fold(m.group("name"))], text[m.start() : m.end("name")], m.start(), m.end("name"))
+        for m in found
+        if _left_bounded(text, m.start()) and _fold(m.group("name")) in lookup
     ]
-    if "CAR" in text:
+    if "CAR" in text or "DARIC" in text:
         for m in _CAR_NUMBER.finditer(text):
             for group in ("n1", "n2"):
                 number = m.group(group)
@@ -238,6 +261,12 @@ _PRE = re.compile(
     re.IGNORECASE,
 )
 _PRE_WINDOW = 40
+# After an immune checkpoint: its blocking antibody ("PD-1 inhibitor", "PD-L1 blockade").
+_BLOCKADE = re.compile(
+    r"(?:\s*/\s*[A-Za-z][\w-]{1,8})?[\s-]+(?:inhibitors?|blockade|blockers?|blocking|"
+    r"antagonists?)\b",
+    re.IGNORECASE,
+)
 # "anti-CD34 monoclonal antibody to paramagnetic beads": a cell-selection reagent, not a drug.
 _SELECTION_REAGENT = re.compile(
     r"[^.;]{0,40}?(?:beads|microbeads|paramagnetic|magnetic|immunomagnetic|columns?|CliniMACS|"
@@ -287,6 +316,21 @@ def _extend_shorthand(text: str, chain: list[Mention]) -> list[Mention]:
     return chain + [Mention(symbol, "CD" + match.group(1), match.start(1), match.end(1))]
 
 
+def _checkpoints(chain: list[Mention]) -> bool:
+    entries = antigen_entries()
+    return all(entries[m.symbol].checkpoint for m in chain)
+
+
+def checkpoint_blockade(text: str) -> tuple[int, int] | None:
+    """The span of the first "PD-1 inhibitor"-like phrase: an antibody, whatever the word."""
+    for statement in find_statements(text):
+        if statement.family == ANTIBODY and all(
+            antigen_entries()[m.symbol].checkpoint for m in statement.mentions
+        ):
+            return statement.start, statement.end
+    return None
+
+
 def find_statements(text: str) -> list[Statement]:
     """The target statements of `text`, left to right."""
     mentions = find_mentions(text)
@@ -296,7 +340,7 @@ def find_statements(text: str) -> list[Statement]:
     for chain in _chains(text, mentions):
         chain = _extend_shorthand(text, chain)
         start, end = chain[0].start, chain[-1].end
-        glued = any(re.search("CAR|DARIC", m.label, re.IGNORECASE) for m in chain)
+        glued = any(_CONSTRUCT.search(m.label) for m in chain)
         pre = _PRE.search(text, max(0, start - _PRE_WINDOW), start)
         post = None if _BIOMARKER.match(text, end) else _POST.match(text, end)
         family = None
@@ -309,6 +353,9 @@ def find_statements(text: str) -> list[Statement]:
                 family = CELL
         elif pre and not _HARD_BIOMARKER.match(text, end):
             family = CELL if "car" in pre.group().lower() else ANY
+        elif _checkpoints(chain) and _BLOCKADE.match(text, end):
+            family = ANTIBODY  # "PD-1 inhibitor", "PD-L1 blockade"
+            end = _BLOCKADE.match(text, end).end()
         if family is None or _SELECTION_REAGENT.match(text, end):
             continue
         if pre:

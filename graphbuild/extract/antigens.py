@@ -13,8 +13,8 @@ Three ways to a link, strongest first (`Basis`):
 Where the words are decides how much they count. Titles, the acronym, the interventions' own
 names and descriptions and the arm labels are *primary*: they describe the trial's own
 therapy. Summaries, descriptions, arm descriptions, keywords and outcomes are *secondary*:
-they also tell the patients' history and the background. Secondary words add evidence to (or
-strengthen) an antigen the primary words give, and stand on their own only when the primary
+they also tell the patients' history and the background. Secondary words strengthen (and add
+evidence to) an antigen the primary words give, and stand on their own only when the primary
 words give none and the trial has an investigational intervention they can be about (a
 targeted or cell therapy, or a drug the lexicons do not know: "MHB088C" with "anti-B7-H3"). Conditions are never read (they name biomarkers: "CD7-positive T-ALL").
 
@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 from graphbuild.extract.antigen_text import (
@@ -47,7 +48,7 @@ from graphbuild.extract.antigen_text import (
     find_measured,
     find_statements,
 )
-from graphbuild.extract.fields import text_fields
+from graphbuild.extract.fields import field_text, text_fields
 from graphbuild.extract.modality import ANTIBODIES, ENGINEERED, TARGETED
 from graphbuild.extract.products import Product, find_products
 from graphbuild.extract.textmatch import negated_by_history
@@ -62,7 +63,8 @@ from graphbuild.model import (
     TargetStatus,
 )
 
-MAX_EVIDENCE = 6  # per link: enough to show where, without copying every repetition
+MAX_EVIDENCE = 6
+_NEAR = 150  # characters around a summary's antigen in which an unknown drug must be named  # per link: enough to show where, without copying every repetition
 
 _RANK = {Basis.STATED: 0, Basis.PRODUCT_LEXICON: 1, Basis.INFERRED: 2}
 _STATUS = {
@@ -124,14 +126,25 @@ def _only(candidates: Iterable[InterventionInfo]) -> int | None:
     return found[0] if len(found) == 1 else None
 
 
+@lru_cache(maxsize=4096)
+def _path_kind(path: str) -> bool | None:
+    """None: not read; True: primary; False: secondary (paths repeat, hence the cache)."""
+    if _SKIPPED_PATH.match(path):
+        return None
+    return _PRIMARY_PATH.match(path) is not None
+
+
 def _readable_fields(record: Record) -> Iterator[tuple[str, str, bool]]:
     for path, text in text_fields(record):
-        if not _SKIPPED_PATH.match(path):
-            yield path, text, _PRIMARY_PATH.match(path) is not None
+        kind = _path_kind(path)
+        if kind is not None:
+            yield path, text, kind
 
 
-def _stated_claims(record: Record, interventions: tuple[InterventionInfo, ...]) -> Iterator[_Claim]:
-    for path, text, primary in _readable_fields(record):
+def _stated_claims(
+    interventions: tuple[InterventionInfo, ...], fields: list[tuple[str, str, bool]]
+) -> Iterator[_Claim]:
+    for path, text, primary in fields:
         statements = find_statements(text) + find_ligand_statements(text)
         if not statements:
             continue
@@ -152,21 +165,23 @@ def _stated_claims(record: Record, interventions: tuple[InterventionInfo, ...]) 
 def _same_product(record: Record, index: int, product: Product) -> bool:
     intervention = record.interventions[index]
     return any(
-        p is product for text in (intervention.name, *intervention.other_names) for p, _ in find_products(text)
+        p is product for text in (intervention.name, *intervention.other_names) for p, _, _ in find_products(text)
     )
 
 
-def _product_claims(record: Record, interventions: tuple[InterventionInfo, ...]) -> Iterator[_Claim]:
-    for path, text, primary in _readable_fields(record):
-        for product, match in find_products(text):
-            if not product.targeted or negated_by_history(text, match.start()):
+def _product_claims(
+    record: Record, interventions: tuple[InterventionInfo, ...], fields: list[tuple[str, str, bool]]
+) -> Iterator[_Claim]:
+    for path, text, primary in fields:
+        for product, start, end in find_products(text):
+            if not product.targeted or negated_by_history(text, start):
                 continue
             own = _own_index(path)
             if own is None:
                 own = next((i.index for i in interventions if _same_product(record, i.index, product)), None)
             if own is not None and not _active(interventions[own]):
                 continue  # tocilizumab for CRS, rituximab as a safety switch
-            evidence = Evidence(path, match.group(), match.start(), match.end())
+            evidence = Evidence(path, text[start:end], start, end)
             for symbol in product.antigens:
                 yield _Claim(symbol, _display_label(symbol), Basis.PRODUCT_LEXICON, evidence, own, primary)
 
@@ -247,6 +262,28 @@ def _open_slot(interventions: tuple[InterventionInfo, ...]) -> bool:
     )
 
 
+def _known_slot(interventions: tuple[InterventionInfo, ...]) -> bool:
+    return any(
+        _active(i) and (i.modality in TARGETED or i.modality is Modality.OTHER_CELL_THERAPY)
+        for i in interventions
+    )
+
+
+def _near_unknown_agent(
+    record: Record, interventions: tuple[InterventionInfo, ...], evidence: Evidence
+) -> bool:
+    """With only unknown drugs to be about, a summary's antigen must sit next to one of them
+    ("MHB088C ... anti-B7-H3"), not in the description of the patients' other therapy."""
+    text = field_text(record, evidence.field)
+    window = text[max(0, evidence.start - _NEAR) : evidence.end + _NEAR].casefold()
+    for info in interventions:
+        if _active(info) and info.modality is None:
+            words = [info.product_code or "", record.interventions[info.index].name]
+            if any(w and w.casefold() in window for w in words):
+                return True
+    return False
+
+
 def _status(links: tuple[TargetLink, ...], interventions: tuple[InterventionInfo, ...]) -> TargetStatus:
     if links:
         return _STATUS[min((l.basis for l in links), key=_RANK.__getitem__)]
@@ -259,11 +296,19 @@ def extract_targets(
     record: Record, interventions: tuple[InterventionInfo, ...]
 ) -> tuple[tuple[TargetLink, ...], TargetStatus]:
     """The trial's target antigens, each with basis and evidence, and its target status."""
-    claims = [*_stated_claims(record, interventions), *_product_claims(record, interventions)]
-    primary = {c.symbol for c in claims if c.primary}
-    if primary:
-        claims = [c for c in claims if c.primary or c.symbol in primary]
-    elif not _open_slot(interventions):
-        claims = []
+    fields = list(_readable_fields(record))
+    primary = [f for f in fields if f[2]]
+    secondary = [f for f in fields if not f[2]]
+    claims = [*_stated_claims(interventions, primary), *_product_claims(record, interventions, primary)]
+    if claims:
+        # Secondary words can only strengthen what the primary words give ("targeted to PD-L1"
+        # for durvalumab); read them only when there is something to strengthen.
+        if any(c.basis is not Basis.STATED for c in claims):
+            symbols = {c.symbol for c in claims}
+            claims += [c for c in _stated_claims(interventions, secondary) if c.symbol in symbols]
+    elif _open_slot(interventions):
+        claims = [*_stated_claims(interventions, secondary), *_product_claims(record, interventions, secondary)]
+        if not _known_slot(interventions):
+            claims = [c for c in claims if _near_unknown_agent(record, interventions, c.evidence)]
     links = _merge(claims) if claims else _inferred(record, interventions)
     return links, _status(links, interventions)

@@ -23,13 +23,15 @@ How a condition is grounded (one `DiseaseLink` per descriptor, all its mentions 
    stage IV, ...) are read from the words of the condition outside the disease mention. An
    age group inside a name is passed over by the matcher and kept as a qualifier ("B-cell
    Adult Acute Lymphoblastic Leukemia" is B-ALL, adult).
-5. Title rule. Conditions are sometimes only category headings: seed 002 lists "Neoplasms |
+5. Title rule. Conditions are sometimes only class headings: seed 002 lists "Neoplasms |
    Hematologic Neoplasms | Neoplasms by Site | Hematologic Diseases" for a CD7 CAR-T trial in
-   T-ALL/T-LBL. When every grounded condition is broad (a heading of depth <= 2, a descriptor
-   with more than 20 descendants, or Hematologic Neoplasms) or an ancestor of what the title
-   names, or no condition grounds at all, the diseases named in the brief title (else the
-   official title) are grounded too, basis LEXICON unless the source assigned them, evidence
-   in the title. Title mentions that are ancestors of an existing link add nothing.
+   T-ALL/T-LBL. When no condition grounds, or every grounded condition is a class heading the
+   title's diseases specify, the diseases the brief title (else the official title) names are
+   grounded, basis LEXICON unless the source assigned them, evidence in the title; otherwise
+   only title diseases that refine a class heading among the conditions are (see
+   `_title_diseases`). Class headings are broad headings (a root or more than 20
+   descendants: Neoplasms, Leukemia, Lymphoma, Non-Hodgkin) and the family headings of
+   `_CLASS_HEADINGS` (Lymphoma, B-Cell; ALL; Leukemia, Myeloid; ...).
 6. Words before a mention: "non-" negates it ("Non-hematologic Malignancy" names no
    hematologic neoplasm), and a bare head noun ("Cancer", "Tumor", "Infection", "Disease",
    "Syndrome": one word grounding to Neoplasms, Infections, Disease or Syndrome) preceded by
@@ -38,15 +40,24 @@ How a condition is grounded (one `DiseaseLink` per descriptor, all its mentions 
    Infection"), so it is not taken for the disease. Qualifiers and function words before it
    do not count ("Advanced Cancer", "Patients With Cancer" are Neoplasms).
 7. Never invent: a condition with no mention is reported by `ground_conditions(...).ungrounded`
-   and gets no link.
+   and gets no link. A disease named after "arising from", "following", "due to" is history,
+   not a condition ("AML Arising From Previous MDS" is AML). CML in a named phase is MeSH's
+   phase descriptor (blast phase -> Blast Crisis).
+8. One link per disease the record denotes, most specific first: a class heading with a
+   descendant among the links is superseded ("Leukemia | Leukemia, Myeloid | AML" is AML), and
+   so are uninformative headings once the title named a disease of their MeSH category;
+   superseded links are kept
+   in `ground_conditions(...).superseded` for the report. Two entities are both kept even when
+   MeSH files one under the other (Multiple Myeloma and Plasma Cell Leukemia, seed 000).
+   These conventions are those of the hand-annotated gold set (tests/gold/README.md).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Iterable
+from functools import cache, lru_cache
 
 from graphbuild.extract import mesh
 from graphbuild.extract.fields import evidence
@@ -121,7 +132,9 @@ class DiseaseMatcher:
             i = hit.last + 1
         return found
 
-    def _longest(self, tokens: tuple[mesh.Token, ...], i: int, skippable: frozenset[int]) -> _Hit | None:
+    def _longest(
+        self, tokens: tuple[mesh.Token, ...], i: int, skippable: frozenset[int]
+    ) -> _Hit | None:
         """The longest key starting at token i. Two keys grow side by side: acronyms kept
         ("t ALL") and all lower case ("t all"); each stops when no dictionary key starts with
         it (None)."""
@@ -145,7 +158,9 @@ class DiseaseMatcher:
             if cased is None and lower is None:
                 return best
             j += 1
-            while j < len(tokens) and j in skippable and not self._continues(cased, lower, tokens[j]):
+            while (
+                j < len(tokens) and j in skippable and not self._continues(cased, lower, tokens[j])
+            ):
                 skipped.append(j)
                 j += 1
             if j >= len(tokens) or j - i >= _MAX_TOKENS:
@@ -174,7 +189,7 @@ _JOINED_WORDS = re.compile(r"(?<=[A-Za-z]{4})-(?=[A-Za-z]{4})")
 
 
 def _slash_variants() -> Iterable[tuple[str, str]]:
-    """"Leukemia/Lymphoma" for "Leukemia-Lymphoma": a slash inside a term is otherwise read
+    """ "Leukemia/Lymphoma" for "Leukemia-Lymphoma": a slash inside a term is otherwise read
     as a list separator, but trial conditions write two-disease names both ways."""
     for d in mesh.descriptors():
         for name in (d.name, *d.entry_terms):
@@ -208,8 +223,9 @@ def matcher() -> DiseaseMatcher:
 
 _ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
 
-# (label or None when computed from the match, pattern). Order is only for readability:
-# qualifiers are reported in the order the text gives them.
+# (label, pattern); a few labels are computed from the match (rr, risk, marker, phase,
+# stage, grade). Order matters only where one pattern starts another ("locally advanced"
+# before "advanced"); qualifiers are reported in the order the text gives them.
 _QUALIFIERS: tuple[tuple[str, str], ...] = (
     ("rr", r"r\s*/\s*r"),
     ("relapsed", r"relaps(?:ed|es|e|ing)|in\s+relapse"),
@@ -238,17 +254,30 @@ _QUALIFIERS: tuple[tuple[str, str], ...] = (
     ("risk", r"(?P<risk>very\s+high|high|intermediate|standard|low)[\s-]+risk"),
     ("marker+", r"(?P<pos>CD\d+[a-z]?)\s*(?:\+|[\s-]*positive|[\s-]*pos(?![a-z]))"),
     ("marker-", r"(?P<neg>CD\d+[a-z]?)[\s-]*negative"),
-    ("Philadelphia chromosome-positive",
-     r"Ph1?\s*\+|Ph1?[\s-]*positive|Philadelphia[\s-]+(?:chromosome[\s-]+)?positive"),
-    ("Philadelphia chromosome-negative",
-     r"Ph1?[\s-]*negative|Philadelphia[\s-]+(?:chromosome[\s-]+)?negative|Ph\s*-(?=[\s,)]|$)"),
+    (
+        "Philadelphia chromosome-positive",
+        r"Ph1?\s*\+|Ph1?[\s-]*positive|Philadelphia[\s-]+(?:chromosome[\s-]+)?positive",
+    ),
+    (
+        "Philadelphia chromosome-negative",
+        r"Ph1?[\s-]*negative|Philadelphia[\s-]+(?:chromosome[\s-]+)?negative|Ph\s*-(?=[\s,)]|$)",
+    ),
     ("Ph-like", r"Ph[\s-]+like"),
     ("BCR-ABL1-positive", r"BCR[\s:-]*ABL1?[\s-]*(?:\+|positive)"),
     ("MRD-positive", r"MRD[\s-]*(?:\+|positive|positivity)"),
     ("MRD-negative", r"MRD[\s-]*negative"),
     ("in remission", r"in\s+(?:first\s+|second\s+|1st\s+|2nd\s+)?(?:complete\s+)?remission|CR[12]"),
-    ("phase", r"(?P<phase>chronic|accelerated|blast)(?:ic)?[\s-]+phase|(?P<crisis>blast\s+crisis)"),
-    ("stage", r"stage\s+(?P<stage>(?:IV|III|II|I|0|[1-4])[ABC]?(?:\s*/\s*(?:IV|III|II|I|[1-4])[ABC]?)?)"),
+    (
+        "phase",
+        (
+            r"(?P<phase>chronic|accelerated|blast)(?:ic)?[\s-]+phase"
+            r"|(?P<crisis>blast(?:ic)?\s+(?:crisis|transformation))"
+        ),
+    ),
+    (
+        "stage",
+        r"stage\s+(?P<stage>(?:IV|III|II|I|0|[1-4])[ABC]?(?:\s*/\s*(?:IV|III|II|I|[1-4])[ABC]?)?)",
+    ),
     ("grade", r"grade\s+(?P<grade>III|II|I|[1-3])(?P<gsub>[AB]?)"),
 )
 # Whole words only: no letter or digit just before, and none just after unless the match
@@ -277,7 +306,10 @@ def _qualifier_label(match: re.Match[str]) -> tuple[str, ...]:
         return ("blast phase",) if g["crisis"] else (f"{g['phase'].lower()} phase",)
     if label == "stage":
         parts = [p.strip().upper() for p in g["stage"].split("/")]
-        return ("stage " + "/".join(_ROMAN.get(p[0], p[0]) + p[1:] if p[0] in _ROMAN else p for p in parts),)
+        return (
+            "stage "
+            + "/".join(_ROMAN.get(p[0], p[0]) + p[1:] if p[0] in _ROMAN else p for p in parts),
+        )
     if label == "grade":
         grade = g["grade"].upper()
         return (f"grade {_ROMAN.get(grade, grade)}{g['gsub'].upper()}",)
@@ -294,14 +326,32 @@ def find_qualifiers(text: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
 # --------------------------------------------------------------------------------------------
 
 _ATTRIBUTE_ROOTS = ("C23.550.291", "C23.550.727", "C23.550.210")
-_BROAD_DEPTH = 2
+_BROAD_DEPTH = 1  # category roots: Neoplasms (C04), Infections (C01), ...
 _BROAD_DESCENDANTS = 20
-# MeSH files Hematologic Neoplasms by site, with two children; in trial conditions it names
-# the whole family of blood cancers, so it is as uninformative as "Neoplasms".
-_ALSO_BROAD = frozenset({"D019337"})
+# Headings that name a family of diseases rather than one, beyond what `is_broad` computes.
+# In trial conditions they stand for "some disease of this family": a member named next to
+# them (by another condition or by the title) supersedes them. AML is not one of them: it has
+# subtypes in MeSH, but "AML + acute monocytic leukemia" names two entities (gold guide).
+_HEMATOLOGIC_NEOPLASMS = "D019337"  # filed by site, with only two children
+_CLASS_HEADINGS = frozenset(
+    {
+        _HEMATOLOGIC_NEOPLASMS,
+        "D054219",  # Neoplasms, Plasma Cell
+        "D007945",  # Leukemia, Lymphoid
+        "D007951",  # Leukemia, Myeloid
+        "D054198",  # Precursor Cell Lymphoblastic Leukemia-Lymphoma (ALL: B- or T-lineage)
+        "D015448",  # Leukemia, B-Cell
+        "D015458",  # Leukemia, T-Cell
+        "D016393",  # Lymphoma, B-Cell
+        "D016399",  # Lymphoma, T-Cell
+    }
+)
+# CML in a named phase is a descriptor of its own (MeSH children of D015464).
+_CML = "D015464"
+_CML_PHASES = {"blast phase": "D001752", "accelerated phase": "D015465", "chronic phase": "D015466"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_attribute(ui: str) -> bool:
     """A descriptor that describes a disease rather than names one (Recurrence, Neoplasm
     Metastasis, Philadelphia Chromosome, Acute Disease, ...): all its trees under MeSH's
@@ -320,14 +370,20 @@ def is_generic(ui: str) -> bool:
     return ui in _HEAD_NOUNS
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_broad(ui: str) -> bool:
-    """A category heading that says little about which disease a trial studies."""
-    if ui in _ALSO_BROAD:
-        return True
+    """A category heading of the disease tree: a root (Neoplasms, Hemic and Lymphatic
+    Diseases) or a descriptor with more than 20 descendants (Neoplasms by Site, Hematologic
+    Diseases, Leukemia, Lymphoma, Lymphoma, Non-Hodgkin). Depth alone is no guide: Restless
+    Legs Syndrome sits at depth 2."""
     if not mesh.is_disease(ui):
         return False
     return mesh.depth(ui) <= _BROAD_DEPTH or len(mesh.descendants_or_self(ui)) > _BROAD_DESCENDANTS
+
+
+def is_class(ui: str) -> bool:
+    """A heading that stands for a family of diseases (broad, or one of `_CLASS_HEADINGS`)."""
+    return ui in _CLASS_HEADINGS or is_broad(ui)
 
 
 # --------------------------------------------------------------------------------------------
@@ -370,10 +426,13 @@ def disease_info(mesh_id: str) -> DiseaseInfo:
 
 @dataclass(frozen=True, slots=True)
 class DiseaseGrounding:
-    """The links of a record and the conditions that could not be grounded (for the report)."""
+    """The links of a record; the conditions that could not be grounded; and the class
+    headings grounded as written but superseded by a more specific link (rule 8). The last two
+    are for the build report: nothing is dropped silently."""
 
     links: tuple[DiseaseLink, ...]
     ungrounded: tuple[str, ...]
+    superseded: tuple[DiseaseLink, ...] = ()
 
 
 @dataclass(slots=True)
@@ -384,6 +443,7 @@ class _Draft:
     source: bool
     evidence: list[Evidence]
     qualifiers: list[str]
+    from_conditions: bool = False
 
 
 def source_terms(record: Record) -> dict[str, str]:
@@ -410,8 +470,11 @@ class _Reading:
 
 _NEGATIONS = frozenset({"non", "not", "no", "without"})
 _FUNCTION_WORDS = frozenset(
-    "a an the of in on at to for with and or by from due after before during including "
-    "associated related other patient subject participant people".split()
+    {
+        *("a", "an", "the", "of", "in", "on", "at", "to", "for", "with", "and", "or", "by"),
+        *("from", "due", "after", "before", "during", "including", "associated", "related"),
+        *("other", "patient", "subject", "participant", "people"),
+    }
 )
 
 
@@ -458,6 +521,7 @@ def read_text(text: str) -> _Reading:
     ]
     if any(not is_attribute(hit.mention.ui) for hit in hits):
         hits = [hit for hit in hits if not is_attribute(hit.mention.ui)]
+    hits = _drop_history(text, hits)
     # the words a mention stands on: its tokens except the qualifiers passed over
     words = [
         (tokens[k].start, tokens[k].end)
@@ -471,7 +535,43 @@ def read_text(text: str) -> _Reading:
             labels.extend(names)
     for hit in hits:
         labels.extend(hit.mention.implied)
-    return _Reading(tuple(hit.mention for hit in hits), tuple(dict.fromkeys(labels)))
+    mentions, labels = _cml_phase([hit.mention for hit in hits], list(dict.fromkeys(labels)))
+    return _Reading(tuple(mentions), tuple(labels))
+
+
+_HISTORY = re.compile(
+    r"\b(?:(?:arising|evolving|evolved|transformed|progressed|progressing)\s+(?:from|out\s+of)"
+    r"|following|after|secondary\s+to|due\s+to|from\s+(?:a\s+)?(?:previous|prior|antecedent))\b",
+    re.IGNORECASE,
+)
+
+
+def _drop_history(text: str, hits: list[_Hit]) -> list[_Hit]:
+    """A disease named after "arising from", "following", "due to" ... once the text has named
+    its disease is where that disease came from, not a condition of the trial: "AML Arising
+    From Previous Myelodysplastic Syndrome" is AML."""
+    kept: list[_Hit] = []
+    for hit in hits:
+        if kept and _HISTORY.search(text, kept[-1].mention.end, hit.mention.start):
+            continue
+        kept.append(hit)
+    return kept
+
+
+def _cml_phase(mentions: list[Mention], labels: list[str]) -> tuple[list[Mention], list[str]]:
+    """CML in a named phase is MeSH's phase descriptor: "Blastic Phase CML" is Blast Crisis,
+    "CML in Lymphoid Blast Crisis" too (the phase descriptor supersedes CML)."""
+    if not any(m.ui == _CML for m in mentions):
+        return mentions, labels
+    phases = set(_CML_PHASES.values())
+    if any(m.ui in phases for m in mentions):
+        return [m for m in mentions if m.ui != _CML], labels
+    named = [label for label in labels if label in _CML_PHASES]
+    if len(named) != 1:
+        return mentions, labels
+    phase = _CML_PHASES[named[0]]
+    refined = [Mention(phase, m.start, m.end, m.implied) if m.ui == _CML else m for m in mentions]
+    return refined, [label for label in labels if label != named[0]]
 
 
 def _overlaps(mention: Mention, spans: list[tuple[int, int]]) -> bool:
@@ -504,24 +604,52 @@ def _names_disease(ui: str) -> bool:
     return bool(trees) and not all(t.startswith("C23") for t in trees)
 
 
-def _title_wanted(ui: str, drafts: dict[str, _Draft]) -> bool:
-    """Whether a disease the title names adds to what the conditions say (rule 5)."""
-    if ui in drafts or (drafts and is_broad(ui)):
-        return False
-    above = mesh.ancestors(ui)
-    if any(ui in mesh.ancestors(other) for other in drafts):
-        return False
-    return all(is_broad(other) or other in above for other in drafts)
+def _title_diseases(mentions: tuple[Mention, ...], drafts: dict[str, _Draft]) -> list[Mention]:
+    """Rule 5: which diseases the title names add to what the conditions say.
+
+    * no condition grounds: all of them;
+    * every condition is a class heading that the title's diseases specify (an ancestor of one
+      of them, or as uninformative as Neoplasms or Hematologic Neoplasms, which MeSH files by
+      site and so is nobody's ancestor: seed 002): all of them but uninformative ones, they
+      replace the headings;
+    * otherwise those that refine a class heading among the conditions (Non-Hodgkin Lymphoma
+      next to CLL, and a title naming B-cell lymphoma).
+    Never one the conditions already name or specify."""
+    if not drafts:
+        return list(mentions)
+    new = [
+        m
+        for m in mentions
+        if m.ui not in drafts
+        and not _is_uninformative(m.ui)
+        and not any(m.ui in mesh.ancestors(other) for other in drafts)
+    ]
+    named = {m.ui for m in mentions}
+    if all(
+        is_class(c) and (_is_uninformative(c) or any(c in mesh.ancestors(t) for t in named))
+        for c in drafts
+    ):
+        return new
+    return [m for m in new if any(is_class(c) and c in mesh.ancestors(m.ui) for c in drafts)]
+
+
+def _is_uninformative(ui: str) -> bool:
+    """As generic as a condition gets: a broad heading or Hematologic Neoplasms."""
+    return is_broad(ui) or ui == _HEMATOLOGIC_NEOPLASMS
 
 
 def _add_title(
-    drafts: dict[str, _Draft], path: str, text: str, mentions: tuple[Mention, ...], source: dict[str, str]
-) -> None:
-    """Rule 5: the title's diseases that add to what the conditions say. The condition text of
-    such a link is the title's words from its first to its last mention ("T-ALL/T-LBL")."""
-    wanted = [m for m in mentions if _title_wanted(m.ui, drafts)]
-    wanted_ids = {m.ui for m in wanted}
-    wanted = [m for m in wanted if not any(m.ui in mesh.ancestors(other) for other in wanted_ids)]
+    drafts: dict[str, _Draft],
+    path: str,
+    text: str,
+    mentions: tuple[Mention, ...],
+    source: dict[str, str],
+) -> tuple[str, ...]:
+    """Add the title's wanted diseases. The condition text of such a link is the title's words
+    from its first to its last mention ("T-ALL/T-LBL"). Returns the descriptors added."""
+    wanted = _title_diseases(mentions, drafts)
+    ids = {m.ui for m in wanted}
+    wanted = [m for m in wanted if not any(m.ui in mesh.ancestors(other) for other in ids)]
     qualifiers = list(read_text(text).qualifiers)
     for ui in dict.fromkeys(m.ui for m in wanted):
         own = [m for m in wanted if m.ui == ui]
@@ -529,6 +657,31 @@ def _add_title(
         for m in own:
             ev = evidence(path, text, m.start, m.end)
             _add(drafts, ui, mesh.label(ui) or ui, surface, ui in source, ev, qualifiers)
+    return tuple(dict.fromkeys(m.ui for m in wanted))
+
+
+def _superseded(drafts: dict[str, _Draft], from_title: tuple[str, ...]) -> set[str]:
+    """Rule 8: class headings that a more specific link stands for. A class heading with a
+    descendant among the links goes ("Leukemia + AML" is AML); so does an uninformative
+    heading among the conditions once the title has named a disease of the same MeSH
+    category (seed 002: "Neoplasms | Hematologic Neoplasms | Neoplasms by Site | Hematologic
+    Diseases" and a title naming T-ALL/T-LBL is T-ALL/T-LBL; but "Leukemia" stays next to a
+    title's Graft vs Host Disease, an immune disease)."""
+    out = {
+        ui for ui in drafts if is_class(ui) and any(ui in mesh.ancestors(other) for other in drafts)
+    }
+    titled = {root for ui in from_title for root in _roots(ui)}
+    out |= {
+        ui
+        for ui, draft in drafts.items()
+        if draft.from_conditions and _is_uninformative(ui) and _roots(ui) & titled
+    }
+    return out
+
+
+def _roots(ui: str) -> set[str]:
+    """The MeSH categories a descriptor is filed under (C04, C15, C20, ...)."""
+    return {tn.split(".", 1)[0] for tn in mesh.tree_numbers(ui)}
 
 
 def ground_conditions(record: Record) -> DiseaseGrounding:
@@ -549,17 +702,32 @@ def ground_conditions(record: Record) -> DiseaseGrounding:
             continue
         for m in mentions:
             label = mesh.label(m.ui) or source.get(m.ui, m.ui)
-            _add(drafts, m.ui, label, text, m.ui in source, evidence(path, text, m.start, m.end), qualifiers)
+            _add(
+                drafts,
+                m.ui,
+                label,
+                text,
+                m.ui in source,
+                evidence(path, text, m.start, m.end),
+                qualifiers,
+            )
+    for draft in drafts.values():
+        draft.from_conditions = True
 
-    for path in ("brief_title", "official_title"):
+    from_title: tuple[str, ...] = ()
+    for path in ("brief_title", "official_title"):  # the official title only if needed
         text = getattr(record, path)
-        mentions = tuple(m for m in read_text(text).mentions if _names_disease(m.ui)) if text else ()
-        if mentions:
-            _add_title(drafts, path, text, mentions, source)
+        mentions = (
+            tuple(m for m in read_text(text).mentions if _names_disease(m.ui)) if text else ()
+        )
+        from_title = _add_title(drafts, path, text, mentions, source) if mentions else ()
+        if from_title:
             break
 
-    links = tuple(_link(d) for d in drafts.values())
-    return DiseaseGrounding(links, tuple(ungrounded))
+    dropped = _superseded(drafts, from_title)
+    links = tuple(_link(d) for ui, d in drafts.items() if ui not in dropped)
+    superseded = tuple(_link(d) for ui, d in drafts.items() if ui in dropped)
+    return DiseaseGrounding(links, tuple(ungrounded), superseded)
 
 
 def _link(draft: _Draft) -> DiseaseLink:

@@ -101,14 +101,28 @@ def _word_pattern(word: str) -> str:
     return escaped
 
 
-def synonym_pattern(synonym: str) -> str:
-    """The regex (with word boundaries) that a lexicon synonym stands for."""
+_HEAD_LENGTH = 3
+
+
+def _literal_head(text: str) -> str:
+    """The leading letters/digits of a name, at most `_HEAD_LENGTH` (what the compiler
+    dispatches on)."""
+    head = ""
+    for ch in text[:_HEAD_LENGTH]:
+        if not ch.isalnum():
+            break
+        head += ch
+    return head
+
+
+def _synonym_parts(synonym: str) -> tuple[str, str, bool]:
+    """(literal head, regex tail, case-insensitive) of a synonym: the head is its first
+    letters when they are plain literals (so the compiler can dispatch on them), else ''."""
     if _is_abbreviation(synonym):
-        if synonym.endswith("*"):
-            body = re.escape(synonym[:-1]) + r"[A-Za-z0-9\-]*"
-        else:
-            body = re.escape(synonym) + ("s?" if synonym[-1].isupper() else "")
-        return _BEFORE + body + _AFTER
+        raw = synonym[:-1] if synonym.endswith("*") else synonym
+        run_on = r"[A-Za-z0-9\-]*" if synonym.endswith("*") else ("s?" if raw[-1].isupper() else "")
+        head = _literal_head(raw)
+        return head, re.escape(raw[len(head):]) + run_on + _AFTER, False
     parts: list[str] = []
     previous_tilde = True  # no separator before the first word
     for word in _WORD_SPLIT.split(synonym.strip()):
@@ -118,7 +132,18 @@ def synonym_pattern(synonym: str) -> str:
             continue
         parts.append(("" if previous_tilde else _SEP) + _word_pattern(word))
         previous_tilde = False
-    return "(?i:" + _BEFORE + "".join(parts) + _AFTER + ")"
+    body = "".join(parts)
+    head = _literal_head(synonym)
+    while head and not body.startswith(head):
+        head = head[:-1]
+    return head, body[len(head):] + _AFTER, True
+
+
+def synonym_pattern(synonym: str) -> str:
+    """The full regex (with word boundaries) that a lexicon synonym stands for."""
+    head, tail, fold = _synonym_parts(synonym)
+    body = re.escape(head) + tail
+    return "(?i:" + _BEFORE + body + ")" if fold else _BEFORE + body
 
 
 def _weight(synonym: str) -> int:
@@ -128,9 +153,22 @@ def _weight(synonym: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class _Alternative:
+    """One name of a vocabulary: a literal `head` (what `_compile` dispatches on, matched
+    case-insensitively when `fold`) and the regex `pattern` for the rest of it. With no head,
+    `pattern` is the whole regex."""
+
     key: str | None  # None: a stop phrase, matched only to be ignored
     pattern: str
     weight: int
+    head: str = ""
+    fold: bool = True
+
+
+def _synonym_alternative(key: str | None, synonym: str) -> _Alternative:
+    head, tail, fold = _synonym_parts(synonym)
+    if not head:
+        return _Alternative(key, synonym_pattern(synonym), _weight(synonym))
+    return _Alternative(key, f"(?i:{tail})" if fold else tail, _weight(synonym), head, fold)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,16 +183,55 @@ class _Matcher:
             yield self.keys[int(match.lastgroup[1:])], match  # type: ignore[index]
 
 
+# Branches are tried in order and fail on their first character, so the letters words most
+# often start with (in this corpus) go first; further down, the commonest letters.
+_FIRST_LETTERS = "taoipcsdbrmwfelnhg1uv20q534k6789yjzx"
+_LETTERS = "eaiornstlcuhdpmgybfvkwzxjq0123456789"
+
+
+def _branch_order(ch: str, depth: int) -> int:
+    order = _FIRST_LETTERS if depth == 0 else _LETTERS
+    index = order.find(ch)
+    return index if index >= 0 else len(order)
+
+
+def _char_class(ch: str) -> str:
+    variants = dict.fromkeys((ch.lower(), ch.upper()))
+    return re.escape(ch) if len(variants) == 1 else "[" + "".join(re.escape(v) for v in variants) + "]"
+
+
 def _compile(alternatives: Iterable[_Alternative]) -> _Matcher:
+    """One regex for a whole vocabulary, fast enough for thousands of records a second.
+
+    Python's `re` tries the branches of an alternation one by one, but skips at once a branch
+    that starts with a character (class) the text does not have. So names sit in a tree keyed
+    by their first letters (`[cC](?:[oO](?:[mM](?:plete response|...))|...)`), each position
+    costing a few character tests instead of hundreds of attempts. Abbreviations share the
+    case-folded tree and check their exact spelling with a lookbehind (`(?<=CRS)`). All names
+    that can match at one position share its first letters, so ordering each leaf longest
+    first keeps the longest-match rule."""
     ordered = sorted(alternatives, key=lambda a: -a.weight)
     keys = tuple(a.key for a in ordered)
-    body = "|".join(f"(?P<g{n}>{a.pattern})" for n, a in enumerate(ordered))
-    return _Matcher(re.compile(body), keys)
+    root: dict = {}
+    for n, alternative in enumerate(ordered):
+        node = root
+        for ch in alternative.head.lower():
+            node = node.setdefault(ch, {})
+        check = "" if alternative.fold or not alternative.head else f"(?<={re.escape(alternative.head)})"
+        node.setdefault("", []).append(f"{check}(?P<g{n}>{alternative.pattern})")
+
+    def emit(node: dict, depth: int) -> str:
+        children = sorted((ch for ch in node if ch), key=lambda ch: _branch_order(ch, depth))
+        branches = [_char_class(ch) + "(?:" + emit(node[ch], depth + 1) + ")" for ch in children]
+        branches += node.get("", [])
+        return "|".join(branches)
+
+    return _Matcher(re.compile(_BEFORE + "(?:" + emit(root, 0) + ")"), keys)
 
 
 def _lexicon_alternatives(rows: Iterable[Mapping[str, str]]) -> list[_Alternative]:
     return [
-        _Alternative(row["key"], synonym_pattern(synonym), _weight(synonym))
+        _synonym_alternative(row["key"], synonym)
         for row in rows
         for synonym in split_multi(row.get("synonyms", ""))
     ]
@@ -264,19 +341,36 @@ _TRANSPLANT = (
     r"|haematopoietic|hematopoietic|haemopoietic|stem|cells?|bone|marrow|blood|peripheral|progenitor)[\s-]+){0,6}"
     r"(?:allo-?|auto-?)?(?:HSCT|HCT|SCT|BMT|ASCT|transplant(?:ation|s)?)"
 )
-_STRUCTURAL_FIXED: tuple[tuple[str, str], ...] = (
+_RECOVERY = r"\s+with\s+(?:an?\s+)?{kind}\s+(?:[\w-]+\s+){{0,3}}?recovery" + _AFTER
+_WHO = r"(?:with|who\s+(?:receive|received|underwent|undergo|proceed(?:ed)?\s+to))"
+# (key, lead words, what follows them, case-insensitive): each lead word becomes one
+# alternative dispatched on its first two letters, like the lexicon's names.
+_STRUCTURAL: tuple[tuple[str, tuple[str, ...], str, bool], ...] = (
     # receipt of a transplant: "patients who receive hematopoietic stem cell transplantation"
-    ("HSCT_RATE", r"(?i:" + _BEFORE + r"(?:receiv\w*|proceed\w*|undergo\w*|underwent|bridg\w*|(?:went|go|going) on"
-                  r"|eligib\w*|transition\w*|referr?\w*|consolidat\w*)[\s-]+(?:to|for|with|into)?[\s-]*" + _TRANSPLANT + _AFTER + ")"),
-    ("HSCT_RATE", r"(?i:" + _BEFORE + r"(?:rates?|proportion|percentage|number|incidence)\s+of\s+(?:participants|patients|subjects)"
-                  r"\s+(?:with|who\s+(?:receive|received|underwent|undergo|proceed(?:ed)?\s+to))\s+" + _TRANSPLANT + _AFTER + ")"),
-    ("HSCT_RATE", r"(?i:" + _BEFORE + r"(?:rates?|proportion|percentage)\s+of\s+" + _TRANSPLANT + _AFTER + ")"),
+    ("HSCT_RATE", ("receiv", "proceed", "undergo", "underwent", "bridg", "went on", "go on", "going on",
+                   "eligib", "transition", "referr", "consolidat"),
+     r"\w*[\s-]+(?:to|for|with|into)?[\s-]*" + _TRANSPLANT + _AFTER, True),
+    ("HSCT_RATE", ("rate", "proportion", "percentage", "number", "incidence"),
+     r"s?\s+of\s+(?:participants|patients|subjects)\s+" + _WHO + r"\s+" + _TRANSPLANT + _AFTER, True),
+    ("HSCT_RATE", ("rate", "proportion", "percentage"), r"s?\s+of\s+" + _TRANSPLANT + _AFTER, True),
     # CR with incomplete (CRi) / partial (CRh) haematological recovery
-    ("CRI", r"(?i:" + _BEFORE + r"(?:complete\s+(?:remission|response)s?|CR)\s+with\s+(?:an?\s+)?incomplete\s+(?:[\w-]+\s+){0,3}?recovery" + _AFTER + ")"),
-    ("CR", r"(?i:" + _BEFORE + r"(?:complete\s+(?:remission|response)s?|CR)\s+with\s+(?:an?\s+)?partial\s+(?:[\w-]+\s+){0,3}?recovery" + _AFTER + ")"),
+    ("CRI", ("complete",), r"\s+(?:remission|response)s?" + _RECOVERY.format(kind="incomplete"), True),
+    ("CRI", ("CR",), _RECOVERY.format(kind="incomplete"), False),
+    ("CR", ("complete",), r"\s+(?:remission|response)s?" + _RECOVERY.format(kind="partial"), True),
+    ("CR", ("CR",), _RECOVERY.format(kind="partial"), False),
     # interleukins: IL-6, IL6, IL-1β
-    ("CYTOKINES", _BEFORE + r"IL-?\s?\d{1,2}[A-Za-z\u03b1\u03b2]?" + _AFTER),
+    ("CYTOKINES", ("IL",), r"-?\s?\d{1,2}[A-Za-z\u03b1\u03b2]?" + _AFTER, False),
 )
+
+
+def _led(key: str, leads: Iterable[str], rest: str, weight: int, fold: bool) -> list[_Alternative]:
+    """Alternatives for a pattern that starts with one of some literal words."""
+    alternatives = []
+    for word in leads:
+        head = _literal_head(word)
+        body = re.escape(word[len(head):]).replace(r"\ ", r"\s+") + rest
+        alternatives.append(_Alternative(key, f"(?i:{body})" if fold else body, weight, head, fold))
+    return alternatives
 
 
 @lru_cache(maxsize=None)
@@ -302,17 +396,30 @@ def _antigen_names() -> tuple[str, ...]:
 
 
 def _antigen_patterns() -> list[_Alternative]:
-    names = "|".join(re.escape(name) for name in _antigen_names())
-    antigen = _BEFORE + f"(?:{names})"
+    """Antigen-positive cells ("BCMA+ plasma cells", "CD19 expression") and soluble antigen
+    ("free BCMA", "sBCMA"), one alternative per first letter of the antigen names."""
     positive = r"(?:\s*\+|\s*\(\+\)|[\s-]*positive|[\s-]*expressing|\^\+)"
     cells = r"(?:cells?|blasts?|lymphocytes|population|plasma\s+cells|B[\s-]+cells?|T[\s-]+cells?)"
-    return [
-        _Alternative("ANTIGEN_POSITIVE_CELLS", antigen + positive + r"(?:\s*/\s*\w+\+?)*\s*(?:[\w-]+\s+){0,3}?" + cells + _AFTER, 200),
-        _Alternative("ANTIGEN_POSITIVE_CELLS", antigen + r"[\s-]+(?:antigen\s+)?(?:expression|loss|escape|density)" + _AFTER, 200),
-        _Alternative("ANTIGEN_POSITIVE_CELLS", antigen + r"[\s-]*negative\s+(?:relapse|escape|disease|recurrence)" + _AFTER, 200),
-        _Alternative("SOLUBLE_ANTIGEN", r"(?i:" + _BEFORE + r"(?:soluble|free|serum|circulating|plasma)\s+)" + f"(?:{names})" + _AFTER, 200),
-        _Alternative("SOLUBLE_ANTIGEN", _BEFORE + r"s" + f"(?:{names})" + _AFTER, 150),
-    ]
+    by_head: dict[str, list[str]] = {}
+    for name in _antigen_names():
+        head = _literal_head(name)
+        if head:
+            by_head.setdefault(head, []).append(re.escape(name[len(head):]))
+    alternatives = []
+    for head, group in by_head.items():
+        rest = "(?:" + "|".join(group) + ")"
+        alternatives += [
+            _Alternative("ANTIGEN_POSITIVE_CELLS", rest + positive + r"(?:\s*/\s*\w+\+?)*\s*(?:[\w-]+\s+){0,3}?" + cells + _AFTER, 200, head, False),
+            _Alternative("ANTIGEN_POSITIVE_CELLS", rest + r"[\s-]+(?:antigen\s+)?(?:expression|loss|escape|density)" + _AFTER, 200, head, False),
+            _Alternative("ANTIGEN_POSITIVE_CELLS", rest + r"[\s-]*negative\s+(?:relapse|escape|disease|recurrence)" + _AFTER, 200, head, False),
+        ]
+    for name in _antigen_names():
+        alternatives.append(_Alternative("SOLUBLE_ANTIGEN", re.escape(name[1:]) + _AFTER, 150, "s" + name[:1], False))
+    every = "(?:" + "|".join(re.escape(name) for name in _antigen_names()) + ")"
+    alternatives += _led(
+        "SOLUBLE_ANTIGEN", ("soluble", "free", "serum", "circulating", "plasma"), r"(?-i:\s+" + every + _AFTER + ")", 200, True
+    )
+    return alternatives
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,23 +462,27 @@ def _guarded(key: str, text: str, match: re.Match[str]) -> bool:
     return False
 
 
+_CRITERION = "criterion:"
+_METHOD = "method:"
+
+
+def _tagged(prefix: str, rows: Iterable[Mapping[str, str]]) -> list[Mapping[str, str]]:
+    return [{**row, "key": prefix + row["key"]} for row in rows]
+
+
 @lru_cache(maxsize=None)
-def _concept_matcher() -> _Matcher:
+def _matcher() -> _Matcher:
+    """Concepts, stop phrases, criteria and methods in one tree, so each text is read once.
+    Criteria and methods carry a prefixed key; a criteria name wins over the concept words
+    inside it ("Common Terminology Criteria for Adverse Events" is not an AE endpoint)."""
     alternatives = _lexicon_alternatives(load_lexicon("endpoint_concepts"))
-    alternatives += [_Alternative(None, synonym_pattern(p), _weight(p)) for p in _STOP_PHRASES]
-    alternatives += [_Alternative(key, pattern, 300) for key, pattern in _STRUCTURAL_FIXED]
+    alternatives += [_synonym_alternative(None, phrase) for phrase in _STOP_PHRASES]
+    for key, leads, rest, fold in _STRUCTURAL:
+        alternatives += _led(key, leads, rest, 300, fold)
     alternatives += _antigen_patterns()
+    alternatives += _lexicon_alternatives(_tagged(_CRITERION, load_lexicon("assessment_criteria")))
+    alternatives += _lexicon_alternatives(_tagged(_METHOD, load_lexicon("assay_methods")))
     return _compile(alternatives)
-
-
-@lru_cache(maxsize=None)
-def _criteria_matcher() -> _Matcher:
-    return _compile(_lexicon_alternatives(load_lexicon("assessment_criteria")))
-
-
-@lru_cache(maxsize=None)
-def _method_matcher() -> _Matcher:
-    return _compile(_lexicon_alternatives(load_lexicon("assay_methods")))
 
 
 # --------------------------------------------------------------------------------------------
@@ -416,23 +527,44 @@ def _resolve_brackets(text: str, hits: list[Hit]) -> list[Hit]:
     return [hit for n, hit in enumerate(hits) if n not in dropped]
 
 
-def _spans(matcher: _Matcher, text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for _, m in matcher.finditer(text)]
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """What one text names: concept hits (after guards and the bracket rule), criteria
+    (display names, versioned where stated) and methods (labels), each in order."""
+
+    concepts: tuple[Hit, ...]
+    criteria: tuple[str, ...]
+    methods: tuple[str, ...]
+
+
+_EMPTY = _Scan((), (), ())
+
+
+def _scan(text: str) -> _Scan:
+    if not text:
+        return _EMPTY
+    hits: list[Hit] = []
+    criteria: dict[str, str] = {}
+    methods: dict[str, None] = {}
+    for key, match in _matcher().finditer(text):
+        if key is None:
+            hits.append(Hit(None, match.start(), match.end(), match.group(0)))
+        elif key.startswith(_CRITERION):
+            name = key[len(_CRITERION):]
+            display = _criterion_display(name, text, match)
+            if name not in criteria or (display != criteria[name] and criteria[name] == _criteria_vocabulary()[name].label):
+                criteria[name] = display
+        elif key.startswith(_METHOD):
+            methods[_method_vocabulary()[key[len(_METHOD):]].label] = None
+        elif not _guarded(key, text, match):
+            hits.append(Hit(key, match.start(), match.end(), match.group(0)))
+    concepts = tuple(hit for hit in _resolve_brackets(text, hits) if hit.key is not None)
+    return _Scan(concepts, tuple(criteria.values()), tuple(methods))
 
 
 def find_concepts(text: str) -> list[Hit]:
-    """Concept mentions in one text, in order, after guards, bracket rule and criteria masks."""
-    if not text:
-        return []
-    masks = _spans(_criteria_matcher(), text)
-    hits: list[Hit] = []
-    for key, match in _concept_matcher().finditer(text):
-        if key is not None and _guarded(key, text, match):
-            continue
-        if any(start < match.end() and match.start() < end for start, end in masks):
-            continue
-        hits.append(Hit(key, match.start(), match.end(), match.group(0)))
-    return [hit for hit in _resolve_brackets(text, hits) if hit.key is not None]
+    """Concept mentions in one text, in order, after guards, bracket rule and criteria names."""
+    return list(_scan(text).concepts)
 
 
 _V_VERSION = re.compile(
@@ -459,31 +591,24 @@ def _version(entry: VocabularyEntry, text: str, match: re.Match[str]) -> str | N
     return None
 
 
+def _criterion_display(key: str, text: str, match: re.Match[str]) -> str:
+    entry = _criteria_vocabulary()[key]
+    version = _version(entry, text, match)
+    if version and entry.version_style == "v":
+        return f"{entry.label} v{version}"
+    if version:
+        return f"{entry.label} {version}"
+    return entry.label
+
+
 def find_criteria(text: str) -> list[str]:
     """Criteria sets named in a text, with their version when stated ("CTCAE v5.0")."""
-    found: dict[str, str] = {}
-    vocabulary = _criteria_vocabulary()
-    for key, match in _criteria_matcher().finditer(text):
-        entry = vocabulary[key]  # type: ignore[index]
-        version = _version(entry, text, match)
-        if version and entry.version_style == "v":
-            display = f"{entry.label} v{version}"
-        elif version:
-            display = f"{entry.label} {version}"
-        else:
-            display = entry.label
-        if key not in found or (display != entry.label and found[key] == entry.label):
-            found[key] = display  # type: ignore[index]
-    return list(found.values())
+    return list(_scan(text).criteria)
 
 
 def find_methods(text: str) -> list[str]:
     """Assay or imaging methods named in a text, by label, in order of first mention."""
-    vocabulary = _method_vocabulary()
-    labels: dict[str, None] = {}
-    for key, _ in _method_matcher().finditer(text):
-        labels[vocabulary[key].label] = None  # type: ignore[index]
-    return list(labels)
+    return list(_scan(text).methods)
 
 
 # --------------------------------------------------------------------------------------------
@@ -510,16 +635,15 @@ def _description_counts(key: str, measure_keys: set[str]) -> bool:
     )
 
 
-def _outcome_concepts(index: int, outcome: Outcome) -> tuple[ConceptLink, ...]:
+def _outcome_concepts(index: int, measure: _Scan, description: _Scan) -> tuple[ConceptLink, ...]:
     vocabulary = concept_vocabulary()
     evidence: dict[str, list[Evidence]] = {}
     measure_field = f"outcomes[{index}].measure"
-    measure_hits = find_concepts(outcome.measure)
-    for hit in measure_hits:
+    for hit in measure.concepts:
         evidence.setdefault(hit.key, []).append(Evidence(measure_field, hit.text, hit.start, hit.end))  # type: ignore[arg-type]
     measure_keys = set(evidence)
     description_field = f"outcomes[{index}].description"
-    for hit in find_concepts(outcome.description):
+    for hit in description.concepts:
         if _description_counts(hit.key, measure_keys):  # type: ignore[arg-type]
             evidence.setdefault(hit.key, []).append(Evidence(description_field, hit.text, hit.start, hit.end))  # type: ignore[arg-type]
     present = set(evidence)
@@ -540,20 +664,20 @@ def _unique(items: Iterable[str]) -> tuple[str, ...]:
 
 def extract_endpoint(index: int, outcome: Outcome) -> Endpoint:
     """One outcome as an Endpoint (pure; `index` is the outcome's place in the record)."""
-    texts = (outcome.measure, outcome.description)
+    measure, description = _scan(outcome.measure), _scan(outcome.description)
     return Endpoint(
         index=index,
         role=outcome.role,
         measure=outcome.measure,
         description=outcome.description,
         time_frame=parse_time_frame(outcome.time_frame),
-        concepts=_outcome_concepts(index, outcome),
-        criteria=_merge_criteria(find_criteria(text) for text in texts if text),
-        methods=_unique(label for text in texts if text for label in find_methods(text)),
+        concepts=_outcome_concepts(index, measure, description),
+        criteria=_merge_criteria((measure.criteria, description.criteria)),
+        methods=_unique(measure.methods + description.methods),
     )
 
 
-def _merge_criteria(groups: Iterable[list[str]]) -> tuple[str, ...]:
+def _merge_criteria(groups: Iterable[Iterable[str]]) -> tuple[str, ...]:
     """Criteria from measure and description, one per criteria set, a versioned name winning."""
     merged: dict[str, str] = {}
     for group in groups:

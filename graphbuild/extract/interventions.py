@@ -54,9 +54,18 @@ from graphbuild.model import (
     Record,
 )
 
+# A description names the therapy in its first sentences; the rest is schedule and dosing.
+_DESCRIPTION_HEAD = 400
+_BESIDE = 25  # characters between a product code and the cell-therapy word that names it
 _TRIAL_FIELDS = ("brief_title", "official_title", "acronym", "brief_summary")
+_TYPE_DECIDES = frozenset({"DEVICE", "BEHAVIORAL", "DIAGNOSTIC_TEST"})
+_NOT_PRODUCT_TYPES = frozenset({"PROCEDURE", "DEVICE", "DIAGNOSTIC_TEST", "BEHAVIORAL", "RADIATION", "DIETARY_SUPPLEMENT"})
 _SHARPENABLE_TYPES = frozenset({"", "BIOLOGICAL", "GENETIC", "OTHER", "DRUG", "COMBINATION_PRODUCT"})
 _COMPARATOR_ARMS = frozenset({"ACTIVE_COMPARATOR", "PLACEBO_COMPARATOR", "SHAM_COMPARATOR", "NO_INTERVENTION"})
+_PLACEHOLDER = re.compile(
+    r"(?i:(?:\s*(?:dose|level|group|cohort|arm|part|stage|step|treatment|experimental|biologic(?:al)?|"
+    r"product|injection|infusion|high|low|medium|[A-Z](?![A-Za-z])|\d+|[-:+,.()])(?![A-Za-z]))+)"
+)
 _LYMPHODEPLETION_WORDS = re.compile(r"(?i:lympho-?deplet)")
 _SUPPORTIVE_WORDS = re.compile(
     r"(?i:premedicat|pre-medicat|prophyla(?:xis|ctic)|antiemetic|anti-emetic|supportive\s+care|"
@@ -125,7 +134,7 @@ def _read_own(record: Record, index: int) -> _Draft:
     draft = _Draft(index=index, name=intervention.name, type=intervention.type.upper())
     own = list(_own_fields(record, index))
     for path, text in own:
-        reading = read_modality(text)
+        reading = read_modality(text[:_DESCRIPTION_HEAD] if path.endswith("description") else text)
         if reading is None:
             continue
         draft.modality = reading.modality
@@ -133,8 +142,12 @@ def _read_own(record: Record, index: int) -> _Draft:
         draft.generic = reading.generic_cells
         draft.cite(Evidence(path, text[reading.start : reading.end], reading.start, reading.end))
         break
-    if draft.modality is None:
-        draft.modality = type_fallback(draft.type)
+    if draft.type in _TYPE_DECIDES or draft.modality is None or (
+        draft.generic and draft.type in _NOT_PRODUCT_TYPES
+    ):
+        # a DEVICE is a device (CliniMACS "Cell Processing System"); "Red blood cell
+        # transfusion" and "T-cell depletion" are procedures, whatever cells they name
+        draft.modality = type_fallback(draft.type) or draft.modality
         draft.generic = draft.modality is None
     for path, text in own[:-1] if intervention.description else own:  # codes: names only
         codes = find_codes(text)
@@ -208,16 +221,28 @@ def _sharpenable(record: Record, draft: _Draft) -> bool:
     if is_ancillary(name) or is_placebo(name) or is_standard_care(name):
         return False
     if draft.type == "DRUG" and draft.modality is None:
-        # a drug named only by a code is the cell product only if the titles name that code
-        # (or its stem: NW-301V / NW-301D in a trial of "NW-301 TCR-T")
+        # a drug named by a placeholder ("Dose level 1 group") stands for the trial's product;
+        # one named only by a code is the cell product only if the titles name that code (or
+        # its stem: NW-301V / NW-301D in a trial of "NW-301 TCR-T")
         if draft.code is None:
-            return False
-        return any(
-            draft.code.startswith(m.group("code")) or m.group("code").startswith(draft.code)
-            for _, text in _trial_fields(record)
-            for m in find_codes(text)
-        )
+            return _PLACEHOLDER.fullmatch(name) is not None
+        return _code_beside_cue(record, draft.code)
     return True
+
+
+def _code_beside_cue(record: Record, code: str) -> bool:
+    """Do the titles / summary name `code` (or its stem) right next to an engineered-cell word
+    ("NW-301 TCR-T", "FLT3 CAR-T AMG 553"), as opposed to a drug given alongside the cells
+    ("JCAR017 in combination with CC-122")?"""
+    for _, text in _trial_fields(record):
+        for match in find_codes(text):
+            other = match.group("code")
+            if not (code.startswith(other) or other.startswith(code)):
+                continue
+            window = text[max(0, match.start() - _BESIDE) : match.end() + _BESIDE]
+            if find_engineered(window):
+                return True
+    return False
 
 
 def _trial_code(record: Record) -> Evidence | None:
@@ -241,10 +266,16 @@ def _trial_cell_source(record: Record) -> tuple[CellSource, Evidence] | None:
 
 
 def _sharpen(record: Record, drafts: list[_Draft]) -> None:
-    kind = trial_kind(record)
     candidates = [d for d in drafts if _sharpenable(record, d)]
     if not candidates:
         return
+    kind = trial_kind(record)
+    if kind is None:
+        # no engineered cells in the trial's words: only generic cell products ("cell
+        # injection") can still take the trial's product code and cell source
+        candidates = [d for d in candidates if d.modality is Modality.OTHER_CELL_THERAPY]
+        if not candidates:
+            return
     code = _trial_code(record)
     source = _trial_cell_source(record)
     for draft in candidates:
@@ -252,7 +283,7 @@ def _sharpen(record: Record, drafts: list[_Draft]) -> None:
             draft.modality = kind.modality
             for item in kind.evidence:
                 draft.cite(item)
-        if draft.code is None and code is not None and (kind is not None or len(candidates) == 1):
+        if draft.code is None and code is not None:
             draft.code = code.text
             draft.cite(code)
         if draft.cell_source is None and source is not None and draft.modality in CELL_BASED:
@@ -288,15 +319,24 @@ def _named_in_trial(record: Record, draft: _Draft) -> bool:
     if any(n and n in text for n in names):
         return True
     return draft.product is not None and any(
-        p is draft.product for p, _ in find_products(text)
+        p is draft.product for p, _, _ in find_products(text)
     )
+
+
+def _role_hint(draft: _Draft) -> str:
+    """The lexicon's role hint, if the intervention is that agent alone ("Fludarabine and
+    cyclophosphamide" yes; "Folinic acid, fluorouracil and oxaliplatin" - FOLFOX - no)."""
+    if draft.product is None:
+        return ""
+    roles = {product.role for product, _, _ in find_products(draft.name)}
+    return draft.product.role if roles <= {draft.product.role} else ""
 
 
 def _assign_roles(record: Record, drafts: list[_Draft]) -> None:
     engineered = any(d.modality in ENGINEERED for d in drafts)
     for draft in drafts:
         own_text = " ".join(text for _, text in _own_fields(record, draft.index))
-        hint = draft.product.role if draft.product is not None else ""
+        hint = _role_hint(draft)
         arm_types = _arm_types(record, draft.index)
         others = [d for d in drafts if d is not draft]
         if is_placebo(draft.name) or is_standard_care(draft.name) or (arm_types and arm_types <= _COMPARATOR_ARMS):
@@ -322,6 +362,20 @@ def _assign_roles(record: Record, drafts: list[_Draft]) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def _has_phrase(text: str, phrase: str) -> bool:
+    """Does `phrase` occur in `text` as whole words ("fludarabine" in "fludarabine phosphate",
+    not "cytarabine" in "liposomal cytarabine-daunorubicin" ... yes, and not "ara" in "para")?"""
+    start = text.find(phrase)
+    while start != -1:
+        end = start + len(phrase)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before == "-") and not (after.isalnum() or after == "-"):
+            return True
+        start = text.find(phrase, start + 1)
+    return False
+
+
 def _assign_mesh(record: Record, drafts: list[_Draft]) -> None:
     terms = [t for t in record.intervention_mesh if t.id and not t.ancestor]
     for draft in drafts:
@@ -330,9 +384,8 @@ def _assign_mesh(record: Record, drafts: list[_Draft]) -> None:
         ids: list[str] = []
         for term in terms:
             key = term.term.casefold()
-            pattern = re.compile(r"(?<![\w-])" + re.escape(key) + r"(?![\w-])")
             same_product = draft.product is not None and product_by_name(term.term) is draft.product
-            if same_product or any(key == n or pattern.search(n) for n in names):
+            if same_product or any(_has_phrase(n, key) for n in names):
                 ids.append(term.id)
         if draft.product is not None and draft.product.mesh_id:
             ids.append(draft.product.mesh_id)

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Callable, Iterable, Iterator
+from functools import cache, lru_cache
+from typing import NamedTuple
 
 from graphbuild.extract.lexicon import load_lexicon, split_multi
 
@@ -30,7 +31,8 @@ from graphbuild.extract.lexicon import load_lexicon, split_multi
 # --------------------------------------------------------------------------------------------
 
 # A word (letters/digits, with inner apostrophes: Hodgkin's) or one separating punctuation mark.
-_TOKEN = re.compile(r"[^\W_]+(?:(?:['’]|&#39;|&apos;)[^\W_]+)*|[,/();:&+，；：（）]", re.UNICODE)
+_APOSTROPHE = r"(?:['’]|&#39;|&apos;)"
+_TOKEN = re.compile(rf"[^\W_]+(?:{_APOSTROPHE}[^\W_]+)*|[,/();:&+，；：（）]", re.UNICODE)
 _PUNCT_FOLD = str.maketrans({"，": ",", "；": ";", "：": ":", "（": "(", "）": ")"})
 _BRITISH = (
     (re.compile(r"aem"), "em"),  # haem-, leukaem-, anaem-, ischaem-, septicaem-
@@ -46,10 +48,9 @@ _BRITISH = (
 _NO_PLURAL = ("ss", "us", "is", "os")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """A token of some text: its span, its case-keeping key (acronyms kept upper case) and its
-    lower-case key (for text written in capitals)."""
+    lower-case key (for text written in capitals). A named tuple: texts make many of them."""
 
     start: int
     end: int
@@ -130,7 +131,10 @@ class Descriptor:
 def _table() -> dict[str, Descriptor]:
     return {
         row["ui"]: Descriptor(
-            row["ui"], row["name"], split_multi(row["tree_numbers"]), split_multi(row["entry_terms"])
+            row["ui"],
+            row["name"],
+            split_multi(row["tree_numbers"]),
+            split_multi(row["entry_terms"]),
         )
         for row in load_lexicon("mesh_diseases")
     }
@@ -175,7 +179,7 @@ def tree_numbers(ui: str) -> tuple[str, ...]:
     return d.tree_numbers if d else ()
 
 
-@lru_cache(maxsize=None)
+@cache
 def parents(ui: str) -> tuple[str, ...]:
     """The descriptors directly above `ui` in any of its trees (sorted; empty at the top)."""
     index = _by_tree_number()
@@ -198,13 +202,13 @@ def _closure(start: str, step: Callable[[str], Iterable[str]]) -> frozenset[str]
     return frozenset(seen)
 
 
-@lru_cache(maxsize=None)
+@cache
 def ancestors(ui: str) -> frozenset[str]:
     """Every descriptor above `ui`, through all its tree numbers (not including `ui`)."""
     return _closure(ui, parents) - {ui}
 
 
-@lru_cache(maxsize=None)
+@cache
 def descendants_or_self(ui: str) -> frozenset[str]:
     """`ui` and every descriptor below it: the set a query for "all X" should match."""
     return _closure(ui, lambda u: _children().get(u, ())) | {ui}

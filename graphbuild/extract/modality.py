@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from graphbuild.extract.antigen_text import find_mentions
+from graphbuild.extract.antigen_text import checkpoint_blockade, find_mentions
 from graphbuild.extract.products import Product, find_products
 from graphbuild.model import CellSource, Modality
 
@@ -24,18 +24,25 @@ from graphbuild.model import CellSource, Modality
 # Modality cues
 # ---------------------------------------------------------------------------------------------
 
+# "CAR" glued to at most two letters (UCART19, JWCAR029, eCAR, cCAR), a digit (CD4CAR, 4SCAR7)
+# or "Tri" (TriCAR-T) names a CAR; inside a longer word (BOSICART) it does not.
+_CAR_LEFT = r"(?:(?<![A-Za-z])|(?<=\b[A-Za-z])|(?<=\b[A-Za-z]{2})|(?<=\d[A-Za-z])|(?<=Tri))"
 _CAR_NK = re.compile(
-    r"CAR[-\s.]?NK|\bCAR\b[^.;|]{0,40}?(?:\bNK\b|natural[-\s]killer)|"
+    _CAR_LEFT + r"CAR[-\s.]?NK|\bCAR\b[^;|]{0,40}?(?:\bNK\b|natural[-\s]killer)|"
     r"(?:\bNK\b|natural[-\s]killer)[^.;|]{0,25}?\bCARs?\b|chimeric[-\s]antigen[-\s]receptor"
     r"[^.;|]{0,40}?(?:\bNK\b|natural[-\s]killer)"
 )
 _CAR_T = re.compile(
-    r"CAR(?:[-\s.]?T\b|[-\s.]?\d|s?\b|T\b|T[-\s]?\d)|(?i:chimeric[-\s]antigen[-\s]receptors?|"
+    _CAR_LEFT + r"CAR(?:[-\s.]?T\b|[-\s.]?\d|s?\b|T\b|T[-\s]?\d)|(?i:chimeric[-\s]antigen[-\s]receptors?|"
     r"chimeric[-\s]receptors?)|(?i:\bCAR[-\s]?T\b)"
 )
+# TCR-engineered T cells; a bare "TCR" is not one ("TCR clonotypes", "TCR gene rearrangement",
+# "TCRαβ-depleted graft").
 _TCR_T = re.compile(
-    r"\bTCR(?![-\s]?(?:alpha|α|ab\b|a/b|gamma|γ|αβ|\+))(?:[-\s]?T\b)?|STAR[-\s]?T\b|"
-    r"(?i:T[-\s]cell[-\s]receptor[-\s](?:engineered|modified|transduced|gene|redirected|T\b))"
+    r"\bTCR[-\s]?T\b|\bTCR[-\s]+(?:gene[-\s]+)?(?:engineered|modified|transduced|redirected|transgenic|"
+    r"expressing|therapy|T[-\s]cells?)|(?i:specific\s+TCRs?\b)|STAR[-\s]?T\b|"
+    r"(?i:T[-\s]cell[-\s]receptor[-\s]+(?:gene[-\s]+)?(?:engineered|modified|transduced|redirected|"
+    r"transgenic|T\b)|T[-\s]cell[-\s]receptor[-\s]T[-\s]cells?)"
 )
 _ADC = re.compile(
     r"(?i:ozogamicin|vedotin|mafodotin|deruxtecan|govitecan|tesirine|emtansine|ravtansine|"
@@ -47,6 +54,13 @@ _BISPECIFIC = re.compile(
     r"\bTriKEs?\b|\bTandAbs?\b)|\bBiTE\b|\bDART\b"
 )
 _ANTIBODY = re.compile(r"(?i:\b\w{3,}mab\b|monoclonal\s+antibod|antibod(?:y|ies)\b)|\bmAbs?\b")
+# Substrings every tier-2 cue contains (lower case): a cheap test before the patterns.
+_ANTIBODY_HINTS = (
+    "mab", "antibod", "conjugate", "toxin", "ozogamicin", "vedotin", "mafodotin", "deruxtecan",
+    "govitecan", "tesirine", "emtansine", "ravtansine", "tirumotecan", "pasudotox", "talirine",
+    "adc", "specific", "engager", "bite", "dart", "trike", "tandab",
+)
+_BLOCKADE_HINTS = ("inhibit", "block", "antagon")
 _ANCILLARY = re.compile(
     r"(?i:collection|biopsy|aspirat|questionnaire|survey|assessment|analysis|analyses|assay|"
     r"imaging|\bscan\b|\btests?\b|testing|monitoring|follow[-\s]?up|observation|measurement|"
@@ -54,18 +68,22 @@ _ANCILLARY = re.compile(
     r"echocardiograph|electrocardiograph|tomography|magnetic resonance|\bMRI\b|\bPET\b|"
     r"radiography|quality[-\s]of[-\s]life|physical exam|pharmacolog|correlative|interview|"
     r"education|counsel+ing|photograph|diagnos|\bsamples?\b|sampling|blood draw|pheresis|"
-    r"leukapheresis|apheresis|lumbar puncture)"
+    r"leukapheresis|apheresis|lumbar puncture|\breview\b|transfusion)"
 )
 _TRANSPLANT = re.compile(
     r"(?i:transplant|\bHSCT\b|\bSCT\b|\bBMT\b|\bASCT\b|\bPBSCT\b|\bHCT\b|stem[-\s]cells?|"
     r"cord[-\s]blood|progenitor[-\s]cells?|(?:cell|marrow)[-\s]graft|\bHSPCs?\b|"
     r"bone[-\s]marrow[-\s](?:infusion|harvest|rescue))"
 )
-# Cell products named only by their cells; `_GENERIC_CELLS` are the wordings a trial's own
-# description can sharpen (RD13-02 cell infusion + "CD7 CAR-T" in the title -> CAR-T).
+# Cell products named only by their cells; such generic wordings are what a trial's own words
+# can sharpen (RD13-02 cell infusion + "CD7 CAR-T" in the title -> CAR-T). Product wordings
+# ("cell injection") compete with other cues; bare cell words ("T cells", "Cell
+# Transplantation") only decide when nothing else does.
+_CELL_PRODUCT_WORDS = re.compile(
+    r"(?i:\bcells?[-\s](?:injection|infusion|therapy|product|suspension|immunotherapy)\b)"
+)
 _GENERIC_CELLS = re.compile(
-    r"(?i:\bT[-\s]?cells?\b|\bT[-\s]lymphocytes?\b|\bPBLs?\b|\bcells?[-\s](?:injection|infusion|"
-    r"therapy|product|suspension|immunotherapy)\b|\bcells?\b)"
+    r"(?i:\bT[-\s]?cells?\b|\bT[-\s]lymphocytes?\b|\bPBLs?\b|\bcells?\b)"
 )
 _SPECIFIC_CELLS = re.compile(
     r"(?i:\bNK\b|natural[-\s]killer|\bCIK\b|cytokine[-\s]induced[-\s]killer|\bCTLs?\b|"
@@ -82,17 +100,21 @@ _CHEMO_WORDS = re.compile(
     r"\bGemOx\b|\bDHAP\b|\bR?-?ICE\b|\binduction\b|\bconsolidation\b|\bconditioning\b|"
     r"\w+platin\b)"
 )
-_SMALL_MOLECULE = re.compile(
-    r"(?i:\w{2,}(?:nib|ciclib|parib|lisib|toclax|clax|zomib|degib|menib|lidomide|sertib|"
-    r"nostat|rasib|dustat|xaban|gatran|prazole|prazan|conazole|floxacin|cycline|setron|pitant|"
-    r"statin|gliptin|gliflozin|sartan|pril|olol|dipine|semide|azepam|zolam|triptan|coxib|"
-    r"limus|tide)\b|\binhibitor\b)"
+# INN stems of small molecules; checked on words, not by a regex over the whole text.
+_SMALL_MOLECULE_STEMS = (
+    "nib", "ciclib", "parib", "lisib", "toclax", "clax", "zomib", "degib", "menib", "lidomide",
+    "sertib", "nostat", "rasib", "dustat", "xaban", "gatran", "prazole", "prazan", "conazole",
+    "floxacin", "cycline", "setron", "pitant", "statin", "gliptin", "gliflozin", "sartan",
+    "pril", "olol", "dipine", "semide", "azepam", "zolam", "triptan", "coxib", "limus", "tide",
 )
+_WORD = re.compile(r"[A-Za-z]{5,}")
+_INHIBITOR = re.compile(r"(?i:\binhibitors?\b)")
 _PLACEBO = re.compile(r"(?i:placebo|\bsham\b|\bvehicle\b|\bdummy\b)")
 _STANDARD_CARE = re.compile(
     r"(?i:standard[-\s](?:of[-\s])?(?:care|therapy|treatment|chemotherapy)|usual\s+care|"
     r"best\s+supportive\s+care|\bSOC\b|physician'?s?\s+choice|investigator'?s?\s+choice|"
-    r"no\s+intervention|\bcontrol\b)"
+    r"no\s+intervention|^(?:\S+\s+){0,2}control\b(?!\s+(?:training|of|over|for))|"
+    r"\bcontrol\s+(?:group|arm|condition|cohort)\b)"
 )
 
 _TYPE_FALLBACK = {
@@ -135,55 +157,62 @@ def read_modality(text: str) -> Reading | None:
     if not text:
         return None
     products = list(find_products(text))
-    targeted = next(((p, m) for p, m in products if p.targeted or p.modality in ENGINEERED), None)
-    for pattern, modality in ((_CAR_NK, Modality.CAR_NK), (_CAR_T, Modality.CAR_T), (_TCR_T, Modality.TCR_T)):
-        match = pattern.search(text)
-        if match and not (targeted and targeted[1].start() < match.start()):
-            return Reading(modality, match.start(), match.end())
+    targeted = next((p for p in products if p[0].targeted or p[0].modality in ENGINEERED), None)
+    engineered = find_engineered(text)
+    if engineered and not (targeted and targeted[1] < engineered[1].start()):
+        return Reading(engineered[0], engineered[1].start(), engineered[1].end())
     if targeted:
-        product, match = targeted
-        return Reading(product.modality, match.start(), match.end(), product)
-    for pattern, modality in (
-        (_ADC, Modality.ANTIBODY_DRUG_CONJUGATE),
-        (_BISPECIFIC, Modality.BISPECIFIC_ANTIBODY),
-        (_ANTIBODY, Modality.MONOCLONAL_ANTIBODY),
-    ):
-        match = pattern.search(text)
-        if match:
-            return Reading(modality, match.start(), match.end())
+        product, start, end = targeted
+        return Reading(product.modality, start, end, product)
+    lowered = text.lower()
+    if any(hint in lowered for hint in _BLOCKADE_HINTS):
+        blockade = checkpoint_blockade(text)
+        if blockade:
+            return Reading(Modality.MONOCLONAL_ANTIBODY, *blockade)
+    if any(hint in lowered for hint in _ANTIBODY_HINTS):
+        for pattern, modality in (
+            (_ADC, Modality.ANTIBODY_DRUG_CONJUGATE),
+            (_BISPECIFIC, Modality.BISPECIFIC_ANTIBODY),
+            (_ANTIBODY, Modality.MONOCLONAL_ANTIBODY),
+        ):
+            match = pattern.search(text)
+            if match:
+                return Reading(modality, match.start(), match.end())
     match = _ANCILLARY.search(text)
     if match:
         return Reading(Modality.PROCEDURE, match.start(), match.end())
     return _earliest(text, products)
 
 
-def _earliest(text: str, products: list[tuple[Product, re.Match[str]]]) -> Reading | None:
+def _earliest(text: str, products: list[tuple[Product, int, int]]) -> Reading | None:
     """Tier 4: the cue that comes first in the text."""
     candidates: list[Reading] = []
-    for product, match in products[:1]:
-        candidates.append(Reading(product.modality, match.start(), match.end(), product))
+    for product, start, end in products[:1]:
+        candidates.append(Reading(product.modality, start, end, product))
     for pattern, modality, generic in (
         (_TRANSPLANT, Modality.STEM_CELL_TRANSPLANT, False),
         (_SPECIFIC_CELLS, Modality.OTHER_CELL_THERAPY, False),
+        (_CELL_PRODUCT_WORDS, Modality.OTHER_CELL_THERAPY, True),
         (_GENERIC_CELLS, Modality.OTHER_CELL_THERAPY, True),
         (_VACCINE, Modality.VACCINE, False),
         (_RADIATION, Modality.RADIATION, False),
         (_CHEMO_WORDS, Modality.CHEMOTHERAPY, False),
-        (_SMALL_MOLECULE, Modality.SMALL_MOLECULE, False),
+        (_INHIBITOR, Modality.SMALL_MOLECULE, False),
         (_PLACEBO, Modality.OTHER, False),
     ):
         match = pattern.search(text)
         if match:
             candidates.append(Reading(modality, match.start(), match.end(), generic_cells=generic))
+    stem = next((m for m in _WORD.finditer(text) if m.group().lower().endswith(_SMALL_MOLECULE_STEMS)), None)
+    if stem:
+        candidates.append(Reading(Modality.SMALL_MOLECULE, stem.start(), stem.end()))
     if not candidates:
         return None
-    best = min(candidates, key=lambda reading: reading.start)
-    if best.generic_cells and any(
-        c.modality is Modality.OTHER_CELL_THERAPY and not c.generic_cells for c in candidates
-    ):
-        # "NK cells": the specific word decides, whatever comes first
-        best = next(c for c in candidates if c.modality is Modality.OTHER_CELL_THERAPY and not c.generic_cells)
-    return best
+    # bare cell words ("cells", "T cells") only decide when nothing else does: "Hematopoietic
+    # Cell Transplantation" is a transplant, "NK cells" a specific product
+    bare = candidates[-1] if candidates[-1].generic_cells and _GENERIC_CELLS.match(text, candidates[-1].start) else None
+    rest = [c for c in candidates if c is not bare]
+    return min(rest, key=lambda reading: reading.start) if rest else bare
 
 
 def type_fallback(intervention_type: str) -> Modality | None:
@@ -208,8 +237,15 @@ def is_ancillary(text: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
+# Every engineered-cell cue contains one of these: a cheap test that spares the full patterns
+# the many texts that name no engineered cells.
+_ENGINEERED_HINT = re.compile(r"CAR|TCR|STAR|[Cc]himeric|[Rr]eceptor|RECEPTOR|CHIMERIC")
+
+
 def find_engineered(text: str) -> tuple[Modality, re.Match[str]] | None:
     """The first engineered-cell cue of `text` (CAR-NK before CAR-T, which it contains)."""
+    if not _ENGINEERED_HINT.search(text):
+        return None
     best: tuple[Modality, re.Match[str]] | None = None
     for pattern, modality in ((_CAR_NK, Modality.CAR_NK), (_CAR_T, Modality.CAR_T), (_TCR_T, Modality.TCR_T)):
         match = pattern.search(text)
@@ -245,6 +281,8 @@ _CODE = re.compile(
     r"(?<![\w-])(?P<code>(?:[A-Z][A-Za-z]{1,7}|[a-z]{1,3}(?=\d{3}))(?:-[A-Z][A-Za-z]{0,5})?"
     r"(?:-?\d{2,}|\s\d{3,})[A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*|[A-Z]-?\d{3,}[A-Za-z0-9]*)(?![\w-])"
 )
+_DIGIT = re.compile(r"\d")
+_CONSTRUCT = re.compile(r"CAR|DARIC", re.IGNORECASE)  # UCART19, SC-DARIC33: codes, not antigens
 _NOT_CODE_PREFIX = re.compile(
     r"(?:CD|IL|HLA|COVID|SARS|HIV|HBV|HCV|EBV|CMV|HPV|HTLV|NCT|ECOG|IMWG|CTCAE|ICANS|CRS|WHO|"
     r"FLT|IDH|TP|NPM|KMT|MLL|BCR|ABL|JAK|BCL|MCL|CDK|PIK|HER|PD|CTLA|ISS|MRD|EQ|QLQ|SF|KPS|NRS|"
@@ -259,13 +297,15 @@ _NOT_CODE_PREFIX = re.compile(
 def find_codes(text: str) -> list[re.Match[str]]:
     """Code-like product names in `text` (not antigen names, gene or protocol words, nor
     CAR-number names such as CART19 / CAR-20)."""
+    if not _DIGIT.search(text):
+        return []
     codes = []
     for match in _CODE.finditer(text):
         code = match.group("code")
-        if _NOT_CODE_PREFIX.match(code):
+        if _NOT_CODE_PREFIX.match(code) or code[:4].lower() == "anti":
             continue
-        if any(m.start == 0 and m.end >= len(code) - 1 for m in find_mentions(code)):
-            continue
+        if any(not _CONSTRUCT.search(m.label) for m in find_mentions(code)):
+            continue  # an antigen name inside: "CAR-CD19", "CD22-CAR-transduced"
         codes.append(match)
     return codes
 
@@ -278,6 +318,10 @@ _AUTOLOGOUS = re.compile(r"(?i:\bautologous\b|\bautologus\b|\bauto-?(?:HSCT|SCT|
 _ALLOGENEIC = re.compile(
     r"(?i:\ballogen(?:e)?ic\b|\ballo-?(?:HSCT|SCT|HCT)\b|donor[-\s]derived|universal|"
     r"off[-\s]the[-\s]shelf|\bUCART|third[-\s]party)"
+)
+_SOURCE_HINTS = (
+    "autolog", "allog", "allo", "donor", "universal", "shelf", "ucart", "third", "haplo", "cord",
+    "ipsc", "cb-nk", "patient",
 )
 # In an intervention's own words a donor, a haplo-identical graft, cord blood or iPSCs also
 # say allogeneic; in trial-level text they usually describe the transplant.
@@ -301,6 +345,9 @@ def read_cell_source(
     "donor", "haplo", "cord blood" count); otherwise it is trial-level text, where a text naming
     both sources gives None. `transplant`: the intervention is a transplant, so "allogeneic
     stem cell transplant" is its own source rather than a word to skip."""
+    lowered = text.lower()
+    if not any(hint in lowered for hint in _SOURCE_HINTS):
+        return None
     patterns = [(_AUTOLOGOUS, CellSource.AUTOLOGOUS), (_ALLOGENEIC, CellSource.ALLOGENEIC)]
     if own:
         patterns.append((_ALLOGENEIC_OWN, CellSource.ALLOGENEIC))

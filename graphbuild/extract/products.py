@@ -61,27 +61,32 @@ def all_products() -> tuple[Product, ...]:
 
 
 @lru_cache(maxsize=None)
-def _index() -> tuple[re.Pattern[str], dict[str, Product]]:
+def _index() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, Product]]:
+    """The lexicon regex twice (for lower-cased text, and case-insensitive for the rare text
+    whose lower-casing changes its length), and its lookup by `name_key`."""
     by_key: dict[str, Product] = {}
     for product in all_products():
         for label in (product.name, *product.synonyms):
             by_key.setdefault(name_key(label), product)
     names = [label.lower() for product in all_products() for label in (product.name, *product.synonyms)]
-    pattern = re.compile(
-        r"(?<![A-Za-z0-9])(?:" + trie_regex(names) + r")(?![A-Za-z0-9])", re.IGNORECASE
-    )
-    return pattern, by_key
+    # \b rather than a look-behind: it lets the regex engine skip to word starts quickly
+    body = r"\b(?:" + trie_regex(names) + r")(?![A-Za-z0-9])"
+    return re.compile(body), re.compile(body, re.IGNORECASE), by_key
 
 
-def find_products(text: str) -> Iterator[tuple[Product, re.Match[str]]]:
-    """Every named agent in `text`, with its match, left to right (longest name wins)."""
-    pattern, by_key = _index()
-    for match in pattern.finditer(text):
+def find_products(text: str) -> Iterator[tuple[Product, int, int]]:
+    """Every named agent in `text` as (product, start, end), left to right (longest name
+    wins). Matching runs on the lower-cased text: one regex without IGNORECASE is about twice
+    as fast, and lower-casing keeps offsets for all but a few exotic characters."""
+    lowered, insensitive, by_key = _index()
+    folded = text.lower()
+    pattern, subject = (lowered, folded) if len(folded) == len(text) else (insensitive, text)
+    for match in pattern.finditer(subject):
         product = by_key.get(name_key(match.group()))
         if product is not None:
-            yield product, match
+            yield product, match.start(), match.end()
 
 
 def product_by_name(name: str) -> Product | None:
     """The lexicon entry for a name or synonym (any case, hyphens and spaces ignored)."""
-    return _index()[1].get(name_key(name))
+    return _index()[2].get(name_key(name))

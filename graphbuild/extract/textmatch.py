@@ -63,10 +63,13 @@ def trie_regex(names: Iterable[str]) -> str:
     return _trie_to_regex(root, False) or r"(?!x)x"
 
 
+_GAPS = re.compile(r"[-‐‑– ]+")
+
+
 def name_key(name: str) -> str:
     """The lookup key of a matched name: lower case, hyphens and spaces dropped, so that the
     text's "KTE C19" finds the lexicon's "KTE-C19"."""
-    return re.sub(r"[-‐‑– ]+", "", name).casefold()
+    return _GAPS.sub("", name).casefold()
 
 
 # ---------------------------------------------------------------------------------------------

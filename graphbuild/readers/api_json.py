@@ -1,10 +1,12 @@
 """ClinicalTrials.gov API v2 JSON: a study object, a bare array of studies (the website
 download), a `{"studies": [...], "nextPageToken": ...}` page, or studies one per line.
 
-A top-level array is streamed element by element with `JSONDecoder.raw_decode`, so a large
-download is never held as one parsed tree, and a file cut short still yields every study before
-the cut plus one Reject naming the position. The mapping reads the API's own structure
-(`protocolSection.<module>.<field>`) and records that path as each field's origin.
+A document of up to `WHOLE_DOCUMENT_LIMIT` bytes (every per-study file of the bulk download,
+any API page) is parsed in one go, with orjson when it is installed. A bigger one is streamed
+study by study with `JSONDecoder.raw_decode`, so a large download is never held as one parsed
+tree; so is a document that does not parse whole, so that a file cut short still yields every
+study before the cut plus one Reject naming the position. The mapping reads the API's own
+structure (`protocolSection.<module>.<field>`) and records that path as each field's origin.
 """
 
 from __future__ import annotations
@@ -53,10 +55,13 @@ WHOLE_DOCUMENT_LIMIT = 16 << 20
 _DECODER = json.JSONDecoder()
 _WS = " \t\n\r"
 _P = "protocolSection"
-_OUTCOME_KEYS = (
-    ("primaryOutcomes", OutcomeRole.PRIMARY),
-    ("secondaryOutcomes", OutcomeRole.SECONDARY),
-    ("otherOutcomes", OutcomeRole.OTHER),
+_OUTCOME_FIELDS = tuple(
+    (key, role, f"{_P}.outcomesModule.{key}")
+    for key, role in (
+        ("primaryOutcomes", OutcomeRole.PRIMARY),
+        ("secondaryOutcomes", OutcomeRole.SECONDARY),
+        ("otherOutcomes", OutcomeRole.OTHER),
+    )
 )
 _TYPE_PREFIXES = (
     "Drug",
@@ -136,69 +141,67 @@ def study_to_record(study: Any, file: str, index: int, member: str | None) -> Re
 
     interventions = tuple(
         Intervention(
-            type=intervention_type(_s(iv.get("type"))),
-            name=clean_line(_s(iv.get("name"))),
-            description=clean_block(_s(iv.get("description"))),
-            other_names=clean_items(_l(iv.get("otherNames"))),
-            arm_labels=clean_items(_l(iv.get("armGroupLabels"))),
-            source_field=f"{_P}.armsInterventionsModule.interventions",
+            intervention_type(iv.get("type")),
+            clean_line(iv.get("name")),
+            clean_block(iv.get("description")),
+            clean_items(iv.get("otherNames")),
+            clean_items(iv.get("armGroupLabels")),
+            _ORIGINS["interventions"],
         )
         for iv in _l(arms_iv.get("interventions"))
-        if isinstance(iv, dict)
+        if type(iv) is dict
     )
     arms = tuple(
         Arm(
-            label=clean_line(_s(a.get("label"))),
-            type=enum_value(_s(a.get("type"))),
-            description=clean_block(_s(a.get("description"))),
-            intervention_names=clean_items(
-                _strip_type(_s(n)) for n in _l(a.get("interventionNames"))
-            ),
+            clean_line(a.get("label")),
+            enum_value(a.get("type")),
+            clean_block(a.get("description")),
+            clean_items([_strip_type(n) for n in _l(a.get("interventionNames")) if type(n) is str]),
         )
         for a in _l(arms_iv.get("armGroups"))
-        if isinstance(a, dict)
+        if type(a) is dict
     )
     outcomes = tuple(
         Outcome(
-            role=role,
-            measure=clean_line(_s(o.get("measure"))),
-            description=clean_block(_s(o.get("description"))),
-            time_frame=clean_line(_s(o.get("timeFrame"))),
-            source_field=f"{_P}.outcomesModule.{key}",
+            role,
+            clean_line(o.get("measure")),
+            clean_block(o.get("description")),
+            clean_line(o.get("timeFrame")),
+            field,
         )
-        for key, role in _OUTCOME_KEYS
+        for key, role, field in _OUTCOME_FIELDS
         for o in _l(outcomes_m.get(key))
-        if isinstance(o, dict)
+        if type(o) is dict
     )
-    nct = clean_line(_s(ident.get("nctId"))) or None
+    nct = clean_line(ident.get("nctId")) or None
     values: dict[str, Any] = {
-        "brief_title": clean_line(_s(ident.get("briefTitle"))),
-        "official_title": clean_line(_s(ident.get("officialTitle"))),
-        "acronym": clean_line(_s(ident.get("acronym"))),
-        "brief_summary": clean_block(_s(desc.get("briefSummary"))),
-        "detailed_description": clean_block(_s(desc.get("detailedDescription"))),
-        "conditions": clean_items(_l(conds.get("conditions"))),
-        "keywords": clean_items(_l(conds.get("keywords"))),
+        "brief_title": clean_line(ident.get("briefTitle")),
+        "official_title": clean_line(ident.get("officialTitle")),
+        "acronym": clean_line(ident.get("acronym")),
+        "brief_summary": clean_block(desc.get("briefSummary")),
+        "detailed_description": clean_block(desc.get("detailedDescription")),
+        "conditions": clean_items(conds.get("conditions")),
+        "keywords": clean_items(conds.get("keywords")),
         "interventions": interventions,
         "arms": arms,
         "outcomes": outcomes,
-        "phases": phases([x for x in _l(design.get("phases")) if isinstance(x, str)]),
-        "study_type": enum_value(_s(design.get("studyType"))),
-        "status": enum_value(_s(status.get("overallStatus"))),
-        "start_date": iso_date(_s(_d(status.get("startDateStruct")).get("date"))),
+        "phases": phases([x for x in _l(design.get("phases")) if type(x) is str]),
+        "study_type": enum_value(design.get("studyType")),
+        "status": enum_value(status.get("overallStatus")),
+        "start_date": iso_date(_d(status.get("startDateStruct")).get("date")),
         "primary_completion_date": iso_date(
-            _s(_d(status.get("primaryCompletionDateStruct")).get("date"))
+            _d(status.get("primaryCompletionDateStruct")).get("date")
         ),
-        "completion_date": iso_date(_s(_d(status.get("completionDateStruct")).get("date"))),
+        "completion_date": iso_date(_d(status.get("completionDateStruct")).get("date")),
         "enrollment": to_int(_d(design.get("enrollmentInfo")).get("count")),
-        "sponsor": clean_line(_s(_d(sponsors.get("leadSponsor")).get("name"))),
+        "sponsor": clean_line(_d(sponsors.get("leadSponsor")).get("name")),
         "collaborators": clean_items(
-            _s(_d(c).get("name")) for c in _l(sponsors.get("collaborators"))
+            [_d(c).get("name") for c in _l(sponsors.get("collaborators"))]
         ),
-        "allocation": enum_value(_s(info.get("allocation"))),
-        "intervention_model": enum_value(_s(info.get("interventionModel"))),
-        "masking": enum_value(_s(_d(info.get("maskingInfo")).get("masking"))),
-        "primary_purpose": enum_value(_s(info.get("primaryPurpose"))),
+        "allocation": enum_value(info.get("allocation")),
+        "intervention_model": enum_value(info.get("interventionModel")),
+        "masking": enum_value(_d(info.get("maskingInfo")).get("masking")),
+        "primary_purpose": enum_value(info.get("primaryPurpose")),
         "condition_mesh": _mesh(_d(derived.get("conditionBrowseModule"))),
         "intervention_mesh": _mesh(_d(derived.get("interventionBrowseModule"))),
     }
@@ -322,7 +325,9 @@ class _Stream:
             try:
                 obj, end = _DECODER.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
-                if self.fill(size):
+                # An error before the end of what is buffered is real: more text cannot fix it.
+                need_more = exc.pos >= len(self.buf) - 1 or exc.msg.startswith("Unterminated")
+                if need_more and self.fill(size):
                     size *= 2  # a big value: grow reads so retries stay linear overall
                     continue
                 raise self.error(exc.msg, exc.pos) from None

@@ -15,7 +15,7 @@ import csv
 import io
 from collections.abc import Iterator
 
-from graphbuild.model import OutcomeRole, Record, Reject, SourceFormat, SourceRef
+from graphbuild.model import Intervention, OutcomeRole, Record, Reject, SourceFormat, SourceRef
 from graphbuild.readers.flat import parse_interventions
 from graphbuild.readers.normalize import (
     clean_block,
@@ -149,7 +149,13 @@ def row_to_record(
         values["enrollment"] = to_int(cell("Enrollment"))
         origins["enrollment"] = "Enrollment"
     if "Interventions" in col and cell("Interventions").strip():
-        values["interventions"] = parse_interventions(cell("Interventions"), "Interventions") or ()
+        values["interventions"] = parse_interventions(
+            cell("Interventions"), "Interventions"
+        ) or tuple(
+            # no `TYPE: ` prefix the export would write: keep the names, type unknown
+            Intervention(type="", name=name, source_field="Interventions")
+            for name in split_list(cell("Interventions"))
+        )
         origins["interventions"] = "Interventions"
     outcomes = []
     for column, role in _OUTCOME_COLUMNS:

@@ -61,6 +61,7 @@ INTERVENTION_PART = re.compile(rf"^\s*({_TYPE_ALT})\s*:\s*(.*\S)\s*$", re.IGNORE
 # A line that continues the previous one: it starts mid-sentence or with a joining mark.
 _CONTINUATION_LINE = re.compile(r"^\s*(?:[a-z]|[、，,;；:：|)）\]。.])")
 
+# The layout's fields in file order; a Reject for a missing field uses these names.
 FIELDS = (
     "brief_title",
     "brief_summary",

@@ -51,7 +51,7 @@ ROOT = "clinical_study"
 _ASCII_COMPATIBLE = re.compile(
     rb"(?:\xef\xbb\xbf)?(?:(?!<\?xml)|<\?xml(?![^>]*encoding)"
     rb"|<\?xml[^>]*encoding\s*=\s*[\"'](?:utf-?8|us-ascii|ascii|iso-8859-1|latin-?1)[\"'])",
-    re.I,
+    re.IGNORECASE,
 )
 _OUTCOME_TAGS = (
     ("primary_outcome", OutcomeRole.PRIMARY),
@@ -234,6 +234,9 @@ def read(
         return
     except ParseError as exc:
         yield Reject(where, "0", "(xml)", f"malformed XML: {exc}")
+        return
+    except (LookupError, ValueError) as exc:  # an unknown or unusable declared encoding
+        yield Reject(where, "0", "(xml)", f"unreadable XML declaration: {exc}")
         return
     studies = [root] if root.tag == ROOT else list(root.iter(ROOT))
     if not studies:

@@ -25,10 +25,11 @@ def unescape_markdown(text: str) -> str:
     return _MD_ESCAPE.sub(r"\1", text) if "\\" in text else text
 
 
-def clean_line(text: str | None) -> str:
+def clean_line(text: object) -> str:
     """A one-line field (title, name, measure, time frame): escapes undone, whitespace runs
-    (newlines included) collapsed to one space."""
-    if not text:
+    (newlines included) collapsed to one space. Anything but a string (a JSON null or number
+    where text belongs) reads as empty."""
+    if not text or type(text) is not str:
         return ""
     if "\\" in text:
         text = _MD_ESCAPE.sub(r"\1", text)
@@ -37,10 +38,11 @@ def clean_line(text: str | None) -> str:
     return text.strip()
 
 
-def clean_block(text: str | None) -> str:
+def clean_block(text: object) -> str:
     """A free-text field (summary, description): escapes undone, line ends unified, spaces
-    collapsed within lines, paragraph breaks kept (at most one blank line)."""
-    if not text:
+    collapsed within lines, paragraph breaks kept (at most one blank line). Non-strings read
+    as empty."""
+    if not text or type(text) is not str:
         return ""
     if "\\" in text:
         text = _MD_ESCAPE.sub(r"\1", text)
@@ -89,9 +91,10 @@ def split_list(text: str | None, sep: str = "|") -> tuple[str, ...]:
     return tuple(item for item in (clean_line(part) for part in text.split(sep)) if item)
 
 
-def clean_items(items: Iterable[str | None] | None) -> tuple[str, ...]:
-    """A list of one-line values (JSON array, repeated XML element), empties dropped."""
-    if not items:
+def clean_items(items: object) -> tuple[str, ...]:
+    """A list of one-line values (JSON array, repeated XML element), empties and non-strings
+    dropped."""
+    if not items or isinstance(items, (str, bytes, dict, int, float)):
         return ()
     return tuple(item for item in (clean_line(x) for x in items) if item)
 
@@ -113,11 +116,11 @@ _ENUM_ALIASES = {
 }
 
 
-def enum_value(text: str | None) -> str:
+def enum_value(text: object) -> str:
     """`Active, not recruiting` -> `ACTIVE_NOT_RECRUITING`, `Single Group Assignment` ->
     `SINGLE_GROUP`, `None (Open Label)` -> `NONE`, `QUADRUPLE (PARTICIPANT, ...)` -> `QUADRUPLE`:
     the API v2 enum spelling, whatever the format."""
-    if not text:
+    if not text or type(text) is not str:
         return ""
     text = text.strip()
     if _API_ENUM.fullmatch(text):  # already an API v2 enum
@@ -127,7 +130,7 @@ def enum_value(text: str | None) -> str:
     return _ENUM_ALIASES.get(value, value)
 
 
-def intervention_type(text: str | None) -> str:
+def intervention_type(text: object) -> str:
     """`Dietary Supplement` / `dietary_supplement` -> `DIETARY_SUPPLEMENT`."""
     return enum_value(text)
 
@@ -193,11 +196,11 @@ _ISO_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _TEXT_DATE = re.compile(r"^([A-Za-z]+)\.?\s+(?:(\d{1,2}),?\s+)?(\d{4})$")
 
 
-def iso_date(text: str | None) -> str:
+def iso_date(text: object) -> str:
     """`December 1992` -> `1992-12`, `September 12, 2016` -> `2016-09-12`, ISO kept as is:
     an ISO-8601 prefix exactly as precise as the source. Unrecognised text is kept stripped
     rather than guessed at."""
-    if not text:
+    if not text or type(text) is not str:
         return ""
     text = text.strip()
     if _ISO_DATE.match(text):

@@ -16,7 +16,8 @@ reads the text instead:
    (`Stratum 1a, 1b and 2`). Whatever lies between is the description.
 
 Measured on every outcome of the API v2 JSON corpus, joined exactly as the CSV export joins
-them (`scripts/splitter_accuracy.py`), the three parts come back exactly for 98% of outcomes.
+them (`scripts/splitter_accuracy.py`), the three parts come back exactly for 98% of outcomes;
+on the older legacy-XML outcomes, 93%.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ _TIME = re.compile(
     r"\b(?:\d+(?:[.,]\d+)?\s*(?:-|–|to)?\s*" + _UNIT + r"\b|"
     r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|cycles?|courses?|visits?|"
     r"baseline|screening|follow[- ]?up|completion|discharge|pre-?dose|post-?dose|predose|"
+    r"enrol?l?ment|randomi[sz]ation|admission|diagnosis|"
     r"time ?points?|time (?:from|of|to|between|until)|annual(?:ly)?|daily|weekly|monthly|"
-    r"until|throughout|through|up ?to|upto|end of|day|week|month|year|cycle|hrs?|wks?)\b)",
+    r"until|throughout|through|up ?to|upto|end of|day|week|month|year|cycle|hrs?|wks?)\b|"
+    r"(?:day|week|month|year|cycle|visit)\s*\d)",
     re.IGNORECASE,
 )
 # How a time frame (or an element of a list of time points) begins.
@@ -55,6 +58,7 @@ _TF_START = re.compile(
 )
 _LIST_CONT = re.compile(r"(?:(?:and|or|&|then)\s+)?\d", re.IGNORECASE)
 _AND_OR = re.compile(r"(?:and|or|&|nor)\b", re.IGNORECASE)
+_INNER_AND_OR = re.compile(r"^\S+(?: \S+)? (?:and|or|&) ")  # "neuronal and other toxicities"
 _ENDS_NUM = re.compile(r"(?:\d|\b" + _UNIT + r")\)?$", re.IGNORECASE)
 _YEAR_END = re.compile(r"(?:19|20)\d\d$")  # "September 30, 2021" is a date, not a list
 # Lowercase words that continue a phrase rather than start a description.
@@ -164,7 +168,7 @@ def _time_frame_start(segs: list[str], j: int) -> int:
             k = j - 1
             while True:
                 head = SEP.join(segs[k:j])
-                if _TF_START.match(segs[k]) and _timelike(head):
+                if _TF_START.match(segs[k]) and (_timelike(head) or _timelike(cur)):
                     break
                 if k >= 2 and _ends_sentence(segs[k - 1]) and _timelike(segs[k]):
                     break
@@ -193,6 +197,22 @@ def _time_frame_start(segs: list[str], j: int) -> int:
     return j
 
 
+def _list_end(segs: list[str], i: int, j: int) -> int:
+    """If segs[i:] before j read `b, c, and d` (short lowercase or acronym items closed by an
+    `and`/`or` item), the index after that closing item; else 0."""
+    x = i
+    while x < j:
+        item = segs[x]
+        if x > i and (_AND_OR.match(item) or _INNER_AND_OR.search(item)):
+            return x + 1
+        if _ends_sentence(item) or len(item.split()) > 5:
+            return 0
+        if not (item[:1].islower() or _is_acronym(item.split()[0] if item else "")):
+            return 0
+        x += 1
+    return 0
+
+
 def _measure_end(segs: list[str], j: int) -> int:
     """Index of the first segment after the measure (== j when there is no description)."""
     i = 1
@@ -206,7 +226,12 @@ def _measure_end(segs: list[str], j: int) -> int:
         if _CONT_WORD.match(cur):  # "..., including serious adverse events, per intensity"
             i += 1
             continue
-        if cur[:1].isdigit() and prev[-1:].isalnum():  # "Stratum 1a, 1b and 2"
+        if (  # "Stratum 1a, 1b and 2"
+            cur[:1].isdigit()
+            and prev[-1:].isalnum()
+            and len(cur.split()) <= 4
+            and not _ends_sentence(cur)
+        ):
             i += 1
             continue
         if (  # "Number, severity and duration of ...", "The nature, incidence and ..."
@@ -218,15 +243,11 @@ def _measure_end(segs: list[str], j: int) -> int:
         ):
             i += 1
             continue
-        if (  # "... of relapse, treatment failure, or death"
-            cur[:1].islower()
-            and i + 1 < j
-            and len(cur.split()) <= 4
-            and _AND_OR.match(segs[i + 1])
-            and len(segs[i + 1].split()) <= 6
-        ):
-            i += 1
-            continue
+        if cur[:1].islower() or _is_acronym(cur):  # "... of relapse, treatment failure, or death"
+            end = _list_end(segs, i, j)
+            if end:
+                i = end
+                continue
         break
     return i
 
@@ -240,6 +261,8 @@ def split_outcome(text: str) -> tuple[str, str, str]:
     n = len(raw)
     if n == 1:
         return text, "", ""
+    if n == 2:  # `measure, time frame`: nothing to decide
+        return raw[0], "", raw[1]
     segs = [s.strip() for s in raw]  # features read the words, the parts keep the text
     j = _time_frame_start(segs, n - 1)
     i = _measure_end(segs, j)
@@ -276,11 +299,11 @@ def parse_outcomes(text: str | None, role: OutcomeRole, source_field: str) -> It
     for piece in split_outcome_list(text):
         measure, description, time_frame = split_outcome(piece.strip())
         yield Outcome(
-            role=role,
-            measure=clean_line(measure),
-            description=clean_block(description),
-            time_frame=clean_line(time_frame),
-            source_field=source_field,
+            role,
+            clean_line(measure),
+            clean_block(description),
+            clean_line(time_frame),
+            source_field,
         )
 
 

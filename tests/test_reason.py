@@ -1,0 +1,187 @@
+"""Reasoning shows in answers: a broader disease finds trials recorded with a narrower one, CAR-T
+trials are found though no record says so, and both engines (HermiT on the compact view, the
+compiled SPARQL rules) derive exactly the same facts."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from graphbuild import reason
+from graphbuild.cli import main
+from graphbuild.rdf.namespaces import GB, INFERRED_GRAPH
+from graphbuild.store import GraphStore
+
+DATA = Path(__file__).parent / "data"
+MINI = DATA / "mini_graph.trig"
+PREFIXES = """PREFIX gb: <https://w3id.org/graphbuild/vocab#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX mesh: <http://id.nlm.nih.gov/mesh/>
+PREFIX hgnc: <https://identifiers.org/hgnc:>
+"""
+INFERRED = ox.NamedNode(str(INFERRED_GRAPH))
+
+
+def load_mini() -> ox.Store:
+    store = ox.Store()
+    store.load(path=str(MINI), format=ox.RdfFormat.TRIG)
+    return store
+
+
+@pytest.fixture()
+def mini() -> ox.Store:
+    return load_mini()
+
+
+def trial_ids(store: ox.Store, where: str) -> set[str]:
+    query = PREFIXES + f"SELECT DISTINCT ?id WHERE {{ {where} ?t gb:trialId ?id }}"
+    return {row["id"].value for row in store.query(query, use_default_graph_as_union=True)}
+
+
+def under(mesh_id: str) -> str:
+    return f"?t gb:studiesDisease/skos:broaderTransitive mesh:{mesh_id} ."
+
+
+def test_car_t_trials_are_found_though_no_record_asserts_the_class(mini: ox.Store) -> None:
+    assert trial_ids(mini, "?t a gb:CARTTrial .") == set()
+    reason.materialize(mini)
+    assert trial_ids(mini, "?t a gb:CARTTrial .") == {"NCT90000101"}
+    # CAR-NK is a cell therapy, not a CAR-T; a stem cell transplant is neither
+    assert trial_ids(mini, "?t a gb:CellTherapyTrial .") == {"NCT90000101", "NCT90000103"}
+    # only an investigational antibody counts: not supportive tocilizumab, not a comparator
+    assert trial_ids(mini, "?t a gb:AntibodyTrial .") == {"NCT90000102"}
+
+
+def test_broader_disease_finds_trials_recorded_with_a_narrower_one(mini: ox.Store) -> None:
+    # D054219 "Neoplasms, Plasma Cell" is the MeSH parent of Multiple Myeloma (D009101)
+    assert trial_ids(mini, under("D054219")) == set()
+    reason.materialize(mini)
+    assert trial_ids(mini, under("D054219")) == {"NCT90000101", "NCT90000102"}
+    assert trial_ids(mini, under("D007938")) == {"NCT90000103"}  # Leukemia, three levels up
+    assert trial_ids(mini, under("D009369")) == {
+        "NCT90000101",
+        "NCT90000102",
+        "NCT90000103",
+        "local_record_7",
+    }
+
+
+def test_mini_graph_hierarchy_is_true_mesh(vocab_dir: Path) -> None:
+    """Every skos:broader edge of the mini graph is a tree-number parent in MeSH 2024."""
+    trees: dict[str, list[str]] = {}
+    with (vocab_dir / "mesh_descriptors.tsv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            trees[row["ui"]] = row["tree_numbers"].split("|")
+    store = load_mini()
+    edges = list(
+        store.query(
+            PREFIXES + "SELECT ?n ?b { ?n skos:broader ?b }", use_default_graph_as_union=True
+        )
+    )
+    assert edges
+    for row in edges:
+        narrow, broad = (row[k].value.rsplit("/", 1)[1] for k in ("n", "b"))
+        parents = {t.rsplit(".", 1)[0] for t in trees[narrow] if "." in t}
+        assert parents & set(trees[broad]), f"{narrow} is not directly under {broad} in MeSH"
+
+
+def test_directed_at_chain_adds_only_new_facts(mini: ox.Store) -> None:
+    report = reason.materialize(mini)
+    inferred = reason.inferred_facts(mini)
+    directed = {(s, o) for s, p, o in inferred if p == str(GB.directedAt)}
+    base = "https://w3id.org/graphbuild/id/trial/"
+    hgnc = "https://identifiers.org/hgnc:"
+    assert directed == {
+        (base + "NCT90000102", hgnc + "11913"),
+        (base + "NCT90000102", hgnc + "1674"),
+        (base + "NCT90000103", hgnc + "1633"),
+    }
+    # NCT90000101's directedAt BCMA is asserted (title), so it is not repeated, yet answers hold
+    assert report.already_asserted == 1
+    assert trial_ids(mini, "?t gb:directedAt hgnc:11913 .") == {"NCT90000101", "NCT90000102"}
+    assert report.inferred == {
+        "gb:CARTTrial": 1,
+        "gb:CellTherapyTrial": 2,
+        "gb:AntibodyTrial": 1,
+        "gb:directedAt": 3,
+        "skos:broaderTransitive": 26,
+    }
+    assert report.trials == 4 and "gb:CARTTrial ⊑ gb:CellTherapyTrial" in str(report)
+
+
+def test_inferred_graph_is_rebuilt_not_edited(mini: ox.Store) -> None:
+    stale = ox.Quad(
+        ox.NamedNode(str(GB.Trial)),
+        ox.NamedNode(str(GB.directedAt)),
+        ox.NamedNode("urn:stale"),
+        INFERRED,
+    )
+    mini.add(stale)
+    reason.materialize(mini)
+    first = reason.inferred_facts(mini)
+    assert stale not in set(mini.quads_for_pattern(None, None, None, INFERRED))
+    reason.materialize(mini)
+    assert reason.inferred_facts(mini) == first
+    # a trial that loses its CAR-T intervention loses the class on the next run
+    mini.update(PREFIXES + "DELETE WHERE { GRAPH ?g { ?i gb:modality gb:CarT } }")
+    reason.materialize(mini)
+    assert trial_ids(mini, "?t a gb:CARTTrial .") == set()
+
+
+def test_hermit_and_sparql_engines_agree_across_chunks(mini: ox.Store) -> None:
+    """HermiT realizing the compact view in three runs (the vocabulary, then 3 + 1 trial
+    graphs) derives exactly what the compiled SPARQL rules derive."""
+    hermit = reason.materialize(mini, engine="hermit", chunk_size=3)
+    by_hermit = reason.inferred_facts(mini)
+    sparql = reason.materialize(mini, engine="sparql")
+    assert hermit.chunks == 3
+    assert reason.inferred_facts(mini) == by_hermit
+    assert hermit.inferred == sparql.inferred and hermit.already_asserted == sparql.already_asserted
+
+
+def test_accepts_a_graph_store() -> None:
+    store = GraphStore.in_memory()
+    store.ox.load(path=str(MINI), format=ox.RdfFormat.TRIG)
+    report = reason.materialize(store)
+    assert report.total == store.count(INFERRED_GRAPH) == 33
+
+
+def test_rules_refuse_what_they_cannot_translate(tmp_path: Path) -> None:
+    """An axiom outside the compiled fragment fails loudly instead of being skipped."""
+    ontology = tmp_path / "o.ttl"
+    ontology.write_text(
+        """@prefix owl: <http://www.w3.org/2002/07/owl#> . @prefix ex: <http://example.org/> .
+        ex:C owl:equivalentClass [ a owl:Restriction ; owl:onProperty ex:p ; owl:allValuesFrom ex:D ] .""",
+        encoding="utf-8",
+    )
+    terminology = reason.Terminology(ontology, {}, {}, (), 0.0)
+    with pytest.raises(reason.UnsupportedAxiom, match="allValuesFrom"):
+        reason.compile_rules(terminology)
+
+
+def test_unknown_engine_is_refused(mini: ox.Store) -> None:
+    with pytest.raises(ValueError, match="engine"):
+        reason.materialize(mini, engine="pellet")
+
+
+def test_cli_reason_rebuilds_the_inferred_graph(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with GraphStore.open(tmp_path / "store") as store:
+        store.ox.load(path=str(MINI), format=ox.RdfFormat.TRIG)
+    assert main(["reason", "--graph", str(tmp_path)]) == 0
+    assert "gb:CARTTrial: 1" in capsys.readouterr().out
+    with GraphStore.open(tmp_path / "store") as store:
+        assert trial_ids(store.ox, "?t a gb:CARTTrial .") == {"NCT90000101"}
+    assert main(["reason", "--graph", str(tmp_path / "missing")]) == 2
+
+
+def test_cli_defaults_mirror_the_module() -> None:
+    from graphbuild.cli import reason as cli_reason
+
+    assert cli_reason.ENGINES == reason.ENGINES
+    assert cli_reason.DEFAULT_ENGINE == reason.DEFAULT_ENGINE
+    assert cli_reason.DEFAULT_CHUNK_SIZE == reason.DEFAULT_CHUNK_SIZE

@@ -1,0 +1,438 @@
+"""Validation: the good mini graph conforms; each kind of damage is caught by SHACL and by its
+`*-violation.rq`, and every violation names the trial, the node and the rule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from graphbuild import validate
+from graphbuild.cli import main
+from graphbuild.resources import queries_dir
+from graphbuild.store import GraphStore
+
+DATA = Path(__file__).parent / "data"
+MINI = DATA / "mini_graph.trig"
+PREFIXES = """PREFIX gb: <https://w3id.org/graphbuild/vocab#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX mesh: <http://id.nlm.nih.gov/mesh/>
+PREFIX hgnc: <https://identifiers.org/hgnc:>
+PREFIX t: <https://w3id.org/graphbuild/id/trial/>
+PREFIX g: <https://w3id.org/graphbuild/id/graph/trial/>
+"""
+TRIAL = "https://w3id.org/graphbuild/id/trial/"
+
+
+def load_mini(*updates: str) -> ox.Store:
+    store = ox.Store()
+    store.load(path=str(MINI), format=ox.RdfFormat.TRIG)
+    for update in updates:
+        store.update(PREFIXES + update)
+    return store
+
+
+def replace(graph: str, node: str, prop: str, old: str, new: str) -> str:
+    """An update changing one value in one trial graph."""
+    return (
+        f"DELETE {{ GRAPH g:{graph} {{ {node} {prop} {old} }} }} "
+        f"INSERT {{ GRAPH g:{graph} {{ {node} {prop} {new} }} }} WHERE {{ GRAPH g:{graph} {{ {node} {prop} {old} }} }}"
+    )
+
+
+# Each violation query, a way to break the mini graph that it must catch, and the trial named.
+BREAKAGES = [
+    pytest.param(
+        "link-without-evidence-violation",
+        "DELETE WHERE { GRAPH ?g { <https://w3id.org/graphbuild/id/trial/NCT90000102/link/cd3> gb:hasEvidence ?e } }",
+        "NCT90000102",
+        id="link-without-evidence",
+    ),
+    pytest.param(
+        "empty-evidence-quote-violation",
+        replace(
+            "NCT90000103",
+            "<https://w3id.org/graphbuild/id/trial/NCT90000103/evidence/cd19>",
+            "gb:quote",
+            '"CD19"',
+            '""',
+        ),
+        "NCT90000103",
+        id="empty-quote",
+    ),
+    pytest.param(
+        "empty-evidence-quote-violation",
+        "DELETE WHERE { GRAPH ?g { <https://w3id.org/graphbuild/id/trial/NCT90000103/evidence/cd19> gb:quote ?q } }",
+        "NCT90000103",
+        id="missing-quote",
+    ),
+    pytest.param(
+        "evidence-offsets-violation",
+        replace(
+            "NCT90000101",
+            "<https://w3id.org/graphbuild/id/trial/NCT90000101/evidence/bcma-title>",
+            "gb:endOffset",
+            "4",
+            "5",
+        ),
+        "NCT90000101",
+        id="offsets-length",
+    ),
+    pytest.param(
+        "evidence-offsets-violation",
+        replace(
+            "NCT90000102",
+            "<https://w3id.org/graphbuild/id/trial/NCT90000102/evidence/bcma>",
+            "gb:startOffset",
+            "13",
+            "12",
+        )
+        + " ; "
+        + replace(
+            "NCT90000102",
+            "<https://w3id.org/graphbuild/id/trial/NCT90000102/evidence/bcma>",
+            "gb:endOffset",
+            "17",
+            "16",
+        ),
+        "NCT90000102",
+        id="offsets-shifted-in-title",
+    ),
+    pytest.param(
+        "antigen-without-hgnc-violation",
+        "DELETE WHERE { GRAPH g:NCT90000103 { hgnc:1633 gb:hgncId ?id } }",
+        "NCT90000103",
+        id="antigen-no-id",
+    ),
+    pytest.param(
+        "antigen-without-hgnc-violation",
+        replace("NCT90000103", "hgnc:1633", "gb:hgncId", '"HGNC:1633"', '"HGNC:1634"'),
+        "NCT90000103",
+        id="antigen-iri-mismatch",
+    ),
+    pytest.param(
+        "disease-without-mesh-violation",
+        replace("local_record_7", "mesh:D008228", "gb:meshId", '"D008228"', '"8228"'),
+        "local_record_7",
+        id="disease-bad-id",
+    ),
+    pytest.param(
+        "timeframe-bounds-violation",
+        replace(
+            "NCT90000102",
+            "<https://w3id.org/graphbuild/id/trial/NCT90000102/endpoint/0/time-frame>",
+            "gb:minDays",
+            "180.0",
+            "400.0",
+        ),
+        "NCT90000102",
+        id="min-over-max",
+    ),
+    pytest.param(
+        "trial-without-title-violation",
+        "DELETE WHERE { GRAPH g:local_record_7 { t:local_record_7 dcterms:title ?t } }",
+        "local_record_7",
+        id="no-title",
+    ),
+    pytest.param(
+        "link-basis-violation",
+        replace(
+            "NCT90000103",
+            "<https://w3id.org/graphbuild/id/trial/NCT90000103/link/ball>",
+            "gb:basis",
+            '"source_mesh"',
+            '"guess"',
+        ),
+        "NCT90000103",
+        id="unknown-basis",
+    ),
+    pytest.param(
+        "link-basis-violation",
+        "DELETE WHERE { GRAPH ?g { <https://w3id.org/graphbuild/id/trial/NCT90000103/link/ball> gb:basis ?b } }",
+        "NCT90000103",
+        id="no-basis",
+    ),
+    pytest.param(
+        "unreified-link-violation",
+        "INSERT DATA { GRAPH g:local_record_7 { <https://w3id.org/graphbuild/id/trial/local_record_7/endpoint/0> gb:measuresConcept <https://w3id.org/graphbuild/id/concept/DLT> } }",
+        "local_record_7",
+        id="edge-without-link",
+    ),
+    pytest.param(
+        "dangling-link-violation",
+        "DELETE DATA { GRAPH g:NCT90000103 { <https://w3id.org/graphbuild/id/trial/NCT90000103/intervention/0> gb:targetsAntigen hgnc:1633 } }",
+        "NCT90000103",
+        id="link-without-edge",
+    ),
+    pytest.param(
+        "reasoner-term-asserted-violation",
+        "INSERT DATA { GRAPH g:NCT90000101 { t:NCT90000101 a gb:CARTTrial } }",
+        "NCT90000101",
+        id="asserted-cart",
+    ),
+    pytest.param(
+        "reasoner-term-asserted-violation",
+        "INSERT DATA { GRAPH <https://w3id.org/graphbuild/id/graph/vocabulary> { mesh:D009101 <http://www.w3.org/2004/02/skos/core#broaderTransitive> mesh:D009369 } }",
+        "",
+        id="asserted-closure",
+    ),
+    pytest.param(
+        "trial-id-violation",
+        replace("NCT90000103", "t:NCT90000103", "gb:trialId", '"NCT90000103"', '"NCT90000102"'),
+        "NCT90000102",
+        id="duplicate-id",
+    ),
+]
+
+
+def test_every_violation_query_has_a_breakage() -> None:
+    names = {path.stem for path in validate.violation_queries()}
+    assert names == {p.values[0] for p in BREAKAGES}
+    assert len(names) >= 7
+
+
+@pytest.mark.parametrize("path", validate.violation_queries(), ids=lambda p: p.stem)
+def test_violation_query_is_self_describing_and_empty_on_good_data(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    title, description = validate.query_header(path)
+    assert text.startswith("# title:") and title and description
+    assert "PREFIX gb:" in text, "declares its own prefixes, so it runs in any SPARQL tool"
+    assert validate.run_violation_query(load_mini(), path) == []
+
+
+@pytest.mark.parametrize(("name", "update", "trial"), BREAKAGES)
+def test_violation_query_catches_its_breakage(name: str, update: str, trial: str) -> None:
+    rows = validate.run_violation_query(load_mini(update), queries_dir() / f"{name}.rq")
+    assert rows, f"{name} found nothing after: {update}"
+    assert trial in {row.get("trial_id", "") for row in rows}
+    assert all(row.get("node") and row.get("message") for row in rows)
+
+
+def test_good_mini_graph_conforms() -> None:
+    report = validate.validate(load_mini())
+    assert report.conforms, str(report)
+    assert report.violations == []
+    assert report.trials == 4
+    assert set(report.query_rows) == {p.stem for p in validate.violation_queries()}
+
+
+BROKEN = [
+    "DELETE WHERE { GRAPH g:NCT90000102 { t:NCT90000102 dcterms:title ?t } }",
+    replace(
+        "NCT90000103",
+        "<https://w3id.org/graphbuild/id/trial/NCT90000103/endpoint/0/time-frame>",
+        "gb:minDays",
+        "0.0",
+        "90.0",
+    ),
+    replace("NCT90000103", "hgnc:1633", "gb:hgncId", '"HGNC:1633"', '"CD19"'),
+    replace(
+        "NCT90000103",
+        "<https://w3id.org/graphbuild/id/trial/NCT90000103/link/ball>",
+        "gb:basis",
+        '"source_mesh"',
+        '"guess"',
+    ),
+    replace(
+        "NCT90000101",
+        "<https://w3id.org/graphbuild/id/trial/NCT90000101/evidence/dlt>",
+        "gb:quote",
+        '"Dose-limiting toxicity"',
+        '""',
+    ),
+    replace(
+        "NCT90000101",
+        "<https://w3id.org/graphbuild/id/trial/NCT90000101/endpoint/1>",
+        "gb:role",
+        '"secondary"',
+        '"tertiary"',
+    ),
+    'INSERT DATA { GRAPH g:local_record_7 { t:local_record_7 gb:trialId "local_record_8" } }',
+]
+
+
+def test_shacl_names_trial_node_and_rule() -> None:
+    report = validate.validate(load_mini(*BROKEN))
+    assert not report.conforms
+    found = {(v.trial_id, v.focus_node, v.rule) for v in report.violations}
+    expected = {
+        ("NCT90000102", TRIAL + "NCT90000102", "gbsh:Trial-title"),
+        ("NCT90000103", TRIAL + "NCT90000103/endpoint/0/time-frame", "gbsh:TimeFrame-bounds"),
+        ("NCT90000103", "https://identifiers.org/hgnc:1633", "gbsh:TargetAntigen-hgncId"),
+        ("NCT90000103", TRIAL + "NCT90000103/link/ball", "gbsh:ExtractedLink-basis"),
+        ("NCT90000101", TRIAL + "NCT90000101/evidence/dlt", "gbsh:Evidence-quote"),
+        ("NCT90000101", TRIAL + "NCT90000101/endpoint/1", "gbsh:Endpoint-role"),
+        ("local_record_7", TRIAL + "local_record_7", "gbsh:Trial-trialId"),
+    }
+    assert expected <= found, expected - found
+    title = next(v for v in report.violations if v.rule == "gbsh:Trial-title")
+    assert (
+        title.path == "dcterms:title" and "title" in title.message and title.severity == "Violation"
+    )
+    text = str(report)
+    assert "does not conform" in text
+    assert f"trial NCT90000102: {TRIAL}NCT90000102 dcterms:title: gbsh:Trial-title:" in text
+    # the same damage seen by the queries, named by query
+    rules = {v.rule for v in report.violations}
+    assert {
+        "trial-without-title-violation",
+        "link-basis-violation",
+        "empty-evidence-quote-violation",
+        "antigen-without-hgnc-violation",
+        "timeframe-bounds-violation",
+    } <= rules
+
+
+def test_shared_node_is_reported_for_each_trial_carrying_it() -> None:
+    broken = load_mini(
+        'DELETE { GRAPH ?g { mesh:D009101 gb:meshId "D009101" } } INSERT { GRAPH ?g { mesh:D009101 gb:meshId "D9101" } } '
+        'WHERE { GRAPH ?g { mesh:D009101 gb:meshId "D009101" } }'
+    )
+    report = validate.validate(broken)
+    trials = {v.trial_id for v in report.violations if v.rule == "gbsh:Disease-meshId"}
+    assert trials == {"NCT90000101", "NCT90000102", None}  # None: the vocabulary graph's copy
+
+
+def test_chunking_does_not_change_the_answer() -> None:
+    broken = load_mini(*BROKEN)
+    assert (
+        validate.validate(broken, chunk_size=1).violations == validate.validate(broken).violations
+    )
+
+
+def test_warnings_do_not_fail_a_graph() -> None:
+    report = validate.validate(
+        load_mini(replace("NCT90000101", "t:NCT90000101", "gb:phase", '"PHASE1"', '"Phase 1"'))
+    )
+    assert report.conforms
+    assert [v.rule for v in report.violations] == ["gbsh:Trial-phase"]
+    assert report.violations[0].severity == "Warning"
+
+
+def test_graph_written_by_the_triples_stage_conforms() -> None:
+    """The shapes describe what graphbuild.rdf.triples really writes, not just the fixture."""
+    from graphbuild import model as m
+    from graphbuild.rdf.triples import trial_quads, vocabulary_quads
+
+    title = "BCMA CAR-T Cells in Multiple Myeloma"
+
+    def ev(field: str, text: str, start: int) -> m.Evidence:
+        return m.Evidence(field, text, start, start + len(text))
+
+    record = m.Record(
+        trial_id="NCT90000201",
+        source=m.SourceRef("x.json", "0"),
+        format=m.SourceFormat.JSON,
+        nct_id="NCT90000201",
+        brief_title=title,
+        conditions=("Multiple Myeloma",),
+        interventions=(m.Intervention("BIOLOGICAL", "Anti-BCMA CAR-T cells"),),
+        outcomes=(
+            m.Outcome(m.OutcomeRole.PRIMARY, "Dose-limiting toxicity", time_frame="28 days"),
+        ),
+        phases=("PHASE1",),
+        study_type="INTERVENTIONAL",
+        start_date="2021-03",
+        enrollment=20,
+    )
+    trial = m.Trial(
+        "NCT90000201",
+        record,
+        interventions=(
+            m.InterventionInfo(
+                0,
+                "Anti-BCMA CAR-T cells",
+                "BIOLOGICAL",
+                modality=m.Modality.CAR_T,
+                evidence=(ev("interventions[0].name", "CAR-T", 10),),
+            ),
+        ),
+        targets=(
+            m.TargetLink(
+                m.Antigen("TNFRSF17", "HGNC:11913", "BCMA"),
+                m.Basis.STATED,
+                (ev("brief_title", "BCMA", 0),),
+                0,
+            ),
+        ),
+        target_status=m.TargetStatus.STATED,
+        diseases=(
+            m.DiseaseLink(
+                "D009101",
+                "Multiple Myeloma",
+                "Multiple Myeloma",
+                m.Basis.LEXICON,
+                (ev("conditions[0]", "Multiple Myeloma", 0),),
+                qualifiers=("relapsed",),
+            ),
+        ),
+        endpoints=(
+            m.Endpoint(
+                0,
+                m.OutcomeRole.PRIMARY,
+                "Dose-limiting toxicity",
+                "",
+                m.TimeFrame("28 days", 0, 28),
+                concepts=(
+                    m.ConceptLink(
+                        "DLT",
+                        m.EndpointCategory.SAFETY,
+                        (ev("outcomes[0].measure", "Dose-limiting", 0),),
+                    ),
+                ),
+            ),
+        ),
+    )
+    store = ox.Store()
+    store.extend(trial_quads(trial))
+    store.extend(vocabulary_quads([trial]))
+    report = validate.validate(store)
+    assert report.conforms, str(report)
+    # and the same graph with the title lost is caught
+    store.update(PREFIXES + "DELETE WHERE { GRAPH ?g { ?t dcterms:title ?x } }")
+    assert {v.rule for v in validate.validate(store).violations} >= {
+        "gbsh:Trial-title",
+        "trial-without-title-violation",
+    }
+
+
+def test_accepts_a_graph_store() -> None:
+    store = GraphStore.in_memory()
+    store.ox.load(path=str(MINI), format=ox.RdfFormat.TRIG)
+    assert validate.validate(store).conforms
+
+
+def test_cli_validate_exit_status_and_listing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", "--graph", str(MINI)]) == 0
+    assert "conforms" in capsys.readouterr().out
+
+    with GraphStore.open(tmp_path / "store") as store:
+        store.ox.load(path=str(MINI), format=ox.RdfFormat.TRIG)
+        store.ox.update(PREFIXES + BROKEN[0])
+    assert main(["validate", "--graph", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert (
+        "trial NCT90000102" in out
+        and "gbsh:Trial-title" in out
+        and "trial-without-title-violation" in out
+    )
+
+    assert main(["validate", "--graph", str(tmp_path), "--format", "json", "--no-shacl"]) == 1
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["conforms"] is False
+    assert payload["query_rows"]["trial-without-title-violation"][0]["trial_id"] == "NCT90000102"
+
+    assert main(["validate", "--graph", str(tmp_path / "nothing-here")]) == 2
+
+
+def test_shared_node_blames_only_the_trial_whose_graph_holds_the_bad_value() -> None:
+    """Both myeloma trials describe mesh:D009101; only NCT90000101's copy is broken."""
+    broken = load_mini(replace("NCT90000101", "mesh:D009101", "gb:meshId", '"D009101"', '"D9101"'))
+    report = validate.validate(broken)
+    pattern = [v for v in report.violations if v.rule == "gbsh:Disease-meshId" and v.value == "D9101"]
+    assert {v.trial_id for v in pattern} == {"NCT90000101"}
