@@ -198,7 +198,7 @@ def _display_label(symbol: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _link(claims: list[_Claim]) -> TargetLink:
+def _link(index: int | None, claims: list[_Claim]) -> TargetLink:
     claims = sorted(claims, key=lambda c: _RANK[c.basis])  # stable: text order within a basis
     best = claims[0]
     evidence = tuple(dict.fromkeys(c.evidence for c in claims))[:MAX_EVIDENCE]
@@ -206,7 +206,7 @@ def _link(claims: list[_Claim]) -> TargetLink:
         antigen=antigen_for(best.symbol, best.label),
         basis=best.basis,
         evidence=evidence,
-        intervention_index=best.index,
+        intervention_index=index,
     )
 
 
@@ -223,7 +223,7 @@ def _merge(claims: list[_Claim]) -> tuple[TargetLink, ...]:
         if owner is not None:
             groups[owner].extend(group)
             del groups[(symbol, index)]
-    links = [_link(group) for group in groups.values()]
+    links = [_link(index, group) for (_, index), group in groups.items()]
     return tuple(sorted(links, key=lambda l: (_RANK[l.basis], l.intervention_index is None, l.intervention_index or 0)))
 
 

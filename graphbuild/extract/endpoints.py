@@ -173,14 +173,14 @@ def _synonym_alternative(key: str | None, synonym: str) -> _Alternative:
 
 @dataclass(frozen=True, slots=True)
 class _Matcher:
-    """One compiled alternation; group `g{n}` of a match names `keys[n]`."""
+    """One compiled alternation; group `g{n}_{m}` of a match names `keys[n]`."""
 
     regex: re.Pattern[str]
     keys: tuple[str | None, ...]
 
     def finditer(self, text: str) -> Iterable[tuple[str | None, re.Match[str]]]:
         for match in self.regex.finditer(text):
-            yield self.keys[int(match.lastgroup[1:])], match  # type: ignore[index]
+            yield self.keys[int(match.lastgroup[1:].partition("_")[0])], match  # type: ignore[union-attr]
 
 
 # Branches are tried in order and fail on their first character, so the letters words most
@@ -218,15 +218,21 @@ def _compile(alternatives: Iterable[_Alternative]) -> _Matcher:
         for ch in alternative.head.lower():
             node = node.setdefault(ch, {})
         check = "" if alternative.fold or not alternative.head else f"(?<={re.escape(alternative.head)})"
-        node.setdefault("", []).append(f"{check}(?P<g{n}>{alternative.pattern})")
+        node.setdefault("", []).append((n, check, alternative.pattern))
+    names = iter(range(1 << 30))
 
     def emit(node: dict, depth: int) -> str:
         children = sorted((ch for ch in node if ch), key=lambda ch: _branch_order(ch, depth))
         branches = [_char_class(ch) + "(?:" + emit(node[ch], depth + 1) + ")" for ch in children]
-        branches += node.get("", [])
+        branches += [f"{check}(?P<g{n}_{next(names)}>{pattern})" for n, check, pattern in node.get("", [])]
         return "|".join(branches)
 
-    return _Matcher(re.compile(_BEFORE + "(?:" + emit(root, 0) + ")"), keys)
+    # At the root, where every word start is tried, a plain literal is the cheapest test the
+    # engine has, so each first letter gets a branch per case (the subtree is written twice).
+    roots = sorted((ch for ch in root if ch), key=lambda ch: _branch_order(ch, 0))
+    cases = [c for c in roots] + [c.upper() for c in roots if c.upper() != c]
+    branches = [re.escape(c) + "(?:" + emit(root[c.lower()], 1) + ")" for c in cases]
+    return _Matcher(re.compile(_BEFORE + "(?:" + "|".join(branches) + ")"), keys)
 
 
 def _lexicon_alternatives(rows: Iterable[Mapping[str, str]]) -> list[_Alternative]:

@@ -33,6 +33,8 @@ from graphbuild.extract.lexicon import load_lexicon, split_multi
 # A word (letters/digits, with inner apostrophes: Hodgkin's) or one separating punctuation mark.
 _APOSTROPHE = r"(?:['’]|&#39;|&apos;)"
 _TOKEN = re.compile(rf"[^\W_]+(?:{_APOSTROPHE}[^\W_]+)*|[,/();:&+，；：（）]", re.UNICODE)
+_POSSESSIVE_RE = re.compile(_APOSTROPHE + "s$")
+_APOSTROPHE_RE = re.compile(_APOSTROPHE)
 _PUNCT_FOLD = str.maketrans({"，": ",", "；": ";", "：": ":", "（": "(", "）": ")"})
 _BRITISH = (
     (re.compile(r"aem"), "em"),  # haem-, leukaem-, anaem-, ischaem-, septicaem-
@@ -87,8 +89,7 @@ def _word_keys(raw: str) -> tuple[str, str]:
     """(cased, lower) keys of one word."""
     word = _strip_accents(raw)
     if "'" in word or "’" in word or "&" in word:
-        word = re.sub(r"(?:['’]|&#39;|&apos;)s$", "", word)
-        word = re.sub(r"['’]|&#39;|&apos;", "", word)
+        word = _APOSTROPHE_RE.sub("", _POSSESSIVE_RE.sub("", word))
     lower = _fold_word(word)
     return (word if _is_acronym(word) else lower), lower
 
@@ -121,6 +122,8 @@ LAST_SIX_DIGIT_DESCRIPTOR = 66331  # checked against shared/vocab by the tests
 
 @dataclass(frozen=True, slots=True)
 class Descriptor:
+    """One row of mesh_diseases.tsv: only its disease (C, F03) tree numbers are kept."""
+
     ui: str
     name: str
     tree_numbers: tuple[str, ...]
