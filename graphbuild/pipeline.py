@@ -190,15 +190,20 @@ def process_stream(
 # --------------------------------------------------------------------------------------------
 
 
+# The edges from a trial's own nodes to the shared nodes the vocabulary graph describes.
+SHARED_EDGES = ("studiesDisease", "targetsAntigen", "directedAt", "measuresConcept")
+
+
 def referenced_nodes(store: GraphStore) -> list[ox.NamedNode]:
-    """Antigen, disease and concept nodes that some trial graph uses."""
+    """Antigen, disease and concept nodes that some trial graph points at."""
+    values = " ".join(f"gb:{name}" for name in SHARED_EDGES)
     result = store.query(
-        """
-        SELECT DISTINCT ?x WHERE {
-          VALUES ?type { gb:Disease gb:EndpointConcept gb:TargetAntigen }
-          GRAPH ?g { ?x a ?type }
-          FILTER(STRSTARTS(STR(?g), "%s"))
-        }""" % _TRIAL_GRAPH_PREFIX
+        f"""
+        SELECT DISTINCT ?x WHERE {{
+          VALUES ?p {{ {values} }}
+          GRAPH ?g {{ ?s ?p ?x }}
+          FILTER(STRSTARTS(STR(?g), "{_TRIAL_GRAPH_PREFIX}"))
+        }}"""
     )
     return sorted((row["x"] for row in result), key=lambda n: n.value)
 
@@ -241,32 +246,44 @@ def run_validation(store: GraphStore) -> dict[str, object]:
     }
 
 
-NODE_KINDS = {
+# Node kinds a trial graph holds (counted by type), and shared node kinds (counted as the
+# distinct objects of the edge that reaches them from the trial graphs).
+OWN_KINDS = {
     "trials": "Trial",
     "interventions": "Intervention",
-    "antigens": "TargetAntigen",
-    "diseases": "Disease",
     "endpoints": "Endpoint",
-    "endpoint concepts": "EndpointConcept",
     "time frames": "TimeFrame",
     "extracted links": "ExtractedLink",
     "evidence": "Evidence",
 }
+SHARED_KINDS = {
+    "antigens": ("targetsAntigen", "directedAt"),
+    "diseases": ("studiesDisease",),
+    "endpoint concepts": ("measuresConcept",),
+}
 
 
 def node_counts(store: GraphStore) -> dict[str, int]:
-    """Distinct nodes of each kind the trial graphs hold (vocabulary-only ancestors excluded)."""
-    values = " ".join(f"gb:{cls}" for cls in NODE_KINDS.values())
-    result = store.query(
-        f"""
-        SELECT ?type (COUNT(DISTINCT ?x) AS ?n) WHERE {{
-          VALUES ?type {{ {values} }}
-          GRAPH ?g {{ ?x a ?type }}
-          FILTER(STRSTARTS(STR(?g), "{_TRIAL_GRAPH_PREFIX}"))
+    """Distinct nodes of each kind the trial graphs hold or point at (MeSH ancestors that only
+    the hierarchy holds are not counted)."""
+    only_trials = f'FILTER(STRSTARTS(STR(?g), "{_TRIAL_GRAPH_PREFIX}"))'
+    values = " ".join(f"gb:{cls}" for cls in OWN_KINDS.values())
+    rows = store.query(
+        f"""SELECT ?type (COUNT(DISTINCT ?x) AS ?n) WHERE {{
+          VALUES ?type {{ {values} }} GRAPH ?g {{ ?x a ?type }} {only_trials}
         }} GROUP BY ?type"""
     )
-    found = {row["type"].value.rsplit("#", 1)[1]: int(row["n"].value) for row in result}
-    return {kind: found.get(cls, 0) for kind, cls in NODE_KINDS.items()}
+    own = {row["type"].value.rsplit("#", 1)[1]: int(row["n"].value) for row in rows}
+    counts = {kind: own.get(cls, 0) for kind, cls in OWN_KINDS.items()}
+    for kind, edges in SHARED_KINDS.items():
+        values = " ".join(f"gb:{edge}" for edge in edges)
+        (row,) = store.query(
+            f"""SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{
+              VALUES ?p {{ {values} }} GRAPH ?g {{ ?s ?p ?x }} {only_trials}
+            }}"""
+        )
+        counts[kind] = int(row["n"].value)
+    return counts
 
 
 def link_counts(store: GraphStore) -> dict[str, int]:

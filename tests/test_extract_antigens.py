@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -44,7 +44,7 @@ def _symbols(record: Record) -> set[str]:
     return {link.antigen.symbol for link in _targets(record)[0]}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(path: Path) -> tuple[Record, ...]:
     return tuple(r for r in read_inputs([path]) if isinstance(r, Record))
 
@@ -89,7 +89,11 @@ def test_seed_001_bcma_is_inferred_from_the_pd_outcome(seeds) -> None:
     assert status is TargetStatus.INFERRED
     assert len(links) == 1
     (link,) = links
-    assert (link.antigen.symbol, link.antigen.hgnc_id, link.antigen.label) == ("TNFRSF17", "HGNC:11913", "BCMA")
+    assert (link.antigen.symbol, link.antigen.hgnc_id, link.antigen.label) == (
+        "TNFRSF17",
+        "HGNC:11913",
+        "BCMA",
+    )
     assert link.basis is Basis.INFERRED
     assert link.intervention_index == 0
     pd = next(i for i, o in enumerate(record.outcomes) if o.measure == "PD index")
@@ -101,9 +105,9 @@ def test_seed_002_cd7_is_stated_in_the_title(seeds) -> None:
     record = seeds["002"]
     links, status = _targets(record)
     assert status is TargetStatus.STATED
-    assert [(l.antigen.symbol, l.antigen.hgnc_id, l.basis, l.intervention_index) for l in links] == [
-        ("CD7", "HGNC:1695", Basis.STATED, 0)
-    ]
+    assert [
+        (l.antigen.symbol, l.antigen.hgnc_id, l.basis, l.intervention_index) for l in links
+    ] == [("CD7", "HGNC:1695", Basis.STATED, 0)]
     first = links[0].evidence[0]
     assert (first.field, first.text, first.start) == ("brief_title", "CD7 CAR-T", 0)
     # "CD7+ T-ALL" and "CD7-positive" are biomarkers: never evidence of the target
@@ -116,9 +120,17 @@ def test_seed_001_by_hand_without_the_reader() -> None:
         brief_title="the Safety and Efficacy of SENL103 Autologous T Cell Injection",
         interventions=(Intervention("BIOLOGICAL", "SENL103"),),
         outcomes=(
-            Outcome(OutcomeRole.PRIMARY, "Adverse events", "including cytokine release syndrome and neurotoxicity."),
-            Outcome(OutcomeRole.SECONDARY, "PD index", "the proportion of BCMA+ plasma cells in peripheral blood, "
-                    "the concentration of free BCMA and the release of cytokines at each time point;"),
+            Outcome(
+                OutcomeRole.PRIMARY,
+                "Adverse events",
+                "including cytokine release syndrome and neurotoxicity.",
+            ),
+            Outcome(
+                OutcomeRole.SECONDARY,
+                "PD index",
+                "the proportion of BCMA+ plasma cells in peripheral blood, "
+                "the concentration of free BCMA and the release of cytokines at each time point;",
+            ),
         ),
     )
     links, status = _targets(record)
@@ -138,7 +150,10 @@ STATED = [
     ("CAR-T targeting GPRC5D", {"GPRC5D"}),
     ("CD19-directed CAR-T cells", {"CD19"}),
     ("CD123 CAR", {"IL3RA"}),
-    ("CLL-1, CD33, CD38 and/or CD123-specific universal CAR- T cells", {"CLEC12A", "CD33", "CD38", "IL3RA"}),
+    (
+        "CLL-1, CD33, CD38 and/or CD123-specific universal CAR- T cells",
+        {"CLEC12A", "CD33", "CD38", "IL3RA"},
+    ),
     ("AUTO3 (CD19/22 CAR T cells", {"CD19", "CD22"}),
     ("CAR-20/19-T", {"MS4A1", "CD19"}),
     ("CART-123 cells", {"IL3RA"}),
@@ -157,7 +172,10 @@ STATED = [
     ("CD123 x CD3 bispecific", {"IL3RA"}),
     ("followed by PD-1 inhibitor maintenance", {"PDCD1"}),
     ("autologous anti-KRAS G12V/G12D mutation T-cell Receptor T cell", {"KRAS"}),
-    ("Autologous Anti-CD19CAR-4-1BB-CD3zeta-EGFRt-expressing CD4+/CD8+ Central Memory T-lymphocytes", {"CD19"}),
+    (
+        "Autologous Anti-CD19CAR-4-1BB-CD3zeta-EGFRt-expressing CD4+/CD8+ Central Memory T-lymphocytes",
+        {"CD19"},
+    ),
 ]
 
 NOT_STATED = [
@@ -212,17 +230,25 @@ def test_ligand_based_car_names_its_receptor_as_inferred() -> None:
 
 
 def test_named_product_gives_its_curated_target() -> None:
-    record = _record(brief_title="Tisagenlecleucel in DLBCL", interventions=(Intervention("BIOLOGICAL", "Tisagenlecleucel"),))
+    record = _record(
+        brief_title="Tisagenlecleucel in DLBCL",
+        interventions=(Intervention("BIOLOGICAL", "Tisagenlecleucel"),),
+    )
     links, status = _targets(record)
     assert status is TargetStatus.PRODUCT_LEXICON
-    assert [(l.antigen.symbol, l.basis, l.intervention_index) for l in links] == [("CD19", Basis.PRODUCT_LEXICON, 0)]
+    assert [(l.antigen.symbol, l.basis, l.intervention_index) for l in links] == [
+        ("CD19", Basis.PRODUCT_LEXICON, 0)
+    ]
 
 
 def test_words_that_state_the_target_beat_the_lexicon() -> None:
     record = _record(
         brief_title="Study of KTE-C19 With Atezolizumab",
         brief_summary="KTE-C19 is an anti-CD19 chimeric antigen receptor T cell therapy; atezolizumab binds to PD-L1.",
-        interventions=(Intervention("BIOLOGICAL", "axicabtagene ciloleucel"), Intervention("DRUG", "atezolizumab")),
+        interventions=(
+            Intervention("BIOLOGICAL", "axicabtagene ciloleucel"),
+            Intervention("DRUG", "atezolizumab"),
+        ),
     )
     links, status = _targets(record)
     assert status is TargetStatus.STATED
@@ -233,7 +259,10 @@ def test_words_that_state_the_target_beat_the_lexicon() -> None:
 
 
 def test_engager_lists_only_the_tumour_antigen() -> None:
-    record = _record(brief_title="Blinatumomab in B-ALL", interventions=(Intervention("BIOLOGICAL", "Blinatumomab"),))
+    record = _record(
+        brief_title="Blinatumomab in B-ALL",
+        interventions=(Intervention("BIOLOGICAL", "Blinatumomab"),),
+    )
     assert _symbols(record) == {"CD19"}
 
 
@@ -253,7 +282,10 @@ def test_chemotherapy_and_transplant_trials_are_not_applicable() -> None:
     record = _record(
         brief_title="CD34+ Selected Allogeneic Transplant After Busulfan",
         brief_summary="Grafts are CD34+ selected; patients with CD19+ disease after rituximab are eligible.",
-        interventions=(Intervention("DRUG", "Busulfan"), Intervention("PROCEDURE", "Allogeneic stem cell transplantation")),
+        interventions=(
+            Intervention("DRUG", "Busulfan"),
+            Intervention("PROCEDURE", "Allogeneic stem cell transplantation"),
+        ),
     )
     assert _targets(record) == ((), TargetStatus.NOT_APPLICABLE)
 
@@ -285,9 +317,21 @@ _CTL019 = re.compile(r"tisagenlecleucel|CTL019|kymriah", re.IGNORECASE)
 
 @pytest.mark.corpus
 def test_every_xml_record_of_tisagenlecleucel_targets_cd19(corpus) -> None:
-    xml = [r for r in corpus if r.format is SourceFormat.XML and any(
-        _CTL019.search(t) for t in (r.brief_title, r.brief_summary, r.detailed_description,
-                                    *(i.name for i in r.interventions), *(o for i in r.interventions for o in i.other_names)))]
+    xml = [
+        r
+        for r in corpus
+        if r.format is SourceFormat.XML
+        and any(
+            _CTL019.search(t)
+            for t in (
+                r.brief_title,
+                r.brief_summary,
+                r.detailed_description,
+                *(i.name for i in r.interventions),
+                *(o for i in r.interventions for o in i.other_names),
+            )
+        )
+    ]
     assert len(xml) >= 5
     bases = []
     for record in xml:
@@ -301,7 +345,9 @@ def test_every_xml_record_of_tisagenlecleucel_targets_cd19(corpus) -> None:
 
 @pytest.mark.corpus
 def test_cd19_car_t_json_record_is_stated(corpus) -> None:
-    record = next(r for r in corpus if r.format is SourceFormat.JSON and r.trial_id == "NCT03937544")
+    record = next(
+        r for r in corpus if r.format is SourceFormat.JSON and r.trial_id == "NCT03937544"
+    )
     links, status = _targets(record)
     assert status is TargetStatus.STATED
     assert [(l.antigen.symbol, l.basis) for l in links] == [("CD19", Basis.STATED)]
@@ -328,7 +374,9 @@ def test_cd34_selection_is_never_a_target(corpus) -> None:
             if link.antigen.symbol == "CD34":
                 assert any(re.search(r"CAR|CART", e.text) for e in link.evidence), record.trial_id
     with_cd34 = [r.trial_id for r in mentioning if "CD34" in _symbols(r)]
-    assert with_cd34 == ["NCT03473457"]  # "CD38/CD33/CD56/CD123/CD117/CD133/CD34/ Mucl-targeted CAR-T"
+    assert with_cd34 == [
+        "NCT03473457"
+    ]  # "CD38/CD33/CD56/CD123/CD117/CD133/CD34/ Mucl-targeted CAR-T"
 
 
 @pytest.mark.corpus
@@ -344,7 +392,9 @@ def test_links_are_grounded_and_their_evidence_quotes_the_record(extracted) -> N
         for link in links:
             assert entries[link.antigen.symbol].hgnc_id == link.antigen.hgnc_id
             assert link.evidence, record.trial_id
-            assert link.intervention_index is None or 0 <= link.intervention_index < len(interventions)
+            assert link.intervention_index is None or 0 <= link.intervention_index < len(
+                interventions
+            )
             for e in link.evidence:
                 assert field_text(record, e.field)[e.start : e.end] == e.text, (record.trial_id, e)
 
@@ -354,15 +404,26 @@ def test_gold_set_antigens_and_status(extracted, seeds) -> None:
     """The hand-annotated gold set (tests/gold): antigen F1 >= 0.95 and status accuracy >= 0.9,
     measured on these extractors alone (readers + interventions + targets)."""
     rows, _ = extracted
-    found = {(Path(r.source.file).as_posix(), r.trial_id): (links, status) for r, _, links, status in rows}
+    found = {
+        (Path(r.source.file).as_posix(), r.trial_id): (links, status)
+        for r, _, links, status in rows
+    }
     for record in seeds.values():
         found[(f"examples/{Path(record.source.file).name}", record.trial_id)] = _targets(record)
-    gold = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    gold = [
+        json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     tp = fp = fn = right = 0
     for entry in gold:
-        (links, status), = [v for (f, t), v in found.items() if t == entry["trial_id"] and f.endswith(entry["file"])]
+        ((links, status),) = [
+            v for (f, t), v in found.items() if t == entry["trial_id"] and f.endswith(entry["file"])
+        ]
         predicted, expected = {l.antigen.symbol for l in links}, set(entry["antigens"])
-        tp, fp, fn = tp + len(predicted & expected), fp + len(predicted - expected), fn + len(expected - predicted)
+        tp, fp, fn = (
+            tp + len(predicted & expected),
+            fp + len(predicted - expected),
+            fn + len(expected - predicted),
+        )
         right += status.value == entry["target_status"]
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     assert 2 * precision * recall / (precision + recall) >= 0.95

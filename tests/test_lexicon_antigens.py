@@ -4,7 +4,7 @@ tables in ../shared/vocab (HGNC, MeSH 2024): nothing in them may come from memor
 from __future__ import annotations
 
 import csv
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ def _tsv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _hgnc(vocab: Path) -> tuple[dict[str, dict[str, str]], dict[str, set[str]]]:
     """HGNC rows by symbol, and every symbol / alias / previous / CD symbol -> approved symbols."""
     by_symbol: dict[str, dict[str, str]] = {}
@@ -46,9 +46,15 @@ def mesh_ids(vocab_dir: Path) -> dict[str, set[str]]:
     """MeSH id -> its names (descriptor name and entry terms, SCR name and entry terms)."""
     ids: dict[str, set[str]] = {}
     for row in _tsv(vocab_dir / "mesh_descriptors.tsv"):
-        ids[row["ui"]] = {row["name"].casefold(), *(t.casefold() for t in split_multi(row["entry_terms"]))}
+        ids[row["ui"]] = {
+            row["name"].casefold(),
+            *(t.casefold() for t in split_multi(row["entry_terms"])),
+        }
     for row in _tsv(vocab_dir / "mesh_scr_cell_therapy.tsv"):
-        ids[row["scr_ui"]] = {row["name"].casefold(), *(t.casefold() for t in split_multi(row["entry_terms"]))}
+        ids[row["scr_ui"]] = {
+            row["name"].casefold(),
+            *(t.casefold() for t in split_multi(row["entry_terms"])),
+        }
     return ids
 
 
@@ -82,10 +88,14 @@ def test_antigen_common_names_are_documented(row: dict[str, str], hgnc) -> None:
     _, names = hgnc
     for name in split_multi(row["common_names"]):
         assert row["note"], f"{row['symbol']}: common name {name!r} needs a note"
-        assert row["symbol"] not in names.get(name, set()), f"{name!r} is an HGNC name: list it as a synonym"
+        assert row["symbol"] not in names.get(name, set()), (
+            f"{name!r} is an HGNC name: list it as a synonym"
+        )
 
 
-@pytest.mark.parametrize("row", [r for r in ANTIGENS if r["ligands"]], ids=lambda row: row["symbol"])
+@pytest.mark.parametrize(
+    "row", [r for r in ANTIGENS if r["ligands"]], ids=lambda row: row["symbol"]
+)
 def test_ligands_of_ligand_based_cars_are_hgnc_genes(row: dict[str, str], hgnc) -> None:
     _, names = hgnc
     for ligand in split_multi(row["ligands"]):
@@ -104,7 +114,11 @@ def test_antigen_lexicon_columns_hold_known_values() -> None:
 def test_no_text_name_names_two_antigens() -> None:
     seen: dict[str, str] = {}
     for row in ANTIGENS:
-        for name in (row["symbol"], *split_multi(row["synonyms"]), *split_multi(row["common_names"])):
+        for name in (
+            row["symbol"],
+            *split_multi(row["synonyms"]),
+            *split_multi(row["common_names"]),
+        ):
             key = name_key(name)
             assert seen.setdefault(key, row["symbol"]) == row["symbol"], f"{name!r} is ambiguous"
 
@@ -112,7 +126,11 @@ def test_no_text_name_names_two_antigens() -> None:
 def test_left_out_antigens_stay_out() -> None:
     """GD2 is a glycolipid, kappa light chain a locus, CD3 the engagers' effector arm."""
     symbols = {row["symbol"] for row in ANTIGENS}
-    names = {name_key(n) for row in ANTIGENS for n in split_multi(row["synonyms"] + "|" + row["common_names"])}
+    names = {
+        name_key(n)
+        for row in ANTIGENS
+        for n in split_multi(row["synonyms"] + "|" + row["common_names"])
+    }
     assert not symbols & {"CD3E", "CD3D", "CD3G", "CD247", "CD28", "IGKC", "PTPRC", "CD8A"}
     assert not names & {"gd2", "kappa", "cd3"}
 
@@ -129,7 +147,9 @@ def test_product_targets_are_lexicon_antigens(row: dict[str, str]) -> None:
 @pytest.mark.parametrize("row", [r for r in PRODUCTS if r["mesh_id"]], ids=lambda row: row["name"])
 def test_product_mesh_ids_exist_and_name_the_product(row: dict[str, str], mesh_ids) -> None:
     names = mesh_ids.get(row["mesh_id"])
-    assert names is not None, f"{row['mesh_id']} is in neither mesh_descriptors.tsv nor mesh_scr_cell_therapy.tsv"
+    assert names is not None, (
+        f"{row['mesh_id']} is in neither mesh_descriptors.tsv nor mesh_scr_cell_therapy.tsv"
+    )
     ours = {n.casefold() for n in (row["name"], *split_multi(row["synonyms"]))}
     assert names & ours or any(n in row["name"].casefold() for n in names), (
         f"{row['mesh_id']} names {sorted(names)}, not {row['name']}"
@@ -154,4 +174,6 @@ def test_no_name_or_synonym_is_shared_by_two_agents() -> None:
     for row in (*PRODUCTS, *AGENTS):
         for label in (row["name"], *split_multi(row["synonyms"])):
             key = name_key(label)
-            assert seen.setdefault(key, row["name"]) == row["name"], f"{label!r}: {seen[key]} and {row['name']}"
+            assert seen.setdefault(key, row["name"]) == row["name"], (
+                f"{label!r}: {seen[key]} and {row['name']}"
+            )

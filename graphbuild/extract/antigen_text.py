@@ -23,9 +23,9 @@ case-sensitively, spelled-out names case-insensitively), so a field is scanned o
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Iterator
+from functools import cache
 
 from graphbuild.extract.lexicon import load_lexicon, split_multi
 from graphbuild.extract.textmatch import name_key, negated_by_history, trie_regex
@@ -59,9 +59,10 @@ class Mention:
     """An antigen name in a text: its HGNC symbol and where it is."""
 
     symbol: str
-    label: str
+    label: str  # the antigen's name as written ("BCMA"; "CD123" for the construct "CART-123")
     start: int
     end: int
+    construct: bool = False  # the antigen number glued into a CAR name (CART19, BE CAR33)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,7 @@ class Statement:
 # ---------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def antigen_entries() -> dict[str, AntigenEntry]:
     """antigens.tsv by HGNC symbol."""
     entries: dict[str, AntigenEntry] = {}
@@ -105,7 +106,6 @@ def antigen_for(symbol: str, label: str = "") -> Antigen:
 
 
 _CD_NAME = re.compile(r"CD\d")
-_CONSTRUCT = re.compile(r"CAR|DARIC", re.IGNORECASE)
 
 
 def _is_symbol_like(name: str) -> bool:
@@ -116,7 +116,7 @@ def _is_symbol_like(name: str) -> bool:
     return lower <= 1 and not (" " in name and lower)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _name_index() -> tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...], dict[str, str]]:
     """The mention regexes (symbols case-sensitively; spelled-out names on lower-cased text,
     tried only when a cheap substring test finds one of their stems) and the lookup (folded
@@ -181,7 +181,12 @@ def find_mentions(text: str) -> list[Mention]:
     if len(lowered) == len(text) and any(stem in lowered for stem in stems):
         found.extend(folded.finditer(lowered))
     mentions = [
-        Mention(lookup[_fold(m.group("name"))], text[m.start() : m.end("name")], m.start(), m.end("name"))
+        Mention(
+            lookup[_fold(m.group("name"))],
+            text[m.start() : m.end("name")],
+            m.start(),
+            m.end("name"),
+        )
         for m in found
         if _left_bounded(text, m.start()) and _fold(m.group("name")) in lookup
     ]
@@ -191,7 +196,8 @@ def find_mentions(text: str) -> list[Mention]:
                 number = m.group(group)
                 symbol = _cd_number(number) if number else None
                 if symbol:
-                    mentions.append(Mention(symbol, m.group(), m.start(), m.end()))
+                    label = f"CD{int(number)}"
+                    mentions.append(Mention(symbol, label, m.start(), m.end(), construct=True))
     mentions.sort(key=lambda mention: (mention.start, mention.end))
     return mentions
 
@@ -247,8 +253,13 @@ _POST = re.compile(
     r"(?:\s*[（(][^()（）]{1,30}[)）])?"
     r"(?:[\s\-–_./)）]*" + _FILLER + r"(?![A-Za-z0-9])){0,3}"
     r"[\s\-–_./)）]*"
-    r"(?:(?P<cell>" + _CELL_WORDS + r")|(?P<antibody>" + _ANTIBODY_WORDS + r")|(?P<any>"
-    + _NEUTRAL_WORDS + r"))(?![A-Za-z])",
+    r"(?:(?P<cell>"
+    + _CELL_WORDS
+    + r")|(?P<antibody>"
+    + _ANTIBODY_WORDS
+    + r")|(?P<any>"
+    + _NEUTRAL_WORDS
+    + r"))(?![A-Za-z])",
     re.IGNORECASE,
 )
 # Before a chain: a targeting word ("anti-", "targeting", "directed against", "CAR-T-").
@@ -286,8 +297,7 @@ def _chains(text: str, mentions: list[Mention]) -> Iterator[list[Mention]]:
         if chain:
             gap = text[chain[-1].end : mention.start]
             joined = mention.start >= chain[-1].end and (
-                gap == ""
-                or (len(gap) <= _MAX_GAP and _CHAIN_GAP.fullmatch(gap) is not None)
+                gap == "" or (len(gap) <= _MAX_GAP and _CHAIN_GAP.fullmatch(gap) is not None)
             )
             if mention.start < chain[-1].end:  # the same name seen twice (CAR-number)
                 if mention.symbol not in {m.symbol for m in chain}:
@@ -303,7 +313,7 @@ def _chains(text: str, mentions: list[Mention]) -> Iterator[list[Mention]]:
 
 
 def _extend_shorthand(text: str, chain: list[Mention]) -> list[Mention]:
-    """"CD19/22" -> CD19 and CD22."""
+    """Read the shorthand "CD19/22" as CD19 and CD22."""
     last = chain[-1]
     if not last.label.upper().startswith("CD"):
         return chain
@@ -316,7 +326,8 @@ def _extend_shorthand(text: str, chain: list[Mention]) -> list[Mention]:
     return chain + [Mention(symbol, "CD" + match.group(1), match.start(1), match.end(1))]
 
 
-def _checkpoints(chain: list[Mention]) -> bool:
+def _checkpoints(chain: list[Mention] | tuple[Mention, ...]) -> bool:
+    """Are all these antigens immune checkpoints (whose "inhibitor" is an antibody)?"""
     entries = antigen_entries()
     return all(entries[m.symbol].checkpoint for m in chain)
 
@@ -324,9 +335,7 @@ def _checkpoints(chain: list[Mention]) -> bool:
 def checkpoint_blockade(text: str) -> tuple[int, int] | None:
     """The span of the first "PD-1 inhibitor"-like phrase: an antibody, whatever the word."""
     for statement in find_statements(text):
-        if statement.family == ANTIBODY and all(
-            antigen_entries()[m.symbol].checkpoint for m in statement.mentions
-        ):
+        if statement.family == ANTIBODY and _checkpoints(statement.mentions):
             return statement.start, statement.end
     return None
 
@@ -340,7 +349,7 @@ def find_statements(text: str) -> list[Statement]:
     for chain in _chains(text, mentions):
         chain = _extend_shorthand(text, chain)
         start, end = chain[0].start, chain[-1].end
-        glued = any(_CONSTRUCT.search(m.label) for m in chain)
+        glued = any(m.construct for m in chain)
         pre = _PRE.search(text, max(0, start - _PRE_WINDOW), start)
         post = None if _BIOMARKER.match(text, end) else _POST.match(text, end)
         family = None
@@ -366,7 +375,7 @@ def find_statements(text: str) -> list[Statement]:
     return statements
 
 
-@lru_cache(maxsize=None)
+@cache
 def _ligand_index() -> tuple[re.Pattern[str], dict[str, str]]:
     lookup = {_fold(ligand): e.symbol for e in antigen_entries().values() for ligand in e.ligands}
     pattern = re.compile(

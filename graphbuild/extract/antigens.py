@@ -16,7 +16,8 @@ therapy. Summaries, descriptions, arm descriptions, keywords and outcomes are *s
 they also tell the patients' history and the background. Secondary words strengthen (and add
 evidence to) an antigen the primary words give, and stand on their own only when the primary
 words give none and the trial has an investigational intervention they can be about (a
-targeted or cell therapy, or a drug the lexicons do not know: "MHB088C" with "anti-B7-H3"). Conditions are never read (they name biomarkers: "CD7-positive T-ALL").
+targeted or cell therapy, or a drug the lexicons do not know: "MHB088C" with "anti-B7-H3").
+Conditions are never read (they name biomarkers: "CD7-positive T-ALL").
 
 Which intervention a link belongs to (`intervention_index`): the one whose own words give it;
 for a product named in a title, the intervention that is that product; for a statement in
@@ -34,9 +35,9 @@ names (seed 000); else NOT_APPLICABLE (chemotherapy, transplant, procedures, sma
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Iterator
 
 from graphbuild.extract.antigen_text import (
     ANTIBODY,
@@ -63,8 +64,8 @@ from graphbuild.model import (
     TargetStatus,
 )
 
-MAX_EVIDENCE = 6
-_NEAR = 150  # characters around a summary's antigen in which an unknown drug must be named  # per link: enough to show where, without copying every repetition
+MAX_EVIDENCE = 6  # per link: enough to show where, without copying every repetition
+_NEAR = 150  # characters around a summary's antigen in which an unknown drug must be named
 
 _RANK = {Basis.STATED: 0, Basis.PRODUCT_LEXICON: 1, Basis.INFERRED: 2}
 _STATUS = {
@@ -149,14 +150,18 @@ def _stated_claims(
         if not statements:
             continue
         own = _own_index(path)
-        if own is not None and not (_active(interventions[own]) and interventions[own].modality in _BEARERS):
+        if own is not None and not (
+            _active(interventions[own]) and interventions[own].modality in _BEARERS
+        ):
             own = None  # a fludarabine description that mentions the CAR-T it precedes
         for statement in statements:
             index = own
             if index is None:
                 allowed = _FAMILY_MODALITIES[statement.family]
                 index = _only(i for i in interventions if _active(i) and i.modality in allowed)
-            evidence = Evidence(path, text[statement.start : statement.end], statement.start, statement.end)
+            evidence = Evidence(
+                path, text[statement.start : statement.end], statement.start, statement.end
+            )
             basis = Basis.INFERRED if statement.inferred else Basis.STATED
             for mention in statement.mentions:
                 yield _Claim(mention.symbol, mention.label, basis, evidence, index, primary)
@@ -165,7 +170,9 @@ def _stated_claims(
 def _same_product(record: Record, index: int, product: Product) -> bool:
     intervention = record.interventions[index]
     return any(
-        p is product for text in (intervention.name, *intervention.other_names) for p, _, _ in find_products(text)
+        p is product
+        for text in (intervention.name, *intervention.other_names)
+        for p, _, _ in find_products(text)
     )
 
 
@@ -178,12 +185,17 @@ def _product_claims(
                 continue
             own = _own_index(path)
             if own is None:
-                own = next((i.index for i in interventions if _same_product(record, i.index, product)), None)
+                own = next(
+                    (i.index for i in interventions if _same_product(record, i.index, product)),
+                    None,
+                )
             if own is not None and not _active(interventions[own]):
                 continue  # tocilizumab for CRS, rituximab as a safety switch
             evidence = Evidence(path, text[start:end], start, end)
             for symbol in product.antigens:
-                yield _Claim(symbol, _display_label(symbol), Basis.PRODUCT_LEXICON, evidence, own, primary)
+                yield _Claim(
+                    symbol, _display_label(symbol), Basis.PRODUCT_LEXICON, evidence, own, primary
+                )
 
 
 def _display_label(symbol: str) -> str:
@@ -224,10 +236,17 @@ def _merge(claims: list[_Claim]) -> tuple[TargetLink, ...]:
             groups[owner].extend(group)
             del groups[(symbol, index)]
     links = [_link(index, group) for (_, index), group in groups.items()]
-    return tuple(sorted(links, key=lambda l: (_RANK[l.basis], l.intervention_index is None, l.intervention_index or 0)))
+    return tuple(
+        sorted(
+            links,
+            key=lambda l: (_RANK[l.basis], l.intervention_index is None, l.intervention_index or 0),
+        )
+    )
 
 
-def _inferred(record: Record, interventions: tuple[InterventionInfo, ...]) -> tuple[TargetLink, ...]:
+def _inferred(
+    record: Record, interventions: tuple[InterventionInfo, ...]
+) -> tuple[TargetLink, ...]:
     """Antigens the pharmacodynamic outcomes measure, for a targeted therapy with no named
     target. Outcome text only: that is where a PD read-out is defined."""
     targeted = [i for i in interventions if _active(i) and i.modality in TARGETED]
@@ -242,7 +261,9 @@ def _inferred(record: Record, interventions: tuple[InterventionInfo, ...]) -> tu
             text = getattr(outcome, part)
             for mention, start, end in find_measured(text):
                 evidence = Evidence(f"outcomes[{k}].{part}", text[start:end], start, end)
-                claims.append(_Claim(mention.symbol, mention.label, Basis.INFERRED, evidence, index, False))
+                claims.append(
+                    _Claim(mention.symbol, mention.label, Basis.INFERRED, evidence, index, False)
+                )
     return _merge(claims)
 
 
@@ -284,7 +305,9 @@ def _near_unknown_agent(
     return False
 
 
-def _status(links: tuple[TargetLink, ...], interventions: tuple[InterventionInfo, ...]) -> TargetStatus:
+def _status(
+    links: tuple[TargetLink, ...], interventions: tuple[InterventionInfo, ...]
+) -> TargetStatus:
     if links:
         return _STATUS[min((l.basis for l in links), key=_RANK.__getitem__)]
     if any(_active(i) and i.modality in TARGETED for i in interventions):
@@ -299,7 +322,10 @@ def extract_targets(
     fields = list(_readable_fields(record))
     primary = [f for f in fields if f[2]]
     secondary = [f for f in fields if not f[2]]
-    claims = [*_stated_claims(interventions, primary), *_product_claims(record, interventions, primary)]
+    claims = [
+        *_stated_claims(interventions, primary),
+        *_product_claims(record, interventions, primary),
+    ]
     if claims:
         # Secondary words can only strengthen what the primary words give ("targeted to PD-L1"
         # for durvalumab); read them only when there is something to strengthen.
@@ -307,7 +333,10 @@ def extract_targets(
             symbols = {c.symbol for c in claims}
             claims += [c for c in _stated_claims(interventions, secondary) if c.symbol in symbols]
     elif _open_slot(interventions):
-        claims = [*_stated_claims(interventions, secondary), *_product_claims(record, interventions, secondary)]
+        claims = [
+            *_stated_claims(interventions, secondary),
+            *_product_claims(record, interventions, secondary),
+        ]
         if not _known_slot(interventions):
             claims = [c for c in claims if _near_unknown_agent(record, interventions, c.evidence)]
     links = _merge(claims) if claims else _inferred(record, interventions)

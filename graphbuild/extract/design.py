@@ -14,7 +14,7 @@ recommended phase 2 dose", "a previous phase I study", "phase 3 trials have show
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from graphbuild.extract.fields import match_evidence
 from graphbuild.model import Design, Evidence, Record
@@ -24,8 +24,12 @@ _TEXT_FIELDS = ("official_title", "brief_title", "acronym", "brief_summary", "de
 _ROMAN = {"0": 0, "I": 1, "II": 2, "III": 3, "IV": 4, "Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4}
 _PHASE_NUMBER = r"(?:IV|I{1,3}|[0-4]|[ⅠⅡⅢⅣ])"
 _PHASE = re.compile(
-    r"(?<![\w-])(?P<early>early[\s-]+)?phase[\s-]*(?P<p>" + _PHASE_NUMBER + r")(?:[ab]|\s?[AB](?![a-z]))?"
-    r"(?:\s*(?:/|-|–|and|or|to|&)\s*(?:phase\s*)?(?P<q>" + _PHASE_NUMBER + r")(?:[ab]|\s?[AB](?![a-z]))?)?"
+    r"(?<![\w-])(?P<early>early[\s-]+)?phase[\s-]*(?P<p>"
+    + _PHASE_NUMBER
+    + r")(?:[ab]|\s?[AB](?![a-z]))?"
+    r"(?:\s*(?:/|-|–|and|or|to|&)\s*(?:phase\s*)?(?P<q>"
+    + _PHASE_NUMBER
+    + r")(?:[ab]|\s?[AB](?![a-z]))?)?"
     r"(?![\w])",
     re.IGNORECASE,
 )
@@ -38,9 +42,15 @@ _PHASE_BEFORE_NOT_OURS = re.compile(
 )
 _PHASE_PLURAL = re.compile(r"[ab]?\s*(?:trials|studies)\b", re.IGNORECASE)
 
-_OPEN_LABEL = re.compile(r"\bopen[\s-]*label(?:l?ed)?\b|\bunblinded\b|\bnon-?blinded\b|\bunmasked\b", re.IGNORECASE)
-_BLINDED = re.compile(r"\b(?:double|single|triple|quadruple)[\s-]*(?:blind(?:ed)?|mask(?:ed)?)\b", re.IGNORECASE)
-_SINGLE_ARM = re.compile(r"\b(?:single|one)[\s-]*(?:arm(?:ed)?|group)\b|\bsingle[\s-]*cohort\b", re.IGNORECASE)
+_OPEN_LABEL = re.compile(
+    r"\bopen[\s-]*label(?:l?ed)?\b|\bunblinded\b|\bnon-?blinded\b|\bunmasked\b", re.IGNORECASE
+)
+_BLINDED = re.compile(
+    r"\b(?:double|single|triple|quadruple)[\s-]*(?:blind(?:ed)?|mask(?:ed)?)\b", re.IGNORECASE
+)
+_SINGLE_ARM = re.compile(
+    r"\b(?:single|one)[\s-]*(?:arm(?:ed)?|group)\b|\bsingle[\s-]*cohort\b", re.IGNORECASE
+)
 _MULTI_ARM = re.compile(
     r"\b(?:two|2|three|3|four|4|multi(?:ple)?)[\s-]*arm(?:s|ed)?\b|\bparallel[\s-]*(?:group|arm)s?\b",
     re.IGNORECASE,
@@ -65,7 +75,13 @@ _MULTI_CENTER = re.compile(
     re.IGNORECASE,
 )
 
-_MASKING_OPEN = {"NONE": True, "SINGLE": False, "DOUBLE": False, "TRIPLE": False, "QUADRUPLE": False}
+_MASKING_OPEN = {
+    "NONE": True,
+    "SINGLE": False,
+    "DOUBLE": False,
+    "TRIPLE": False,
+    "QUADRUPLE": False,
+}
 _MODEL_SINGLE = {"SINGLE_GROUP": True, "PARALLEL": False, "CROSSOVER": False, "FACTORIAL": False}
 _ALLOCATION = {"RANDOMIZED": True, "NON_RANDOMIZED": False, "NA": False}
 
@@ -103,7 +119,9 @@ def _our_phase(text: str, match: re.Match[str]) -> bool:
 
 def _phases(record: Record) -> tuple[tuple[str, ...], str | None, tuple[Evidence, ...]]:
     if record.phases:
-        evidence = tuple(Evidence(f"phases[{i}]", p, 0, len(p)) for i, p in enumerate(record.phases))
+        evidence = tuple(
+            Evidence(f"phases[{i}]", p, 0, len(p)) for i, p in enumerate(record.phases)
+        )
         return tuple(record.phases), "structured", evidence
     for path, text in _texts(record):
         phases: list[str] = []
@@ -138,7 +156,11 @@ def _from_text(
 
 
 def _flag(
-    record: Record, field: str, mapping: dict[str, bool], yes: re.Pattern[str], no: re.Pattern[str] | None
+    record: Record,
+    field: str,
+    mapping: dict[str, bool],
+    yes: re.Pattern[str],
+    no: re.Pattern[str] | None,
 ) -> tuple[bool | None, Evidence | None]:
     structured = _structured(record, field)
     if structured and structured[0] in mapping:

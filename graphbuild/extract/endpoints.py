@@ -43,7 +43,7 @@ The description rule (documented here because the gold set follows it):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable, Mapping
 
@@ -340,6 +340,9 @@ _STOP_PHRASES = (
     "expansion arm", "cohort expansion", "ex vivo expansion", "clonal expansion",
     "time to progression", "time to treatment failure",
     "infusion-related reaction",
+    "area under the receiver ~ curve", "area under the ROC curve", "area under the ROC", "AUC-ROC", "ROC AUC",
+    "cytogenetic remission", "molecular remission", "complete cytogenetic remission",
+    "complete molecular remission", "hematologic remission",
 )
 
 _TRANSPLANT = (
@@ -347,6 +350,8 @@ _TRANSPLANT = (
     r"|haematopoietic|hematopoietic|haemopoietic|stem|cells?|bone|marrow|blood|peripheral|progenitor)[\s-]+){0,6}"
     r"(?:allo-?|auto-?)?(?:HSCT|HCT|SCT|BMT|ASCT|transplant(?:ation|s)?)"
 )
+_GVHD_REST = r"(?:(?<=graft)[\s-]*(?:versus|vs\.?)[\s-]*host[\s-]*disease)?(?:\s*\(\s*GVHD\s*\))?"
+_GRFS_REST = r"[\s-]*free[\s,/-]*(?:and\s+)?relapse[\s-]*free(?:[\s-]*survival)?" + _AFTER
 _RECOVERY = r"\s+with\s+(?:an?\s+)?{kind}\s+(?:[\w-]+\s+){{0,3}}?recovery" + _AFTER
 _WHO = r"(?:with|who\s+(?:receive|received|underwent|undergo|proceed(?:ed)?\s+to))"
 # (key, lead words, what follows them, case-insensitive): each lead word becomes one
@@ -360,10 +365,12 @@ _STRUCTURAL: tuple[tuple[str, tuple[str, ...], str, bool], ...] = (
      r"s?\s+of\s+(?:participants|patients|subjects)\s+" + _WHO + r"\s+" + _TRANSPLANT + _AFTER, True),
     ("HSCT_RATE", ("rate", "proportion", "percentage"), r"s?\s+of\s+" + _TRANSPLANT + _AFTER, True),
     # CR with incomplete (CRi) / partial (CRh) haematological recovery
-    ("CRI", ("complete",), r"\s+(?:remission|response)s?" + _RECOVERY.format(kind="incomplete"), True),
-    ("CRI", ("CR",), _RECOVERY.format(kind="incomplete"), False),
+    ("CRI", ("complete",), r"\s+(?:remission|response)s?" + _RECOVERY.format(kind="(?:incomplete|inadequate)"), True),
+    ("CRI", ("CR",), _RECOVERY.format(kind="(?:incomplete|inadequate)"), False),
     ("CR", ("complete",), r"\s+(?:remission|response)s?" + _RECOVERY.format(kind="partial"), True),
     ("CR", ("CR",), _RECOVERY.format(kind="partial"), False),
+    # GVHD-free, relapse-free survival, however the words are bracketed or hyphenated
+    ("GRFS", ("GVHD", "graft"), _GVHD_REST + _GRFS_REST, True),
     # interleukins: IL-6, IL6, IL-1β
     ("CYTOKINES", ("IL",), r"-?\s?\d{1,2}[A-Za-z\u03b1\u03b2]?" + _AFTER, False),
 )
@@ -406,22 +413,34 @@ def _antigen_patterns() -> list[_Alternative]:
     ("free BCMA", "sBCMA"), one alternative per first letter of the antigen names."""
     positive = r"(?:\s*\+|\s*\(\+\)|[\s-]*positive|[\s-]*expressing|\^\+)"
     cells = r"(?:cells?|blasts?|lymphocytes|population|plasma\s+cells|B[\s-]+cells?|T[\s-]+cells?)"
+    suffix = (
+        "(?:" + positive + r"(?:\s*/\s*\w+\+?)*\s*(?:[\w-]+\s+){0,3}?" + cells
+        + r"|[\s-]+(?:(?:antigen|receptor|protein|surface|cell[\s-]surface)\s+)?(?:expression|loss|escape|density)"
+        + r"|[\s-]*negative\s+(?:relapse|escape|disease|recurrence))" + _AFTER
+    )
     by_head: dict[str, list[str]] = {}
     for name in _antigen_names():
-        head = _literal_head(name)
+        head = _literal_head(name)[:2]  # fewer, larger groups: the suffix is written once per head
         if head:
             by_head.setdefault(head, []).append(re.escape(name[len(head):]))
-    alternatives = []
-    for head, group in by_head.items():
-        rest = "(?:" + "|".join(group) + ")"
-        alternatives += [
-            _Alternative("ANTIGEN_POSITIVE_CELLS", rest + positive + r"(?:\s*/\s*\w+\+?)*\s*(?:[\w-]+\s+){0,3}?" + cells + _AFTER, 200, head, False),
-            _Alternative("ANTIGEN_POSITIVE_CELLS", rest + r"[\s-]+(?:antigen\s+)?(?:expression|loss|escape|density)" + _AFTER, 200, head, False),
-            _Alternative("ANTIGEN_POSITIVE_CELLS", rest + r"[\s-]*negative\s+(?:relapse|escape|disease|recurrence)" + _AFTER, 200, head, False),
-        ]
+    alternatives = [
+        _Alternative("ANTIGEN_POSITIVE_CELLS", "(?:" + "|".join(rest) + ")" + suffix, 200, head, False)
+        for head, rest in by_head.items()
+    ]
+    soluble: dict[str, list[str]] = {}
     for name in _antigen_names():
-        alternatives.append(_Alternative("SOLUBLE_ANTIGEN", re.escape(name[1:]) + _AFTER, 150, "s" + name[:1], False))
+        head = "s" + _literal_head(name)[:1]
+        if len(head) == 2:
+            soluble.setdefault(head, []).append(re.escape(name[1:]))
+    alternatives += [
+        _Alternative("SOLUBLE_ANTIGEN", "(?:" + "|".join(rest) + ")" + _AFTER, 150, head, False)
+        for head, rest in soluble.items()
+    ]
     every = "(?:" + "|".join(re.escape(name) for name in _antigen_names()) + ")"
+    alternatives += _led(  # "loss or diminished expression of CD19"
+        "ANTIGEN_POSITIVE_CELLS", ("loss", "expression", "downregulation", "down-regulation", "density"),
+        r"\s+of\s+(?:the\s+)?(?:(?:target\s+)?antigens?\s+)?(?-i:" + every + _AFTER + ")", 200, True
+    )
     alternatives += _led(
         "SOLUBLE_ANTIGEN", ("soluble", "free", "serum", "circulating", "plasma"), r"(?-i:\s+" + every + _AFTER + ")", 200, True
     )
@@ -436,12 +455,23 @@ class _Guard:
     before: re.Pattern[str] | None = None
     after: re.Pattern[str] | None = None
     text: re.Pattern[str] | None = None  # only for matches whose own words fit this
+    require: re.Pattern[str] | None = None  # kept only if this is found within 80 characters
 
 
 _GUARDS: tuple[_Guard, ...] = (
     _Guard("SD", before=re.compile(r"(?:\u00b1|\+/-|\bmean\b[^.;]{0,15}|\bmedian\b[^.;]{0,15})\s*$", re.I),
-           after=re.compile(r"^(?:\s*[=:]\s*\d|\s+of\s+\d|-[A-Za-z])")),
-    _Guard("PR", after=re.compile(r"^\s+interval", re.I)),
+           after=re.compile(r"^(?:\s*[=:]\s*\d|\s+of\s+(?:\d|the\s+mean|mean)|-[A-Za-z])")),
+    _Guard("PR", after=re.compile(r"^\s+(?:interval|prolongation|segment)", re.I)),
+    # ROC curves, glucose curves: an area under a curve that is not a drug's exposure
+    _Guard("AUC", before=re.compile(r"(?:\bROC\b|receiver|operating\s+characteristic|discriminat\w*|diagnostic|predictive"
+                                    r"|prediction|accuracy|glucose|insulin)[^.;]{0,60}$", re.I),
+           after=re.compile(r"^\s*(?:-\s*ROC|\(?\s*ROC|of\s+(?:the\s+)?ROC|for\s+(?:the\s+)?(?:model|prediction|diagnos))", re.I)),
+    _Guard("CYTOPENIA", before=re.compile(r"\bimmune\s+$", re.I)),
+    # cell kinetics words mean something else without cells nearby ("infarct expansion")
+    _Guard("EXPANSION", require=re.compile(r"\bCAR\b|CAR-?T|T[\s-]?cells?|NK\b|\bcells?\b|transgene|vector|infus|engraft|in\s+vivo", re.I)),
+    _Guard("PK", text=re.compile(r"^(?:copy|transgene|vector)", re.I), before=re.compile(r"variation\s*$", re.I),
+           require=re.compile(r"\bCAR\b|CAR-?T|T[\s-]?cells?|NK\b|transgene|vector|infus", re.I)),
+    _Guard("PERSISTENCE", require=re.compile(r"\bCAR\b|CAR-?T|T[\s-]?cells?|NK\b|\bcells?\b|transgene|vector|infus|engraft|in\s+vivo", re.I)),
     _Guard("MR", before=re.compile(r"(?:mitral|tricuspid|aortic)\s*(?:valve\s*)?$", re.I),
            after=re.compile(r"^\s*(?:angiograph|imaging|spectroscop|elastograph|enterograph|\(\s*[<>])", re.I)),
     _Guard("CR", before=re.compile(r"(?:\bfirst|\bsecond|\bthird|\b1st|\b2nd|\b3rd)\s+$", re.I)),
@@ -450,6 +480,9 @@ _GUARDS: tuple[_Guard, ...] = (
                              r"|haematologic|metabolic|patholog\w*|serologic\w*|biochemical|immune|antibody|vaccine|tumou?r"
                              r"|MRD|VGPR|CR|PR|sCR|CRi|\+|/)\s*$", re.I)),
     _Guard("INFECTION", before=re.compile(r"(?:\bHIV|hepatitis\s+[BC]|\bHBV|\bHCV|\bHPV)[\s-]*(?:\w+[\s-]+)?$", re.I)),
+    _Guard("EXPANSION", before=re.compile(r"manufactur\w*(?:\s+\S+){0,3}\s+$", re.I)),  # ex vivo, in production
+    _Guard("EXPANSION", before=re.compile(r"(?:escalation|run-?in|safety|part\s*\w+|phase\s*\w+)\s*(?:and|/|&|:|,)?\s*$|\(\s*$", re.I),
+           after=re.compile(r"^\s*(?:cohorts?|phases?|parts?|stages?|arms?|portion|period)\b", re.I)),
     _Guard("PERSISTENCE", before=re.compile(r"(?:\bMRD|disease|leuka?emia|blasts?)[\s-]*$", re.I),
            after=re.compile(r"^\s+of\s+(?:MRD|minimal|measurable|disease|leuka?emi|blasts|the\s+disease)", re.I)),
 )
@@ -464,6 +497,8 @@ def _guarded(key: str, text: str, match: re.Match[str]) -> bool:
         if guard.before is not None and guard.before.search(text[max(0, match.start() - 40):match.start()]):
             return True
         if guard.after is not None and guard.after.search(text[match.end():match.end() + 30]):
+            return True
+        if guard.require is not None and not guard.require.search(text[max(0, match.start() - 80):match.end() + 80]):
             return True
     return False
 
@@ -482,7 +517,8 @@ def _matcher() -> _Matcher:
     Criteria and methods carry a prefixed key; a criteria name wins over the concept words
     inside it ("Common Terminology Criteria for Adverse Events" is not an AE endpoint)."""
     alternatives = _lexicon_alternatives(load_lexicon("endpoint_concepts"))
-    alternatives += [_synonym_alternative(None, phrase) for phrase in _STOP_PHRASES]
+    stops = [_synonym_alternative(None, phrase) for phrase in _STOP_PHRASES]
+    alternatives += [replace(stop, weight=stop.weight + 100) for stop in stops]  # a stop phrase must win
     for key, leads, rest, fold in _STRUCTURAL:
         alternatives += _led(key, leads, rest, 300, fold)
     alternatives += _antigen_patterns()
@@ -507,6 +543,9 @@ class Hit:
 
 
 _OPEN = re.compile(r"[(\[]\s*$")
+# Abbreviations too broad to overrule the phrase before them: "Treatment Related adverse events
+# (AEs)" stays TRAE.
+_BROAD = frozenset({"AE", "PK", "FEASIBILITY"})
 _CLOSE = re.compile(r"^\s*[)\]]")
 
 
@@ -526,8 +565,8 @@ def _resolve_brackets(text: str, hits: list[Hit]) -> list[Hit]:
         gap = text[previous.end:hit.start]
         if len(gap) > 4 or not _OPEN.search(gap):
             continue
-        if previous.key is None:
-            dropped.add(n)
+        if previous.key is None or hit.key in _BROAD:
+            dropped.add(n)  # "standard deviation (SD)", "treatment-related adverse events (AEs)"
         elif hit.key is not None and previous.key != hit.key:
             dropped.add(n - 1)
     return [hit for n, hit in enumerate(hits) if n not in dropped]
@@ -574,7 +613,7 @@ def find_concepts(text: str) -> list[Hit]:
 
 
 _V_VERSION = re.compile(
-    r"^[\s)\]]*[,(\[]?\s*(?:(?:version|ver\.?|v\.?)\s*(\d+(?:\.\d+)*)|(\d+\.\d+))", re.I
+    r"^[\s)\]]*[,(\[]?\s*(?:(?:version|ver\.?|v\.?)\s*(?:\(v\)\s*)?(\d+(?:\.\d+)*)|(\d+\.\d+))", re.I
 )
 _YEAR_AFTER = re.compile(
     r"^[\s)\]]*[,(\[]?\s*(?:(?:response\s+)?(?:criteria|guidelines?|classification|recommendations?|consensus)\s*[,(]?\s*)?"
@@ -632,26 +671,61 @@ def _description_counts(key: str, measure_keys: set[str]) -> bool:
         return True
     vocabulary = concept_vocabulary()
     category = vocabulary[key].category
-    if category is EndpointCategory.SAFETY:
-        if measure_keys & _DLT_FAMILY:
-            return False
-        return not (key in _AE_FAMILY and measure_keys & _AE_FAMILY)
-    return not any(
-        vocabulary[m].category is category and m not in _GENERIC for m in measure_keys
-    )
+    if category is EndpointCategory.SAFETY and measure_keys & _AE_FAMILY and not measure_keys & _DLT_FAMILY:
+        return key not in _AE_FAMILY  # "adverse events, including CRS and neurotoxicity"
+    same = [m for m in measure_keys if vocabulary[m].category is category]
+    return bool(same) and all(m in _GENERIC for m in same)  # "PK index: Cmax, Tmax"
 
 
-def _outcome_concepts(index: int, measure: _Scan, description: _Scan) -> tuple[ConceptLink, ...]:
+# Words after which a measure goes on to define itself: what follows is read like a description.
+_DEFINES = re.compile(r"\b(?:defined\s+(?:as|by)|(?:is|are)\s+defined|i\.e\.|that\s+is)|\s=\s", re.I)
+_PARENTHESIS = re.compile(r"\([^()]*\)")
+
+
+def _split_measure(measure: str, hits: tuple[Hit, ...]) -> tuple[list[Hit], list[Hit]]:
+    """The measure's own concepts, and those that only define them: after "defined as", or
+    inside brackets that follow a concept ("Overall response rate (complete response, partial
+    response, or stable disease)"). A bracket holding just an abbreviation is the concept's name."""
+    if not hits:
+        return [], []
+    cut = _DEFINES.search(measure)
+    limit = cut.start() if cut else len(measure)
+    brackets = [m.span() for m in _PARENTHESIS.finditer(measure)]
+    own: list[Hit] = []
+    defining: list[Hit] = []
+    for hit in hits:
+        inside = next(((a, b) for a, b in brackets if a < hit.start and hit.end < b), None)
+        sole = inside is not None and measure[inside[0] + 1:inside[1] - 1].strip() == hit.text
+        after_concept = inside is not None and any(other.end <= inside[0] for other in own)
+        if hit.start >= limit or (after_concept and not sole):
+            defining.append(hit)
+        else:
+            own.append(hit)
+    return own, defining
+
+
+def _outcome_concepts(
+    index: int, measure_text: str, description_text: str, measure: _Scan, description: _Scan
+) -> tuple[ConceptLink, ...]:
     vocabulary = concept_vocabulary()
     evidence: dict[str, list[Evidence]] = {}
     measure_field = f"outcomes[{index}].measure"
-    for hit in measure.concepts:
+    description_field = f"outcomes[{index}].description"
+    own, defining = _split_measure(measure_text, measure.concepts)
+    later = [(measure_field, hit) for hit in defining]
+    if own:
+        later += [(description_field, hit) for hit in description.concepts]
+    else:  # the description names the endpoints; its own brackets and "defined as" still define
+        own_description, defining_description = _split_measure(description_text, description.concepts)
+        own = own_description
+        measure_field = description_field
+        later += [(description_field, hit) for hit in defining_description]
+    for hit in own:
         evidence.setdefault(hit.key, []).append(Evidence(measure_field, hit.text, hit.start, hit.end))  # type: ignore[arg-type]
     measure_keys = set(evidence)
-    description_field = f"outcomes[{index}].description"
-    for hit in description.concepts:
+    for field, hit in later:
         if _description_counts(hit.key, measure_keys):  # type: ignore[arg-type]
-            evidence.setdefault(hit.key, []).append(Evidence(description_field, hit.text, hit.start, hit.end))  # type: ignore[arg-type]
+            evidence.setdefault(hit.key, []).append(Evidence(field, hit.text, hit.start, hit.end))  # type: ignore[arg-type]
     present = set(evidence)
     links = []
     for key, items in evidence.items():
@@ -677,7 +751,7 @@ def extract_endpoint(index: int, outcome: Outcome) -> Endpoint:
         measure=outcome.measure,
         description=outcome.description,
         time_frame=parse_time_frame(outcome.time_frame),
-        concepts=_outcome_concepts(index, measure, description),
+        concepts=_outcome_concepts(index, outcome.measure, outcome.description, measure, description),
         criteria=_merge_criteria((measure.criteria, description.criteria)),
         methods=_unique(measure.methods + description.methods),
     )

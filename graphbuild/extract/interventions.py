@@ -23,15 +23,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
-from typing import Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from graphbuild.extract.fields import match_evidence, text_fields
 from graphbuild.extract.modality import (
     ANTIBODIES,
     CELL_BASED,
     ENGINEERED,
-    Reading,
     find_codes,
     find_crs,
     find_engineered,
@@ -59,9 +58,15 @@ _DESCRIPTION_HEAD = 400
 _BESIDE = 25  # characters between a product code and the cell-therapy word that names it
 _TRIAL_FIELDS = ("brief_title", "official_title", "acronym", "brief_summary")
 _TYPE_DECIDES = frozenset({"DEVICE", "BEHAVIORAL", "DIAGNOSTIC_TEST"})
-_NOT_PRODUCT_TYPES = frozenset({"PROCEDURE", "DEVICE", "DIAGNOSTIC_TEST", "BEHAVIORAL", "RADIATION", "DIETARY_SUPPLEMENT"})
-_SHARPENABLE_TYPES = frozenset({"", "BIOLOGICAL", "GENETIC", "OTHER", "DRUG", "COMBINATION_PRODUCT"})
-_COMPARATOR_ARMS = frozenset({"ACTIVE_COMPARATOR", "PLACEBO_COMPARATOR", "SHAM_COMPARATOR", "NO_INTERVENTION"})
+_NOT_PRODUCT_TYPES = frozenset(
+    {"PROCEDURE", "DEVICE", "DIAGNOSTIC_TEST", "BEHAVIORAL", "RADIATION", "DIETARY_SUPPLEMENT"}
+)
+_SHARPENABLE_TYPES = frozenset(
+    {"", "BIOLOGICAL", "GENETIC", "OTHER", "DRUG", "COMBINATION_PRODUCT"}
+)
+_COMPARATOR_ARMS = frozenset(
+    {"ACTIVE_COMPARATOR", "PLACEBO_COMPARATOR", "SHAM_COMPARATOR", "NO_INTERVENTION"}
+)
 _PLACEHOLDER = re.compile(
     r"(?i:(?:\s*(?:dose|level|group|cohort|arm|part|stage|step|treatment|experimental|biologic(?:al)?|"
     r"product|injection|infusion|high|low|medium|[A-Z](?![A-Za-z])|\d+|[-:+,.()])(?![A-Za-z]))+)"
@@ -142,8 +147,10 @@ def _read_own(record: Record, index: int) -> _Draft:
         draft.generic = reading.generic_cells
         draft.cite(Evidence(path, text[reading.start : reading.end], reading.start, reading.end))
         break
-    if draft.type in _TYPE_DECIDES or draft.modality is None or (
-        draft.generic and draft.type in _NOT_PRODUCT_TYPES
+    if (
+        draft.type in _TYPE_DECIDES
+        or draft.modality is None
+        or (draft.generic and draft.type in _NOT_PRODUCT_TYPES)
     ):
         # a DEVICE is a device (CliniMACS "Cell Processing System"); "Red blood cell
         # transfusion" and "T-cell depletion" are procedures, whatever cells they name
@@ -192,7 +199,8 @@ def trial_kind(record: Record) -> _TrialKind | None:
     if record.detailed_description:
         fields.append(("detailed_description", record.detailed_description))
     outcome_fields = [
-        (path, text) for path, text in text_fields(record)
+        (path, text)
+        for path, text in text_fields(record)
         if path.startswith("outcomes[") and not path.endswith("time_frame")
     ]
     for path, text in fields + outcome_fields:
@@ -318,9 +326,7 @@ def _named_in_trial(record: Record, draft: _Draft) -> bool:
     text = " ".join(text for _, text in _trial_fields(record)).casefold()
     if any(n and n in text for n in names):
         return True
-    return draft.product is not None and any(
-        p is draft.product for p, _, _ in find_products(text)
-    )
+    return draft.product is not None and any(p is draft.product for p, _, _ in find_products(text))
 
 
 def _role_hint(draft: _Draft) -> str:
@@ -332,28 +338,51 @@ def _role_hint(draft: _Draft) -> str:
     return draft.product.role if roles <= {draft.product.role} else ""
 
 
+def _is_supportive(record: Record, draft: _Draft, drafts: list[_Draft], engineered: bool) -> bool:
+    """Premedication, prophylaxis, rescue or CRS care rather than a therapy under test."""
+    hint = _role_hint(draft)
+    others = [d for d in drafts if d is not draft]
+    if hint == "supportive":  # mesna, G-CSF, antiemetics: when the trial gives something else
+        return any(not (d.product and d.product.role == "supportive") for d in others)
+    if hint == "supportive_with_cell_therapy":  # tocilizumab, dexamethasone next to a CAR-T
+        return engineered
+    if engineered and draft.modality in ANTIBODIES:  # rituximab as a CAR-T safety switch
+        return not _named_in_trial(record, draft)
+    own_text = " ".join(text for _, text in _own_fields(record, draft.index))
+    return (
+        bool(others)
+        and draft.modality not in CELL_BASED
+        and bool(_SUPPORTIVE_WORDS.search(own_text))
+    )
+
+
+def _is_lymphodepletion(record: Record, draft: _Draft, engineered: bool) -> bool:
+    """Fludarabine / cyclophosphamide / bendamustine before engineered cells, or any agent
+    its own words call lymphodepleting."""
+    if draft.modality in CELL_BASED:
+        return False
+    if _role_hint(draft) == "lymphodepletion" and engineered:
+        return True
+    own_text = " ".join(text for _, text in _own_fields(record, draft.index))
+    return _LYMPHODEPLETION_WORDS.search(own_text) is not None
+
+
+def _is_comparator(record: Record, draft: _Draft) -> bool:
+    """Placebo, sham or standard care, or given only in comparator arms."""
+    if is_placebo(draft.name) or is_standard_care(draft.name):
+        return True
+    arm_types = _arm_types(record, draft.index)
+    return bool(arm_types) and arm_types <= _COMPARATOR_ARMS
+
+
 def _assign_roles(record: Record, drafts: list[_Draft]) -> None:
     engineered = any(d.modality in ENGINEERED for d in drafts)
     for draft in drafts:
-        own_text = " ".join(text for _, text in _own_fields(record, draft.index))
-        hint = _role_hint(draft)
-        arm_types = _arm_types(record, draft.index)
-        others = [d for d in drafts if d is not draft]
-        if is_placebo(draft.name) or is_standard_care(draft.name) or (arm_types and arm_types <= _COMPARATOR_ARMS):
+        if _is_comparator(record, draft):
             draft.role = InterventionRole.COMPARATOR
-        elif draft.modality not in CELL_BASED and (
-            _LYMPHODEPLETION_WORDS.search(own_text) or (hint == "lymphodepletion" and engineered)
-        ):
+        elif _is_lymphodepletion(record, draft, engineered):
             draft.role = InterventionRole.LYMPHODEPLETION
-        elif hint == "supportive" and any(
-            not (d.product and d.product.role == "supportive") for d in others
-        ):
-            draft.role = InterventionRole.SUPPORTIVE
-        elif hint == "supportive_with_cell_therapy" and engineered:
-            draft.role = InterventionRole.SUPPORTIVE
-        elif engineered and draft.modality in ANTIBODIES and not _named_in_trial(record, draft):
-            draft.role = InterventionRole.SUPPORTIVE
-        elif others and draft.modality not in CELL_BASED and _SUPPORTIVE_WORDS.search(own_text):
+        elif _is_supportive(record, draft, drafts, engineered):
             draft.role = InterventionRole.SUPPORTIVE
 
 

@@ -33,7 +33,8 @@ _CAR_NK = re.compile(
     r"[^.;|]{0,40}?(?:\bNK\b|natural[-\s]killer)"
 )
 _CAR_T = re.compile(
-    _CAR_LEFT + r"CAR(?:[-\s.]?T\b|[-\s.]?\d|s?\b|T\b|T[-\s]?\d)|(?i:chimeric[-\s]antigen[-\s]receptors?|"
+    _CAR_LEFT
+    + r"CAR(?:[-\s.]?T\b|[-\s.]?\d|s?\b|T\b|T[-\s]?\d)|(?i:chimeric[-\s]antigen[-\s]receptors?|"
     r"chimeric[-\s]receptors?)|(?i:\bCAR[-\s]?T\b)"
 )
 # TCR-engineered T cells; a bare "TCR" is not one ("TCR clonotypes", "TCR gene rearrangement",
@@ -56,9 +57,28 @@ _BISPECIFIC = re.compile(
 _ANTIBODY = re.compile(r"(?i:\b\w{3,}mab\b|monoclonal\s+antibod|antibod(?:y|ies)\b)|\bmAbs?\b")
 # Substrings every tier-2 cue contains (lower case): a cheap test before the patterns.
 _ANTIBODY_HINTS = (
-    "mab", "antibod", "conjugate", "toxin", "ozogamicin", "vedotin", "mafodotin", "deruxtecan",
-    "govitecan", "tesirine", "emtansine", "ravtansine", "tirumotecan", "pasudotox", "talirine",
-    "adc", "specific", "engager", "bite", "dart", "trike", "tandab",
+    "mab",
+    "antibod",
+    "conjugate",
+    "toxin",
+    "ozogamicin",
+    "vedotin",
+    "mafodotin",
+    "deruxtecan",
+    "govitecan",
+    "tesirine",
+    "emtansine",
+    "ravtansine",
+    "tirumotecan",
+    "pasudotox",
+    "talirine",
+    "adc",
+    "specific",
+    "engager",
+    "bite",
+    "dart",
+    "trike",
+    "tandab",
 )
 _BLOCKADE_HINTS = ("inhibit", "block", "antagon")
 _ANCILLARY = re.compile(
@@ -82,9 +102,7 @@ _TRANSPLANT = re.compile(
 _CELL_PRODUCT_WORDS = re.compile(
     r"(?i:\bcells?[-\s](?:injection|infusion|therapy|product|suspension|immunotherapy)\b)"
 )
-_GENERIC_CELLS = re.compile(
-    r"(?i:\bT[-\s]?cells?\b|\bT[-\s]lymphocytes?\b|\bPBLs?\b|\bcells?\b)"
-)
+_GENERIC_CELLS = re.compile(r"(?i:\bT[-\s]?cells?\b|\bT[-\s]lymphocytes?\b|\bPBLs?\b|\bcells?\b)")
 _SPECIFIC_CELLS = re.compile(
     r"(?i:\bNK\b|natural[-\s]killer|\bCIK\b|cytokine[-\s]induced[-\s]killer|\bCTLs?\b|"
     r"cytotoxic\s+T|dendritic\s+cells?|\bTregs?\b|regulatory\s+T|donor\s+lymphocyte|\bDLI\b|"
@@ -102,10 +120,43 @@ _CHEMO_WORDS = re.compile(
 )
 # INN stems of small molecules; checked on words, not by a regex over the whole text.
 _SMALL_MOLECULE_STEMS = (
-    "nib", "ciclib", "parib", "lisib", "toclax", "clax", "zomib", "degib", "menib", "lidomide",
-    "sertib", "nostat", "rasib", "dustat", "xaban", "gatran", "prazole", "prazan", "conazole",
-    "floxacin", "cycline", "setron", "pitant", "statin", "gliptin", "gliflozin", "sartan",
-    "pril", "olol", "dipine", "semide", "azepam", "zolam", "triptan", "coxib", "limus", "tide",
+    "nib",
+    "ciclib",
+    "parib",
+    "lisib",
+    "toclax",
+    "clax",
+    "zomib",
+    "degib",
+    "menib",
+    "lidomide",
+    "sertib",
+    "nostat",
+    "rasib",
+    "dustat",
+    "xaban",
+    "gatran",
+    "prazole",
+    "prazan",
+    "conazole",
+    "floxacin",
+    "cycline",
+    "setron",
+    "pitant",
+    "statin",
+    "gliptin",
+    "gliflozin",
+    "sartan",
+    "pril",
+    "olol",
+    "dipine",
+    "semide",
+    "azepam",
+    "zolam",
+    "triptan",
+    "coxib",
+    "limus",
+    "tide",
 )
 _WORD = re.compile(r"[A-Za-z]{5,}")
 _INHIBITOR = re.compile(r"(?i:\binhibitors?\b)")
@@ -203,14 +254,20 @@ def _earliest(text: str, products: list[tuple[Product, int, int]]) -> Reading | 
         match = pattern.search(text)
         if match:
             candidates.append(Reading(modality, match.start(), match.end(), generic_cells=generic))
-    stem = next((m for m in _WORD.finditer(text) if m.group().lower().endswith(_SMALL_MOLECULE_STEMS)), None)
+    stem = next(
+        (m for m in _WORD.finditer(text) if m.group().lower().endswith(_SMALL_MOLECULE_STEMS)), None
+    )
     if stem:
         candidates.append(Reading(Modality.SMALL_MOLECULE, stem.start(), stem.end()))
     if not candidates:
         return None
     # bare cell words ("cells", "T cells") only decide when nothing else does: "Hematopoietic
     # Cell Transplantation" is a transplant, "NK cells" a specific product
-    bare = candidates[-1] if candidates[-1].generic_cells and _GENERIC_CELLS.match(text, candidates[-1].start) else None
+    bare = (
+        candidates[-1]
+        if candidates[-1].generic_cells and _GENERIC_CELLS.match(text, candidates[-1].start)
+        else None
+    )
     rest = [c for c in candidates if c is not bare]
     return min(rest, key=lambda reading: reading.start) if rest else bare
 
@@ -247,21 +304,29 @@ def find_engineered(text: str) -> tuple[Modality, re.Match[str]] | None:
     if not _ENGINEERED_HINT.search(text):
         return None
     best: tuple[Modality, re.Match[str]] | None = None
-    for pattern, modality in ((_CAR_NK, Modality.CAR_NK), (_CAR_T, Modality.CAR_T), (_TCR_T, Modality.TCR_T)):
+    for pattern, modality in (
+        (_CAR_NK, Modality.CAR_NK),
+        (_CAR_T, Modality.CAR_T),
+        (_TCR_T, Modality.TCR_T),
+    ):
         match = pattern.search(text)
-        if match and (best is None or match.start() < best[1].start() or modality is Modality.CAR_NK):
+        if match and (
+            best is None or match.start() < best[1].start() or modality is Modality.CAR_NK
+        ):
             best = (modality, match)
             if modality is Modality.CAR_NK:
                 break
     return best
 
 
-_T_CELL_PRODUCT = re.compile(r"(?i:\b(?:autologous\s+|allogeneic\s+)?T[-\s]?cells?(?:\s+(?:injection|infusion|product|therapy))?\b)")
+_T_CELL_PRODUCT = re.compile(
+    r"(?i:\b(?:autologous\s+|allogeneic\s+)?T[-\s]?cells?(?:\s+(?:injection|infusion|product|therapy))?\b)"
+)
 _CRS = re.compile(r"(?i:cytokine[-\s]release[-\s]syndrome|\bCRS\b|\bICANS\b|neurotoxicity)")
 
 
 def find_t_cell_product(text: str) -> re.Match[str] | None:
-    """"Autologous T Cell Injection": a T-cell product named without its engineering."""
+    """ "Autologous T Cell Injection": a T-cell product named without its engineering."""
     return _T_CELL_PRODUCT.search(text)
 
 
@@ -278,11 +343,10 @@ def find_crs(text: str) -> re.Match[str] | None:
 # C-CAR011, BI 836826, XmAb14045, Hu5F9-G4. A space before the digits needs 3 of them ("AMG
 # 553", not "Level 1"); a single leading letter needs 3 digits (H057, not D28).
 _CODE = re.compile(
-    r"(?<![\w-])(?P<code>(?:[A-Z][A-Za-z]{1,7}|[a-z]{1,3}(?=\d{3}))(?:-[A-Z][A-Za-z]{0,5})?"
+    r"(?<![\w-])(?P<code>(?:[A-Z](?:[A-Za-z]{1,7}|(?=-[A-Z]))|[a-z]{1,3}(?=\d{3}))(?:-[A-Z][A-Za-z]{0,5})?"
     r"(?:-?\d{2,}|\s\d{3,})[A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*|[A-Z]-?\d{3,}[A-Za-z0-9]*)(?![\w-])"
 )
 _DIGIT = re.compile(r"\d")
-_CONSTRUCT = re.compile(r"CAR|DARIC", re.IGNORECASE)  # UCART19, SC-DARIC33: codes, not antigens
 _NOT_CODE_PREFIX = re.compile(
     r"(?:CD|IL|HLA|COVID|SARS|HIV|HBV|HCV|EBV|CMV|HPV|HTLV|NCT|ECOG|IMWG|CTCAE|ICANS|CRS|WHO|"
     r"FLT|IDH|TP|NPM|KMT|MLL|BCR|ABL|JAK|BCL|MCL|CDK|PIK|HER|PD|CTLA|ISS|MRD|EQ|QLQ|SF|KPS|NRS|"
@@ -304,7 +368,7 @@ def find_codes(text: str) -> list[re.Match[str]]:
         code = match.group("code")
         if _NOT_CODE_PREFIX.match(code) or code[:4].lower() == "anti":
             continue
-        if any(not _CONSTRUCT.search(m.label) for m in find_mentions(code)):
+        if any(not m.construct for m in find_mentions(code)):
             continue  # an antigen name inside: "CAR-CD19", "CD22-CAR-transduced"
         codes.append(match)
     return codes
@@ -314,14 +378,27 @@ def find_codes(text: str) -> list[re.Match[str]]:
 # Cell source
 # ---------------------------------------------------------------------------------------------
 
-_AUTOLOGOUS = re.compile(r"(?i:\bautologous\b|\bautologus\b|\bauto-?(?:HSCT|SCT|ASCT)\b|patient[-\s]derived)")
+_AUTOLOGOUS = re.compile(
+    r"(?i:\bautologous\b|\bautologus\b|\bauto-?(?:HSCT|SCT|ASCT)\b|patient[-\s]derived)"
+)
 _ALLOGENEIC = re.compile(
     r"(?i:\ballogen(?:e)?ic\b|\ballo-?(?:HSCT|SCT|HCT)\b|donor[-\s]derived|universal|"
     r"off[-\s]the[-\s]shelf|\bUCART|third[-\s]party)"
 )
 _SOURCE_HINTS = (
-    "autolog", "allog", "allo", "donor", "universal", "shelf", "ucart", "third", "haplo", "cord",
-    "ipsc", "cb-nk", "patient",
+    "autolog",
+    "allog",
+    "allo",
+    "donor",
+    "universal",
+    "shelf",
+    "ucart",
+    "third",
+    "haplo",
+    "cord",
+    "ipsc",
+    "cb-nk",
+    "patient",
 )
 # In an intervention's own words a donor, a haplo-identical graft, cord blood or iPSCs also
 # say allogeneic; in trial-level text they usually describe the transplant.

@@ -11,9 +11,9 @@ case-insensitive trie regex, so a record's text is scanned once whatever the lex
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Iterator
+from functools import cache
 
 from graphbuild.extract.lexicon import load_lexicon, split_multi
 from graphbuild.extract.textmatch import name_key, trie_regex
@@ -54,13 +54,13 @@ def _rows_to_products(name: str) -> tuple[Product, ...]:
     return tuple(products)
 
 
-@lru_cache(maxsize=None)
+@cache
 def all_products() -> tuple[Product, ...]:
     """Targeted products first, then untargeted agents."""
     return _rows_to_products("products") + _rows_to_products("agents")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _index() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, Product]]:
     """The lexicon regex twice (for lower-cased text, and case-insensitive for the rare text
     whose lower-casing changes its length), and its lookup by `name_key`."""
@@ -68,7 +68,9 @@ def _index() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, Product]]:
     for product in all_products():
         for label in (product.name, *product.synonyms):
             by_key.setdefault(name_key(label), product)
-    names = [label.lower() for product in all_products() for label in (product.name, *product.synonyms)]
+    names = [
+        label.lower() for product in all_products() for label in (product.name, *product.synonyms)
+    ]
     # \b rather than a look-behind: it lets the regex engine skip to word starts quickly
     body = r"\b(?:" + trie_regex(names) + r")(?![A-Za-z0-9])"
     return re.compile(body), re.compile(body, re.IGNORECASE), by_key

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 # A "gap" marker inside a lexicon name: any of hyphen, space or nothing in the text
 # (KTE-C19 / KTE C19 / KTEC19). Names are normalized to use it in place of "-" and " ".
@@ -99,7 +99,7 @@ def clause_before(text: str, start: int, window: int = _WINDOW) -> str:
     last = None
     for last in _CLAUSE_BREAK.finditer(head):
         pass
-    return head[last.end():] if last else head
+    return head[last.end() :] if last else head
 
 
 def negated_by_history(text: str, start: int) -> bool:

@@ -43,7 +43,7 @@ UNIT_DAYS: dict[str, float] = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1, "we
 # Normalization: one lower-case ASCII-ish string with numbers as digits
 # ------------------------------------------------------------------------------------------
 
-_DASHES = re.compile(r"[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d]")
+_DASH_TABLE = str.maketrans({ch: "-" for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d"})
 _ESCAPES = re.compile(r"\\(?=[\[\]<>()*_~-])")
 _TYPOS = (
     (re.compile(r"\b(?:upto|up-to|ap to|up till|up untill?)\b"), "up to"),
@@ -63,7 +63,7 @@ _TENS_WORD = {
     "eighty": 80, "ninety": 90,
 }
 _WORD_NUMBER = re.compile(
-    r"\b(?:(?P<tens>" + "|".join(_TENS_WORD) + r")(?:[- ](?P<unit>" + "|".join(list(_UNITS_WORD)[1:10]) + r"))?"
+    r"\b(?=[efnostz])(?:(?P<tens>" + "|".join(_TENS_WORD) + r")(?:[- ](?P<unit>" + "|".join(list(_UNITS_WORD)[1:10]) + r"))?"
     r"|(?P<small>" + "|".join(_UNITS_WORD) + r"))\b"
 )
 _A_UNIT = re.compile(r"\b(?:a|an|one single|a single|single)\s+(?=(?:minute|hour|day|week|month|year)s?\b)")
@@ -96,19 +96,24 @@ def _word_number(match: re.Match[str]) -> str:
 
 
 def _normalize(text: str) -> str:
-    """Lower-case, ASCII punctuation, digits for number words, tolerances and frequencies
-    blanked. Offsets are not kept: time frames carry no evidence spans."""
-    out = unicodedata.normalize("NFKC", text).lower()
-    out = _DASHES.sub("-", out)
-    out = _ESCAPES.sub("", out)
+    """Lower-case, ASCII punctuation, digits for number words, tolerances blanked. Offsets are
+    not kept: time frames carry no evidence spans. (Each rewrite runs only when a cheap test
+    says it can apply: the corpus repeats short phrases that need none.)"""
+    out = unicodedata.normalize("NFKC", text).lower().translate(_DASH_TABLE)
+    if "\\" in out:
+        out = _ESCAPES.sub("", out)
     for pattern, repl in _TYPOS:
         out = pattern.sub(repl, out)
     out = _WORD_NUMBER.sub(_word_number, out)
-    out = _HALF.sub(lambda m: f"{m.group(1)}.5 ", out)
-    out = _DECIMAL_COMMA.sub(r"\1.5", out)
-    for pattern, repl in _TOLERANCES:
-        out = pattern.sub(repl, out)
-    out = _A_UNIT.sub("1 ", out)
+    if "half" in out:
+        out = _HALF.sub(lambda m: f"{m.group(1)}.5 ", out)
+    if ",5" in out:
+        out = _DECIMAL_COMMA.sub(r"\1.5", out)
+    if "\u00b1" in out or "+/-" in out or "+-" in out:
+        for pattern, repl in _TOLERANCES:
+            out = pattern.sub(repl, out)
+    if "a " in out or "an " in out or "single" in out:
+        out = _A_UNIT.sub("1 ", out)
     return out
 
 
@@ -157,6 +162,7 @@ _SEP_LIST = r"(?:\s*,\s*(?:and|or|&)?\s*|\s+(?:and|or|&)\s+|\s*&\s*|\s+)"
 _SEP_RANGE = r"(?:\s*-\s*|\s+to\s+|\s+through\s+)"
 _SIGNED = rf"(?<![a-z\d./])(?:(?<![\d.])[-+]\s?)?{_NUM}"  # not inside a code (CYC140, FT538)
 _MENTION = re.compile(
+    r"(?=[0-9+\-bcdmwy])(?:"  # a cheap gate: every mention starts with one of these
     # Cycle 2 Day 1 / C2D1 / Cycles 1-2 / Cycle 3
     r"(?P<cycle>\b(?:cycles?\s*(?P<c1>\d+)(?:\s*(?P<csep>-|to|through|and|,|&)\s*(?P<c2>\d+))?"
     r"(?:\s*,?\s*(?:day|d)\s*(?P<cd>\d+))?|c(?P<cc>\d+)\s*d(?P<ccd>\d+)))"
@@ -170,7 +176,7 @@ _MENTION = re.compile(
     r"|(?P<nf>(?P<nf_nums>" + _SIGNED + r"(?:(?:" + _SEP_RANGE + r"|" + _SEP_LIST + r")" + _NUM + r")*)"
     r"\s*-?\s*" + _UNIT.format(g="nf_unit") + r")"
     # baseline
-    r"|(?P<baseline>\bbase[- ]?line\b)"
+    r"|(?P<baseline>\bbase[- ]?line\b))"
 )
 _UNIT_NORMAL = {
     "min": "minute", "mins": "minute", "minute": "minute", "minutes": "minute",
@@ -304,7 +310,7 @@ ANCHORS: tuple[tuple[str, str], ...] = (
     ("administration", r"administration|administered|dosing|injection|vaccination|post-?dose"),
     ("baseline", r"base[- ]?line"),
 )
-_ANCHOR = re.compile("|".join(f"(?P<a{i}>\\b(?:{pattern}))" for i, (_, pattern) in enumerate(ANCHORS)))
+_ANCHOR = re.compile(r"\b(?=[a-z])(?:" + "|".join(f"(?P<a{i}>{pattern})" for i, (_, pattern) in enumerate(ANCHORS)) + ")")
 _FROM_CUE = re.compile(r"(?:\bfrom|\bsince|\brelative to|\bstarting (?:at|from|with))(?:\s+\S+){0,4}\s*$")
 _AFTER_CUE = re.compile(r"(?:\bafter|\bpost|\bfollowing|\bof|\bprior to|\bbefore|-)(?:\s+\S+){0,4}\s*$")
 

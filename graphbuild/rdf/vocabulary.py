@@ -1,14 +1,17 @@
-"""The shared vocabulary graph: what is true of antigens, diseases and concepts in general.
+"""The shared vocabulary graph: the one place antigen, disease and concept nodes are described.
 
-Trial graphs say what one trial uses; this graph says how those things relate: the MeSH
-disease hierarchy (`skos:broader` between the descriptors used and all their ancestors),
-endpoint concept categories, synonyms and NCIt matches, antigen synonyms. It is a pure
-function of the *set* of nodes referenced, so it is rebuilt whole after every build or
-re-ingest and comes out identical for the same trials in any order.
+Trial graphs only point at these nodes; this graph says what they are: the MeSH disease
+hierarchy (each descriptor used and all its ancestors, `skos:broader` to each parent), MeSH
+names and verified MONDO / NCIt matches, endpoint concept labels, categories, synonyms and NCIt
+matches, antigen HGNC symbols, ids and synonyms. Describing them once (not once per trial) keeps
+joins through them linear: Oxigraph's union default graph has bag semantics, so a triple
+copied into k graphs comes back k times (see docs/graph-model.md).
 
-The data comes from the other stages' curated tables: `graphbuild.extract.mesh` (the disease
-engineer's MeSH labels and parents) and `ontology/vocab/*.tsv`. Anything missing degrades to a
-smaller vocabulary graph, never to an error: a trial graph is already self-contained.
+It is a pure function of the *set* of nodes referenced, built from the curated tables
+(`graphbuild.extract.diseases.disease_info`, `ontology/vocab/endpoint_concepts.tsv`,
+`ontology/vocab/antigens.tsv`), so it comes out identical for the same trials in any order, and
+the pipeline rebuilds it whole after every build and re-ingest from the IRIs the trial graphs
+reference. Given Trial objects, what they carry fills in for a node the tables do not know.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 
@@ -25,33 +29,43 @@ from graphbuild.rdf.iris import T
 from graphbuild.rdf.namespaces import GBR_IRI, HGNC, MESH, VOCABULARY_GRAPH
 
 _CONCEPT_BASE = f"{GBR_IRI}concept/"
+_MESH_BASE = str(MESH)
+_HGNC_BASE = str(HGNC)
+
+
+@dataclass(frozen=True, slots=True)
+class DiseaseFacts:
+    label: str | None
+    xrefs: tuple[str, ...]  # MONDO:… / NCIT:… CURIEs
+    parents: tuple[str, ...]
 
 
 @dataclass
 class Referenced:
-    """The nodes a set of trials points at: MeSH ids, concept keys, antigens (HGNC id -> symbol)."""
+    """The nodes some trials point at, with what the Trial objects said about them (used only
+    where the curated tables are silent)."""
 
-    diseases: set[str] = field(default_factory=set)
-    concepts: set[str] = field(default_factory=set)
-    antigens: dict[str, str] = field(default_factory=dict)
+    diseases: dict[str, DiseaseFacts | None] = field(default_factory=dict)
+    concepts: dict[str, str | None] = field(default_factory=dict)  # key -> category
+    antigens: dict[str, str | None] = field(default_factory=dict)  # HGNC:n -> symbol
 
     def add(self, item: object) -> None:
         if isinstance(item, Trial):
-            self.diseases.update(d.mesh_id for d in item.diseases)
-            self.concepts.update(c.concept for e in item.endpoints for c in e.concepts)
+            for d in item.diseases:
+                self.diseases.setdefault(d.mesh_id, DiseaseFacts(d.label, (*d.mondo_ids, *d.ncit_ids), ()))
+            for endpoint in item.endpoints:
+                for c in endpoint.concepts:
+                    self.concepts.setdefault(c.concept, str(c.category))
             for target in item.targets:
-                hgnc_id = _hgnc_curie(target.antigen.hgnc_id)
-                self.antigens.setdefault(hgnc_id, target.antigen.symbol)
+                self.antigens.setdefault(_hgnc_curie(target.antigen.hgnc_id), target.antigen.symbol)
             return
         value = item.value if isinstance(item, ox.NamedNode) else str(item)
-        if value.startswith(str(MESH)):
-            self.diseases.add(value[len(str(MESH)) :])
+        if value.startswith(_MESH_BASE):
+            self.diseases.setdefault(value[len(_MESH_BASE) :], None)
         elif value.startswith(_CONCEPT_BASE):
-            from urllib.parse import unquote
-
-            self.concepts.add(unquote(value[len(_CONCEPT_BASE) :]))
-        elif value.startswith(str(HGNC)):
-            self.antigens.setdefault(_hgnc_curie(value[len(str(HGNC)) :]), "")
+            self.concepts.setdefault(unquote(value[len(_CONCEPT_BASE) :]), None)
+        elif value.startswith(_HGNC_BASE):
+            self.antigens.setdefault(_hgnc_curie(value[len(_HGNC_BASE) :]), None)
         else:
             raise ValueError(f"not a disease, concept or antigen IRI: {value}")
 
@@ -61,8 +75,15 @@ def _hgnc_curie(value: str) -> str:
     return f"HGNC:{number}"
 
 
+def referenced(trials_or_ids: Iterable[object]) -> Referenced:
+    refs = Referenced()
+    for item in trials_or_ids:
+        refs.add(item)
+    return refs
+
+
 # --------------------------------------------------------------------------------------------
-# Data sources (each optional, each loaded once)
+# The curated tables (each loaded once; each optional)
 # --------------------------------------------------------------------------------------------
 
 
@@ -89,49 +110,50 @@ def antigen_rows() -> dict[str, dict[str, str]]:
     return {_hgnc_curie(row["hgnc_id"]): row for row in rows if row.get("hgnc_id")}
 
 
-@dataclass(frozen=True)
-class MeshLookup:
-    """What the vocabulary needs of MeSH: a descriptor's name and its parent descriptors."""
-
-    label: Callable[[str], str | None]
-    parents: Callable[[str], Iterable[str]]
-
-
 @lru_cache(maxsize=1)
-def mesh_lookup() -> MeshLookup:
-    """The disease tree of `graphbuild.extract.mesh` (labels and parents from MeSH tree
-    numbers); without it the hierarchy is empty (trial graphs still label each disease)."""
+def disease_lookup() -> Callable[[str], DiseaseFacts]:
+    """MeSH name, verified cross-references and parents of a descriptor, from the disease
+    stage (`diseases.disease_info`, else the bare MeSH tree of `mesh`, else nothing)."""
+    try:
+        from graphbuild.extract.diseases import disease_info
+    except ImportError:
+        disease_info = None  # type: ignore[assignment]
+    if disease_info is not None:
+
+        def from_diseases(mesh_id: str) -> DiseaseFacts:
+            info = disease_info(mesh_id)
+            return DiseaseFacts(info.label, (*info.mondo_ids, *info.ncit_ids), tuple(info.parents))
+
+        return from_diseases
     try:
         from graphbuild.extract import mesh
     except ImportError:
-        return MeshLookup(label=lambda _id: None, parents=lambda _id: ())
-    return MeshLookup(label=mesh.label, parents=mesh.parents)
+        return lambda mesh_id: DiseaseFacts(None, (), ())
+    return lambda mesh_id: DiseaseFacts(mesh.label(mesh_id), (), mesh.parents(mesh_id))
+
+
+def mesh_closure(refs: dict[str, DiseaseFacts | None]) -> dict[str, DiseaseFacts]:
+    """Every descriptor referenced and all its ancestors, with their facts (parents sorted)."""
+    lookup = disease_lookup()
+    facts: dict[str, DiseaseFacts] = {}
+    pending = sorted(refs)
+    while pending:
+        mesh_id = pending.pop()
+        if mesh_id in facts:
+            continue
+        found = lookup(mesh_id)
+        given = refs.get(mesh_id)
+        label = found.label or (given.label if given else None)
+        xrefs = found.xrefs or (given.xrefs if given else ())
+        parents = tuple(sorted(set(found.parents)))
+        facts[mesh_id] = DiseaseFacts(label, tuple(sorted(set(xrefs))), parents)
+        pending.extend(p for p in parents if p not in facts)
+    return facts
 
 
 # --------------------------------------------------------------------------------------------
 # The graph
 # --------------------------------------------------------------------------------------------
-
-
-def referenced(trials_or_ids: Iterable[object]) -> Referenced:
-    refs = Referenced()
-    for item in trials_or_ids:
-        refs.add(item)
-    return refs
-
-
-def mesh_closure(mesh_ids: Iterable[str], lookup: MeshLookup) -> dict[str, tuple[str, ...]]:
-    """Every descriptor in `mesh_ids` and all its ancestors, each with its sorted parents."""
-    parents_of: dict[str, tuple[str, ...]] = {}
-    pending = sorted(set(mesh_ids))
-    while pending:
-        mesh_id = pending.pop()
-        if mesh_id in parents_of:
-            continue
-        parents = tuple(sorted(set(lookup.parents(mesh_id) or ())))
-        parents_of[mesh_id] = parents
-        pending.extend(p for p in parents if p not in parents_of)
-    return parents_of
 
 
 def vocabulary_quads(trials_or_ids: Iterable[object]) -> Iterator[ox.Quad]:
@@ -145,25 +167,25 @@ def vocabulary_quads(trials_or_ids: Iterable[object]) -> Iterator[ox.Quad]:
     def add(s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
         quads.append(ox.Quad(s, p, o, g))
 
-    lookup = mesh_lookup()
-    for mesh_id, parents in sorted(mesh_closure(refs.diseases, lookup).items()):
+    for mesh_id, facts in sorted(mesh_closure(refs.diseases).items()):
         node = ox.NamedNode(iris.disease_iri(mesh_id))
         add(node, rdf.type, gb.Disease)
+        add(node, rdfs.label, ox.Literal(facts.label or mesh_id))
         add(node, gb.meshId, ox.Literal(mesh_id))
-        label = lookup.label(mesh_id)
-        if label:
-            add(node, rdfs.label, ox.Literal(label))
-        for parent in parents:
+        for curie in facts.xrefs:
+            add(node, skos.exactMatch, ox.NamedNode(iris.obo_iri(curie)))
+        for parent in facts.parents:
             add(node, skos.broader, ox.NamedNode(iris.disease_iri(parent)))
 
     rows = concept_rows()
     for key in sorted(refs.concepts):
         node = ox.NamedNode(iris.concept_iri(key))
         row = rows.get(key, {})
+        category = row.get("category") or refs.concepts[key]
         add(node, rdf.type, gb.EndpointConcept)
         add(node, rdfs.label, ox.Literal(row.get("label") or key))
-        if row.get("category"):
-            add(node, gb.category, ox.Literal(row["category"]))
+        if category:
+            add(node, gb.category, ox.Literal(category))
         for synonym in sorted(_split(row.get("synonyms", ""))):
             add(node, skos.altLabel, ox.Literal(synonym))
         for code in sorted(_split(row.get("ncit_code", ""))):
@@ -176,15 +198,13 @@ def vocabulary_quads(trials_or_ids: Iterable[object]) -> Iterator[ox.Quad]:
         row = antigens.get(hgnc_id, {})
         symbol = row.get("symbol") or refs.antigens[hgnc_id]
         add(node, rdf.type, gb.TargetAntigen)
-        add(node, gb.hgncId, ox.Literal(hgnc_id))
+        add(node, rdfs.label, ox.Literal(symbol or hgnc_id))
         if symbol:
             add(node, gb.hgncSymbol, ox.Literal(symbol))
-            add(node, rdfs.label, ox.Literal(symbol))
-        synonyms = {
-            name for column in ("synonyms", "common_names") for name in _split(row.get(column, ""))
-        }
-        for synonym in sorted(synonyms - {symbol}):
-            add(node, skos.altLabel, ox.Literal(synonym))
+        add(node, gb.hgncId, ox.Literal(hgnc_id))
+        names = {n for column in ("synonyms", "common_names") for n in _split(row.get(column, ""))}
+        for name in sorted(names - {symbol}):
+            add(node, skos.altLabel, ox.Literal(name))
     return iter(dict.fromkeys(quads))
 
 

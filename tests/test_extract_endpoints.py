@@ -1,0 +1,353 @@
+"""Outcomes -> Endpoints: concepts with evidence, criteria, methods and time frames.
+
+The seed records are read from ../shared/seeds with the project's readers and checked outcome
+by outcome; the rules (abbreviation traps, the description rule, brackets, guards) are checked
+on short sentences written here."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from graphbuild.extract.endpoints import (
+    concept_info,
+    concept_vocabulary,
+    criterion_info,
+    extract_endpoint,
+    extract_endpoints,
+    find_concepts,
+    find_criteria,
+    find_methods,
+    method_info,
+)
+from graphbuild.extract.fields import field_text
+from graphbuild.model import (
+    EndpointCategory,
+    Outcome,
+    OutcomeRole,
+    Record,
+    SourceFormat,
+    SourceRef,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = Path(os.environ.get("GRAPHBUILD_SHARED", REPO.parent / "shared")) / "seeds"
+
+
+def keys(measure: str, description: str = "") -> list[str]:
+    endpoint = extract_endpoint(0, Outcome(OutcomeRole.PRIMARY, measure, description))
+    return [link.concept for link in endpoint.concepts]
+
+
+def found(text: str) -> list[str]:
+    return [hit.key for hit in find_concepts(text)]  # type: ignore[misc]
+
+
+def record_of(*outcomes: Outcome) -> Record:
+    return Record(trial_id="t1", source=SourceRef("t1.txt", "0"), format=SourceFormat.FLAT, outcomes=outcomes)
+
+
+def assert_evidence_valid(record: Record) -> None:
+    for endpoint in extract_endpoints(record):
+        for link in endpoint.concepts:
+            assert link.evidence, link
+            for ev in link.evidence:
+                assert ev.field in (f"outcomes[{endpoint.index}].measure", f"outcomes[{endpoint.index}].description")
+                assert field_text(record, ev.field)[ev.start:ev.end] == ev.text
+
+
+# --------------------------------------------------------------------------------------------
+# The seeds, outcome by outcome
+# --------------------------------------------------------------------------------------------
+
+S, E, PK, PD = (
+    EndpointCategory.SAFETY,
+    EndpointCategory.EFFICACY,
+    EndpointCategory.PHARMACOKINETICS,
+    EndpointCategory.PHARMACODYNAMICS,
+)
+# (role, [(concept, category)...], (min, max, points, anchor), criteria, methods)
+EXPECTED = {
+    "000_9c2a9c0863e88fc2": [
+        ("primary", [("DLT", S)], (21, 28, (), None), (), ()),
+        ("secondary", [("TMAX", PK)], (0, 360, (), "first dose"), (), ()),
+        ("secondary", [("CMAX", PK)], (0, 360, (), "first dose"), (), ()),
+        ("secondary", [("AUC", PK)], (0, 360, (), "first dose"), (), ()),
+        ("secondary", [("TEAE", S), ("AESI", S), ("TRAE", S)], (0, 360, (), "first dose"), (), ()),
+        (
+            "secondary",
+            [("ORR", E), ("CR", E), ("SCR", E), ("VGPR", E), ("DOR", E), ("PFS", E), ("OS", E), ("MRD", E)],
+            (0, 360, (), "first dose"), ("IMWG",), (),
+        ),
+    ],
+    "001_5b0f834bc6f69eca": [
+        ("primary", [("AE", S), ("CRS", S), ("ICANS", S)], (0, 30, (), "infusion"), (), ()),
+        (
+            "secondary",
+            [("SCR", E), ("CR", E), ("VGPR", E), ("PR", E), ("MR", E), ("SD", E), ("PFS", E), ("OS", E)],
+            (0, 90, (), "infusion"), (), (),
+        ),
+        (
+            "secondary",
+            [("ANTIGEN_POSITIVE_CELLS", PD), ("SOLUBLE_ANTIGEN", PD), ("CYTOKINES", PD)],
+            (0, 90, (), "infusion"), (), (),
+        ),
+        (
+            "secondary", [("CMAX", PK), ("TMAX", PK), ("PERSISTENCE", PK)],
+            (0, 90, (), "infusion"), (), ("flow cytometry", "qPCR"),
+        ),
+    ],
+    "002_2917b9526c9dc599": [
+        ("primary", [("DLT", S), ("MTD", S)], (0, 28, (), "infusion"), (), ()),
+        ("secondary", [("ORR", E)], (28, 84, (28, 56, 84), "infusion"), (), ()),
+        ("secondary", [("ORR", E), ("MRD", E)], (0, 365, (), "infusion"), (), ()),
+        ("secondary", [("DOR", E)], (0, 365, (), "infusion"), (), ()),
+        ("secondary", [("EFS", E)], (0, 365, (), "infusion"), (), ()),
+        ("secondary", [("HSCT_RATE", EndpointCategory.OTHER)], (0, 365, (), "infusion"), (), ()),
+        ("secondary", [("OS", E)], (0, 365, (), "infusion"), (), ()),
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def seed_records() -> dict[str, Record]:
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is absent")
+    from graphbuild.readers.inputs import read_inputs
+
+    records = {r.trial_id: r for r in read_inputs([SEEDS]) if isinstance(r, Record)}
+    assert set(EXPECTED) <= set(records)
+    return records
+
+
+@pytest.mark.parametrize("trial_id", sorted(EXPECTED))
+def test_seed_endpoints_outcome_by_outcome(seed_records: dict[str, Record], trial_id: str) -> None:
+    record = seed_records[trial_id]
+    endpoints = extract_endpoints(record)
+    assert len(endpoints) == len(EXPECTED[trial_id]) == len(record.outcomes)
+    for endpoint, (role, concepts, frame, criteria, methods) in zip(endpoints, EXPECTED[trial_id]):
+        where = f"{trial_id} outcome {endpoint.index}: {endpoint.measure!r}"
+        assert endpoint.role.value == role, where
+        assert [(c.concept, c.category) for c in endpoint.concepts] == concepts, where
+        tf = endpoint.time_frame
+        assert (tf.min_days, tf.max_days, tf.time_points_days, tf.anchor) == frame, where
+        assert endpoint.criteria == criteria, where
+        assert endpoint.methods == methods, where
+        assert endpoint.measure == record.outcomes[endpoint.index].measure
+        assert tf.text == record.outcomes[endpoint.index].time_frame
+
+
+@pytest.mark.parametrize("trial_id", sorted(EXPECTED))
+def test_seed_evidence_points_at_the_words(seed_records: dict[str, Record], trial_id: str) -> None:
+    assert_evidence_valid(seed_records[trial_id])
+
+
+def test_seed_000_efficacy_evidence_is_in_the_description(seed_records: dict[str, Record]) -> None:
+    efficacy = extract_endpoints(seed_records["000_9c2a9c0863e88fc2"])[5]
+    words = {link.concept: {ev.text for ev in link.evidence} for link in efficacy.concepts}
+    assert {ev.field for link in efficacy.concepts for ev in link.evidence} == {"outcomes[5].description"}
+    assert words["SCR"] >= {"strict complete response", "sCR"}
+    assert words["MRD"] >= {"Minimal residual disease", "MRD"}
+
+
+# --------------------------------------------------------------------------------------------
+# Abbreviation traps
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        pytest.param("Incidence of CRS", ["CRS"], id="CR-in-CRS"),
+        pytest.param("CR/CRi rate", ["CR", "CRI"], id="CR-and-CRi"),
+        pytest.param("Rate of CRi", ["CRI"], id="CR-in-CRi"),
+        pytest.param("Change in PRO scores", ["QOL"], id="PR-in-PRO"),
+        pytest.param("Lesions on MRI", [], id="MR-in-MRI"),
+        pytest.param("MRD negativity", ["MRD"], id="MR-in-MRD"),
+        pytest.param("SDS-PAGE band intensity", [], id="SD-in-SDS"),
+        pytest.param("Diagnosis of COS", [], id="OS-inside-words"),
+        pytest.param("TEAEs and AESIs", ["TEAE", "AESI"], id="AE-inside-abbreviations"),
+        pytest.param("patients in CR1 at transplant", [], id="CR1-is-a-state"),
+        pytest.param("pCR rate", [], id="pathologic-CR-prefix"),
+        pytest.param("mean ± SD of the score", [], id="standard-deviation"),
+        pytest.param("standard deviation (SD) of counts", [], id="standard-deviation-bracket"),
+        pytest.param("PR interval > 200 ms", [], id="ECG-PR-interval"),
+        pytest.param("OS of patients in first complete remission", ["OS"], id="CR-state"),
+        pytest.param("dose expansion cohort", [], id="dose-expansion"),
+        pytest.param("CAR-T cell expansion", ["EXPANSION"], id="cell-expansion"),
+        pytest.param("chest wall expansion", [], id="non-cell-expansion"),
+        pytest.param("major molecular response rate", [], id="molecular-response"),
+        pytest.param("area under the ROC curve", [], id="roc-auc"),
+        pytest.param("AUClast and AUC0-inf", ["AUC", "AUC"], id="auc-run-on"),
+        pytest.param("dose-limiting toxicities (DLTs)", ["DLT", "DLT"], id="plural-ies"),
+        pytest.param("Common Terminology Criteria for Adverse Events", [], id="criteria-mask"),
+    ],
+)
+def test_abbreviation_traps(text: str, expected: list[str]) -> None:
+    assert found(text) == expected
+
+
+def test_longest_match_wins() -> None:
+    assert found("complete remission with incomplete blood count recovery") == ["CRI"]
+    assert found("complete remission with partial hematologic recovery") == ["CR"]
+    assert found("GVHD-free, relapse-free survival") == ["GRFS"]
+    assert found("Graft-versus-host disease (GvHD) free relapse-free survival") == ["GRFS"]
+    assert found("treatment-emergent adverse events") == ["TEAE"]
+    assert found("best overall response") == ["BOR"]
+    assert found("time to maximum plasma concentration") == ["TMAX"]
+
+
+def test_bracketed_abbreviation_says_what_the_phrase_meant() -> None:
+    assert found("Special concern adverse events (AESI)") == ["AESI"]
+    assert found("Unexpected adverse events (TEAE)") == ["TEAE"]
+    assert found("Treatment related adverse events (AEs)") == ["TRAE"]  # too broad to overrule
+
+
+def test_structural_patterns() -> None:
+    assert found("the proportion of BCMA+ plasma cells") == ["ANTIGEN_POSITIVE_CELLS"]
+    assert found("CD19 expression on blasts") == ["ANTIGEN_POSITIVE_CELLS"]
+    assert found("free BCMA in serum") == ["SOLUBLE_ANTIGEN"]
+    assert found("sBCMA") == ["SOLUBLE_ANTIGEN"]
+    assert found("IL-6 and IFN-γ levels") == ["CYTOKINES", "CYTOKINES"]
+    assert found("patients who proceed to allogeneic HSCT") == ["HSCT_RATE"]
+    assert found("survival after HSCT") == []
+
+
+# --------------------------------------------------------------------------------------------
+# The description rule
+# --------------------------------------------------------------------------------------------
+
+
+def test_description_components_of_a_measured_concept_do_not_count() -> None:
+    assert keys("Overall response rate", "Proportion of patients with CR or PR") == ["ORR"]
+    assert keys("Duration of response", "Time from first CR to relapse or death") == ["DOR"]
+    assert keys("Dose-limiting toxicity", "Adverse events meeting DLT criteria, including grade 4 CRS") == ["DLT"]
+    assert keys("Progression-free survival", "Death, progression or thrombocytopenia") == ["PFS"]
+
+
+def test_description_lists_count_when_the_measure_names_nothing() -> None:
+    assert keys("Efficacy", "complete response (CR), partial response (PR) and stable disease (SD)") == ["CR", "PR", "SD"]
+    assert keys("Efficacy", "Overall response rate (ORR = CR + CRi)") == ["ORR"]
+
+
+def test_named_syndromes_count_with_adverse_events() -> None:
+    assert keys("Incidence of adverse events", "including cytokine release syndrome and neurotoxicity") == ["AE", "CRS", "ICANS"]
+    assert keys("Incidence of adverse events", "serious adverse events will be reported") == ["AE"]
+
+
+def test_generic_concepts_give_way_to_specific_ones() -> None:
+    assert keys("PK index", "Cmax and Tmax of the cells") == ["CMAX", "TMAX"]
+    assert keys("Pharmacokinetics (Tmax)") == ["TMAX"]
+    assert keys("Pharmacokinetics of the product") == ["PK"]
+
+
+def test_measure_definitions_are_read_like_a_description() -> None:
+    assert keys("Dose-limiting toxicity (DLT) defined as an adverse event related to the drug") == ["DLT"]
+    assert keys("Overall response rate (complete response, partial response, or stable disease)") == ["ORR"]
+    assert keys("Complete Response (CR) or Partial Response (PR) at Week 24") == ["CR", "PR"]
+
+
+# --------------------------------------------------------------------------------------------
+# Criteria, methods, vocabulary helpers
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("graded per NCI CTCAE version 5.0", ["CTCAE v5.0"]),
+        ("Common Terminology Criteria for Adverse Events (CTCAE) v4.03", ["CTCAE v4.03"]),
+        ("CTCAE version (v) 4.03", ["CTCAE v4.03"]),
+        ("CTCAE v5", ["CTCAE v5.0"]),
+        ("according to iwCLL 2018 guidelines", ["iwCLL 2018"]),
+        ("per the 2017 ELN recommendations", ["ELN 2017"]),
+        ("by IMWG criteria", ["IMWG"]),
+        ("ASTCT consensus grading of CRS and ICANS", ["ASTCT"]),
+        ("the 2014 Lugano classification", ["Lugano 2014"]),
+        ("RECIST 1.1", ["RECIST v1.1"]),
+    ],
+)
+def test_criteria_with_versions(text: str, expected: list[str]) -> None:
+    assert find_criteria(text) == expected
+
+
+def test_criteria_codes_follow_the_version() -> None:
+    assert criterion_info("RECIST v1.1").ncit_code == "C124415"  # type: ignore[union-attr]
+    assert criterion_info("iwCLL 2018").ncit_code == "C178055"  # type: ignore[union-attr]
+    assert criterion_info("CTCAE v5.0").ncit_code == "C49704"  # type: ignore[union-attr]
+    assert criterion_info("IMWG").ncit_code is None  # type: ignore[union-attr]
+    assert criterion_info("no such criteria") is None
+
+
+def test_methods_prefer_the_specific_name() -> None:
+    assert find_methods("measured by flow cytometry and qPCR") == ["flow cytometry", "qPCR"]
+    assert find_methods("droplet digital PCR and NGS (clonoSEQ)") == ["ddPCR", "NGS"]
+    assert find_methods("serum ELISA") == ["ELISA"]
+    assert method_info("qPCR").ncit_code == "C51962"  # type: ignore[union-attr]
+
+
+def test_endpoint_keeps_criteria_from_measure_and_description() -> None:
+    endpoint = extract_endpoint(
+        0, Outcome(OutcomeRole.SECONDARY, "Incidence of CRS", "Graded by ASTCT; other AEs by CTCAE v5.0", "Day 28")
+    )
+    assert endpoint.criteria == ("ASTCT", "CTCAE v5.0")
+    assert [c.concept for c in endpoint.concepts] == ["CRS"]
+    assert endpoint.time_frame.max_days == 28
+
+
+def test_concept_info() -> None:
+    assert concept_info("CMAX") == ("maximum concentration (Cmax)", EndpointCategory.PHARMACOKINETICS, "C70918")
+    assert concept_info("ORR")[1] is EndpointCategory.EFFICACY
+    assert concept_info("ORR")[2] is None
+    assert len(concept_vocabulary()) >= 51
+    with pytest.raises(KeyError):
+        concept_info("NOT_A_CONCEPT")
+
+
+def test_record_without_outcomes_has_no_endpoints() -> None:
+    assert extract_endpoints(record_of()) == ()
+
+
+def test_hand_built_record_evidence_offsets() -> None:
+    record = record_of(
+        Outcome(OutcomeRole.PRIMARY, "Incidence of DLTs", "Dose-limiting toxicity per CTCAE v5.0", "Up to 28 days"),
+        Outcome(OutcomeRole.SECONDARY, "Efficacy", "ORR、CR/sCR rate、VGPR、MRD-negative rate (IMWG)", "1 year"),
+    )
+    assert_evidence_valid(record)
+    second = extract_endpoints(record)[1]
+    assert [c.concept for c in second.concepts] == ["ORR", "CR", "SCR", "VGPR", "MRD"]
+    assert second.criteria == ("IMWG",)
+
+
+# --------------------------------------------------------------------------------------------
+# The real corpus (API v2 JSON keeps measure, description and time frame apart)
+# --------------------------------------------------------------------------------------------
+
+
+def _json_outcomes(corpus: Path) -> list[Outcome]:
+    outcomes = []
+    for path in sorted((corpus / "ctgov_api_v2_json").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        studies = data.get("studies", [data]) if isinstance(data, dict) else data
+        for study in studies:
+            module = study.get("protocolSection", {}).get("outcomesModule", {})
+            for kind, role in (("primaryOutcomes", OutcomeRole.PRIMARY), ("secondaryOutcomes", OutcomeRole.SECONDARY)):
+                for o in module.get(kind, []):
+                    outcomes.append(Outcome(role, o.get("measure", ""), o.get("description", ""), o.get("timeFrame", "")))
+    return outcomes
+
+
+@pytest.mark.corpus
+def test_corpus_evidence_and_coverage(corpus_dir: Path) -> None:
+    outcomes = _json_outcomes(corpus_dir)
+    assert len(outcomes) > 800
+    record = record_of(*outcomes)
+    assert_evidence_valid(record)
+    endpoints = extract_endpoints(record)
+    with_concept = sum(bool(e.concepts) for e in endpoints) / len(endpoints)
+    assert with_concept >= 0.55, f"only {with_concept:.1%} of outcomes name a concept"
+    counted = {c.concept for e in endpoints for c in e.concepts}
+    assert {"ORR", "CR", "OS", "PFS", "AE", "DLT", "CRS", "MRD", "GVHD"} <= counted

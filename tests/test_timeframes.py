@@ -1,0 +1,212 @@
+"""Time frames -> bounds in days, time points and anchors, by the conventions shared with the
+gold-set annotator (day 1, week 7, month 30, year 365; upper horizons start at 0)."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from graphbuild.extract.timeframes import parse_time_frame
+
+
+def tf(text: str) -> tuple[float | None, float | None, tuple[float, ...], str | None]:
+    parsed = parse_time_frame(text)
+    assert parsed.text == text  # the original words are always kept
+    return parsed.min_days, parsed.max_days, parsed.time_points_days, parsed.anchor
+
+
+# The conventions, exactly as the brief and the gold set state them.
+CONVENTIONS = [
+    pytest.param("up to 12 months", (0, 360, (), None), id="up-to"),
+    pytest.param("within 3 months", (0, 90, (), None), id="within"),
+    pytest.param("through Month 24", (0, 720, (), None), id="through-point"),
+    pytest.param("21-28 days", (21, 28, (), None), id="range"),
+    pytest.param("Day 28", (28, 28, (28,), None), id="day-point"),
+    pytest.param("at 28 days", (28, 28, (28,), None), id="at-duration-point"),
+    pytest.param("at 4, 8, and 12 weeks after CAR-T infusion", (28, 84, (28, 56, 84), "infusion"), id="list-after-infusion"),
+    pytest.param("baseline", (0, 0, (0,), "baseline"), id="baseline"),
+    pytest.param("baseline to week 12", (0, 84, (), "baseline"), id="baseline-to-week"),
+    pytest.param("through study completion, an average of 1 year", (0, 365, (), None), id="study-completion-average"),
+    pytest.param("2 years", (0, 730, (), None), id="bare-duration"),
+    pytest.param("Day -5 to Day 28", (-5, 28, (), None), id="negative-day-range"),
+    pytest.param("assessed up to approximately 100 months", (0, 3000, (), None), id="approximately"),
+    pytest.param("approximately 100 months", (0, 3000, (), None), id="approximately-bare"),
+    pytest.param("one year", (0, 365, (), None), id="word-one"),
+    pytest.param("six months", (0, 180, (), None), id="word-six"),
+    pytest.param("thirty days", (0, 30, (), None), id="word-thirty"),
+    pytest.param("1 months", (0, 30, (), None), id="bad-grammar"),
+    pytest.param("day 28, month 3, month 6, year 1", (28, 365, (28, 90, 180, 365), None), id="mixed-points"),
+    pytest.param("24 hours", (0, 1, (), None), id="hours"),
+]
+
+
+@pytest.mark.parametrize("text, expected", CONVENTIONS)
+def test_conventions(text: str, expected: tuple) -> None:
+    assert tf(text) == expected
+
+
+SEEDS = [  # every time frame of the three seed records
+    pytest.param("21-28 days", (21, 28, (), None), id="000-dlt"),
+    pytest.param(
+        "From first dose of study drug adminisration to end of treatment (up to 12 months)",
+        (0, 360, (), "first dose"), id="000-pk",
+    ),
+    pytest.param("within 1 months after SENL103 infusion.", (0, 30, (), "infusion"), id="001-safety"),
+    pytest.param("within 3 months after SENL103 infusion.", (0, 90, (), "infusion"), id="001-secondary"),
+    pytest.param("Up to 28 days after CAR-T cells infusion", (0, 28, (), "infusion"), id="002-dlt"),
+    pytest.param(
+        "Evaluate at 4, 8, and 12 weeks after CAR-T infusion", (28, 84, (28, 56, 84), "infusion"), id="002-orr"
+    ),
+    pytest.param("Up to 1 years after CAR-T infusion", (0, 365, (), "infusion"), id="002-long-term"),
+]
+
+
+@pytest.mark.parametrize("text, expected", SEEDS)
+def test_seed_time_frames(text: str, expected: tuple) -> None:
+    assert tf(text) == expected
+
+
+CORPUS_SHAPES = [  # shapes read in the JSON / CSV / XML corpus
+    pytest.param("Up to 3 years 5 months", (0, 1245, (), None), id="compound"),
+    pytest.param("Up to 2 years and 10 months", (0, 1030, (), None), id="compound-and"),
+    pytest.param("Up to 24 months plus 30 days", (0, 750, (), None), id="compound-plus"),
+    pytest.param("12 Months, 24 Months", (360, 720, (360, 720), None), id="bare-list"),
+    pytest.param("3 and 5 years", (1095, 1825, (1095, 1825), None), id="and-list"),
+    pytest.param("4, 8 12 and 26 weeks", (28, 182, (28, 56, 84, 182), None), id="list-missing-comma"),
+    pytest.param("Weeks 4, 7, 10, 13 and 16", (28, 112, (28, 49, 70, 91, 112), None), id="unit-first-list"),
+    pytest.param("on day +28, +56 and +100", (28, 100, (28, 56, 100), None), id="signed-days"),
+    pytest.param("between day -6 and day +28", (-6, 28, (), None), id="between"),
+    pytest.param("At the inclusion visit (- 48 hours to Day 0)", (-2, 0, (), "enrollment"), id="hours-before"),
+    pytest.param("-4 to 491 days of treatment", (-4, 491, (), None), id="negative-range"),
+    pytest.param("Day 1-36 months after injection", (1, 1080, (), "administration"), id="day-to-months"),
+    pytest.param("Day 350-380 post last dose", (350, 380, (), "last dose"), id="day-range"),
+    pytest.param("Day 9+48 hours", (9, 11, (), None), id="day-window"),
+    pytest.param("At the end of the 2-month follow-up, on Day 60", (60, 60, (60,), None), id="end-of-follow-up"),
+    pytest.param("From Day -6 up to 1 year", (-6, 365, (), None), id="from-day-up-to"),
+    pytest.param("Through post-randomization Month 24", (0, 720, (), "randomization"), id="through-post"),
+    pytest.param("Up to approximately 24 months post-JCAR017 infusion", (0, 720, (), "infusion"), id="post-product"),
+    pytest.param("28 days post-infusion", (0, 28, (), "infusion"), id="post-infusion"),
+    pytest.param("day 21 post intravenous CAR T cell infusion", (21, 21, (21,), "infusion"), id="day-post-infusion"),
+    pytest.param("one year after transplantation", (0, 365, (), "transplant"), id="transplant"),
+    pytest.param("100 days post auto-SCT", (0, 100, (), "transplant"), id="auto-sct"),
+    pytest.param("Up to 35 days after last dose", (0, 35, (), "last dose"), id="last-dose"),
+    pytest.param("Within 24 ± 4 hours after administration", (0, 1, (), "administration"), id="tolerance"),
+    pytest.param("Point 2. 15 ± 3 days after the start of the therapy.", (0, 15, (), "treatment start"), id="point-label"),
+    pytest.param("Every 3 months post treatment up to 24 months", (0, 720, (), None), id="frequency-ignored"),
+    pytest.param("1,5 years", (0, 547.5, (), None), id="decimal-comma"),
+    pytest.param("up to 27 mouths", (0, 810, (), None), id="typo-mouths"),
+    pytest.param("First dose of CYC140 to 4 weeks after the last dose of CYC140", (0, 28, (), "first dose"), id="product-code-digits"),
+    pytest.param("Baseline, Week 16", (0, 112, (0, 112), "baseline"), id="baseline-list"),
+    pytest.param("From the 1st day to 2 years after enrollment", (1, 730, (), "enrollment"), id="ordinal-day"),
+    pytest.param("Within 21 days prior to starting maintenance therapy", (-21, 0, (), None), id="prior-window"),
+    pytest.param("12 months from the 1st FT538 infusion", (0, 360, (), "infusion"), id="from-first-infusion"),
+    pytest.param("Up to 8 weeks post leukapheresis", (0, 56, (), "apheresis"), id="apheresis"),
+]
+
+
+@pytest.mark.parametrize("text, expected", CORPUS_SHAPES)
+def test_corpus_shapes(text: str, expected: tuple) -> None:
+    assert tf(text) == expected
+
+
+CYCLES = [
+    # no cycle length: cycle references stay text, and so do the hours hanging off them
+    pytest.param("Cycle 1 Day 1", (None, None, (), "treatment start"), id="cycle-day-no-length"),
+    pytest.param("28-day cycles", (None, None, (), None), id="length-only"),
+    pytest.param(
+        "Samples will be collected predose and 1, 4, 8 hours postdose on Cycle 1 Day 8 only",
+        (None, None, (), "administration"), id="sampling-hours-no-length",
+    ),
+    pytest.param("Day 1 to Day 28 of Cycle 1", (None, None, (), None), id="days-of-unnumbered-cycle"),
+    pytest.param("Up to 28 days Cycle 1", (0, 28, (), None), id="horizon-survives"),
+    # with a cycle length, cycles are days
+    pytest.param("At the end of Cycle 1 (each cycle is 28 days)", (28, 28, (28,), None), id="end-of-cycle-1"),
+    pytest.param("At the end of cycle 8 (each cycle is 28 days)", (224, 224, (224,), None), id="end-of-cycle-8"),
+    pytest.param("At the end of cycle 1 and 2 (each cycle is 28 days in duration)", (28, 56, (28, 56), None), id="two-cycles"),
+    pytest.param("Up to 6 cycles (each cycle is 28 days).", (0, 168, (), None), id="n-cycles"),
+    pytest.param("At the end of each 28 Day cycle for a maximum of 32 cycles", (0, 896, (), None), id="maximum-cycles"),
+    pytest.param("Up to ~56 days (Cycles 1-2, cycle = 28 days)", (0, 56, (), None), id="cycle-range"),
+    pytest.param("Cycle 1 (28 days)", (0, 28, (), None), id="cycle-with-length"),
+    pytest.param("During the first cycle (6 weeks)", (0, 42, (), None), id="first-cycle-weeks"),
+    pytest.param("First 21-day cycle for each patient (dose escalation only)", (0, 21, (), None), id="first-21-day-cycle"),
+]
+
+
+@pytest.mark.parametrize("text, expected", CYCLES)
+def test_cycles(text: str, expected: tuple) -> None:
+    assert tf(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "until disease progression",
+        "Date of Death",
+        "End of treatment",
+        "At screening",
+        "life-long",
+        "From CR or CRi to relapse or death",
+        "09-2012 to 06-2018",  # dates, not durations
+        "After 5 doses of medication...",
+        "",
+    ],
+)
+def test_unparseable_keeps_text_and_invents_nothing(text: str) -> None:
+    parsed = parse_time_frame(text)
+    assert parsed.text == text
+    assert (parsed.min_days, parsed.max_days, parsed.time_points_days) == (None, None, ())
+    assert not parsed.parsed
+
+
+def test_anchor_is_read_even_without_numbers() -> None:
+    assert parse_time_frame("End of treatment").anchor == "end of treatment"
+    assert parse_time_frame("From randomization until death").anchor == "randomization"
+
+
+def test_from_anchor_wins_over_later_anchors() -> None:
+    text = "From first dose of study drug administration to end of treatment (up to 12 months)"
+    assert parse_time_frame(text).anchor == "first dose"
+
+
+# --------------------------------------------------------------------------------------------
+# The real corpus
+# --------------------------------------------------------------------------------------------
+
+
+def _json_time_frames(corpus: Path) -> Iterator[str]:
+    for path in sorted((corpus / "ctgov_api_v2_json").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        studies = data.get("studies", [data]) if isinstance(data, dict) else data
+        for study in studies:
+            module = study.get("protocolSection", {}).get("outcomesModule", {})
+            for kind in ("primaryOutcomes", "secondaryOutcomes", "otherOutcomes"):
+                for outcome in module.get(kind, []):
+                    yield outcome.get("timeFrame", "")
+
+
+def _xml_time_frames(corpus: Path) -> Iterator[str]:
+    for path in sorted((corpus / "ctgov_xml_2018").glob("*.xml")):
+        root = ET.parse(path).getroot()
+        for kind in ("primary_outcome", "secondary_outcome", "other_outcome"):
+            for outcome in root.findall(kind):
+                yield (outcome.findtext("time_frame") or "").strip()
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("source, floor", [("json", 0.95), ("xml", 0.93)])
+def test_corpus_coverage_and_invariants(corpus_dir: Path, source: str, floor: float) -> None:
+    frames = [t for t in (_json_time_frames if source == "json" else _xml_time_frames)(corpus_dir) if t]
+    assert len(frames) > 500
+    parsed = [parse_time_frame(t) for t in frames]
+    share = sum(p.parsed for p in parsed) / len(parsed)
+    assert share >= floor, f"{source}: only {share:.1%} of time frames get bounds"
+    for frame in parsed:
+        if frame.parsed:
+            assert frame.min_days is not None and frame.max_days is not None
+            assert frame.min_days <= frame.max_days, frame.text
+            assert all(frame.min_days <= p <= frame.max_days for p in frame.time_points_days), frame.text
+            assert -400 <= frame.min_days and frame.max_days <= 40 * 365, frame.text  # nothing absurd
