@@ -4,16 +4,17 @@ the merged graph for triple formats and the whole dataset for quad formats."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
+from test_export_seed import TRIAL_002, open_seed
 
 from graphbuild.export import registry
 from graphbuild.export.rdf_formats import FORMATS
 from graphbuild.store import GraphStore
-from test_export_seed import TRIAL_002, seed_dir, seed_store  # noqa: F401 - shared fixtures
 
 RDFLIB_NAMES = {
     "turtle": "turtle",
@@ -24,6 +25,14 @@ RDFLIB_NAMES = {
     "jsonld": "json-ld",
 }
 RDF_EXPORTERS = [e.name for e in registry.exporters() if e.module.endswith(".rdf_formats")]
+
+
+@pytest.fixture(scope="module")
+def seed_store(
+    tmp_path_factory: pytest.TempPathFactory, examples_dir: Path
+) -> Iterator[GraphStore]:
+    with open_seed(tmp_path_factory, examples_dir) as store:
+        yield store
 
 
 def test_every_rdf_format_is_covered_here() -> None:
@@ -55,7 +64,9 @@ def _named_graphs(dataset: rdflib.Dataset) -> dict[str, rdflib.Graph]:
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, id=n) for n in RDF_EXPORTERS])
-def test_rdf_export_round_trips(name: str, seed_store: GraphStore, original: rdflib.Dataset, tmp_path: Path) -> None:
+def test_rdf_export_round_trips(
+    name: str, seed_store: GraphStore, original: rdflib.Dataset, tmp_path: Path
+) -> None:
     path = tmp_path / f"seed{FORMATS[name].suffix}"
     registry.export(name, seed_store, path)
     fmt = RDFLIB_NAMES[name]
@@ -77,7 +88,9 @@ def test_rdf_export_round_trips(name: str, seed_store: GraphStore, original: rdf
 
 
 @pytest.mark.parametrize("name", ["ntriples", "nquads", "turtle", "jsonld"])
-def test_rdf_export_is_deterministic_and_sorted(name: str, seed_store: GraphStore, tmp_path: Path) -> None:
+def test_rdf_export_is_deterministic_and_sorted(
+    name: str, seed_store: GraphStore, tmp_path: Path
+) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     registry.export(name, seed_store, first)
     registry.export(name, seed_store, second)
@@ -91,4 +104,6 @@ def test_turtle_uses_the_project_prefixes(seed_store: GraphStore, tmp_path: Path
     registry.export("turtle", seed_store, tmp_path / "g.ttl")
     text = (tmp_path / "g.ttl").read_text(encoding="utf-8")
     assert "@prefix gb: <https://w3id.org/graphbuild/vocab#>" in text
-    assert "gbr:trial/002_2917b9526c9dc599" in text or f"<{TRIAL_002}>" in text
+    body = text.split("\n", text.count("@prefix"))[-1]
+    assert "gb:Trial" in body and "<https://w3id.org/graphbuild/vocab#" not in body
+    assert "002_2917b9526c9dc599" in body and f"<{TRIAL_002}>" not in body  # prefixed, not full

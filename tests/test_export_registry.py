@@ -4,23 +4,39 @@ itself, the CLI lists and finds formats only through the registry, outputs are a
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import rdflib
+from test_export_seed import open_seed, seed_build
 
 from graphbuild.cli import main
 from graphbuild.export import property_graph, registry
 from graphbuild.export.atomic import atomic_directory, atomic_file
-from test_export_seed import seed_dir, seed_store  # noqa: F401 - shared session fixtures
+from graphbuild.store import GraphStore
 
 EXPECTED = {"turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml", "neo4j", "gexf", "graphml"}
 EXPORT_DIR = Path(registry.__file__).parent
 
 
+@pytest.fixture(scope="module")
+def seed_dir(tmp_path_factory: pytest.TempPathFactory, examples_dir: Path) -> Path:
+    return seed_build(tmp_path_factory, examples_dir)
+
+
+@pytest.fixture(scope="module")
+def seed_store(
+    tmp_path_factory: pytest.TempPathFactory, examples_dir: Path
+) -> Iterator[GraphStore]:
+    with open_seed(tmp_path_factory, examples_dir) as store:
+        yield store
+
+
 def test_every_format_module_in_the_folder_registers_itself() -> None:
     on_disk = sorted(
-        p.stem for p in EXPORT_DIR.glob("*.py")
+        p.stem
+        for p in EXPORT_DIR.glob("*.py")
         if p.stem != "__init__" and p.stem not in registry.SUPPORT_MODULES
     )
     assert on_disk == registry.format_modules()
@@ -38,7 +54,9 @@ def test_support_modules_exist_and_register_nothing() -> None:
     for name in registry.SUPPORT_MODULES:
         assert (EXPORT_DIR / f"{name}.py").is_file(), name
         importlib.import_module(f"graphbuild.export.{name}")
-    assert not any(e.module.rsplit(".", 1)[-1] in registry.SUPPORT_MODULES for e in registry.exporters())
+    assert not any(
+        e.module.rsplit(".", 1)[-1] in registry.SUPPORT_MODULES for e in registry.exporters()
+    )
 
 
 def test_the_registry_holds_exactly_the_promised_formats() -> None:
@@ -84,8 +102,12 @@ def test_export_of_an_unknown_format_lists_the_registered_ones(
     assert not (tmp_path / "g.dot").exists()
 
 
-def test_export_without_a_build_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status = main(["export", "turtle", "--graph", str(tmp_path / "nothing"), "-o", str(tmp_path / "g.ttl")])
+def test_export_without_a_build_fails_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(
+        ["export", "turtle", "--graph", str(tmp_path / "nothing"), "-o", str(tmp_path / "g.ttl")]
+    )
     assert status == 1
     assert "no graphbuild build" in capsys.readouterr().err
     assert not (tmp_path / "g.ttl").exists()
@@ -111,10 +133,9 @@ def test_cli_export_neo4j_makes_a_folder(seed_dir: Path, tmp_path: Path) -> None
 def test_a_failed_file_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
     target = tmp_path / "out.ttl"
     target.write_text("old\n")
-    with pytest.raises(RuntimeError):
-        with atomic_file(target) as handle:
-            handle.write(b"half of a new file")
-            raise RuntimeError("disk on fire")
+    with pytest.raises(RuntimeError), atomic_file(target) as handle:
+        handle.write(b"half of a new file")
+        raise RuntimeError("disk on fire")
     assert target.read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.ttl"]
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Iterator, TextIO
+from typing import BinaryIO, TextIO
 
-__all__ = ["atomic_file", "atomic_directory", "AtomicFile"]
+__all__ = ["AtomicFile", "atomic_directory", "atomic_file"]
 
 
 def _umask() -> int:
@@ -30,7 +31,9 @@ class AtomicFile:
     def __init__(self, path: str | os.PathLike[str], suffix: str = ".tmp") -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=suffix, dir=self.path.parent)
+        fd, name = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=suffix, dir=self.path.parent
+        )
         os.close(fd)
         self.temp = Path(name)
         os.chmod(self.temp, 0o666 & ~_umask())  # mkstemp's 0600 would outlive the rename
@@ -43,7 +46,9 @@ class AtomicFile:
 
 
 @contextmanager
-def atomic_file(path: str | os.PathLike[str], mode: str = "wb", **open_args: object) -> Iterator[BinaryIO | TextIO]:
+def atomic_file(
+    path: str | os.PathLike[str], mode: str = "wb", **open_args: object
+) -> Iterator[BinaryIO | TextIO]:
     """`with atomic_file(p) as handle:` writes `p` whole or not at all."""
     target = AtomicFile(path)
     try:
@@ -68,7 +73,9 @@ def atomic_directory(path: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         yield staging
         if target.exists():
-            trash = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+            trash = Path(
+                tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent)
+            )
             os.replace(target, trash / target.name)
             os.replace(staging, target)
             shutil.rmtree(trash, ignore_errors=True)

@@ -12,7 +12,7 @@ inside elements. The output has no timestamp, so the same graph gives the same f
 from __future__ import annotations
 
 import json
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from pathlib import Path
 
 from graphbuild import __version__
@@ -28,10 +28,10 @@ from graphbuild.export.property_graph import (
 from graphbuild.export.registry import register
 from graphbuild.store import GraphStore
 
-__all__ = ["GEXF_NS", "GexfSink", "GEXF_TYPES"]
+__all__ = ["GEXF_NS", "GEXF_TYPES", "GexfSink"]
 
 GEXF_NS = "http://gexf.net/1.3"
-_N = "{%s}" % GEXF_NS
+_N = f"{{{GEXF_NS}}}"  # Clark notation prefix: {http://gexf.net/1.3}
 
 # property-graph types -> GEXF attribute types
 GEXF_TYPES = {
@@ -67,7 +67,7 @@ class GexfSink:
         self._node_attrs = {"labels": "string[]", **node_properties()}
         self._edge_attrs = {"type": "string", **edge_properties()}
         try:
-            handle = self._stack.enter_context(open(self._target.temp, "wb"))
+            handle = self._stack.enter_context(open(self._target.temp, "wb"))  # noqa: SIM115
             self._xf = self._stack.enter_context(etree.xmlfile(handle, encoding="utf-8"))
             self._xf.write_declaration()
             self._open(self._stack, "gexf", {"version": "1.3"}, nsmap={None: GEXF_NS})
@@ -109,7 +109,9 @@ class GexfSink:
     def _attributes(self, cls: str, declared: dict[str, str]):
         attributes = self._el("attributes", {"class": cls})
         for name, type_ in declared.items():
-            self._sub(attributes, "attribute", {"id": name, "title": name, "type": GEXF_TYPES[type_]})
+            self._sub(
+                attributes, "attribute", {"id": name, "title": name, "type": GEXF_TYPES[type_]}
+            )
         return attributes
 
     def _attvalues(self, parent, declared: dict[str, str], values: dict[str, Value]) -> None:
@@ -136,19 +138,25 @@ class GexfSink:
     def write_node(self, node: Node) -> None:
         self._enter("nodes")
         props = node.properties
-        element = self._el("node", {"id": node.id, "label": str(props.get("label") or props.get("text") or node.id)})
+        element = self._el(
+            "node",
+            {"id": node.id, "label": str(props.get("label") or props.get("text") or node.id)},
+        )
         self._attvalues(element, self._node_attrs, {"labels": node.labels, **node.properties})
         self._write(element)
 
     def write_edge(self, edge: Edge) -> None:
         self._enter("edges")
-        element = self._el("edge", {
-            "id": f"{edge.type}|{edge.source}|{edge.target}",
-            "source": edge.source,
-            "target": edge.target,
-            "kind": edge.type,
-            "label": edge.type,
-        })
+        element = self._el(
+            "edge",
+            {
+                "id": f"{edge.type}|{edge.source}|{edge.target}",
+                "source": edge.source,
+                "target": edge.target,
+                "kind": edge.type,
+                "label": edge.type,
+            },
+        )
         self._attvalues(element, self._edge_attrs, {"type": edge.type, **edge.properties})
         self._write(element)
 
@@ -163,11 +171,9 @@ class GexfSink:
         self._target.commit()
 
     def abort(self) -> None:
-        try:
+        with suppress(Exception):  # the output is being thrown away anyway
             self._section.close()
             self._stack.close()
-        except Exception:  # noqa: BLE001 - the output is being thrown away anyway
-            pass
         self._target.abort()
 
 

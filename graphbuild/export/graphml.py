@@ -49,6 +49,8 @@ class GraphmlSink:
         self.graph.clear()
 
 
-@register("graphml", "GraphML (networkx): the property graph, lists as JSON text", suffix=".graphml")
+@register(
+    "graphml", "GraphML (networkx): the property graph, lists as JSON text", suffix=".graphml"
+)
 def write_graphml(store: GraphStore, path: Path) -> None:
     transfer(store, GraphmlSink(path))

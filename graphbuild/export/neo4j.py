@@ -32,7 +32,7 @@ from graphbuild.export.property_graph import (
 from graphbuild.export.registry import register
 from graphbuild.store import GraphStore
 
-__all__ = ["ARRAY_DELIMITER", "Neo4jSink", "node_header", "relationship_header", "import_command"]
+__all__ = ["ARRAY_DELIMITER", "Neo4jSink", "import_command", "node_header", "relationship_header"]
 
 ARRAY_DELIMITER = ";"
 ID_FIELD = "iri:ID"
@@ -120,13 +120,19 @@ class Neo4jSink:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._handles: list[IO[str]] = []
-        self._nodes = {k.label: self._open(node_file(k.label), node_header(k.label)) for k in NODE_KINDS}
+        self._nodes = {
+            k.label: self._open(node_file(k.label), node_header(k.label)) for k in NODE_KINDS
+        }
         self._props = {k.label: [p.name for p in k.props] for k in NODE_KINDS}
-        self._edges = {k.type: self._open(relationship_file(k.type), relationship_header(k.type)) for k in EDGE_KINDS}
+        self._edges = {
+            k.type: self._open(relationship_file(k.type), relationship_header(k.type))
+            for k in EDGE_KINDS
+        }
         self._edge_props = {k.type: [name for name, _ in k.props] for k in EDGE_KINDS}
 
-    def _open(self, name: str, header: list[str]) -> "csv._writer":
-        handle = open(self.folder / name, "w", encoding="utf-8", newline="")
+    def _open(self, name: str, header: list[str]) -> csv._writer:
+        # closed in finalize/abort: a sink's files stay open across write_node/write_edge calls
+        handle = open(self.folder / name, "w", encoding="utf-8", newline="")  # noqa: SIM115
         self._handles.append(handle)
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
@@ -135,20 +141,31 @@ class Neo4jSink:
     def write_node(self, node: Node) -> None:
         props = node.properties
         self._nodes[node.label].writerow(
-            [node.id, ";".join(node.labels), *(_cell(props.get(n)) for n in self._props[node.label])]
+            [
+                node.id,
+                ";".join(node.labels),
+                *(_cell(props.get(n)) for n in self._props[node.label]),
+            ]
         )
 
     def write_edge(self, edge: Edge) -> None:
         props = edge.properties
         self._edges[edge.type].writerow(
-            [edge.source, edge.target, edge.type, *(_cell(props.get(n)) for n in self._edge_props[edge.type])]
+            [
+                edge.source,
+                edge.target,
+                edge.type,
+                *(_cell(props.get(n)) for n in self._edge_props[edge.type]),
+            ]
         )
 
     def finalize(self) -> None:
         self._close()
         command = import_command()
         script = self.folder / "import.sh"
-        script.write_text(_IMPORT_SH.format(command=import_command('"${1:-neo4j}"')), encoding="utf-8")
+        script.write_text(
+            _IMPORT_SH.format(command=import_command('"${1:-neo4j}"')), encoding="utf-8"
+        )
         os.chmod(script, 0o755)
         (self.folder / "README.md").write_text(_README.format(command=command), encoding="utf-8")
 
@@ -161,7 +178,11 @@ class Neo4jSink:
         self._handles.clear()
 
 
-@register("neo4j", "Neo4j: neo4j-admin import CSVs, one per label and type, + import.sh", output="directory")
+@register(
+    "neo4j",
+    "Neo4j: neo4j-admin import CSVs, one per label and type, + import.sh",
+    output="directory",
+)
 def write_neo4j(store: GraphStore, path: Path) -> None:
     with atomic_directory(path) as folder:
         transfer(store, Neo4jSink(folder))

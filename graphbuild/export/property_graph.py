@@ -22,30 +22,31 @@ comparison, minutes on a large build) and without holding the graph in Python. A
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Mapping, Protocol, Sequence
+from typing import Protocol
 
 import pyoxigraph as ox
 
 from graphbuild.rdf.namespaces import GB_IRI, INFERRED_GRAPH
 
 __all__ = [
-    "Value",
-    "Prop",
-    "NodeKind",
+    "BASIS_RANK",
+    "EDGE_KINDS",
+    "NODE_KINDS",
+    "Edge",
     "EdgeKind",
     "Node",
-    "Edge",
+    "NodeKind",
+    "Prop",
     "Sink",
-    "NODE_KINDS",
-    "EDGE_KINDS",
-    "BASIS_RANK",
-    "node_properties",
+    "Value",
     "edge_properties",
-    "nodes",
     "edges",
-    "transfer",
+    "node_properties",
+    "nodes",
     "to_networkx",
+    "transfer",
 ]
 
 Value = str | int | float | bool | tuple[str, ...] | tuple[float, ...]
@@ -167,103 +168,161 @@ class EdgeKind:
     reified: bool = False
 
 
-def _p(name: str, local: str, type: str = "string", term=_literal, ns: str = GB_IRI) -> Prop:
+def _p(
+    name: str,
+    local: str,
+    type: str = "string",
+    term: Callable[[ox.NamedNode | ox.Literal], str] = _literal,
+    ns: str = GB_IRI,
+) -> Prop:
     return Prop(name, f"{ns}{local}", type, term)
 
 
 _LABEL = Prop("label", f"{RDFS}label")
 
 NODE_KINDS: tuple[NodeKind, ...] = (
-    NodeKind("Trial", f"{GB_IRI}Trial", (
-        _LABEL,
-        _p("trial_id", "trialId"),
-        _p("nct_id", "nctId"),
-        _p("title", "title", ns=DCTERMS),
-        _p("official_title", "officialTitle"),
-        _p("acronym", "acronym"),
-        _p("phase", "phase", "string[]"),
-        _p("phase_basis", "phaseBasis"),
-        _p("study_type", "studyType"),
-        _p("overall_status", "overallStatus"),
-        _p("sponsor", "sponsor"),
-        _p("enrollment", "enrollment", "long"),
-        _p("start_date", "startDate"),
-        _p("primary_completion_date", "primaryCompletionDate"),
-        _p("completion_date", "completionDate"),
-        _p("conditions", "conditionText", "string[]"),
-        _p("target_status", "targetStatus"),
-        _p("open_label", "openLabel", "boolean"),
-        _p("single_arm", "singleArm", "boolean"),
-        _p("randomized", "randomized", "boolean"),
-        _p("dose_escalation", "doseEscalation", "boolean"),
-        _p("centers", "centers"),
-        _p("source_format", "sourceFormat"),
-        _p("url", "seeAlso", ns=RDFS),
-        _p("brief_summary", "briefSummary"),
-        _p("detailed_description", "detailedDescription"),
-    )),
-    NodeKind("Intervention", f"{GB_IRI}Intervention", (
-        _LABEL,
-        _p("intervention_type", "interventionType"),
-        _p("product_code", "productCode"),
-        _p("modality", "modality", term=_local_name),
-        _p("cell_source", "cellSource", term=_local_name),
-        _p("intervention_role", "interventionRole", term=_local_name),
-        _p("other_names", "otherName", "string[]"),
-        _p("see_also", "seeAlso", "string[]", ns=RDFS),
-        _p("description", "description"),
-    )),
-    NodeKind("TargetAntigen", f"{GB_IRI}TargetAntigen", (
-        _LABEL,
-        _p("hgnc_symbol", "hgncSymbol"),
-        _p("hgnc_id", "hgncId"),
-        _p("synonyms", "altLabel", "string[]", ns=SKOS),
-    )),
-    NodeKind("Disease", f"{GB_IRI}Disease", (
-        _LABEL,
-        _p("mesh_id", "meshId"),
-        _p("xrefs", "exactMatch", "string[]", term=_curie, ns=SKOS),
-    )),
-    NodeKind("Endpoint", f"{GB_IRI}Endpoint", (
-        _LABEL,
-        _p("role", "role"),
-        _p("measure", "measure"),
-        _p("criterion", "criterion", "string[]"),
-        _p("method", "method", "string[]"),
-        _p("description", "description"),
-    )),
-    NodeKind("EndpointConcept", f"{GB_IRI}EndpointConcept", (
-        _LABEL,
-        _p("category", "category"),
-        _p("synonyms", "altLabel", "string[]", ns=SKOS),
-        _p("xrefs", "exactMatch", "string[]", term=_curie, ns=SKOS),
-    )),
-    NodeKind("TimeFrame", f"{GB_IRI}TimeFrame", (
-        _LABEL,
-        _p("text", "text"),
-        _p("min_days", "minDays", "double"),
-        _p("max_days", "maxDays", "double"),
-        _p("time_point_days", "timePointDays", "double[]"),
-        _p("anchor", "anchor"),
-    )),
+    NodeKind(
+        "Trial",
+        f"{GB_IRI}Trial",
+        (
+            _LABEL,
+            _p("trial_id", "trialId"),
+            _p("nct_id", "nctId"),
+            _p("title", "title", ns=DCTERMS),
+            _p("official_title", "officialTitle"),
+            _p("acronym", "acronym"),
+            _p("phase", "phase", "string[]"),
+            _p("phase_basis", "phaseBasis"),
+            _p("study_type", "studyType"),
+            _p("overall_status", "overallStatus"),
+            _p("sponsor", "sponsor"),
+            _p("enrollment", "enrollment", "long"),
+            _p("start_date", "startDate"),
+            _p("primary_completion_date", "primaryCompletionDate"),
+            _p("completion_date", "completionDate"),
+            _p("conditions", "conditionText", "string[]"),
+            _p("target_status", "targetStatus"),
+            _p("open_label", "openLabel", "boolean"),
+            _p("single_arm", "singleArm", "boolean"),
+            _p("randomized", "randomized", "boolean"),
+            _p("dose_escalation", "doseEscalation", "boolean"),
+            _p("centers", "centers"),
+            _p("source_format", "sourceFormat"),
+            _p("url", "seeAlso", ns=RDFS),
+            _p("brief_summary", "briefSummary"),
+            _p("detailed_description", "detailedDescription"),
+        ),
+    ),
+    NodeKind(
+        "Intervention",
+        f"{GB_IRI}Intervention",
+        (
+            _LABEL,
+            _p("intervention_type", "interventionType"),
+            _p("product_code", "productCode"),
+            _p("modality", "modality", term=_local_name),
+            _p("cell_source", "cellSource", term=_local_name),
+            _p("intervention_role", "interventionRole", term=_local_name),
+            _p("other_names", "otherName", "string[]"),
+            _p("see_also", "seeAlso", "string[]", ns=RDFS),
+            _p("description", "description"),
+        ),
+    ),
+    NodeKind(
+        "TargetAntigen",
+        f"{GB_IRI}TargetAntigen",
+        (
+            _LABEL,
+            _p("hgnc_symbol", "hgncSymbol"),
+            _p("hgnc_id", "hgncId"),
+            _p("synonyms", "altLabel", "string[]", ns=SKOS),
+        ),
+    ),
+    NodeKind(
+        "Disease",
+        f"{GB_IRI}Disease",
+        (
+            _LABEL,
+            _p("mesh_id", "meshId"),
+            _p("xrefs", "exactMatch", "string[]", term=_curie, ns=SKOS),
+        ),
+    ),
+    NodeKind(
+        "Endpoint",
+        f"{GB_IRI}Endpoint",
+        (
+            _LABEL,
+            _p("role", "role"),
+            _p("measure", "measure"),
+            _p("criterion", "criterion", "string[]"),
+            _p("method", "method", "string[]"),
+            _p("description", "description"),
+        ),
+    ),
+    NodeKind(
+        "EndpointConcept",
+        f"{GB_IRI}EndpointConcept",
+        (
+            _LABEL,
+            _p("category", "category"),
+            _p("synonyms", "altLabel", "string[]", ns=SKOS),
+            _p("xrefs", "exactMatch", "string[]", term=_curie, ns=SKOS),
+        ),
+    ),
+    NodeKind(
+        "TimeFrame",
+        f"{GB_IRI}TimeFrame",
+        (
+            _LABEL,
+            _p("text", "text"),
+            _p("min_days", "minDays", "double"),
+            _p("max_days", "maxDays", "double"),
+            _p("time_point_days", "timePointDays", "double[]"),
+            _p("anchor", "anchor"),
+        ),
+    ),
 )
 
 _LINK_PROPS = (("basis", "string"), ("evidence", "string[]"))
 
 EDGE_KINDS: tuple[EdgeKind, ...] = (
     EdgeKind("HAS_INTERVENTION", f"{GB_IRI}hasIntervention", "Trial", "Intervention"),
-    EdgeKind("TARGETS_ANTIGEN", f"{GB_IRI}targetsAntigen", "Intervention", "TargetAntigen",
-             _LINK_PROPS, reified=True),
+    EdgeKind(
+        "TARGETS_ANTIGEN",
+        f"{GB_IRI}targetsAntigen",
+        "Intervention",
+        "TargetAntigen",
+        _LINK_PROPS,
+        reified=True,
+    ),
     # `origin`: "extracted" when a trial graph asserts the link, "reasoner" when only the
     # inferred graph holds it (hasIntervention o targetsAntigen); the basis is then the
     # strongest basis of the intervention links it was inferred from.
-    EdgeKind("DIRECTED_AT", f"{GB_IRI}directedAt", "Trial", "TargetAntigen",
-             (*_LINK_PROPS, ("origin", "string")), reified=True),
-    EdgeKind("STUDIES_DISEASE", f"{GB_IRI}studiesDisease", "Trial", "Disease",
-             (*_LINK_PROPS, ("qualifiers", "string[]")), reified=True),
+    EdgeKind(
+        "DIRECTED_AT",
+        f"{GB_IRI}directedAt",
+        "Trial",
+        "TargetAntigen",
+        (*_LINK_PROPS, ("origin", "string")),
+        reified=True,
+    ),
+    EdgeKind(
+        "STUDIES_DISEASE",
+        f"{GB_IRI}studiesDisease",
+        "Trial",
+        "Disease",
+        (*_LINK_PROPS, ("qualifiers", "string[]")),
+        reified=True,
+    ),
     EdgeKind("HAS_ENDPOINT", f"{GB_IRI}hasEndpoint", "Trial", "Endpoint"),
-    EdgeKind("MEASURES_CONCEPT", f"{GB_IRI}measuresConcept", "Endpoint", "EndpointConcept",
-             _LINK_PROPS, reified=True),
+    EdgeKind(
+        "MEASURES_CONCEPT",
+        f"{GB_IRI}measuresConcept",
+        "Endpoint",
+        "EndpointConcept",
+        _LINK_PROPS,
+        reified=True,
+    ),
     EdgeKind("HAS_TIME_FRAME", f"{GB_IRI}hasTimeFrame", "Endpoint", "TimeFrame"),
     EdgeKind("BROADER", f"{SKOS}broader", "Disease", "Disease"),
 )
@@ -449,17 +508,23 @@ def edges(store: object) -> Iterator[Edge]:
 
 
 def _directed_at_origin(graph: _Graph, trial: ox.NamedNode, antigen: ox.NamedNode) -> str:
-    graphs = {q.graph_name for q in graph.quads(trial, ox.NamedNode(f"{GB_IRI}directedAt"), antigen)}
+    graphs = {
+        q.graph_name for q in graph.quads(trial, ox.NamedNode(f"{GB_IRI}directedAt"), antigen)
+    }
     return "extracted" if graphs - {_INFERRED} else "reasoner"
 
 
-def _add_chain_links(graph: _Graph, trial: ox.NamedNode, antigen: ox.NamedNode, merged: _Link) -> None:
+def _add_chain_links(
+    graph: _Graph, trial: ox.NamedNode, antigen: ox.NamedNode, merged: _Link
+) -> None:
     """The intervention-level links a trial-level DIRECTED_AT rests on (the reasoner's
     property chain hasIntervention o targetsAntigen), merged into its basis and evidence."""
     for intervention in graph.objects(trial, _HAS_INTERVENTION):
         if not isinstance(intervention, ox.NamedNode):
             continue
-        for link in _links_from(graph, intervention).get((_TARGETS_ANTIGEN.value, str(antigen)), ()):
+        for link in _links_from(graph, intervention).get(
+            (_TARGETS_ANTIGEN.value, str(antigen)), ()
+        ):
             merged.add(graph, link)
 
 

@@ -2,16 +2,18 @@
 N-Quads, TriG, JSON-LD (the dataset, one named graph per trial).
 
 Oxigraph serializes every one of these itself, so no second copy of the graph is built in
-Python: the statements come out of a sorted SPARQL query (sorted so that two exports of the
-same graph are byte-identical) and are handed to Oxigraph's serializer as they arrive.
+Python: the statements come out of the store sorted (so that two exports of the same graph
+are byte-identical), a subject or a named graph at a time, and are handed to Oxigraph's
+serializer as they arrive.
+
 Triple formats get the union of all named graphs, each triple once; quad formats keep the
 graph names, so `graphbuild build` of an N-Quads or TriG export gives back the same dataset.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pyoxigraph as ox
 
@@ -20,7 +22,7 @@ from graphbuild.export.registry import register
 from graphbuild.rdf.iris import PREFIXES
 from graphbuild.store import GraphStore
 
-__all__ = ["FORMATS", "RdfFormat", "write_rdf", "sorted_triples", "sorted_quads"]
+__all__ = ["FORMATS", "RdfFormat", "sorted_quads", "sorted_triples", "write_rdf"]
 
 
 class RdfFormat:
@@ -49,31 +51,31 @@ FORMATS: dict[str, RdfFormat] = {
     )
 }
 
-# Ties between literals that compare equal in SPARQL (1.0 and 1.00) are broken by their
-# lexical form and datatype, so the order is total and the output stable.
-_TRIPLES = """
-SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }
-ORDER BY ?s ?p ?o STR(?o) STR(DATATYPE(?o)) LANG(?o)"""
-_QUADS = """
-SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }
-ORDER BY ?g ?s ?p ?o STR(?o) STR(DATATYPE(?o)) LANG(?o)"""
+
+def _key(term: object) -> str:
+    return str(term)  # N-Triples form: a total order, and the order of sorted N-Triples lines
 
 
 def sorted_triples(store: GraphStore) -> Iterator[ox.Triple]:
-    """The merged graph (union of all graphs), each triple once, sorted."""
-    for row in store.query(_TRIPLES, union=True):
-        yield ox.Triple(row["s"], row["p"], row["o"])
+    """The merged graph (union of all graphs), each triple once, in N-Triples order.
+
+    Sorted subject by subject: the subjects are listed and sorted (strings, a fraction of the
+    graph), then each one's triples are fetched with an index lookup and sorted. Oxigraph's
+    own ORDER BY over the whole graph is far slower (it decodes terms at every comparison)."""
+    subjects = {q.subject for q in store.ox.quads_for_pattern(None, None, None, None)}
+    for subject in sorted(subjects, key=_key):
+        triples = {q.triple for q in store.ox.quads_for_pattern(subject, None, None, None)}
+        yield from sorted(triples, key=lambda t: (_key(t.predicate), _key(t.object)))
 
 
 def sorted_quads(store: GraphStore) -> Iterator[ox.Quad]:
     """Every quad: the default graph's first (graphbuild leaves it empty), then each named
-    graph in IRI order, each sorted."""
-    default = sorted(
-        store.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()), key=lambda q: str(q)
-    )
-    yield from default
-    for row in store.query(_QUADS, union=False):
-        yield ox.Quad(row["s"], row["p"], row["o"], row["g"])
+    graph in IRI order, each sorted (one graph in memory at a time: a trial, the vocabulary)."""
+    graphs: list[ox.DefaultGraph | ox.NamedNode | ox.BlankNode] = [ox.DefaultGraph()]
+    graphs += sorted(store.ox.named_graphs(), key=_key)
+    for graph in graphs:
+        quads = store.ox.quads_for_pattern(None, None, None, graph)
+        yield from sorted(quads, key=lambda q: (_key(q.subject), _key(q.predicate), _key(q.object)))
 
 
 def write_rdf(store: GraphStore, path: Path, fmt: RdfFormat) -> None:

@@ -10,22 +10,23 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the store pulls in pyoxigraph; `graphbuild --help` should not need it
     from graphbuild.store import GraphStore
 
 __all__ = [
+    "SUPPORT_MODULES",
     "Exporter",
     "UnknownFormat",
-    "SUPPORT_MODULES",
-    "register",
+    "export",
+    "exporters",
     "get",
     "names",
-    "exporters",
-    "export",
+    "register",
 ]
 
 WriteFn = Callable[["GraphStore", Path], None]
@@ -74,7 +75,9 @@ def register(
     def decorate(write: WriteFn) -> WriteFn:
         existing = _REGISTRY.get(name)
         if existing is not None and existing.module != write.__module__:
-            raise ValueError(f"export format {name!r} registered by {existing.module} and {write.__module__}")
+            raise ValueError(
+                f"export format {name!r} registered by {existing.module} and {write.__module__}"
+            )
         _REGISTRY[name] = Exporter(name, description, write, write.__module__, output, suffix)
         return write
 
@@ -120,7 +123,7 @@ def get(name: str) -> Exporter:
         raise UnknownFormat(name, sorted(_REGISTRY)) from None
 
 
-def export(name: str, store: "GraphStore", path: str | Path) -> Exporter:
+def export(name: str, store: GraphStore, path: str | Path) -> Exporter:
     """Write `store` as format `name` to `path`; returns the exporter used."""
     exporter = get(name)
     exporter.write(store, Path(path))

@@ -6,38 +6,30 @@ pointing at the words in `outcomes[i].measure` or `outcomes[i].description`.
 
 Why the matching is built the way it is:
 
-* One compiled alternation per vocabulary (concepts, criteria, methods), alternatives ordered
+* One compiled regex for all the vocabularies (concepts, criteria, methods), names ordered
   longest first, so that at any position the most specific name wins: "complete remission with
-  incomplete ... recovery" is CRi, not CR; "dose-limiting toxicity" is DLT, not AE.
+  incomplete ... recovery" is CRi, not CR; "dose-limiting toxicity" is DLT, not AE; a criteria
+  name swallows the concept words inside it ("Common Terminology Criteria for Adverse Events"
+  is no AE endpoint). See `_compile` for how it stays fast.
 * Abbreviations are case-sensitive whole words: "CR" is not found in "CRS", "CRi", "CR1" or
   "pCR"; "PR" not in "PRO"; "OS" not inside words; "MR" not in "MRI"/"MRD"; "AE" not in "TEAE".
-  A few abbreviations also need context (`_GUARDS`): "SD" after "mean ±" is a standard
-  deviation, "PR interval" is an ECG reading, "first complete remission" is a disease state.
+  Some words also need context (`_GUARDS`): "SD" after "mean ±" is a standard deviation, "PR
+  interval" an ECG reading, "first complete remission" a disease state, "expansion" without
+  cells nearby is no cell expansion. A match a guard turns down does not consume its words.
 * Stop phrases (`_STOP_PHRASES`) consume words that look like a concept but are not one ("dose
-  expansion cohort", "major molecular response", "standard deviation"), and criteria names mask
-  their own words ("Common Terminology Criteria for Adverse Events" is not an AE endpoint).
-* An abbreviation in brackets right after a phrase says what the phrase meant: in
-  "Post-treatment Adverse events (TEAE)" the outcome is TEAE, so the generic AE reading of the
-  phrase is dropped.
+  expansion cohort", "area under the ROC curve", "standard deviation (SD)").
 
-The description rule (documented here because the gold set follows it):
+What an outcome measures (the rules the gold set, tests/gold/README.md, is annotated by):
 
-1. Concepts named in the **measure** always count.
-2. Concepts named in the **description** count too (seed 000 lists ORR, CR/sCR, VGPR, DOR,
-   PFS, OS and MRD only there), except where they merely define a concept the measure already
-   names:
-   * efficacy, pharmacokinetic, pharmacodynamic, quality-of-life, feasibility and other
-     concepts: a description concept is dropped when the measure names a (non-generic) concept
-     of the same category ("Overall response rate" defined as "CR or PR" is ORR only; "DOR:
-     time from CR/CRi to relapse" is DOR only);
-   * safety: a measure naming DLT/MTD/RP2D defines its own events (the description's AEs, CRS
-     or ICANS are DLT criteria); a measure naming adverse events (AE, SAE, TEAE, TRAE, AESI)
-     drops the description's other AE-family words, but named syndromes (CRS, ICANS, GVHD,
-     infections, cytopenias, TRM) still count: "adverse events ..., including cytokine release
-     syndrome and neurotoxicity" is AE, CRS and ICANS.
-3. Generic concepts (PK: "pharmacokinetics" with no parameter; FEASIBILITY) never suppress, and
-   are dropped when a specific concept of their category is present ("Pharmacokinetics (Tmax)"
-   is TMAX).
+1. Every concept the measure or the description names counts, also inside a definition ("DLT
+   is defined as adverse events related to the drug" is DLT, AE and TRAE; "DOR: time from CR/CRi
+   or PR to relapse" is DOR, CR, CRI and PR), except in a description sentence that speaks of
+   correlation ("... will be correlated with occurrence of infections").
+2. A qualified adverse event is an adverse event too: TEAE, TRAE, SAE and AESI add AE.
+3. Generic concepts (PK: "pharmacokinetics" with no parameter; FEASIBILITY) are dropped when a
+   specific concept of their category is named ("Pharmacokinetics (Tmax)" is TMAX).
+4. In an outcome about response, cytopenias and count recovery are thresholds of the response
+   criteria, not endpoints; so is "neutrophil recovery" in an engraftment outcome.
 """
 
 from __future__ import annotations
@@ -45,7 +37,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 from graphbuild.extract.lexicon import load_lexicon, split_multi
 from graphbuild.extract.timeframes import parse_time_frame
@@ -78,7 +70,7 @@ __all__ = [
 
 _BEFORE = r"(?<![A-Za-z0-9])"
 _AFTER = r"(?![A-Za-z0-9])"
-_SEP = r"(?:\s*[-\u2010\u2011\u2013]\s*|\s+)"
+_SEP = r"[\s\-\u2010\u2011\u2013]+"  # words of a name: spaces and/or hyphens between
 _TILDE = r"(?:\S+\s+){0,4}?"
 _WORD_SPLIT = re.compile(r"[\s\-\u2010\u2011\u2013]+")
 
@@ -182,6 +174,21 @@ class _Matcher:
         for match in self.regex.finditer(text):
             yield self.keys[int(match.lastgroup[1:].partition("_")[0])], match  # type: ignore[union-attr]
 
+    def scan(
+        self, text: str, reject: Callable[[str | None, re.Match[str]], bool]
+    ) -> Iterator[tuple[str | None, re.Match[str]]]:
+        """Like `finditer`, but a match that `reject` turns down does not consume its words:
+        the search goes on from its next character ("Incidence of Relapse-free Survival" is
+        not CIR, and its "Relapse-free Survival" is still found)."""
+        search, pos = self.regex.search, 0
+        while (match := search(text, pos)) is not None:
+            key = self.keys[int(match.lastgroup[1:].partition("_")[0])]  # type: ignore[union-attr]
+            if reject(key, match):
+                pos = match.start() + 1
+                continue
+            yield key, match
+            pos = match.end()
+
 
 # Branches are tried in order and fail on their first character, so the letters words most
 # often start with (in this corpus) go first; further down, the commonest letters.
@@ -231,7 +238,8 @@ def _compile(alternatives: Iterable[_Alternative]) -> _Matcher:
     # engine has, so each first letter gets a branch per case (the subtree is written twice).
     roots = sorted((ch for ch in root if ch), key=lambda ch: _branch_order(ch, 0))
     cases = [c for c in roots] + [c.upper() for c in roots if c.upper() != c]
-    branches = [re.escape(c) + "(?:" + emit(root[c.lower()], 1) + ")" for c in cases]
+    branches = [f"(?P<g{n}_{next(names)}>{pattern})" for n, _, pattern in root.get("", [])]  # no literal head
+    branches += [re.escape(c) + "(?:" + emit(root[c.lower()], 1) + ")" for c in cases]
     return _Matcher(re.compile(_BEFORE + "(?:" + "|".join(branches) + ")"), keys)
 
 
@@ -332,17 +340,16 @@ def method_info(name: str) -> VocabularyEntry | None:
 _STOP_PHRASES = (
     "standard deviation",
     "cytogenetic response", "complete cytogenetic response", "major cytogenetic response",
-    "molecular response", "complete molecular response", "major molecular response",
-    "deep molecular response", "hematologic response", "haematologic response",
+    "hematologic response", "haematologic response",
     "complete hematologic response", "complete haematologic response",
     "pathologic complete response", "pathological complete response",
     "dose expansion", "expansion cohort", "expansion phase", "expansion part", "expansion stage",
     "expansion arm", "cohort expansion", "ex vivo expansion", "clonal expansion",
     "time to progression", "time to treatment failure",
-    "infusion-related reaction",
+    "composite complete remission", "composite complete response", "composite CR",
+    "infusion-related reaction", "target toxicity rate", "target toxicity level",
     "area under the receiver ~ curve", "area under the ROC curve", "area under the ROC", "AUC-ROC", "ROC AUC",
-    "cytogenetic remission", "molecular remission", "complete cytogenetic remission",
-    "complete molecular remission", "hematologic remission",
+    "cytogenetic remission", "complete cytogenetic remission", "hematologic remission",
 )
 
 _TRANSPLANT = (
@@ -353,10 +360,24 @@ _TRANSPLANT = (
 _GVHD_REST = r"(?:(?<=graft)[\s-]*(?:versus|vs\.?)[\s-]*host[\s-]*disease)?(?:\s*\(\s*GVHD\s*\))?"
 _GRFS_REST = r"[\s-]*free[\s,/-]*(?:and\s+)?relapse[\s-]*free(?:[\s-]*survival)?" + _AFTER
 _RECOVERY = r"\s+with\s+(?:an?\s+)?{kind}\s+(?:[\w-]+\s+){{0,3}}?recovery" + _AFTER
+_WITHOUT_RECOVERY = r"\s+without\s+(?:[\w-]+\s+){0,3}?recovery" + _AFTER
+_AE_WORDS = r"(?:adverse\s+(?:events?|reactions?|effects?)|toxicit(?:y|ies)|AEs?)"
+# an AE said to be caused by the treatment, later in the same sentence ("toxicity possibly
+# attributed to CART22", "adverse events, meeting the DLT definition, related to BG1805")
+_CAUSED_AHEAD = (
+    r"(?=(?:(?![.;]|\bnot\b|\bwhether\b|\bregardless\b|\bunrelated\b).){0,80}?"
+    r"\b(?:related|attributed|attributable)\s+to\b)"
+)
+_INCOMPLETE = r"(?:incomplete|inadequate)(?!\s+platelet)"
+_NOT_CRI = r"(?:partial|(?:incomplete|inadequate)(?=\s+platelet))"
+_RESPONSE_AHEAD = (
+    r"(?=\s+(?:(?-i:CR|sCR|CRi|VGPR|PR|MRD)|complete\s+(?:response|remission)|partial\s+(?:response|remission)"
+    r"|stringent\s+complete|very\s+good\s+partial|minimal\s+residual)(?![A-Za-z0-9]))"
+)
 _WHO = r"(?:with|who\s+(?:receive|received|underwent|undergo|proceed(?:ed)?\s+to))"
 # (key, lead words, what follows them, case-insensitive): each lead word becomes one
 # alternative dispatched on its first two letters, like the lexicon's names.
-_STRUCTURAL: tuple[tuple[str, tuple[str, ...], str, bool], ...] = (
+_STRUCTURAL: tuple[tuple[str | None, tuple[str, ...], str, bool], ...] = (
     # receipt of a transplant: "patients who receive hematopoietic stem cell transplantation"
     ("HSCT_RATE", ("receiv", "proceed", "undergo", "underwent", "bridg", "went on", "go on", "going on",
                    "eligib", "transition", "referr", "consolidat"),
@@ -364,11 +385,35 @@ _STRUCTURAL: tuple[tuple[str, tuple[str, ...], str, bool], ...] = (
     ("HSCT_RATE", ("rate", "proportion", "percentage", "number", "incidence"),
      r"s?\s+of\s+(?:participants|patients|subjects)\s+" + _WHO + r"\s+" + _TRANSPLANT + _AFTER, True),
     ("HSCT_RATE", ("rate", "proportion", "percentage"), r"s?\s+of\s+" + _TRANSPLANT + _AFTER, True),
-    # CR with incomplete (CRi) / partial (CRh) haematological recovery
-    ("CRI", ("complete",), r"\s+(?:remission|response)s?" + _RECOVERY.format(kind="(?:incomplete|inadequate)"), True),
-    ("CRI", ("CR",), _RECOVERY.format(kind="(?:incomplete|inadequate)"), False),
-    ("CR", ("complete",), r"\s+(?:remission|response)s?" + _RECOVERY.format(kind="partial"), True),
-    ("CR", ("CR",), _RECOVERY.format(kind="partial"), False),
+    # CR with incomplete haematological recovery is CRi; with partial (CRh) or incomplete
+    # platelet (CRp) recovery it is neither CRi nor CR, and has no key (key None: words consumed)
+    ("CRI", ("complete",), r"\s+(?:remission|response)s?" + _RECOVERY.format(kind=_INCOMPLETE), True),
+    ("CRI", ("CR",), _RECOVERY.format(kind=_INCOMPLETE), False),
+    ("CRI", ("complete",), r"\s+(?:remission|response)s?" + _WITHOUT_RECOVERY, True),
+    ("CRI", ("CR",), _WITHOUT_RECOVERY, False),
+    # "complete or partial response": both are named
+    ("CR", ("complete",), r"(?=\s+(?:or|and|/)\s+partial\s+(?:response|remission))", True),
+    ("PR", ("partial",), r"(?=\s+(?:or|and|/)\s+complete\s+(?:response|remission))", True),
+    # treatment-caused adverse events: "CAR T related adverse events", "AEs attributed to ..."
+    ("TRAE", ("related",), r"[\s-]+" + _AE_WORDS + _AFTER, True),
+    ("TRAE", ("adverse",), r"\s+(?:events?|reactions?|effects?)" + _AFTER + _CAUSED_AHEAD, True),
+    ("TRAE", ("toxicit",), r"(?:y|ies)" + _AFTER + _CAUSED_AHEAD, True),
+    ("TRAE", ("AE",), r"s?" + _AFTER + _CAUSED_AHEAD, False),
+    # antibodies against the product: "anti-axicabtagene ciloleucel antibodies", "CAR123-specific antibody"
+    ("IMMUNOGENICITY", ("anti",), r"-?\s?(?:\S+\s+){0,2}?(?:\S*leucel|\S*CAR\S*|\S*mab|drug|product)\s+antibod\w*", True),
+    ("IMMUNOGENICITY", ("CAR",), r"\S*-specific\s+antibod\w*", False),
+    ("IMMUNOGENICITY", ("antibod",), r"\w*\s+(?:\S+\s+){0,5}?(?:to|against)\s+(?:the\s+)?(?:JCAR\S*|\S*CAR\S*|\S*leucel|\S*mab|product|drug)", True),
+    # levels of the cell product: "Levels of anti-CD19 CAR T cells in blood"
+    ("PK", ("level", "concentration", "rate", "number", "quantity", "amount", "percentage", "frequency", "copies"),
+     r"s?\s+of\s+(?:\S+\s+){0,3}?(?:CAR[\s-]*(?:positive\s+|\+\s*)?T\S*(?:\s+cells?)?|CART\S*|\S+-CAR\S*"
+     r"|CAR\s+(?:copies|copy\s+numbers?|transgenes?))" + _AFTER + r"(?!\s+products?)", True),
+    (None, ("complete",), r"\s+(?:remission|response)s?" + _RECOVERY.format(kind=_NOT_CRI), True),
+    (None, ("CR",), _RECOVERY.format(kind=_NOT_CRI), False),
+    # "duration of CR", "time to CR": DOR / TTR, and the CR is named as well
+    ("DOR", ("duration",), r"\s+of" + _RESPONSE_AHEAD, True),
+    ("TTR", ("time",), r"\s+to(?:\s+(?:first|achieve|achieving|reach|reaching))?" + _RESPONSE_AHEAD, True),
+    # engraftment of the infused CAR / ARTEMIS T cells is their persistence
+    ("PERSISTENCE", ("engraftment",), r"\s+of\s+(?:the\s+)?(?:\S+\s+){0,4}?(?:T[\s-]*cells?|CAR\S*|ARTEMIS\S*)" + _AFTER, True),
     # GVHD-free, relapse-free survival, however the words are bracketed or hyphenated
     ("GRFS", ("GVHD", "graft"), _GVHD_REST + _GRFS_REST, True),
     # interleukins: IL-6, IL6, IL-1β
@@ -376,7 +421,7 @@ _STRUCTURAL: tuple[tuple[str, tuple[str, ...], str, bool], ...] = (
 )
 
 
-def _led(key: str, leads: Iterable[str], rest: str, weight: int, fold: bool) -> list[_Alternative]:
+def _led(key: str | None, leads: Iterable[str], rest: str, weight: int, fold: bool) -> list[_Alternative]:
     """Alternatives for a pattern that starts with one of some literal words."""
     alternatives = []
     for word in leads:
@@ -458,6 +503,10 @@ class _Guard:
     require: re.Pattern[str] | None = None  # kept only if this is found within 80 characters
 
 
+# Words that put cell kinetics ("expansion", "persistence") in a cell-therapy context.
+_CELL_CONTEXT = re.compile(
+    r"\bCAR|CART|T[\s-]?cells?|\bNK\b|\bcells?\b|transgene|vector|infus|engraft|in\s+vivo|CTL\d|leucel\b|\bproducts?\b", re.I
+)
 _GUARDS: tuple[_Guard, ...] = (
     _Guard("SD", before=re.compile(r"(?:\u00b1|\+/-|\bmean\b[^.;]{0,15}|\bmedian\b[^.;]{0,15})\s*$", re.I),
            after=re.compile(r"^(?:\s*[=:]\s*\d|\s+of\s+(?:\d|the\s+mean|mean)|-[A-Za-z])")),
@@ -467,14 +516,47 @@ _GUARDS: tuple[_Guard, ...] = (
                                     r"|prediction|accuracy|glucose|insulin)[^.;]{0,60}$", re.I),
            after=re.compile(r"^\s*(?:-\s*ROC|\(?\s*ROC|of\s+(?:the\s+)?ROC|for\s+(?:the\s+)?(?:model|prediction|diagnos))", re.I)),
     _Guard("CYTOPENIA", before=re.compile(r"\bimmune\s+$", re.I)),
+    _Guard("EXPANSION", text=re.compile(r"^amplif", re.I), before=re.compile(r"\bPCR\)?\s*$")),
+    _Guard("TMAX", text=re.compile(r"^time", re.I),
+           after=re.compile(r"^\s+(?:glucose|sensory|perfusion|enhancement|flow|velocity|effect)", re.I)),
+    _Guard("PK", text=re.compile(r"^clearance", re.I), before=re.compile(r"(?:creatinine|MRD|disease|tumou?r|vir\w*|blasts?)\)?\s*$", re.I),
+           after=re.compile(r"^\s+of\s+(?:\S+\s+){0,3}?\S*(?:\+|positive|cells?\b|blasts|MRD|disease|vir)", re.I)),
+    # "dose-limiting (DLT) toxicity" is DLT only; "toxicity-evaluable" patients are a population
+    _Guard("AE", before=re.compile(r"(?:dose[\s-]*limiting|\bDLTs?\)?)\s*$", re.I), after=re.compile(r"^-?\s*evaluable", re.I)),
+    # follow-up logistics: "followed until treatment-related toxicities have stabilized"
+    *(
+        _Guard(key, before=re.compile(r"\buntil\s+(?:\S+\s+){0,3}$", re.I),
+               after=re.compile(r"^\s+(?:have|has)\s+(?:stabili[sz]ed|resolved)", re.I))
+        for key in ("AE", "TRAE", "SAE", "TEAE")
+    ),
+    _Guard("CIR", after=re.compile(r"^[\s-]*free", re.I)),  # "incidence of relapse-free survival"
+    # bare "survival" is OS, but not "metastasis-free survival", "survival curves", "followed for survival"
+    _Guard("OS", text=re.compile(r"^survival$", re.I),
+           before=re.compile(r"(?:\b(?:for|of\s+cell|cells?)\s+|[\w)]+[\s-]*(?:free|specific|related)[\s/-]*(?:\w+\s+)?)$", re.I),
+           after=re.compile(r"^[\s-]+(?:curves?|regression|analys[ie]s|distributions?|endpoints?|follow-?up|status"
+                            r"|models?|differences?|data)\b", re.I)),
+    # a patient subset, not an endpoint: "participants who do not undergo ... transplantation",
+    # "For treatment population that subsequently proceeds to HSCT"
+    _Guard("HSCT_RATE", before=re.compile(r"(?:\bnot|\bnever|\bwithout|\bfor\s+(?:the\s+)?(?:\S+\s+){0,3}(?:that|who)"
+                                          r"(?:\s+subsequently)?)\s+$", re.I)),
+    # IL3 as a CAR ligand is no cytokine read-out
+    _Guard("CYTOKINES", after=re.compile(r"^[\s-]*(?:CAR|zetakine|ligand)", re.I)),
+    _Guard("PK", text=re.compile(r"^cell", re.I), after=re.compile(r"^\s+of\s+(?:\S+\s+){0,2}?\S*(?:positive|\+)", re.I)),
+    # Tmax / AUC / Cmax of cytokines are pharmacodynamics (the cytokine is matched on its own)
+    *(
+        _Guard(key, after=re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:of|for)\s+(?:the\s+)?(?:serum\s+|plasma\s+)?"
+                                     r"(?:cytokines?|IL-?\d|interleukin|IFN|TNF|interferon)", re.I),
+               before=re.compile(r"\bcytokines?\b[^.;]{0,120}$", re.I))
+        for key in ("TMAX", "AUC", "CMAX")
+    ),
     # cell kinetics words mean something else without cells nearby ("infarct expansion")
-    _Guard("EXPANSION", require=re.compile(r"\bCAR\b|CAR-?T|T[\s-]?cells?|NK\b|\bcells?\b|transgene|vector|infus|engraft|in\s+vivo", re.I)),
+    _Guard("EXPANSION", require=_CELL_CONTEXT),
     _Guard("PK", text=re.compile(r"^(?:copy|transgene|vector)", re.I), before=re.compile(r"variation\s*$", re.I),
            require=re.compile(r"\bCAR\b|CAR-?T|T[\s-]?cells?|NK\b|transgene|vector|infus", re.I)),
-    _Guard("PERSISTENCE", require=re.compile(r"\bCAR\b|CAR-?T|T[\s-]?cells?|NK\b|\bcells?\b|transgene|vector|infus|engraft|in\s+vivo", re.I)),
+    _Guard("PERSISTENCE", require=_CELL_CONTEXT),
     _Guard("MR", before=re.compile(r"(?:mitral|tricuspid|aortic)\s*(?:valve\s*)?$", re.I),
            after=re.compile(r"^\s*(?:angiograph|imaging|spectroscop|elastograph|enterograph|\(\s*[<>])", re.I)),
-    _Guard("CR", before=re.compile(r"(?:\bfirst|\bsecond|\bthird|\b1st|\b2nd|\b3rd)\s+$", re.I)),
+    _Guard("CR", before=re.compile(r"\b(?:in|achieved|reached)\s+(?:a\s+)?(?:first|second|third|1st|2nd|3rd)\s+$", re.I)),
     _Guard("ORR", text=re.compile(r"^response\s+rates?$", re.I),
            before=re.compile(r"(?:better|above|higher|greater|\bor|\band|negative|positive|cytogenetic|molecular|hematologic"
                              r"|haematologic|metabolic|patholog\w*|serologic\w*|biochemical|immune|antibody|vaccine|tumou?r"
@@ -486,6 +568,10 @@ _GUARDS: tuple[_Guard, ...] = (
     _Guard("PERSISTENCE", before=re.compile(r"(?:\bMRD|disease|leuka?emia|blasts?)[\s-]*$", re.I),
            after=re.compile(r"^\s+of\s+(?:MRD|minimal|measurable|disease|leuka?emi|blasts|the\s+disease)", re.I)),
 )
+
+
+def _is_concept(key: str) -> bool:
+    return not key.startswith((_CRITERION, _METHOD))
 
 
 def _guarded(key: str, text: str, match: re.Match[str]) -> bool:
@@ -543,9 +629,6 @@ class Hit:
 
 
 _OPEN = re.compile(r"[(\[]\s*$")
-# Abbreviations too broad to overrule the phrase before them: "Treatment Related adverse events
-# (AEs)" stays TRAE.
-_BROAD = frozenset({"AE", "PK", "FEASIBILITY"})
 _CLOSE = re.compile(r"^\s*[)\]]")
 
 
@@ -554,9 +637,9 @@ def _bracketed(text: str, hit: Hit) -> bool:
 
 
 def _resolve_brackets(text: str, hits: list[Hit]) -> list[Hit]:
-    """'Post-treatment Adverse events (TEAE)': a bracketed abbreviation right after a phrase
-    says what the phrase meant, so a different reading of the phrase is dropped; after a stop
-    phrase ('standard deviation (SD)') the abbreviation is dropped instead."""
+    """An abbreviation in brackets right after a stop phrase names that phrase, not a concept:
+    'standard deviation (SD)' is no stable disease. (After a concept phrase both count: a
+    garbled 'Relapse free survival (PFS)' names RFS and PFS.)"""
     dropped: set[int] = set()
     for n in range(1, len(hits)):
         hit, previous = hits[n], hits[n - 1]
@@ -565,10 +648,8 @@ def _resolve_brackets(text: str, hits: list[Hit]) -> list[Hit]:
         gap = text[previous.end:hit.start]
         if len(gap) > 4 or not _OPEN.search(gap):
             continue
-        if previous.key is None or hit.key in _BROAD:
-            dropped.add(n)  # "standard deviation (SD)", "treatment-related adverse events (AEs)"
-        elif hit.key is not None and previous.key != hit.key:
-            dropped.add(n - 1)
+        if previous.key is None:
+            dropped.add(n)  # "standard deviation (SD)"
     return [hit for n, hit in enumerate(hits) if n not in dropped]
 
 
@@ -580,9 +661,19 @@ class _Scan:
     concepts: tuple[Hit, ...]
     criteria: tuple[str, ...]
     methods: tuple[str, ...]
+    correlates: frozenset[int] = frozenset()  # starts of hits in a sentence about correlation
 
 
 _EMPTY = _Scan((), (), ())
+_SENTENCE = re.compile(r"[^.;\n]+")
+_CORRELATION = re.compile(r"\bcorrelat\w*", re.I)
+
+
+def _in_correlation_sentences(text: str, hits: Iterable[Hit]) -> frozenset[int]:
+    """Hits standing in a sentence that speaks of correlation: those concepts are correlates
+    of what is measured ("outcomes including OS, EFS will be correlated with CD123")."""
+    spans = [m.span() for m in _SENTENCE.finditer(text) if _CORRELATION.search(m.group())]
+    return frozenset(h.start for h in hits if any(a <= h.start < b for a, b in spans))
 
 
 def _scan(text: str) -> _Scan:
@@ -591,7 +682,7 @@ def _scan(text: str) -> _Scan:
     hits: list[Hit] = []
     criteria: dict[str, str] = {}
     methods: dict[str, None] = {}
-    for key, match in _matcher().finditer(text):
+    for key, match in _matcher().scan(text, lambda key, match: key is not None and _is_concept(key) and _guarded(key, text, match)):
         if key is None:
             hits.append(Hit(None, match.start(), match.end(), match.group(0)))
         elif key.startswith(_CRITERION):
@@ -601,10 +692,11 @@ def _scan(text: str) -> _Scan:
                 criteria[name] = display
         elif key.startswith(_METHOD):
             methods[_method_vocabulary()[key[len(_METHOD):]].label] = None
-        elif not _guarded(key, text, match):
+        else:
             hits.append(Hit(key, match.start(), match.end(), match.group(0)))
     concepts = tuple(hit for hit in _resolve_brackets(text, hits) if hit.key is not None)
-    return _Scan(concepts, tuple(criteria.values()), tuple(methods))
+    correlates = _in_correlation_sentences(text, concepts) if _CORRELATION.search(text) else frozenset()
+    return _Scan(concepts, tuple(criteria.values()), tuple(methods), correlates)
 
 
 def find_concepts(text: str) -> list[Hit]:
@@ -657,75 +749,34 @@ def find_methods(text: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------
-# The description rule and the Endpoint
+# From hits to an outcome's concepts, and the Endpoint
 # --------------------------------------------------------------------------------------------
 
+# Generic concepts give way to a specific one of their category (rule 3).
 _GENERIC = frozenset({"PK", "FEASIBILITY"})
-_DLT_FAMILY = frozenset({"DLT", "MTD", "RP2D"})
-_AE_FAMILY = frozenset({"AE", "SAE", "TEAE", "TRAE", "AESI"})
+# Qualified adverse events are adverse events too (rule 2): "treatment-emergent AEs" is AE + TEAE.
+_QUALIFIED_AE = frozenset({"SAE", "TEAE", "TRAE", "AESI"})
+# In an outcome about response, counts and recovery are thresholds of the response criteria
+# ("CRi: ... with residual neutropenia", "recovery of ANC > 1.0"), not endpoints (rule 4).
+_RESPONSE = frozenset({"ORR", "CR", "SCR", "CRI", "VGPR", "PR", "MR", "SD", "BOR"})
+_RESPONSE_THRESHOLDS = frozenset({"CYTOPENIA", "ENGRAFTMENT"})
 
 
-def _description_counts(key: str, measure_keys: set[str]) -> bool:
-    """Does a concept named in the description count, given what the measure names? (rule 2)"""
-    if not measure_keys or key in measure_keys:
-        return True
-    vocabulary = concept_vocabulary()
-    category = vocabulary[key].category
-    if category is EndpointCategory.SAFETY and measure_keys & _AE_FAMILY and not measure_keys & _DLT_FAMILY:
-        return key not in _AE_FAMILY  # "adverse events, including CRS and neurotoxicity"
-    same = [m for m in measure_keys if vocabulary[m].category is category]
-    return bool(same) and all(m in _GENERIC for m in same)  # "PK index: Cmax, Tmax"
-
-
-# Words after which a measure goes on to define itself: what follows is read like a description.
-_DEFINES = re.compile(r"\b(?:defined\s+(?:as|by)|(?:is|are)\s+defined|i\.e\.|that\s+is)|\s=\s", re.I)
-_PARENTHESIS = re.compile(r"\([^()]*\)")
-
-
-def _split_measure(measure: str, hits: tuple[Hit, ...]) -> tuple[list[Hit], list[Hit]]:
-    """The measure's own concepts, and those that only define them: after "defined as", or
-    inside brackets that follow a concept ("Overall response rate (complete response, partial
-    response, or stable disease)"). A bracket holding just an abbreviation is the concept's name."""
-    if not hits:
-        return [], []
-    cut = _DEFINES.search(measure)
-    limit = cut.start() if cut else len(measure)
-    brackets = [m.span() for m in _PARENTHESIS.finditer(measure)]
-    own: list[Hit] = []
-    defining: list[Hit] = []
-    for hit in hits:
-        inside = next(((a, b) for a, b in brackets if a < hit.start and hit.end < b), None)
-        sole = inside is not None and measure[inside[0] + 1:inside[1] - 1].strip() == hit.text
-        after_concept = inside is not None and any(other.end <= inside[0] for other in own)
-        if hit.start >= limit or (after_concept and not sole):
-            defining.append(hit)
-        else:
-            own.append(hit)
-    return own, defining
-
-
-def _outcome_concepts(
-    index: int, measure_text: str, description_text: str, measure: _Scan, description: _Scan
-) -> tuple[ConceptLink, ...]:
+def _outcome_concepts(index: int, measure: _Scan, description: _Scan) -> tuple[ConceptLink, ...]:
+    """The concepts of one outcome: everything its measure and description name, in order of
+    first mention, after the module's rules 2-4."""
     vocabulary = concept_vocabulary()
     evidence: dict[str, list[Evidence]] = {}
-    measure_field = f"outcomes[{index}].measure"
-    description_field = f"outcomes[{index}].description"
-    own, defining = _split_measure(measure_text, measure.concepts)
-    later = [(measure_field, hit) for hit in defining]
-    if own:
-        later += [(description_field, hit) for hit in description.concepts]
-    else:  # the description names the endpoints; its own brackets and "defined as" still define
-        own_description, defining_description = _split_measure(description_text, description.concepts)
-        own = own_description
-        measure_field = description_field
-        later += [(description_field, hit) for hit in defining_description]
-    for hit in own:
-        evidence.setdefault(hit.key, []).append(Evidence(measure_field, hit.text, hit.start, hit.end))  # type: ignore[arg-type]
-    measure_keys = set(evidence)
-    for field, hit in later:
-        if _description_counts(hit.key, measure_keys):  # type: ignore[arg-type]
-            evidence.setdefault(hit.key, []).append(Evidence(field, hit.text, hit.start, hit.end))  # type: ignore[arg-type]
+    for field, scan in ((f"outcomes[{index}].measure", measure), (f"outcomes[{index}].description", description)):
+        for hit in scan.concepts:
+            if scan is description and hit.start in description.correlates:
+                continue  # "... will be correlated with occurrence of infections": not measured
+            item = Evidence(field, hit.text, hit.start, hit.end)
+            if hit.key in _QUALIFIED_AE and "AE" not in evidence:
+                evidence["AE"] = []
+            if hit.key in _QUALIFIED_AE:
+                evidence["AE"].append(item)
+            evidence.setdefault(hit.key, []).append(item)  # type: ignore[arg-type]
     present = set(evidence)
     links = []
     for key, items in evidence.items():
@@ -734,6 +785,10 @@ def _outcome_concepts(
             other != key and other not in _GENERIC and vocabulary[other].category is category for other in present
         ):
             continue  # rule 3: "Pharmacokinetics (Tmax)" is TMAX
+        if key in _RESPONSE_THRESHOLDS and present & _RESPONSE:
+            continue  # rule 4
+        if key == "CYTOPENIA" and "ENGRAFTMENT" in present and all("recover" in ev.text.lower() for ev in items):
+            continue  # rule 4: "neutrophil recovery" defines engraftment
         links.append(ConceptLink(concept=key, category=category, evidence=tuple(items), basis=Basis.LEXICON))
     return tuple(links)
 
@@ -751,7 +806,7 @@ def extract_endpoint(index: int, outcome: Outcome) -> Endpoint:
         measure=outcome.measure,
         description=outcome.description,
         time_frame=parse_time_frame(outcome.time_frame),
-        concepts=_outcome_concepts(index, outcome.measure, outcome.description, measure, description),
+        concepts=_outcome_concepts(index, measure, description),
         criteria=_merge_criteria((measure.criteria, description.criteria)),
         methods=_unique(measure.methods + description.methods),
     )

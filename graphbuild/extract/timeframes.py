@@ -78,12 +78,24 @@ _TOLERANCES = (
     # "4 months ± 1 week": the tolerance has its own unit
     (re.compile(r"(?:\u00b1|\+/-|\+-)\s*\d+(?:\.\d+)?\s*" + _TOL_UNIT + r"?\b"), " "),
 )
+# "every 3 months ... up to 24 months": the first periodic visit is the first time point
+_PERIODIC = re.compile(
+    r"\bevery\s+(\d+(?:\.\d+)?)\s*(minutes?|hours?|days?|weeks?|months?|years?)\b(?=[^;.]*?\b(?:up to|until|through)\b)"
+)
 _FREQUENCY = re.compile(
     r"\b(?:every|each|q)\s*(?:other\s+)?(?:\d+(?:\.\d+)?\s*(?:(?:-|to)\s*\d+(?:\.\d+)?\s*)?)?"
     r"(?:minutes?|hours?|days?|weeks?|months?|years?|quarters?)\b"
     r"|\b(?:once|twice|thrice|\d+\s*times)\s+(?:a|an|per|1|every)\s+(?:day|week|month|year)\b"
     r"|\bper\s+(?:day|week|month|year)\b"
 )
+
+
+_DAY_WINDOW = re.compile(r"\bday\s*(\d+)\s*(?:\u00b1|\+/-|\+-)\s*(\d+)\s*(?:days?|d)?\b")
+
+
+def _day_window(match: re.Match[str]) -> str:
+    day, width = int(match.group(1)), int(match.group(2))
+    return f"day {day - width} to day {day + width}"
 
 
 def _word_number(match: re.Match[str]) -> str:
@@ -110,6 +122,7 @@ def _normalize(text: str) -> str:
     if ",5" in out:
         out = _DECIMAL_COMMA.sub(r"\1.5", out)
     if "\u00b1" in out or "+/-" in out or "+-" in out:
+        out = _DAY_WINDOW.sub(_day_window, out)  # "Day 28 +/- 4 days": days 24 to 32
         for pattern, repl in _TOLERANCES:
             out = pattern.sub(repl, out)
     if "a " in out or "an " in out or "single" in out:
@@ -162,7 +175,7 @@ _SEP_LIST = r"(?:\s*,\s*(?:and|or|&)?\s*|\s+(?:and|or|&)\s+|\s*&\s*|\s+)"
 _SEP_RANGE = r"(?:\s*-\s*|\s+to\s+|\s+through\s+)"
 _SIGNED = rf"(?<![a-z\d./])(?:(?<![\d.])[-+]\s?)?{_NUM}"  # not inside a code (CYC140, FT538)
 _MENTION = re.compile(
-    r"(?=[0-9+\-bcdmwy])(?:"  # a cheap gate: every mention starts with one of these
+    r"(?=[0-9+\-bcdmwyse])(?:"  # a cheap gate: every mention starts with one of these
     # Cycle 2 Day 1 / C2D1 / Cycles 1-2 / Cycle 3
     r"(?P<cycle>\b(?:cycles?\s*(?P<c1>\d+)(?:\s*(?P<csep>-|to|through|and|,|&)\s*(?P<c2>\d+))?"
     r"(?:\s*,?\s*(?:day|d)\s*(?P<cd>\d+))?|c(?P<cc>\d+)\s*d(?P<ccd>\d+)))"
@@ -175,8 +188,8 @@ _MENTION = re.compile(
     # 21-28 days / 4, 8, and 12 weeks / 2-year / 28 days
     r"|(?P<nf>(?P<nf_nums>" + _SIGNED + r"(?:(?:" + _SEP_RANGE + r"|" + _SEP_LIST + r")" + _NUM + r")*)"
     r"\s*-?\s*" + _UNIT.format(g="nf_unit") + r")"
-    # baseline
-    r"|(?P<baseline>\bbase[- ]?line\b))"
+    # baseline, and the visits that count as baseline (screening, enrollment)
+    r"|(?P<baseline>\bbase[- ]?line\b|\bscreening\b|\benrol(?:l?ment|led)\b))"
 )
 _UNIT_NORMAL = {
     "min": "minute", "mins": "minute", "minute": "minute", "minutes": "minute",
@@ -192,7 +205,7 @@ _NUMBERS = re.compile(r"[-+]?\s?\d+(?:\.\d+)?")
 _RANGE_SEP = re.compile(r"\d\s*(?:-|to|through)\s*\d")
 
 _HORIZON_CUE = re.compile(
-    r"(?:\bup to|\b(?:an |on )?average(?: \w+)? of|\bapproximately|\bapprox\.?|\babout|\baround|~|\bmedian(?: \w+)? of|\bwithin|\bthrough(?:out)?|\buntil|\bby|\bno later than|\bmaximum(?: of)?|\bmax\.?(?: of)?"
+    r"(?:\bup to|\bapproximately|\bapprox\.?|\babout|\baround|~|\bwithin|\bthrough(?:out)?|\buntil|\bby|\bno later than|\bmaximum(?: of)?|\bmax\.?(?: of)?"
     r"|\bat most|\bless than|<=?|\bover|\bduring(?: the)?(?: first)?|\bthe first|\bfirst|\bfor(?: up to)?"
     r"|\bto|\bthe following|\bfollowed for|\bfollow-?up(?: of| for)?|\bfollowed up for|\blasting)"
     r"(?:\s+(?:a|an|the|approximately|approx\.?|about|around|roughly|nearly|~|post-?[a-z0-9-]+|[a-z0-9-]+-(?:up|term))\b\.?)*\s*~?\s*$"
@@ -200,6 +213,20 @@ _HORIZON_CUE = re.compile(
 _AT_CUE = re.compile(r"(?:\bat|\bon|\bend of|\bcompletion of)(?:\s+(?:the|each|study|approximately|about|~))*\s*$")
 _BEFORE_FOLLOWS = re.compile(r"^\s*(?:prior|before|pre-?)\b")
 _CONNECTOR = re.compile(r"^(?:-|to|through|until|up to|to up to|through up to|and up to|thereafter up to|and|until up to)$")
+_ANCHOR_USE = re.compile(r"\b(?:after|post|following|since|of|prior\s+to|before)[\s-]*$")
+_LABEL_BEFORE = re.compile(r"(?:\bas|=)\s*$")
+_ANCHOR_LABEL = re.compile(
+    r"(?:dosing|infusion|transplant\w*|randomi[sz]ation|enrol\w*|treatment|administration|asct|h?sct|hct)\s*\(\s*$"
+)
+_EACH_DOSE = re.compile(r"^\s*(?:prior|before)\s+(?:to\s+)?(?:each|every)\b")
+_TREATMENT_LENGTH = re.compile(r"\b(?:median|mean)\s+(?:treatment\s+duration|duration\s+of\s+treatment)\s+(?:was|is|of)\s*$")
+_FROM_START = re.compile(r"^\W*(?:from|first)\b")
+_AFTER_LAST = re.compile(
+    r"^\s*(?:after|post|following)\s+(?:the\s+)?(?:(?:last|final)\s+(?:\w+\s+){0,2}?(?:dose|administration|infusion|treatment)"
+    r"|(?:end|completion|discontinuation|stop\w*)\s+of)"
+)
+_UNTIL = re.compile(r"\b(?:until|to|through|or)\s+$")
+_CLAUSE_END = re.compile(r"\.(?:\s|$)")  # sentences ("AML: 2 months ... MM: 3 months ..."), not "a; b" lists
 _BETWEEN = re.compile(r"\bbetween\s*$")
 _GAP_STRIP = " ,;:()[]{}."
 _CYCLE_ATTACHED = re.compile(r"^\s*(?:of|in|on)\s+(?:each|every|the|all|subsequent|odd|even|\w+)?\s*(?:\w+\s+)?cycles?\b")
@@ -347,15 +374,33 @@ def _lookback(text: str, start: int, floor: int) -> str:
     return text[max(floor, start - 50):start]
 
 
-def _resolve(text: str, mentions: list[_Mention], cycle_len: float | None) -> tuple[list[tuple[float, float]], list[float]]:
+def _resolve(
+    text: str, mentions: list[_Mention], cycle_len: float | None, periods: list[tuple[int, float]] = ()
+) -> tuple[list[tuple[float, float]], list[float], bool]:
+    """Intervals and points the mentions name, and whether an open end was dropped."""
     intervals: list[tuple[float, float]] = []
     points: list[float] = []
     bare: list[float] = []
+    bare_clauses: list[int] = []
     unresolved_cycle = any(m.kind in ("cycle", "ncycles") for m in mentions) and cycle_len is None
+    from_start = bool(_FROM_START.match(text))
+    open_ended = False
 
     usable: list[_Mention] = []
     for m in mentions:
         after = text[m.end:m.end + 40]
+        before = text[max(0, m.start - 40):m.start]
+        if m.kind == "baseline" and _ANCHOR_USE.search(before):
+            continue  # "2 years after enrollment": enrollment is the anchor here, not a visit
+        if m.kind == "uf" and (
+            _LABEL_BEFORE.search(before) or (_ANCHOR_LABEL.search(before) and m.values in ((0.0,), (1.0,)))
+        ):
+            continue  # "assessed as day 0", "dosing (day 1)": a name for the anchor, not a time
+        if _EACH_DOSE.match(after) or _TREATMENT_LENGTH.search(before):
+            continue  # "within 3 days prior to each dose", "the median treatment duration was 55 days"
+        if from_start and m.kind == "nf" and _AFTER_LAST.match(after) and _UNTIL.search(before):
+            open_ended = True  # "From the first dose until 30 days after last dose": no upper bound
+            continue
         if m.kind == "uf" and _CYCLE_ATTACHED.match(after) and cycle_len is None:
             continue  # "Day 8 of each cycle" with no cycle length: not a study day
         if unresolved_cycle and m.kind == "nf" and m.unit_days < 1:
@@ -432,20 +477,24 @@ def _resolve(text: str, mentions: list[_Mention], cycle_len: float | None) -> tu
                 points.extend(values)
             continue
         if horizon and not at:
-            intervals.append((0.0, max(values)))
+            period = next((p for at_, p in periods if at_ < m.start and not re.search(r"[;.]", text[at_:m.start])), None)
+            intervals.append((period if period is not None else 0.0, max(values)))
         elif m.kind == "uf" or len(values) > 1 or at:
             points.extend(values)
         else:
             bare.append(values[0])
+            bare_clauses.append(len(_CLAUSE_END.findall(text, 0, m.start)))
 
     if bare:
-        if len(bare) == 1 and not points:
-            intervals.append((0.0, bare[0]))
+        if len(set(bare)) == 1 and not points or len(set(bare_clauses)) == len(bare) > 1:
+            # one duration, or one per sentence ("AML: 2 months after infusion. MM: 3 months
+            # after"): each is a horizon from 0
+            intervals.extend((0.0, value) for value in set(bare))
         elif not points and not intervals:
             points.extend(bare)  # "12 Months, 24 Months": every duration is a time point
         else:
             points.extend(bare)
-    return intervals, points
+    return intervals, points, open_ended
 
 
 def _bounds(m: _Mention, text: str, cycle_len: float | None) -> tuple[float | None, float | None]:
@@ -475,13 +524,17 @@ def parse_time_frame(text: str) -> TimeFrame:
     normal = _normalize(text)
     anchor = _anchor(normal)
     cycle_len, body = _cycle_length(normal)
-    body = _FREQUENCY.sub(" ", body)
+    periods = [(m.start(), _to_days(m.group(1), m.group(2))) for m in _PERIODIC.finditer(body)]
+    body = _FREQUENCY.sub(lambda m: " " * len(m.group()), body)
     mentions = _merge_compounds(body, _mentions(body))
     if not mentions:
         return TimeFrame(text=text, anchor=anchor)
-    intervals, points = _resolve(body, mentions, cycle_len)
+    intervals, points, open_ended = _resolve(body, mentions, cycle_len, periods)
     lows = [lo for lo, _ in intervals] + points
     highs = [hi for _, hi in intervals] + points
+    if open_ended and all(high <= 0 for high in highs):
+        # "From the first dose until 30 days after last dose": a start, and no end in days
+        return TimeFrame(text=text, min_days=_round(min(lows, default=0.0)), anchor=anchor)
     if not lows:
         return TimeFrame(text=text, anchor=anchor)
     unique_points = tuple(sorted({_round(p) for p in points}))
