@@ -1,21 +1,22 @@
 #!/usr/bin/env python3
 """How fast the build stages go, and why the store is Oxigraph and not an rdflib Graph.
 
-Measures, on the shared corpus (one process, no pool, so the figures are per core):
+Measures, on the shared corpus (1-3 in one process, so the figures are per core):
 
 1. extract: `extract_trial` records/s;
 2. quads: `trial_quads` + N-Quads serialization, records/s and quads/s;
 3. store load: Oxigraph bulk load (in memory and on disk) of every quad, quads/s;
+4. the whole build (`graphbuild.pipeline.build`, reasoning and SHACL off), records/s;
 
 then scales the corpus up to `--trials` synthetic trials (the corpus repeated with renamed ids:
 the same text, distinct graphs) and compares, for the same quads,
 
-4. loading: Oxigraph `bulk_extend` vs rdflib's in-memory `Graph.add`, triple by triple;
-5. one cross-trial aggregate query (`queries/antigen_disease_matrix.rq`) on Oxigraph vs
+5. loading: Oxigraph `bulk_extend` vs rdflib's in-memory `Graph.add`, triple by triple;
+6. one cross-trial aggregate query (`queries/antigen_disease_matrix.rq`) on Oxigraph vs
    rdflib's own SPARQL engine. rdflib runs in a child process capped by `--timeout` seconds
    (issue #4 measured 391 s vs 0.04 s).
 
-    python benchmarks/bench_build.py [--corpus DIR] [--trials 10000] [--timeout 120]
+    python benchmarks/bench_build.py [--corpus DIR] [--trials 10000] [--timeout 120] [--workers N]
 """
 
 from __future__ import annotations
@@ -137,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpus")
     parser.add_argument("--trials", type=int, default=10_000, help="synthetic scale-up size")
     parser.add_argument("--timeout", type=float, default=120.0, help="cap on rdflib (load + query), s")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="for the end-to-end build")
     args = parser.parse_args(argv)
     if not args.corpus.is_dir():
         print(f"no corpus at {args.corpus}", file=sys.stderr)
@@ -178,6 +180,16 @@ def main(argv: list[str] | None = None) -> int:
             store.bulk_load(corpus_nquads, ox.RdfFormat.N_QUADS)
             _line(f"Oxigraph bulk_load N-Quads ({where})", n_quads, "quads", time.perf_counter() - t0)
             del store
+
+    print(f"\nend to end, graphbuild.pipeline.build (no reasoning, no SHACL), {args.workers} worker(s):")
+    from graphbuild.pipeline import build
+
+    for memory in (True, False):
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            report = build([args.corpus], tmp, memory=memory, reason=False, validate=False, workers=args.workers)
+            label = "in memory" if memory else "on disk, store/ + graph.nq + graph.ttl"
+            _line(f"build ({label})", report.records_read, "records", time.perf_counter() - t0)
 
     # -- scale up ------------------------------------------------------------------------------
     base = list(trials.values())

@@ -224,8 +224,9 @@ def refresh_inferred(store: GraphStore) -> dict[str, object]:
     store.remove_graph(INFERRED_GRAPH)
     result = materialize(store)
     info: dict[str, object] = {"ran": True, "inferred_quads": store.count(INFERRED_GRAPH)}
-    if isinstance(result, int):
-        info["reported"] = result
+    engine = getattr(result, "engine", None)
+    if engine:
+        info["engine"] = str(engine)
     return info
 
 
@@ -236,13 +237,12 @@ def run_validation(store: GraphStore) -> dict[str, object]:
     except ImportError:
         return {"ran": False, "reason": "graphbuild.validate is not available"}
     result = validate(store)
-    results = getattr(result, "results", None)
-    text = getattr(result, "text", None)
+    violations = getattr(result, "violations", None)
     return {
         "ran": True,
         "conforms": bool(result.conforms),
-        "violations": len(results) if results is not None else None,
-        "text": text if isinstance(text, str) else str(result),
+        "violations": len(violations) if violations is not None else None,
+        "text": str(result),
     }
 
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 import gc
 import os
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import BinaryIO, Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 
 from graphbuild.rdf.iris import PREFIXES
+from graphbuild.rdf.namespaces import GBR_IRI
 
 # Output formats `dump` knows, by name and by file suffix.
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -31,6 +32,7 @@ FORMATS: dict[str, ox.RdfFormat] = {
     "nt": ox.RdfFormat.N_TRIPLES,
 }
 _QUAD_FORMATS = {ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG}
+_TRIAL_GRAPH_PREFIX = f"{GBR_IRI}graph/trial/"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -188,18 +190,50 @@ class GraphStore:
 
     def dump(self, path: str | os.PathLike[str], format: str | ox.RdfFormat | None = None) -> None:
         """Write the store to `path`. N-Quads and TriG keep the named graphs; Turtle and
-        N-Triples get the merged graph (the union, each triple once)."""
+        N-Triples get the merged graph (the union, each triple once), streamed graph by graph
+        so memory stays flat however big the store."""
         fmt = _format(path, format)
         with open(path, "wb") as handle:
             if fmt in _QUAD_FORMATS:
                 prefixes = PREFIXES if fmt is ox.RdfFormat.TRIG else None
                 self.ox.dump(handle, fmt, prefixes=prefixes)
-                return
-            merged = self.ox.query(
-                "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
-            )
-            prefixes = PREFIXES if fmt is ox.RdfFormat.TURTLE else None
-            ox.serialize(merged, handle, fmt, prefixes=prefixes)
+            else:
+                self._dump_merged(handle, fmt)
+
+    def _dump_merged(self, handle: BinaryIO, fmt: ox.RdfFormat) -> None:
+        """The union of all graphs as triples. Trial graphs are disjoint by construction
+        (every subject is one of the trial's own nodes), so each is written as is; a triple of
+        another graph is written only if no trial graph and no earlier graph holds it."""
+        prefixes = PREFIXES if fmt is ox.RdfFormat.TURTLE else None
+        if prefixes:
+            handle.write("".join(f"@prefix {p}: <{iri}> .\n" for p, iri in prefixes.items()).encode())
+        graphs = self.graphs()
+        trial_graphs = [g for g in graphs if g.value.startswith(_TRIAL_GRAPH_PREFIX)]
+        others: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+            g for g in graphs if not g.value.startswith(_TRIAL_GRAPH_PREFIX)
+        ]
+        others.append(ox.DefaultGraph())
+        for graph in trial_graphs:
+            handle.write(_without_prefixes(self.ox.dump(format=fmt, from_graph=graph, prefixes=prefixes)))
+        written: set[object] = set()
+        for graph in others:
+            triples = [
+                ox.Triple(q.subject, q.predicate, q.object)
+                for q in self.ox.quads_for_pattern(None, None, None, graph)
+                if not self._held_elsewhere(q, written)
+            ]
+            if triples:
+                handle.write(_without_prefixes(ox.serialize(triples, format=fmt, prefixes=prefixes)))
+            written.add(graph)
+
+    def _held_elsewhere(self, quad: ox.Quad, written: set[object]) -> bool:
+        for other in self.ox.quads_for_pattern(quad.subject, quad.predicate, quad.object, None):
+            name = other.graph_name
+            if name in written or (
+                isinstance(name, ox.NamedNode) and name.value.startswith(_TRIAL_GRAPH_PREFIX)
+            ):
+                return True
+        return False
 
     def rdflib_dataset(self):  # -> rdflib.Dataset (imported lazily: rdflib is slow to import)
         """An rdflib `Dataset` over this very store (oxrdflib): rdflib's API, Oxigraph's data.
@@ -211,6 +245,16 @@ class GraphStore:
         for prefix, namespace in PREFIXES.items():
             dataset.bind(prefix, namespace)
         return dataset
+
+
+def _without_prefixes(data: bytes | None) -> bytes:
+    """A Turtle chunk minus its leading `@prefix` lines (written once, at the top)."""
+    if not data:
+        return b""
+    position = 0
+    while data.startswith(b"@prefix ", position):
+        position = data.index(b"\n", position) + 1
+    return data[position:]
 
 
 def _format(path: str | os.PathLike[str], format: str | ox.RdfFormat | None) -> ox.RdfFormat:

@@ -162,8 +162,10 @@ def query_header(path: Path) -> tuple[str, str]:
 
 
 def trial_id_of_graph(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str | None:
+    """The trial a named graph belongs to (`gbr:graph/trial/{id}`, the id percent-decoded),
+    or None for the vocabulary, build and other graphs."""
     if isinstance(graph, ox.NamedNode) and graph.value.startswith(TRIAL_GRAPH_PREFIX):
-        return graph.value[len(TRIAL_GRAPH_PREFIX) :]
+        return unquote(graph.value[len(TRIAL_GRAPH_PREFIX) :])
     return None
 
 
@@ -234,11 +236,27 @@ def _shacl_chunk(chunk: _Chunk, shapes: Graph, store: ox.Store) -> Iterator[Viol
         else:
             rule = short(str(shape))
         path_text = short(str(path)) if isinstance(path, URIRef) else None
-        for trial in _trials_for(store, chunk, focus, path, value) or [None]:
+        text = str(message) if message is not None else rule
+        trials = _trials_for(store, chunk, focus, path, value)
+        if not trials and isinstance(focus, URIRef):
+            text += _users(store, focus)
+        for trial in trials or [None]:
             yield Violation(
-                trial, str(focus), path_text, rule, str(message) if message is not None else rule,
-                severity, None if value is None else str(value),
+                trial, str(focus), path_text, rule, text, severity,
+                None if value is None else str(value),
             )
+
+
+def _users(store: ox.Store, node: URIRef) -> str:
+    """` (used by 3 trial(s): A, B, C)`: the trials pointing at a shared node, so a problem in
+    the vocabulary graph still leads to the trials whose answers it affects."""
+    users = {trial_id_of_graph(q.graph_name) for q in store.quads_for_pattern(None, None, ox.NamedNode(str(node)), None)}
+    users.discard(None)
+    if not users:
+        return ""
+    listed = sorted(users)  # type: ignore[arg-type]
+    more = ", ..." if len(listed) > 3 else ""
+    return f" (used by {len(listed)} trial(s): {', '.join(listed[:3])}{more})"
 
 
 def _trials_for(store: ox.Store, chunk: _Chunk, focus: Any, path: Any, value: Any) -> list[str]:
@@ -325,7 +343,7 @@ def query_violations(store: Any, queries: Iterable[Path] | None = None) -> tuple
         for row in rows:
             violations.append(
                 Violation(
-                    row.get("trial_id"), row.get("node", ""), row.get("path"), path.stem,
+                    row.get("trial_id") or None, row.get("node", ""), row.get("path"), path.stem,
                     row.get("message") or title, row.get("severity", "Violation"), row.get("value"),
                 )
             )

@@ -101,19 +101,27 @@ def test_each_query_runs_on_the_fixture_without_duplicate_rows(
     assert CONTRACTS.get(info.name, set()) <= set(result.columns)
 
 
+@pytest.fixture(scope="module")
+def rdflib_dataset():  # -> rdflib.Dataset over the same fixture, a second SPARQL engine
+    rdflib = pytest.importorskip("rdflib")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        dataset = rdflib.Dataset(default_union=True)
+        dataset.parse(FIXTURE, format="trig")
+    return dataset
+
+
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @pytest.mark.parametrize("info", list_queries(), ids=lambda i: i.name)
 def test_each_query_gives_the_same_number_of_rows_in_rdflib(
-    info: q.QueryInfo, store: ox.Store
+    info: q.QueryInfo, store: ox.Store, rdflib_dataset
 ) -> None:
     """Standard SPARQL, not Oxigraph dialect: a second engine reads and runs every query."""
-    rdflib = pytest.importorskip("rdflib")
-    dataset = rdflib.Dataset(default_union=True)
-    dataset.parse(FIXTURE, format="trig")
-    _info, text = q.prepare(info, SAMPLE_PARAMS.get(info.name))
-    assert len(list(dataset.query(text))) == len(
-        execute_query(store, info, SAMPLE_PARAMS.get(info.name)).rows
-    )
+    params = SAMPLE_PARAMS.get(info.name)
+    _info, text = q.prepare(info, params)
+    assert len(list(rdflib_dataset.query(text))) == len(execute_query(store, info, params).rows)
 
 
 # --------------------------------------------------------------------------------------------

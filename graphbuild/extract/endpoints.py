@@ -57,11 +57,13 @@ __all__ = [
     "concept_info",
     "concept_vocabulary",
     "criterion_info",
+    "extract_endpoint",
     "extract_endpoints",
     "find_concepts",
     "find_criteria",
     "find_methods",
     "method_info",
+    "synonym_pattern",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -391,6 +393,8 @@ _STRUCTURAL: tuple[tuple[str | None, tuple[str, ...], str, bool], ...] = (
     ("CRI", ("CR",), _RECOVERY.format(kind=_INCOMPLETE), False),
     ("CRI", ("complete",), r"\s+(?:remission|response)s?" + _WITHOUT_RECOVERY, True),
     ("CRI", ("CR",), _WITHOUT_RECOVERY, False),
+    (None, ("complete",), r"\s+(?:remission|response)s?" + _RECOVERY.format(kind=_NOT_CRI), True),
+    (None, ("CR",), _RECOVERY.format(kind=_NOT_CRI), False),
     # "complete or partial response": both are named
     ("CR", ("complete",), r"(?=\s+(?:or|and|/)\s+partial\s+(?:response|remission))", True),
     ("PR", ("partial",), r"(?=\s+(?:or|and|/)\s+complete\s+(?:response|remission))", True),
@@ -407,8 +411,6 @@ _STRUCTURAL: tuple[tuple[str | None, tuple[str, ...], str, bool], ...] = (
     ("PK", ("level", "concentration", "rate", "number", "quantity", "amount", "percentage", "frequency", "copies"),
      r"s?\s+of\s+(?:\S+\s+){0,3}?(?:CAR[\s-]*(?:positive\s+|\+\s*)?T\S*(?:\s+cells?)?|CART\S*|\S+-CAR\S*"
      r"|CAR\s+(?:copies|copy\s+numbers?|transgenes?))" + _AFTER + r"(?!\s+products?)", True),
-    (None, ("complete",), r"\s+(?:remission|response)s?" + _RECOVERY.format(kind=_NOT_CRI), True),
-    (None, ("CR",), _RECOVERY.format(kind=_NOT_CRI), False),
     # "duration of CR", "time to CR": DOR / TTR, and the CR is named as well
     ("DOR", ("duration",), r"\s+of" + _RESPONSE_AHEAD, True),
     ("TTR", ("time",), r"\s+to(?:\s+(?:first|achieve|achieving|reach|reaching))?" + _RESPONSE_AHEAD, True),

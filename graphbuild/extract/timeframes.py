@@ -5,21 +5,29 @@ ClinicalTrials.gov leaves as free text, and cross-trial questions ("which endpoi
 within 28 days of infusion?") need numbers. The numbers must be honest: a phrase that does not
 state a time ("until disease progression") keeps its text and gets no bounds.
 
-Conventions (shared with the gold-set annotator; change them only together):
+Conventions (shared with the gold-set annotator, tests/gold/README.md; change them only together):
 
 * day = 1, week = 7, month = 30, year = 365 days; hours / 24, minutes / 1440.
 * An upper horizon ("up to X", "within X", "through X", "by X", "until X", "X after infusion",
-  a bare "2 years", "approximately 100 months", "an average of 1 year") -> min 0, max X.
-* A range ("21-28 days", "6 to 8 weeks", "Day -5 to Day 28", "baseline to week 12") -> its ends.
+  a bare "2 years", "approximately 100 months") -> min 0, max X. One horizon per sentence for
+  subgroups ("AML: 2 months after infusion. MM: 3 months after") -> 0..largest.
+* A range ("21-28 days", "6 to 8 weeks", "Day -5 to Day 28", "baseline to week 12") -> its ends;
+  "Day 28 +/- 4 days" -> 24..32.
 * A named time point ("Day 28", "at 28 days", "Week 16", "at the end of the 2-month follow-up")
-  -> min = max = the point, and the point is listed; "baseline" -> point 0.
-* A list ("at 4, 8, and 12 weeks", "day 28, month 3, month 6, year 1", "12 Months, 24 Months")
-  -> every item is a point; min = smallest, max = largest.
+  -> min = max = the point, and the point is listed; "baseline", "screening" and "enrollment"
+  (as visits, not as the anchor of "after enrollment") -> point 0.
+* A list ("at 4, 8, and 12 weeks", "day 28, month 3, month 6, year 1", "12 Months, 24 Months",
+  "at 1 year ... an average of 10 years") -> every item is a point; min = smallest, max = largest.
+  Periodic visits up to a horizon ("every 3 months ... up to 24 months") -> first visit..horizon.
 * Compound durations add up ("3 years 5 months", "24 months plus 30 days").
 * Cycles count only when the text gives a cycle length ("each cycle is 28 days", "28-day
   cycles", "Cycle 1 (28 days)"); otherwise cycle references ("Cycle 1 Day 1") stay text, and
   so do the hour-level sampling times that hang off them.
-* Frequencies ("every 3 months", "once a week") and tolerances ("15 ± 3 days") are not times.
+* Not times: frequencies ("once a week"), tolerances ("15 ± 3 days" is 15), names of the anchor
+  day ("assessed as day 0", "dosing (day 1)"), windows around each dose ("within 3 days prior to
+  each dose"), the length of treatment ("the median treatment duration was 55 days").
+* A start with an end that is no number of days ("From the first dose until 30 days after last
+  dose") -> min 0, max None.
 * Numbers written as words count ("one year", "thirty days", "a year").
 
 The anchor (what the times count from: infusion, first dose, randomization, transplant, ...)
