@@ -36,6 +36,7 @@ import pyoxigraph as ox
 from graphbuild.model import Record, Trial
 from graphbuild.rdf.triples import trial_quads, vocabulary_quads
 
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 SHARED = Path(os.environ.get("GRAPHBUILD_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 
 FALLBACK_QUERY = """
@@ -86,6 +87,8 @@ def _to_rdflib(term):  # pyoxigraph term -> rdflib term
         return rdflib.BNode(term.value)
     if term.language:
         return rdflib.Literal(term.value, lang=term.language)
+    if term.datatype.value == XSD_STRING:  # rdflib tells "x"^^xsd:string from "x"; RDF 1.1 does not
+        return rdflib.Literal(term.value)
     return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
 
 

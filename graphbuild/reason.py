@@ -217,12 +217,17 @@ def _classify(path: str, mtime: float) -> Terminology:
         world.close()
     asserted = {(str(s), str(o)) for s, o in graph.subject_objects(RDFS.subClassOf)}
     return Terminology(
-        Path(path), subclasses, subproperties,
-        _news(subclasses, asserted), time.perf_counter() - started,
+        Path(path),
+        subclasses,
+        subproperties,
+        _news(subclasses, asserted),
+        time.perf_counter() - started,
     )
 
 
-def _news(subclasses: dict[str, frozenset[str]], asserted: set[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+def _news(
+    subclasses: dict[str, frozenset[str]], asserted: set[tuple[str, str]]
+) -> tuple[tuple[str, str], ...]:
     """Direct subsumptions between gb: classes that HermiT proved and nobody asserted."""
     pairs = {(sub, sup) for sup, subs in subclasses.items() for sub in subs if sub != sup}
     news = []
@@ -230,7 +235,9 @@ def _news(subclasses: dict[str, frozenset[str]], asserted: set[tuple[str, str]])
         if (sub, sup) in asserted or not sub.startswith(GB_IRI) or (sup, sub) in pairs:
             continue
         between = any(
-            (sub, mid) in pairs and (mid, sup) in pairs and (mid, sub) not in pairs
+            (sub, mid) in pairs
+            and (mid, sup) in pairs
+            and (mid, sub) not in pairs
             and (sup, mid) not in pairs
             for mid in subclasses
         )
@@ -389,8 +396,12 @@ def compile_rules(terminology: Terminology | None = None) -> list[Rule]:
 
 def _rule(head: URIRef, kind: str, sparql: str, compiler: _Compiler) -> Rule:
     return Rule(
-        short(str(head)), kind, str(head), sparql,
-        frozenset(compiler.reads), frozenset(compiler.types),
+        short(str(head)),
+        kind,
+        str(head),
+        sparql,
+        frozenset(compiler.reads),
+        frozenset(compiler.types),
     )
 
 
@@ -451,7 +462,9 @@ def _ntriples(triples: Iterable[Triple]) -> bytes:
 # --------------------------------------------------------------------------------------------
 
 
-def infer_with_sparql(store: ox.Store, rules: list[Rule], write: Callable[[set[Triple]], None]) -> tuple[set[Triple], int]:
+def infer_with_sparql(
+    store: ox.Store, rules: list[Rule], write: Callable[[set[Triple]], None]
+) -> tuple[set[Triple], int]:
     """Run the rules over the union of the graphs to a fixpoint; each round's new facts are
     written (so later rounds can read them). Returns (all derived facts, rounds run)."""
     known: set[Triple] = set()
@@ -571,7 +584,11 @@ class ReasoningReport:
         lines = [
             f"reasoning ({self.engine}): {self.total} facts inferred into {INFERRED_GRAPH}",
             f"  trials: {self.trials}; compact view: {self.compact_triples} triples"
-            + (f"; {self.chunks} HermiT run(s)" if self.engine == "hermit" else f"; {self.rounds} round(s)"),
+            + (
+                f"; {self.chunks} HermiT run(s)"
+                if self.engine == "hermit"
+                else f"; {self.rounds} round(s)"
+            ),
         ]
         lines += [f"  {name}: {count}" for name, count in sorted(self.inferred.items())]
         lines.append(f"  already asserted (not repeated): {self.already_asserted}")
@@ -603,7 +620,9 @@ def materialize(
     started = time.perf_counter()
     terminology = classify(ontology)
     rules = compile_rules(terminology)
-    report.tbox_inferences = tuple(f"{short(a)} ⊑ {short(b)}" for a, b in terminology.inferred_subsumptions)
+    report.tbox_inferences = tuple(
+        f"{short(a)} ⊑ {short(b)}" for a, b in terminology.inferred_subsumptions
+    )
     report.seconds["classify"] = time.perf_counter() - started
 
     mark = time.perf_counter()

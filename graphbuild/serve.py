@@ -737,7 +737,8 @@ Stored queries take parameters as <code>/queries/NAME?param=value</code>.</p>
 <form method="post" action="/sparql">
 <textarea name="query" rows="8" cols="90">PREFIX gb: &lt;https://w3id.org/graphbuild/vocab#&gt;
 SELECT ?trial_id WHERE {{ ?trial gb:trialId ?trial_id }} LIMIT 20</textarea><br>
-<input type="hidden" name="format" value="tsv"><button>Run</button>
+<button>Run</button> (results by content negotiation; add <code>format=csv</code>, <code>tsv</code>,
+<code>json</code> or <code>xml</code> to choose)
 </form>
 <h2>Stored queries</h2>
 <ul>{"".join(items)}</ul>

@@ -6,13 +6,15 @@ Two kinds of checks, because each is good at a different thing:
   datatype, pattern or value list: per node, closed world.
 * `queries/*-violation.rq` (ODK style: a query that returns rows only when the graph is wrong):
   rules across nodes and graphs that SHACL core cannot say briefly, e.g. an edge with no reified
-  link beside it, offsets that do not fit the quote, a trial id used twice. They run unchanged
-  in any SPARQL tool; each selects `?trial_id ?node ?message`.
+  link beside it, an edge to a node the vocabulary does not describe, offsets that do not fit
+  the quote, a trial id used twice. They run unchanged in any SPARQL tool over the union of the
+  graphs; each selects `?trial_id ?node ?message`.
 
 A violation names the trial, the node and the rule. The trial comes from the named graph the
-node's triples sit in (`gbr:graph/trial/{trial_id}`), which also covers shared nodes (a disease
-with a malformed MeSH id is reported once per trial graph that carries it); nodes only in the
-vocabulary graph have no trial.
+offending triples sit in (`gbr:graph/trial/{trial_id}`) or from a trial-scoped IRI
+(`gbr:trial/{trial_id}/...`). Antigens, diseases and concepts are described once, in the
+vocabulary graph (docs/graph-model.md); a problem there belongs to no single trial, so its
+violation has no trial and its message lists the trials that point at the node.
 
 Cost. pyshacl is pure Python, far slower than Oxigraph, so the data is validated in chunks of
 `chunk_size` trial graphs (default 200), each converted to an in-memory rdflib Graph with the
@@ -21,8 +23,9 @@ sub-classes' instances) and validated in place; memory stays bounded by one chun
 grows linearly with the trials. Measured (`benchmarks/bench_reasoning.py --validate`, copies of
 tests/data/mini_graph.trig, ~90 triples per trial, loaded 2-core machine): 1,000 trials 47 s,
 10,000 trials 279 s of SHACL; the violation queries 0.5 s and 2.4 s. On the shared corpus
-(1,545 trials, 371k triples as built) SHACL took 66 s of CPU. For a quick check of a large
-graph, `validate(..., shacl=False)` (CLI `--no-shacl`) runs the queries alone.
+(1,545 trials, 394k triples as built) SHACL took 76 s and the queries 2.3 s, 340 MB peak.
+For a quick check of a large graph, `validate(..., shacl=False)` (CLI `--no-shacl`) runs the
+queries alone.
 """
 
 from __future__ import annotations
@@ -95,7 +98,10 @@ class ValidationReport:
         return grouped
 
     def __str__(self) -> str:
-        counts = {s: sum(v.severity == s for v in self.violations) for s in ("Violation", "Warning", "Info")}
+        counts = {
+            s: sum(v.severity == s for v in self.violations)
+            for s in ("Violation", "Warning", "Info")
+        }
         verdict = "conforms" if self.conforms else "does not conform"
         lines = [
             (
@@ -183,7 +189,9 @@ def _rdflib_term(term: Any) -> Any:
         if term.language:
             return Literal(term.value, lang=term.language)
         datatype = term.datatype.value
-        return Literal(term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
+        return Literal(
+            term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype)
+        )
     raise TypeError(f"unsupported RDF term {term!r}")
 
 
@@ -207,7 +215,13 @@ def _load_chunk(store: ox.Store, graphs: list[Any], hierarchy: list[tuple]) -> _
     for name in graphs:
         trial = trial_id_of_graph(name)
         for quad in store.quads_for_pattern(None, None, None, name):
-            data.add((_rdflib_term(quad.subject), _rdflib_term(quad.predicate), _rdflib_term(quad.object)))
+            data.add(
+                (
+                    _rdflib_term(quad.subject),
+                    _rdflib_term(quad.predicate),
+                    _rdflib_term(quad.object),
+                )
+            )
             if trial is not None:
                 trials_of.setdefault(str(_rdflib_term(quad.subject)), set()).add(trial)
     for triple in hierarchy:
@@ -219,8 +233,13 @@ def _shacl_chunk(chunk: _Chunk, shapes: Graph, store: ox.Store) -> Iterator[Viol
     import pyshacl
 
     _, results, _ = pyshacl.validate(
-        chunk.graph, shacl_graph=shapes, inference="none", inplace=True,
-        allow_warnings=True, allow_infos=True, advanced=False,
+        chunk.graph,
+        shacl_graph=shapes,
+        inference="none",
+        inplace=True,
+        allow_warnings=True,
+        allow_infos=True,
+        advanced=False,
     )
     for result in results.subjects(RDF.type, SH.ValidationResult):
         focus = results.value(result, SH.focusNode)
@@ -242,7 +261,12 @@ def _shacl_chunk(chunk: _Chunk, shapes: Graph, store: ox.Store) -> Iterator[Viol
             text += _users(store, focus)
         for trial in trials or [None]:
             yield Violation(
-                trial, str(focus), path_text, rule, text, severity,
+                trial,
+                str(focus),
+                path_text,
+                rule,
+                text,
+                severity,
                 None if value is None else str(value),
             )
 
@@ -250,7 +274,10 @@ def _shacl_chunk(chunk: _Chunk, shapes: Graph, store: ox.Store) -> Iterator[Viol
 def _users(store: ox.Store, node: URIRef) -> str:
     """` (used by 3 trial(s): A, B, C)`: the trials pointing at a shared node, so a problem in
     the vocabulary graph still leads to the trials whose answers it affects."""
-    users = {trial_id_of_graph(q.graph_name) for q in store.quads_for_pattern(None, None, ox.NamedNode(str(node)), None)}
+    users = {
+        trial_id_of_graph(q.graph_name)
+        for q in store.quads_for_pattern(None, None, ox.NamedNode(str(node)), None)
+    }
     users.discard(None)
     if not users:
         return ""
@@ -326,13 +353,12 @@ def run_violation_query(store: Any, path: Path) -> list[dict[str, str]]:
     ox_store = oxigraph_store(store)
     solutions = ox_store.query(path.read_text(encoding="utf-8"), use_default_graph_as_union=True)
     columns = [v.value for v in solutions.variables]
-    return [
-        {c: _text(row[c]) for c in columns if row[c] is not None}
-        for row in solutions
-    ]
+    return [{c: _text(row[c]) for c in columns if row[c] is not None} for row in solutions]
 
 
-def query_violations(store: Any, queries: Iterable[Path] | None = None) -> tuple[list[Violation], dict[str, list[dict[str, str]]]]:
+def query_violations(
+    store: Any, queries: Iterable[Path] | None = None
+) -> tuple[list[Violation], dict[str, list[dict[str, str]]]]:
     """Every violation query's rows, and each row as a Violation named by the query."""
     violations: list[Violation] = []
     rows_by_query: dict[str, list[dict[str, str]]] = {}
@@ -343,8 +369,13 @@ def query_violations(store: Any, queries: Iterable[Path] | None = None) -> tuple
         for row in rows:
             violations.append(
                 Violation(
-                    row.get("trial_id") or None, row.get("node", ""), row.get("path"), path.stem,
-                    row.get("message") or title, row.get("severity", "Violation"), row.get("value"),
+                    row.get("trial_id") or None,
+                    row.get("node", ""),
+                    row.get("path"),
+                    path.stem,
+                    row.get("message") or title,
+                    row.get("severity", "Violation"),
+                    row.get("value"),
                 )
             )
     return violations, rows_by_query

@@ -23,6 +23,7 @@ PREFIX mesh: <http://id.nlm.nih.gov/mesh/>
 PREFIX hgnc: <https://identifiers.org/hgnc:>
 PREFIX t: <https://w3id.org/graphbuild/id/trial/>
 PREFIX g: <https://w3id.org/graphbuild/id/graph/trial/>
+PREFIX v: <https://w3id.org/graphbuild/id/graph/>
 """
 TRIAL = "https://w3id.org/graphbuild/id/trial/"
 
@@ -36,10 +37,12 @@ def load_mini(*updates: str) -> ox.Store:
 
 
 def replace(graph: str, node: str, prop: str, old: str, new: str) -> str:
-    """An update changing one value in one trial graph."""
+    """An update changing one value in one graph: a trial's (by id), or `vocabulary`."""
+    g = "v:vocabulary" if graph == "vocabulary" else f"g:{graph}"
     return (
-        f"DELETE {{ GRAPH g:{graph} {{ {node} {prop} {old} }} }} "
-        f"INSERT {{ GRAPH g:{graph} {{ {node} {prop} {new} }} }} WHERE {{ GRAPH g:{graph} {{ {node} {prop} {old} }} }}"
+        f"DELETE {{ GRAPH {g} {{ {node} {prop} {old} }} }} "
+        f"INSERT {{ GRAPH {g} {{ {node} {prop} {new} }} }} "
+        f"WHERE {{ GRAPH {g} {{ {node} {prop} {old} }} }}"
     )
 
 
@@ -103,21 +106,39 @@ BREAKAGES = [
     ),
     pytest.param(
         "antigen-without-hgnc-violation",
-        "DELETE WHERE { GRAPH g:NCT90000103 { hgnc:1633 gb:hgncId ?id } }",
+        "DELETE WHERE { GRAPH v:vocabulary { hgnc:1633 gb:hgncId ?id } }",
         "NCT90000103",
         id="antigen-no-id",
     ),
     pytest.param(
         "antigen-without-hgnc-violation",
-        replace("NCT90000103", "hgnc:1633", "gb:hgncId", '"HGNC:1633"', '"HGNC:1634"'),
+        replace("vocabulary", "hgnc:1633", "gb:hgncId", '"HGNC:1633"', '"HGNC:1634"'),
         "NCT90000103",
         id="antigen-iri-mismatch",
     ),
     pytest.param(
         "disease-without-mesh-violation",
-        replace("local_record_7", "mesh:D008228", "gb:meshId", '"D008228"', '"8228"'),
+        replace("vocabulary", "mesh:D008228", "gb:meshId", '"D008228"', '"8228"'),
         "local_record_7",
         id="disease-bad-id",
+    ),
+    pytest.param(
+        "undescribed-node-violation",
+        "DELETE WHERE { GRAPH v:vocabulary { <https://w3id.org/graphbuild/id/concept/ORR> a ?c } }",
+        "NCT90000102",
+        id="concept-not-in-vocabulary",
+    ),
+    pytest.param(
+        "undescribed-node-violation",
+        "DELETE WHERE { GRAPH v:vocabulary { mesh:D015452 ?p ?o } }",
+        "NCT90000103",
+        id="disease-not-in-vocabulary",
+    ),
+    pytest.param(
+        "shared-node-in-trial-graph-violation",
+        'INSERT DATA { GRAPH g:NCT90000101 { mesh:D009101 gb:meshId "D009101" } }',
+        "NCT90000101",
+        id="disease-copied-into-trial",
     ),
     pytest.param(
         "timeframe-bounds-violation",
@@ -228,7 +249,7 @@ BROKEN = [
         "0.0",
         "90.0",
     ),
-    replace("NCT90000103", "hgnc:1633", "gb:hgncId", '"HGNC:1633"', '"CD19"'),
+    replace("vocabulary", "hgnc:1633", "gb:hgncId", '"HGNC:1633"', '"CD19"'),
     replace(
         "NCT90000103",
         "<https://w3id.org/graphbuild/id/trial/NCT90000103/link/ball>",
@@ -261,7 +282,7 @@ def test_shacl_names_trial_node_and_rule() -> None:
     expected = {
         ("NCT90000102", TRIAL + "NCT90000102", "gbsh:Trial-title"),
         ("NCT90000103", TRIAL + "NCT90000103/endpoint/0/time-frame", "gbsh:TimeFrame-bounds"),
-        ("NCT90000103", "https://identifiers.org/hgnc:1633", "gbsh:TargetAntigen-hgncId"),
+        (None, "https://identifiers.org/hgnc:1633", "gbsh:TargetAntigen-hgncId"),
         ("NCT90000103", TRIAL + "NCT90000103/link/ball", "gbsh:ExtractedLink-basis"),
         ("NCT90000101", TRIAL + "NCT90000101/evidence/dlt", "gbsh:Evidence-quote"),
         ("NCT90000101", TRIAL + "NCT90000101/endpoint/1", "gbsh:Endpoint-role"),
@@ -286,14 +307,16 @@ def test_shacl_names_trial_node_and_rule() -> None:
     } <= rules
 
 
-def test_shared_node_is_reported_for_each_trial_carrying_it() -> None:
-    broken = load_mini(
-        'DELETE { GRAPH ?g { mesh:D009101 gb:meshId "D009101" } } INSERT { GRAPH ?g { mesh:D009101 gb:meshId "D9101" } } '
-        'WHERE { GRAPH ?g { mesh:D009101 gb:meshId "D009101" } }'
-    )
-    report = validate.validate(broken)
-    trials = {v.trial_id for v in report.violations if v.rule == "gbsh:Disease-meshId"}
-    assert trials == {"NCT90000101", "NCT90000102", None}  # None: the vocabulary graph's copy
+def test_vocabulary_problem_names_the_trials_that_use_the_node() -> None:
+    """A disease is described once, in the vocabulary graph: its violation belongs to no one
+    trial, and its message says which trials point at the node."""
+    broken = replace("vocabulary", "mesh:D009101", "gb:meshId", '"D009101"', '"D9101"')
+    report = validate.validate(load_mini(broken))
+    found = [v for v in report.violations if v.rule == "gbsh:Disease-meshId"]
+    mm = "http://id.nlm.nih.gov/mesh/D009101"
+    assert [(v.trial_id, v.focus_node, v.value) for v in found] == [(None, mm, "D9101")]
+    assert "used by 2 trial(s): NCT90000101, NCT90000102" in found[0].message
+    assert f"vocabulary: {mm} gb:meshId: gbsh:Disease-meshId" in str(report)
 
 
 def test_chunking_does_not_change_the_answer() -> None:
@@ -430,9 +453,16 @@ def test_cli_validate_exit_status_and_listing(
     assert main(["validate", "--graph", str(tmp_path / "nothing-here")]) == 2
 
 
-def test_shared_node_blames_only_the_trial_whose_graph_holds_the_bad_value() -> None:
-    """Both myeloma trials describe mesh:D009101; only NCT90000101's copy is broken."""
-    broken = load_mini(replace("NCT90000101", "mesh:D009101", "gb:meshId", '"D009101"', '"D9101"'))
-    report = validate.validate(broken)
-    pattern = [v for v in report.violations if v.rule == "gbsh:Disease-meshId" and v.value == "D9101"]
-    assert {v.trial_id for v in pattern} == {"NCT90000101"}
+def test_a_copy_in_one_trial_graph_blames_that_trial_only() -> None:
+    """Both myeloma trials point at mesh:D009101; only NCT90000101's graph carries a (wrong)
+    copy of its description."""
+    copy = 'INSERT DATA { GRAPH g:NCT90000101 { mesh:D009101 a gb:Disease ; gb:meshId "D9101" } }'
+    report = validate.validate(load_mini(copy))
+    bad_id = [
+        v for v in report.violations if v.rule == "gbsh:Disease-meshId" and v.value == "D9101"
+    ]
+    assert {v.trial_id for v in bad_id} == {"NCT90000101"}
+    copied = {
+        v.trial_id for v in report.violations if v.rule == "shared-node-in-trial-graph-violation"
+    }
+    assert copied == {"NCT90000101"}

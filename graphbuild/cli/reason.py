@@ -28,18 +28,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "the data (defined trial classes, gb:directedAt, skos:broaderTransitive) into the "
         "inferred graph, replacing it.",
     )
-    parser.add_argument("--graph", metavar="DIR", help="a build folder with a store (required unless --show-rules)")
     parser.add_argument(
-        "--engine", choices=ENGINES, default=DEFAULT_ENGINE,
+        "--graph", metavar="DIR", help="a build folder with a store (required unless --show-rules)"
+    )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=DEFAULT_ENGINE,
         help="instance reasoning: compiled SPARQL rules (fast) or HermiT on a compact view "
         "(slow; a cross-check) (default: %(default)s)",
     )
     parser.add_argument(
-        "--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, metavar="N",
+        "--chunk-size",
+        type=int,
+        default=DEFAULT_CHUNK_SIZE,
+        metavar="N",
         help="trials per HermiT run with --engine hermit (default: %(default)s)",
     )
     parser.add_argument(
-        "--show-rules", action="store_true", help="print the compiled SPARQL rules and exit",
+        "--show-rules",
+        action="store_true",
+        help="print the compiled SPARQL rules and exit",
     )
     parser.set_defaults(handler=run, parser=parser)
 

@@ -21,16 +21,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "Exit status 1 when it does not conform.",
     )
     parser.add_argument(
-        "--graph", required=True, metavar="DIR",
+        "--graph",
+        required=True,
+        metavar="DIR",
         help="a build folder (graphbuild build -o DIR) or an RDF dataset file (.trig, .nq)",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument(
-        "--chunk-size", type=int, default=None, metavar="N",
+        "--chunk-size",
+        type=int,
+        default=None,
+        metavar="N",
         help="trial graphs per SHACL run (default: %(default)s = the module default)",
     )
     parser.add_argument(
-        "--no-shacl", dest="shacl", action="store_false",
+        "--no-shacl",
+        dest="shacl",
+        action="store_false",
         help="run only the violation queries (fast on large graphs)",
     )
     parser.set_defaults(handler=run)
