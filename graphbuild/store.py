@@ -198,23 +198,36 @@ class GraphStore:
                 prefixes = PREFIXES if fmt is ox.RdfFormat.TRIG else None
                 self.ox.dump(handle, fmt, prefixes=prefixes)
             else:
-                self._dump_merged(handle, fmt)
+                self.write_merged(handle, fmt)
 
-    def _dump_merged(self, handle: BinaryIO, fmt: ox.RdfFormat) -> None:
-        """The union of all graphs as triples. Trial graphs are disjoint by construction
-        (every subject is one of the trial's own nodes), so each is written as is; a triple of
-        another graph is written only if no trial graph and no earlier graph holds it."""
+    def write_quads(self, handle: BinaryIO, graphs: Iterable[object]) -> None:
+        """N-Quads of the given graphs, appended to an open binary file."""
+        for graph in graphs:  # (Store.dump with from_graph would drop the graph name)
+            quads = self.ox.quads_for_pattern(None, None, None, _graph_node(graph))
+            ox.serialize(quads, handle, ox.RdfFormat.N_QUADS)
+
+    def write_merged(
+        self, handle: BinaryIO, fmt: ox.RdfFormat, *, trial_graphs: bool = True, header: bool = True
+    ) -> None:
+        """The union of all graphs as triples (Turtle or N-Triples), to an open binary file.
+        Trial graphs are disjoint by construction (every subject is one of the trial's own
+        nodes), so each is written as is; a triple of any other graph is written only if no
+        trial graph and no earlier graph holds it. `trial_graphs=False` leaves the trial
+        graphs out (the pipeline writes them from what its workers serialized);
+        `header=False` leaves out the Turtle @prefix lines (already written)."""
         prefixes = PREFIXES if fmt is ox.RdfFormat.TURTLE else None
-        if prefixes:
-            handle.write("".join(f"@prefix {p}: <{iri}> .\n" for p, iri in prefixes.items()).encode())
+        if prefixes and header:
+            handle.write(turtle_header())
         graphs = self.graphs()
-        trial_graphs = [g for g in graphs if g.value.startswith(_TRIAL_GRAPH_PREFIX)]
         others: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
             g for g in graphs if not g.value.startswith(_TRIAL_GRAPH_PREFIX)
         ]
         others.append(ox.DefaultGraph())
-        for graph in trial_graphs:
-            handle.write(_without_prefixes(self.ox.dump(format=fmt, from_graph=graph, prefixes=prefixes)))
+        if trial_graphs:
+            for graph in graphs:
+                if graph.value.startswith(_TRIAL_GRAPH_PREFIX):
+                    data = self.ox.dump(format=fmt, from_graph=graph, prefixes=prefixes)
+                    handle.write(without_prefixes(data))
         written: set[object] = set()
         for graph in others:
             triples = [
@@ -223,7 +236,7 @@ class GraphStore:
                 if not self._held_elsewhere(q, written)
             ]
             if triples:
-                handle.write(_without_prefixes(ox.serialize(triples, format=fmt, prefixes=prefixes)))
+                handle.write(without_prefixes(ox.serialize(triples, format=fmt, prefixes=prefixes)))
             written.add(graph)
 
     def _held_elsewhere(self, quad: ox.Quad, written: set[object]) -> bool:
@@ -247,8 +260,14 @@ class GraphStore:
         return dataset
 
 
-def _without_prefixes(data: bytes | None) -> bytes:
-    """A Turtle chunk minus its leading `@prefix` lines (written once, at the top)."""
+def turtle_header() -> bytes:
+    """The @prefix lines every Turtle file graphbuild writes starts with."""
+    return "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items()).encode()
+
+
+def without_prefixes(data: bytes | None) -> bytes:
+    """A Turtle chunk minus its leading `@prefix` lines (written once, at the top), so chunks
+    serialized one graph (or one trial) at a time concatenate into one document."""
     if not data:
         return b""
     position = 0

@@ -51,7 +51,8 @@ def test_all_good_exits_0_and_quiet_prints_nothing(
 def test_progress_line_when_asked(examples_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["build", str(examples_dir), "-o", str(tmp_path), "--memory", "--no-reason", "--no-validate", "--progress"]
     assert main(args) == 0
-    assert "records read, 0 rejected" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "\r  3 records read, 0 rejected" in err and err.endswith("\n")  # the final count
 
 
 @pytest.mark.parametrize(

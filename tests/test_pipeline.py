@@ -168,6 +168,15 @@ def test_a_record_whose_extraction_raises_becomes_a_reject(
     assert "unparseable outcome" in (tmp_path / "report.md").read_text()
 
 
+def test_the_build_directory_inside_an_input_folder_is_not_read(tmp_path: Path, examples_dir: Path) -> None:
+    folder = tmp_path / "records"
+    shutil.copytree(examples_dir, folder)
+    for _ in range(2):  # the second build finds the first one's report.json under the input
+        report = build([folder], folder / "output", memory=True, reason=False, validate=False, workers=1)
+        assert (report.records_read, report.rejects) == (3, [])
+    assert (folder / "output" / "report.json").is_file()
+
+
 def test_process_stream_keeps_input_order_through_the_pool(examples_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from graphbuild.readers.inputs import read_inputs
 
@@ -191,3 +200,11 @@ def test_every_corpus_record_builds(tmp_path: Path, corpus_dir: Path) -> None:
     assert report.trials_loaded == report.records_read - len(report.duplicates)
     assert report.node_counts["trials"] == report.trials_loaded
     assert report.node_counts["endpoints"] > report.trials_loaded
+    # graph.nq (written from what the workers serialized, minus replaced duplicates) is the store
+    with GraphStore.read_only(tmp_path / "store") as store, GraphStore.in_memory() as loaded:
+        loaded.ox.bulk_load(path=str(tmp_path / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+        assert loaded.count() == store.count()
+        assert loaded.canonical_nquads() == store.canonical_nquads()
+        (row,) = store.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")
+    turtle = {(t.subject, t.predicate, t.object) for t in ox.parse(path=str(tmp_path / "graph.ttl"))}
+    assert len(turtle) == int(row["n"].value)

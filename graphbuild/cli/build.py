@@ -25,19 +25,26 @@ class ProgressLine:
         self.started = time.monotonic()
         self.last = 0.0
         self.drawn = False
+        self.state: tuple[int, int] | None = None
 
     def __call__(self, done: int, rejected: int) -> None:
+        self.state = (done, rejected)
         now = time.monotonic()
-        if now - self.last < self.interval:
-            return
-        self.last = now
+        if now - self.last >= self.interval:
+            self.last = now
+            self._draw(now)
+
+    def _draw(self, now: float) -> None:
+        done, rejected = self.state
         rate = done / max(now - self.started, 1e-9)
         self.stream.write(f"\r  {done} records read, {rejected} rejected, {rate:.0f} records/s ")
         self.stream.flush()
         self.drawn = True
 
     def close(self) -> None:
-        if self.drawn:
+        """Draw the final count and end the line."""
+        if self.state is not None:
+            self._draw(time.monotonic())
             self.stream.write("\n")
             self.stream.flush()
 
