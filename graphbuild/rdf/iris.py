@@ -13,11 +13,10 @@ vocabulary terms are here too, as ready-made pyoxigraph `NamedNode`s (`T.gb.Tria
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from graphbuild.rdf.namespaces import CTGOV, GB, GB_IRI, GBR_IRI, HGNC, MESH, OBO
+from graphbuild.rdf.namespaces import CTGOV, GB, GB_IRI, GBR_IRI, HGNC, MESH, OBO, id_segment, trial_graph
 
 HASH_LENGTH = 16  # hex digits of SHA-1 kept: 64 bits, collision-free at any realistic scale
 _SEP = "\x1f"  # unit separator: cannot occur in IRIs, and no field joins into another
@@ -29,16 +28,12 @@ def content_hash(*parts: object) -> str:
     return hashlib.sha1(canonical.encode("utf-8")).hexdigest()[:HASH_LENGTH]
 
 
-def segment(value: str) -> str:
-    """`value` as one IRI path segment. NCT numbers and file stems pass through unchanged;
-    anything else (spaces, slashes, non-ASCII) is percent-encoded so the IRI stays valid."""
-    return quote(value, safe="-._~")
+segment = id_segment
 
 
 def trial_graph_iri(trial_id: str) -> str:
-    """The named graph of one trial: `namespaces.trial_graph`, with the id percent-encoded
-    (that function writes the id as is, which breaks on ids with spaces or slashes)."""
-    return f"{GBR_IRI}graph/trial/{segment(trial_id)}"
+    """The named graph of one trial (`namespaces.trial_graph`, as a plain string)."""
+    return str(trial_graph(trial_id))
 
 
 def trial_iri(trial_id: str) -> str:

@@ -8,6 +8,8 @@ NCIt via OBO PURLs. The shape of the graph is described in `docs/graph-model.md`
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
@@ -145,6 +147,12 @@ INFERRED_GRAPH = GBR["graph/inferred"]  # what the reasoner adds; rebuilt, never
 BUILD_GRAPH = GBR["graph/build"]  # PROV-O: the build, its inputs with checksums, tool version
 
 
+def id_segment(value: str) -> str:
+    """`value` as one IRI path segment. NCT numbers and file stems pass through unchanged;
+    anything else (spaces, slashes, non-ASCII) is percent-encoded so the IRI stays valid."""
+    return quote(value, safe="-._~")
+
+
 def trial_graph(trial_id: str) -> URIRef:
     """The named graph that holds exactly one trial's triples (replaced as a whole)."""
-    return GBR[f"graph/trial/{trial_id}"]
+    return GBR[f"graph/trial/{id_segment(trial_id)}"]
