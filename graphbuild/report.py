@@ -163,7 +163,8 @@ def _validation_line(validation: dict[str, Any]) -> str:
         return validation.get("reason", "not run")
     verdict = "conforms" if validation.get("conforms") else "does NOT conform"
     n = validation.get("violations")
-    return verdict + (f" ({n} results)" if n else "")
+    line = verdict + (f" ({n} results)" if n else "")
+    return line + (f" [{validation['note']}]" if validation.get("note") else "")
 
 
 def _reasoning_line(reasoning: dict[str, Any]) -> str:
