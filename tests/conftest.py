@@ -1,4 +1,5 @@
-"""Shared test fixtures: where the bundled examples and the shared corpus live."""
+"""Shared test fixtures: where the bundled examples and the shared corpus live, and the corpus
+graph, built once per session for every test that needs it (the build takes most of a minute)."""
 
 from __future__ import annotations
 
@@ -31,3 +32,17 @@ def vocab_dir() -> Path:
     if not VOCAB.is_dir():
         pytest.skip("../shared/vocab is absent")
     return VOCAB
+
+
+@pytest.fixture(scope="session")
+def corpus_graph(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Path:
+    """A build folder (`store/`, `graph.nq`, `graph.ttl`, `report.json`) of the whole shared
+    corpus, built by the pipeline with reasoning and without validation. At least two workers,
+    so the build goes through the process pool as a real corpus build does. Tests read its
+    report from `report.json`; they must not write to it."""
+    from graphbuild.pipeline import build
+
+    out = tmp_path_factory.mktemp("corpus-graph")
+    report = build([corpus_dir], out, workers=max(2, os.cpu_count() or 1), validate=False)
+    assert report.trials_loaded > 1000, report.rejects[:5]
+    return out

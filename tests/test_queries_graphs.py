@@ -1,5 +1,6 @@
 """Stored queries on real graphs: the three seed records and the shared corpus, each built once
-per test session by the pipeline (`graphbuild.pipeline.build`) and opened read-only.
+per test session by the pipeline (`graphbuild.pipeline.build`; the corpus graph is the shared
+`corpus_graph` fixture of conftest.py) and opened read-only.
 
 The expected answers were checked by reading the records themselves (examples/ and
 ../shared/corpus/), not copied from a run: see the comments next to each set.
@@ -10,7 +11,6 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -95,21 +95,6 @@ def seed_graph(tmp_path_factory: pytest.TempPathFactory, examples_dir: Path) -> 
     out = tmp_path_factory.mktemp("seed-graph")
     report = build([examples_dir], out, workers=1, validate=False)
     assert report.trials_loaded == 3, report.rejects
-    return out
-
-
-@pytest.fixture(scope="session")
-def corpus_graph(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Path:
-    from graphbuild.pipeline import build
-
-    out = tmp_path_factory.mktemp("corpus-graph")
-    inputs = [
-        corpus_dir / "ctgov_api_v2_json",
-        corpus_dir / "ctgov_csv_export",
-        corpus_dir / "ctgov_xml_2018",
-    ]
-    report = build(inputs, out, workers=os.cpu_count() or 1, validate=False)
-    assert report.trials_loaded > 1000, report.rejects[:5]
     return out
 
 

@@ -1,0 +1,94 @@
+"""Parameters into query text, safely: values never become query text as given.
+
+Each value is first converted by its declared type into one RDF term (`params`), then written
+in SPARQL syntax with every quote and backslash escaped, checked to read back as exactly that
+term, and joined into the query as a VALUES block at the start of the WHERE group. A value full
+of quotes and braces is still just a string. (pyoxigraph's `substitutions` would avoid text
+altogether but only accepts projected variables, which rules out filters and aggregates.)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+
+from graphbuild.sparql.catalog import QueryInfo, get_query
+from graphbuild.sparql.errors import ParameterError
+from graphbuild.sparql.terms import IRI_FORBIDDEN, XSD, Term
+from graphbuild.sparql.tokenize import where_brace
+
+_STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def sparql_term(term: Term) -> str:
+    """One RDF term in SPARQL syntax. Literals escape backslash and quote (and line breaks), so
+    the text between the quotes can only ever be read as data; IRIs with any character that
+    could end an IRIREF are refused rather than escaped."""
+    if isinstance(term, ox.NamedNode):
+        if IRI_FORBIDDEN.search(term.value):
+            raise ParameterError(f"not a usable IRI: {term.value!r}")
+        return f"<{term.value}>"
+    if isinstance(term, ox.Literal):
+        body = "".join(_STRING_ESCAPES.get(ch, ch) for ch in term.value)
+        if term.language:
+            return f'"{body}"@{term.language}'
+        if term.datatype.value == XSD + "string":
+            return f'"{body}"'
+        return f'"{body}"^^{sparql_term(term.datatype)}'
+    raise ParameterError(f"cannot bind a {type(term).__name__} as a parameter")
+
+
+def bind_params(info: QueryInfo, params: Mapping[str, str] | None = None) -> dict[str, Term]:
+    """The terms to bind: given values converted by their declared type, defaults filled in.
+    Unknown names and missing required parameters are errors that list what the query takes."""
+    given = dict(params or {})
+    unknown = sorted(set(given) - {p.name for p in info.params})
+    takes = "; ".join(str(p) for p in info.params) or "no parameters"
+    if unknown:
+        raise ParameterError(f"{info.name} has no parameter {', '.join(unknown)}; it takes {takes}")
+    missing = [p for p in info.params if p.required and p.name not in given]
+    if missing:
+        raise ParameterError(
+            f"{info.name} needs {', '.join(p.name for p in missing)}; it takes {takes}"
+        )
+    bound: dict[str, Term] = {}
+    for p in info.params:
+        value = given.get(p.name, p.default)
+        if value is not None:
+            bound[p.name] = p.to_term(str(value))
+    return bound
+
+
+def values_block(bindings: Mapping[str, Term]) -> str:
+    """`VALUES (?a ?b) { (term term) }` for one row of bindings, and proof that it reads back
+    as exactly those terms (an escaping mistake would fail here, not run as a query)."""
+    names = list(bindings)
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z_]\w*", name):
+            raise ParameterError(f"not a usable parameter name: {name!r}")
+    variables = " ".join(f"?{n}" for n in names)
+    terms = " ".join(sparql_term(bindings[n]) for n in names)
+    block = f"VALUES ({variables}) {{ ({terms}) }}"
+    (row,) = list(ox.Store().query(f"SELECT * WHERE {{ {block} }}"))
+    if any(row[n] != bindings[n] for n in names):  # pragma: no cover - a bug in sparql_term
+        raise ParameterError("a parameter value did not survive escaping")
+    return block
+
+
+def bind_query(text: str, bindings: Mapping[str, Term]) -> str:
+    """The query with the bindings joined in at the start of its WHERE group, where every
+    pattern and filter of that group sees them."""
+    if not bindings:
+        return text
+    at = where_brace(text) + 1
+    return f"{text[:at]}\n  {values_block(bindings)}\n{text[at:]}"
+
+
+def prepare(
+    name: str | QueryInfo, params: Mapping[str, str] | None = None
+) -> tuple[QueryInfo, str]:
+    """The stored query and its text with the parameters bound, ready to run anywhere."""
+    info = name if isinstance(name, QueryInfo) else get_query(name)
+    return info, bind_query(info.text, bind_params(info, params))

@@ -1,0 +1,97 @@
+"""A SPARQL tokenizer, approximate but exact about strings, IRIs and comments.
+
+Two jobs lean on it, so both read a query the same way: binding parameters needs the brace
+that opens the WHERE group (`where_brace`), and the endpoint's guard needs the bare keywords
+(SERVICE, LOAD, INSERT, ...) without mistaking a string literal or a prefixed name for one.
+Regular expressions over the raw text could do neither safely.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from graphbuild.sparql.errors import QueryError
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''
+              |\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+              |'(?:[^'\\\n\r]|\\.)*'
+              |"(?:[^"\\\n\r]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
+  | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<bnode>_:[A-Za-z0-9_\u00B7-\uFFFF.-]*)
+  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w.\u00B7-\uFFFF-]*)?:(?:[\w.:%\u00B7-\uFFFF-]|\\.)*)
+  | (?P<word>[A-Za-z_\u00C0-\uFFFF][\w\u00B7-\uFFFF]*)
+  | (?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))
+  | (?P<punct>\^\^|\|\||&&|!=|<=|>=|[^\s])
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str  # comment, string, iri, var, langtag, bnode, pname, word, number, punct
+    text: str
+    start: int
+
+
+def tokenize_sparql(text: str) -> Iterator[Token]:
+    """SPARQL tokens with their offsets, whitespace dropped. Approximate (no full grammar) but
+    exact about what matters here: a keyword is never mistaken inside a string literal, an IRI,
+    a prefixed name, a variable or a comment. Oxigraph does not decode `\\u` escapes outside
+    strings, so a keyword cannot hide behind one."""
+    position = 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if match is None:  # pragma: no cover - the punct branch matches any non-space
+            raise ValueError(f"cannot tokenize at offset {position}")
+        kind = match.lastgroup or "punct"
+        if kind != "ws":
+            yield Token(kind, match.group(), position)
+        position = match.end()
+
+
+def keywords(text: str) -> list[str]:
+    """The bare words of a query (keywords, function names), upper-cased, in order."""
+    return [t.text.upper() for t in tokenize_sparql(text) if t.kind == "word"]
+
+
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query-form keyword, or None."""
+    for word in keywords(text):
+        if word in QUERY_FORMS:
+            return word
+    return None
+
+
+def where_brace(text: str) -> int:
+    """Offset of the `{` that opens the query's outermost WHERE group."""
+    depth = 0
+    after_where = False
+    form = None
+    for token in tokenize_sparql(text):
+        if token.kind == "word":
+            word = token.text.upper()
+            if form is None and word in QUERY_FORMS:
+                form = word
+            if depth == 0 and word == "WHERE":
+                after_where = True
+        elif token.kind == "punct" and token.text == "{":
+            # A CONSTRUCT template comes before WHERE; every other first top-level brace opens
+            # the WHERE group even when the WHERE keyword is left out.
+            if depth == 0 and (after_where or form not in ("CONSTRUCT",)):
+                return token.start
+            depth += 1
+        elif token.kind == "punct" and token.text == "}":
+            depth -= 1
+    raise QueryError("the query has no WHERE group to bind parameters in")
