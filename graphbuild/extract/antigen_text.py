@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from graphbuild.extract.lexicon import load_lexicon, split_multi
 from graphbuild.extract.textmatch import name_key, negated_by_history, trie_regex
@@ -175,10 +175,16 @@ _CAR_NUMBER = re.compile(
 
 def find_mentions(text: str) -> list[Mention]:
     """Every antigen name in `text` (CAR-number names included), left to right."""
+    return list(_mentions_in(text))
+
+
+@lru_cache(maxsize=2048)
+def _mentions_in(text: str) -> tuple[Mention, ...]:
+    """`find_mentions` once per text (titles and summaries are read by several passes)."""
     cased, folded, stems, lookup = _name_index()
     found = [m for m in cased.finditer(text)]
     lowered = text.lower()
-    if len(lowered) == len(text) and any(stem in lowered for stem in stems):
+    if len(lowered) == len(text) and any(map(lowered.__contains__, stems)):
         found.extend(folded.finditer(lowered))
     mentions = [
         Mention(
@@ -199,7 +205,7 @@ def find_mentions(text: str) -> list[Mention]:
                     label = f"CD{int(number)}"
                     mentions.append(Mention(symbol, label, m.start(), m.end(), construct=True))
     mentions.sort(key=lambda mention: (mention.start, mention.end))
-    return mentions
+    return tuple(mentions)
 
 
 # ---------------------------------------------------------------------------------------------

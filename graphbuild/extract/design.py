@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 
 from graphbuild.extract.fields import match_evidence
+from graphbuild.extract.keywords import may_match
 from graphbuild.model import Design, Evidence, Record
 
 _TEXT_FIELDS = ("official_title", "brief_title", "acronym", "brief_summary", "detailed_description")
@@ -75,6 +76,21 @@ _MULTI_CENTER = re.compile(
     re.IGNORECASE,
 )
 
+# Words each pattern needs (in any case) to match at all, one of each group: a text without
+# them is not searched.
+_NEEDS: dict[re.Pattern[str], tuple[tuple[str, ...], ...]] = {
+    _PHASE: (("phase",),),
+    _OPEN_LABEL: (("open", "blinded", "unmasked"),),
+    _BLINDED: (("blind", "mask"),),
+    _SINGLE_ARM: (("single", "one"), ("arm", "group", "cohort")),
+    _MULTI_ARM: (("arm", "parallel"),),
+    _NON_RANDOMIZED: (("randomi",),),
+    _RANDOMIZED: (("random",),),
+    _DOSE_ESCALATION: (("escalat", "finding", "+", "titration", "ranging"),),
+    _SINGLE_CENTER: (("single", "one", "mono"), ("cent", "site", "institution")),
+    _MULTI_CENTER: (("multi",),),
+}
+
 _MASKING_OPEN = {
     "NONE": True,
     "SINGLE": False,
@@ -124,6 +140,8 @@ def _phases(record: Record) -> tuple[tuple[str, ...], str | None, tuple[Evidence
         )
         return tuple(record.phases), "structured", evidence
     for path, text in _texts(record):
+        if not may_match(text, *_NEEDS[_PHASE]):
+            continue
         phases: list[str] = []
         evidence: list[Evidence] = []
         for match in _PHASE.finditer(text):
@@ -146,6 +164,8 @@ def _from_text(
 ) -> tuple[bool, Evidence] | None:
     """The first field that says yes or no (the earlier mention in that field wins)."""
     for path, text in _texts(record):
+        if not (may_match(text, *_NEEDS[yes]) or (no is not None and may_match(text, *_NEEDS[no]))):
+            continue
         found = [(True, m) for m in [yes.search(text)] if m]
         if no is not None:
             found += [(False, m) for m in [no.search(text)] if m]

@@ -50,374 +50,55 @@ How a condition is grounded (one `DiseaseLink` per descriptor, all its mentions 
    in `ground_conditions(...).superseded` for the report. Two entities are both kept even when
    MeSH files one under the other (Multiple Myeloma and Plasma Cell Leukemia, seed 000).
    These conventions are those of the hand-annotated gold set (tests/gold/README.md).
+
+Where each part lives (this module grounds a record; the names below stay importable from
+here): `disease_matcher` (rule 1's dictionary matcher), `qualifiers` (rule 4's words),
+`disease_reading` (one text: rules 3, 4, 6, 7), `disease_classes` (attributes, broad and
+class headings, CML phases), `disease_xrefs` (`disease_info`), `mesh` (the MeSH tree).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
 
 from graphbuild.extract import mesh
+from graphbuild.extract.disease_classes import (
+    _CLASS_HEADINGS,  # noqa: F401  (tests read it here)
+    _CML,  # noqa: F401
+    _CML_PHASES,  # noqa: F401
+    _HEAD_NOUNS,  # noqa: F401
+    _HEMATOLOGIC_NEOPLASMS,
+    is_attribute,
+    is_broad,
+    is_class,
+    is_generic,
+)
+from graphbuild.extract.disease_matcher import DiseaseMatcher, Mention, curated_lexicon, matcher
+from graphbuild.extract.disease_reading import read_text
+from graphbuild.extract.disease_xrefs import DiseaseInfo, disease_info
 from graphbuild.extract.fields import evidence
-from graphbuild.extract.lexicon import load_lexicon, split_multi
+from graphbuild.extract.qualifiers import find_qualifiers
 from graphbuild.model import Basis, DiseaseLink, Evidence, Record
 
-# --------------------------------------------------------------------------------------------
-# The matcher
-# --------------------------------------------------------------------------------------------
-
-_MAX_TOKENS = 16  # longest key we look for (the longest MeSH disease names are ~12 tokens)
-_SEPARATORS = frozenset(",/();:&+")
-_NEOPLASM_NAME = re.compile(r"^(?:(?P<a>[^,]+?) Neoplasms?|Neoplasms?, (?P<b>[^,]+))$")
-
-
-@dataclass(frozen=True, slots=True)
-class Mention:
-    """A disease named in some text: the descriptor, the span, and qualifiers the term itself
-    implies (RRMM: relapsed, refractory)."""
-
-    ui: str
-    start: int
-    end: int
-    implied: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class _Hit:
-    """A mention with the indices of its first and last token and of the tokens passed over."""
-
-    mention: Mention
-    first: int
-    last: int
-    skipped: tuple[int, ...] = ()
-
-
-class DiseaseMatcher:
-    """Leftmost-longest lookup of normalized token n-grams in one dictionary.
-
-    Built once; `find` is a loop of dict / set lookups, no regex per term. Every key is the
-    `mesh.name_key` of a term; text is looked up both with acronyms kept (so "ALL" is not
-    "all") and fully lower-cased (so a title in capitals still matches)."""
-
-    def __init__(self, entries: dict[str, tuple[str, tuple[str, ...]]]) -> None:
-        self._entries = dict(entries)
-        prefixes: set[str] = set()
-        for key in self._entries:
-            parts = key.split(" ")
-            for n in range(1, len(parts) + 1):
-                prefixes.add(" ".join(parts[:n]))
-        self._prefixes = frozenset(prefixes)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def find(self, text: str) -> tuple[Mention, ...]:
-        return tuple(hit.mention for hit in self.find_tokens(mesh.tokenize(text)))
-
-    def find_tokens(
-        self, tokens: tuple[mesh.Token, ...], skippable: frozenset[int] = frozenset()
-    ) -> list[_Hit]:
-        """Leftmost-longest mentions. Tokens in `skippable` (age qualifiers) may be passed over
-        inside a name: "B-cell Adult Acute Lymphoblastic Leukemia" is B-ALL in an adult."""
-        found: list[_Hit] = []
-        i = 0
-        while i < len(tokens):
-            hit = None if tokens[i].cased in _SEPARATORS else self._longest(tokens, i, skippable)
-            if hit is None:
-                i += 1
-                continue
-            found.append(hit)
-            i = hit.last + 1
-        return found
-
-    def _longest(
-        self, tokens: tuple[mesh.Token, ...], i: int, skippable: frozenset[int]
-    ) -> _Hit | None:
-        """The longest key starting at token i. Two keys grow side by side: acronyms kept
-        ("t ALL") and all lower case ("t all"); each stops when no dictionary key starts with
-        it (None)."""
-        entries, prefixes = self._entries, self._prefixes
-        cased: str | None = tokens[i].cased
-        lower: str | None = tokens[i].lower
-        best: _Hit | None = None
-        skipped: list[int] = []
-        j = i
-        while True:
-            entry = entries.get(cased) if cased is not None else None
-            if entry is None and lower is not None and lower != cased:
-                entry = entries.get(lower)
-            if entry is not None:
-                mention = Mention(entry[0], tokens[i].start, tokens[j].end, entry[1])
-                best = _Hit(mention, i, j, tuple(skipped))
-            if cased is not None and cased not in prefixes:
-                cased = None
-            if lower is not None and lower not in prefixes:
-                lower = None
-            if cased is None and lower is None:
-                return best
-            j += 1
-            while (
-                j < len(tokens) and j in skippable and not self._continues(cased, lower, tokens[j])
-            ):
-                skipped.append(j)
-                j += 1
-            if j >= len(tokens) or j - i >= _MAX_TOKENS:
-                return best
-            if cased is not None:
-                cased = f"{cased} {tokens[j].cased}"
-            if lower is not None:
-                lower = f"{lower} {tokens[j].lower}"
-
-    def _continues(self, cased: str | None, lower: str | None, token: mesh.Token) -> bool:
-        return (cased is not None and f"{cased} {token.cased}" in self._prefixes) or (
-            lower is not None and f"{lower} {token.lower}" in self._prefixes
-        )
-
-
-def _cancer_variants() -> Iterable[tuple[str, str]]:
-    """("X Cancer", ui) for every name or entry term "X Neoplasms" / "Neoplasms, X"."""
-    for d in mesh.descriptors():
-        for name in (d.name, *d.entry_terms):
-            m = _NEOPLASM_NAME.match(name)
-            if m:
-                yield f"{m.group('a') or m.group('b')} Cancer", d.ui
-
-
-_JOINED_WORDS = re.compile(r"(?<=[A-Za-z]{4})-(?=[A-Za-z]{4})")
-
-
-def _slash_variants() -> Iterable[tuple[str, str]]:
-    """ "Leukemia/Lymphoma" for "Leukemia-Lymphoma": a slash inside a term is otherwise read
-    as a list separator, but trial conditions write two-disease names both ways."""
-    for d in mesh.descriptors():
-        for name in (d.name, *d.entry_terms):
-            if _JOINED_WORDS.search(name):
-                yield _JOINED_WORDS.sub("/", name), d.ui
-
-
-@lru_cache(maxsize=1)
-def curated_lexicon() -> tuple[dict[str, str], ...]:
-    """Rows of ontology/vocab/diseases.tsv."""
-    return load_lexicon("diseases")
-
-
-@lru_cache(maxsize=1)
-def matcher() -> DiseaseMatcher:
-    """The one matcher: MeSH names and entry terms, cancer variants, then the curated lexicon
-    (later sources win)."""
-    entries: dict[str, tuple[str, tuple[str, ...]]] = {
-        key: (ui, ()) for key, ui in mesh.name_index().items()
-    }
-    for term, ui in (*_cancer_variants(), *_slash_variants()):
-        entries.setdefault(mesh.name_key(term), (ui, ()))
-    for row in curated_lexicon():
-        entries[mesh.name_key(row["term"])] = (row["mesh_id"], split_multi(row["qualifiers"]))
-    return DiseaseMatcher(entries)
-
-
-# --------------------------------------------------------------------------------------------
-# Qualifiers
-# --------------------------------------------------------------------------------------------
-
-_ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
-
-# (label, pattern); a few labels are computed from the match (rr, risk, marker, phase,
-# stage, grade). Order matters only where one pattern starts another ("locally advanced"
-# before "advanced"); qualifiers are reported in the order the text gives them.
-_QUALIFIERS: tuple[tuple[str, str], ...] = (
-    ("rr", r"r\s*/\s*r"),
-    ("relapsed", r"relaps(?:ed|es|e|ing)|in\s+relapse"),
-    ("refractory", r"refractory|resistant"),
-    ("recurrent", r"recurren(?:t|ce)"),
-    ("newly diagnosed", r"newly[\s-]+diagnosed"),
-    ("previously untreated", r"(?:previously\s+)?untreated|treatment[\s-]+na[iï]ve"),
-    ("previously treated", r"previously\s+treated|pretreated|pre-treated"),
-    ("de novo", r"de\s+novo"),
-    ("secondary", r"secondary"),
-    ("therapy-related", r"(?:therapy|treatment)[\s-]+related"),
-    ("transformed", r"transformed"),
-    ("smoldering", r"smou?ldering"),
-    ("locally advanced", r"locally\s+advanced"),
-    ("advanced", r"advanced"),
-    ("metastatic", r"metastatic"),
-    ("unresectable", r"unresectable"),
-    ("aggressive", r"aggressive"),
-    ("indolent", r"indolent"),
-    ("pediatric", r"p(?:a)?ediatrics?|childhood|child(?:ren)?|infants?|infantile"),
-    ("adolescent and young adult", r"adolescents?\s+and\s+young\s+adults?|AYA"),
-    ("adolescent", r"adolescents?"),
-    ("young adult", r"young\s+adults?"),
-    ("older adult", r"elderly|older\s+(?:adults?|patients)"),
-    ("adult", r"adults?"),
-    ("risk", r"(?P<risk>very\s+high|high|intermediate|standard|low)[\s-]+risk"),
-    ("marker+", r"(?P<pos>CD\d+[a-z]?)\s*(?:\+|[\s-]*positive|[\s-]*pos(?![a-z]))"),
-    ("marker-", r"(?P<neg>CD\d+[a-z]?)[\s-]*negative"),
-    (
-        "Philadelphia chromosome-positive",
-        r"Ph1?\s*\+|Ph1?[\s-]*positive|Philadelphia[\s-]+(?:chromosome[\s-]+)?positive",
-    ),
-    (
-        "Philadelphia chromosome-negative",
-        r"Ph1?[\s-]*negative|Philadelphia[\s-]+(?:chromosome[\s-]+)?negative|Ph\s*-(?=[\s,)]|$)",
-    ),
-    ("Ph-like", r"Ph[\s-]+like"),
-    ("BCR-ABL1-positive", r"BCR[\s:-]*ABL1?[\s-]*(?:\+|positive)"),
-    ("MRD-positive", r"MRD[\s-]*(?:\+|positive|positivity)"),
-    ("MRD-negative", r"MRD[\s-]*negative"),
-    ("in remission", r"in\s+(?:first\s+|second\s+|1st\s+|2nd\s+)?(?:complete\s+)?remission|CR[12]"),
-    (
-        "phase",
-        (
-            r"(?P<phase>chronic|accelerated|blast)(?:ic)?[\s-]+phase"
-            r"|(?P<crisis>blast(?:ic)?\s+(?:crisis|transformation))"
-        ),
-    ),
-    (
-        "stage",
-        r"stage\s+(?P<stage>(?:IV|III|II|I|0|[1-4])[ABC]?(?:\s*/\s*(?:IV|III|II|I|[1-4])[ABC]?)?)",
-    ),
-    ("grade", r"grade\s+(?P<grade>III|II|I|[1-3])(?P<gsub>[AB]?)"),
-)
-# Whole words only: no letter or digit just before, and none just after unless the match
-# itself ended in punctuation ("CD7+", "Ph+").
-_QUALIFIER_RE = re.compile(
-    "(?<![A-Za-z0-9])(?:"
-    + "|".join(f"(?P<q{i}>{pattern})" for i, (_, pattern) in enumerate(_QUALIFIERS))
-    + ")(?:(?<![A-Za-z0-9])|(?![A-Za-z0-9]))",
-    re.IGNORECASE,
-)
-
-
-def _qualifier_label(match: re.Match[str]) -> tuple[str, ...]:
-    index = int(match.lastgroup[1:])  # type: ignore[index]
-    label = _QUALIFIERS[index][0]
-    g = match.groupdict()
-    if label == "rr":
-        return ("relapsed", "refractory")
-    if label == "risk":
-        return (f"{' '.join(g['risk'].lower().split())}-risk",)
-    if label == "marker+":
-        return (f"{g['pos'].upper()}-positive",)
-    if label == "marker-":
-        return (f"{g['neg'].upper()}-negative",)
-    if label == "phase":
-        return ("blast phase",) if g["crisis"] else (f"{g['phase'].lower()} phase",)
-    if label == "stage":
-        parts = [p.strip().upper() for p in g["stage"].split("/")]
-        return (
-            "stage "
-            + "/".join(_ROMAN.get(p[0], p[0]) + p[1:] if p[0] in _ROMAN else p for p in parts),
-        )
-    if label == "grade":
-        grade = g["grade"].upper()
-        return (f"grade {_ROMAN.get(grade, grade)}{g['gsub'].upper()}",)
-    return (label,)
-
-
-def find_qualifiers(text: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
-    """Qualifier words in `text`: (start, end, labels), whole words only."""
-    return tuple((m.start(), m.end(), _qualifier_label(m)) for m in _QUALIFIER_RE.finditer(text))
-
-
-# --------------------------------------------------------------------------------------------
-# Classes of descriptors
-# --------------------------------------------------------------------------------------------
-
-_ATTRIBUTE_ROOTS = ("C23.550.291", "C23.550.727", "C23.550.210")
-_BROAD_DEPTH = 1  # category roots: Neoplasms (C04), Infections (C01), ...
-_BROAD_DESCENDANTS = 20
-# Headings that name a family of diseases rather than one, beyond what `is_broad` computes.
-# In trial conditions they stand for "some disease of this family": a member named next to
-# them (by another condition or by the title) supersedes them. AML is not one of them: it has
-# subtypes in MeSH, but "AML + acute monocytic leukemia" names two entities (gold guide).
-_HEMATOLOGIC_NEOPLASMS = "D019337"  # filed by site, with only two children
-_CLASS_HEADINGS = frozenset(
-    {
-        _HEMATOLOGIC_NEOPLASMS,
-        "D054219",  # Neoplasms, Plasma Cell
-        "D007945",  # Leukemia, Lymphoid
-        "D007951",  # Leukemia, Myeloid
-        "D054198",  # Precursor Cell Lymphoblastic Leukemia-Lymphoma (ALL: B- or T-lineage)
-        "D015448",  # Leukemia, B-Cell
-        "D015458",  # Leukemia, T-Cell
-        "D016393",  # Lymphoma, B-Cell
-        "D016399",  # Lymphoma, T-Cell
-    }
-)
-# CML in a named phase is a descriptor of its own (MeSH children of D015464).
-_CML = "D015464"
-_CML_PHASES = {"blast phase": "D001752", "accelerated phase": "D015465", "chronic phase": "D015466"}
-
-
-@cache
-def is_attribute(ui: str) -> bool:
-    """A descriptor that describes a disease rather than names one (Recurrence, Neoplasm
-    Metastasis, Philadelphia Chromosome, Acute Disease, ...): all its trees under MeSH's
-    Disease Attributes, Neoplastic Processes or Chromosome Aberrations."""
-    trees = mesh.tree_numbers(ui)
-    return bool(trees) and all(t.startswith(_ATTRIBUTE_ROOTS) for t in trees)
-
-
-# Descriptors whose names are bare head nouns: "Cancer", "Tumor", "Infection", "Disease".
-_HEAD_NOUNS = frozenset({"D009369", "D007239", "D004194", "D013577"})
-
-
-def is_generic(ui: str) -> bool:
-    """Neoplasms, Infections, Disease, Syndrome: a one-word mention of these is usually the
-    head noun of a longer name ("Helicobacter Pylori Infection")."""
-    return ui in _HEAD_NOUNS
-
-
-@cache
-def is_broad(ui: str) -> bool:
-    """A category heading of the disease tree: a root (Neoplasms, Hemic and Lymphatic
-    Diseases) or a descriptor with more than 20 descendants (Neoplasms by Site, Hematologic
-    Diseases, Leukemia, Lymphoma, Lymphoma, Non-Hodgkin). Depth alone is no guide: Restless
-    Legs Syndrome sits at depth 2."""
-    if not mesh.is_disease(ui):
-        return False
-    return mesh.depth(ui) <= _BROAD_DEPTH or len(mesh.descendants_or_self(ui)) > _BROAD_DESCENDANTS
-
-
-def is_class(ui: str) -> bool:
-    """A heading that stands for a family of diseases (broad, or one of `_CLASS_HEADINGS`)."""
-    return ui in _CLASS_HEADINGS or is_broad(ui)
-
-
-# --------------------------------------------------------------------------------------------
-# Cross-references
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DiseaseInfo:
-    """What the RDF stage needs about a descriptor besides the link itself."""
-
-    mesh_id: str
-    label: str | None
-    mondo_ids: tuple[str, ...]
-    ncit_ids: tuple[str, ...]
-    parents: tuple[str, ...]
-
-
-@lru_cache(maxsize=1)
-def _xrefs() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
-    mondo: dict[str, list[str]] = {}
-    ncit: dict[str, list[str]] = {}
-    for row in load_lexicon("disease_xrefs"):
-        mondo.setdefault(row["mesh_id"], []).append(row["mondo_id"])
-        if row["ncit_id"] and row["ncit_id"] not in ncit.setdefault(row["mesh_id"], []):
-            ncit[row["mesh_id"]].append(row["ncit_id"])
-    return {ui: (tuple(ids), tuple(ncit.get(ui, ()))) for ui, ids in mondo.items()}
-
-
-def disease_info(mesh_id: str) -> DiseaseInfo:
-    """Label, verified MONDO / NCIt cross-references and MeSH parents of a descriptor."""
-    mondo_ids, ncit_ids = _xrefs().get(mesh_id, ((), ()))
-    return DiseaseInfo(mesh_id, mesh.label(mesh_id), mondo_ids, ncit_ids, mesh.parents(mesh_id))
-
+__all__ = [
+    "DiseaseGrounding",
+    "DiseaseInfo",
+    "DiseaseMatcher",
+    "Mention",
+    "curated_lexicon",
+    "disease_info",
+    "extract_diseases",
+    "find_qualifiers",
+    "ground_conditions",
+    "is_attribute",
+    "is_broad",
+    "is_class",
+    "is_generic",
+    "matcher",
+    "read_text",
+    "source_terms",
+    "ungrounded_conditions",
+]
 
 # --------------------------------------------------------------------------------------------
 # Grounding a record
@@ -457,125 +138,6 @@ def source_terms(record: Record) -> dict[str, str]:
         if ui:
             out.setdefault(ui, term.term)
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class _Reading:
-    """What one text says: its disease mentions (attributes dropped where something better is
-    there) and its qualifier labels outside those mentions, in text order."""
-
-    mentions: tuple[Mention, ...]
-    qualifiers: tuple[str, ...]
-
-
-_NEGATIONS = frozenset({"non", "not", "no", "without"})
-_FUNCTION_WORDS = frozenset(
-    {
-        *("a", "an", "the", "of", "in", "on", "at", "to", "for", "with", "and", "or", "by"),
-        *("from", "due", "after", "before", "during", "including", "associated", "related"),
-        *("other", "patient", "subject", "participant", "people"),
-    }
-)
-
-
-def _keep(hit: _Hit, tokens: tuple[mesh.Token, ...], covered: list[tuple[int, int]]) -> bool:
-    """Rule 6: what the word before a mention (qualifiers passed over) says about it."""
-    before = next(
-        (
-            t
-            for t in reversed(tokens[: hit.first])
-            if not any(s <= t.start and t.end <= e for s, e in covered)
-        ),
-        None,
-    )
-    if before is None:
-        return True
-    if before.lower in _NEGATIONS:
-        return False  # "Non-hematologic Malignancy" is not a hematologic neoplasm
-    if not is_generic(hit.mention.ui) or hit.last > hit.first:
-        return True
-    # "Chronic Hepatitis B Infection", "Dendritic Cell Neoplasm": a head noun, not the disease
-    return before.cased in _SEPARATORS or before.lower in _FUNCTION_WORDS
-
-
-_AGE_GROUPS = frozenset(
-    {"adult", "pediatric", "adolescent", "young adult", "older adult", "adolescent and young adult"}
-)
-
-
-@lru_cache(maxsize=1 << 15)
-def read_text(text: str) -> _Reading:
-    """Disease mentions and qualifiers of one text (pure, so cached: conditions repeat)."""
-    tokens = mesh.tokenize(text)
-    found = find_qualifiers(text)
-    covered = [(start, end) for start, end, _ in found]
-    age_spans = [(start, end) for start, end, labels in found if _AGE_GROUPS.issuperset(labels)]
-    skippable = frozenset(
-        k for k, t in enumerate(tokens) if any(s <= t.start and t.end <= e for s, e in age_spans)
-    )
-    hits = [
-        hit
-        for hit in matcher().find_tokens(tokens, skippable)
-        if not (is_attribute(hit.mention.ui) and _overlaps(hit.mention, covered))
-        and _keep(hit, tokens, covered)
-    ]
-    if any(not is_attribute(hit.mention.ui) for hit in hits):
-        hits = [hit for hit in hits if not is_attribute(hit.mention.ui)]
-    hits = _drop_history(text, hits)
-    # the words a mention stands on: its tokens except the qualifiers passed over
-    words = [
-        (tokens[k].start, tokens[k].end)
-        for hit in hits
-        for k in range(hit.first, hit.last + 1)
-        if k not in hit.skipped
-    ]
-    labels: list[str] = []
-    for start, end, names in found:
-        if not any(start < e and s < end for s, e in words):
-            labels.extend(names)
-    for hit in hits:
-        labels.extend(hit.mention.implied)
-    mentions, labels = _cml_phase([hit.mention for hit in hits], list(dict.fromkeys(labels)))
-    return _Reading(tuple(mentions), tuple(labels))
-
-
-_HISTORY = re.compile(
-    r"\b(?:(?:arising|evolving|evolved|transformed|progressed|progressing)\s+(?:from|out\s+of)"
-    r"|following|after|secondary\s+to|due\s+to|from\s+(?:a\s+)?(?:previous|prior|antecedent))\b",
-    re.IGNORECASE,
-)
-
-
-def _drop_history(text: str, hits: list[_Hit]) -> list[_Hit]:
-    """A disease named after "arising from", "following", "due to" ... once the text has named
-    its disease is where that disease came from, not a condition of the trial: "AML Arising
-    From Previous Myelodysplastic Syndrome" is AML."""
-    kept: list[_Hit] = []
-    for hit in hits:
-        if kept and _HISTORY.search(text, kept[-1].mention.end, hit.mention.start):
-            continue
-        kept.append(hit)
-    return kept
-
-
-def _cml_phase(mentions: list[Mention], labels: list[str]) -> tuple[list[Mention], list[str]]:
-    """CML in a named phase is MeSH's phase descriptor: "Blastic Phase CML" is Blast Crisis,
-    "CML in Lymphoid Blast Crisis" too (the phase descriptor supersedes CML)."""
-    if not any(m.ui == _CML for m in mentions):
-        return mentions, labels
-    phases = set(_CML_PHASES.values())
-    if any(m.ui in phases for m in mentions):
-        return [m for m in mentions if m.ui != _CML], labels
-    named = [label for label in labels if label in _CML_PHASES]
-    if len(named) != 1:
-        return mentions, labels
-    phase = _CML_PHASES[named[0]]
-    refined = [Mention(phase, m.start, m.end, m.implied) if m.ui == _CML else m for m in mentions]
-    return refined, [label for label in labels if label != named[0]]
-
-
-def _overlaps(mention: Mention, spans: list[tuple[int, int]]) -> bool:
-    return any(start < mention.end and mention.start < end for start, end in spans)
 
 
 def _add(
@@ -715,7 +277,11 @@ def ground_conditions(record: Record) -> DiseaseGrounding:
         draft.from_conditions = True
 
     from_title: tuple[str, ...] = ()
-    for path in ("brief_title", "official_title"):  # the official title only if needed
+    # A title only adds diseases where no condition grounds or a class heading is among the
+    # grounded ones (`_title_diseases`); otherwise it is not read at all (titles are the
+    # longest texts this module reads).
+    titles = ("brief_title", "official_title") if not drafts or any(map(is_class, drafts)) else ()
+    for path in titles:  # the official title only if needed
         text = getattr(record, path)
         mentions = (
             tuple(m for m in read_text(text).mentions if _names_disease(m.ui)) if text else ()

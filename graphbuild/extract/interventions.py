@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from graphbuild.extract import keywords
 from graphbuild.extract.fields import match_evidence, text_fields
 from graphbuild.extract.modality import (
     ANTIBODIES,
@@ -352,7 +353,7 @@ def _is_supportive(record: Record, draft: _Draft, drafts: list[_Draft], engineer
     return (
         bool(others)
         and draft.modality not in CELL_BASED
-        and bool(_SUPPORTIVE_WORDS.search(own_text))
+        and bool(keywords.search(_SUPPORTIVE_WORDS, own_text))
     )
 
 
@@ -364,7 +365,7 @@ def _is_lymphodepletion(record: Record, draft: _Draft, engineered: bool) -> bool
     if _role_hint(draft) == "lymphodepletion" and engineered:
         return True
     own_text = " ".join(text for _, text in _own_fields(record, draft.index))
-    return _LYMPHODEPLETION_WORDS.search(own_text) is not None
+    return keywords.search(_LYMPHODEPLETION_WORDS, own_text) is not None
 
 
 def _is_comparator(record: Record, draft: _Draft) -> bool:

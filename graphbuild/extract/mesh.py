@@ -86,7 +86,11 @@ def _is_acronym(word: str) -> bool:
 
 @lru_cache(maxsize=1 << 16)
 def _word_keys(raw: str) -> tuple[str, str]:
-    """(cased, lower) keys of one word."""
+    """(cased, lower) keys of one token: a word, or a separating punctuation mark (its ASCII
+    form for both keys)."""
+    if len(raw) == 1 and not raw.isalnum():
+        key = raw.translate(_PUNCT_FOLD)
+        return key, key
     word = _strip_accents(raw)
     if "'" in word or "’" in word or "&" in word:
         word = _APOSTROPHE_RE.sub("", _POSSESSIVE_RE.sub("", word))
@@ -94,22 +98,23 @@ def _word_keys(raw: str) -> tuple[str, str]:
     return (word if _is_acronym(word) else lower), lower
 
 
+_new_token = tuple.__new__  # a Token without the Python-level __new__ of a NamedTuple
+
+
 def tokenize(text: str) -> tuple[Token, ...]:
     """The tokens of `text` with their offsets in `text`."""
-    tokens = []
-    for match in _TOKEN.finditer(text):
-        raw = match.group()
-        if len(raw) == 1 and not raw.isalnum():
-            key = raw.translate(_PUNCT_FOLD)
-            tokens.append(Token(match.start(), match.end(), key, key))
-            continue
-        tokens.append(Token(match.start(), match.end(), *_word_keys(raw)))
-    return tuple(tokens)
+    keys = _word_keys
+    return tuple(
+        [_new_token(Token, (m.start(), m.end(), *keys(m.group()))) for m in _TOKEN.finditer(text)]
+    )
 
 
+@lru_cache(maxsize=1 << 14)
 def name_key(text: str) -> str:
-    """The dictionary key of a name: its case-keeping token keys joined by spaces."""
-    return " ".join(t.cased for t in tokenize(text))
+    """The dictionary key of a name: its case-keeping token keys joined by spaces. (Cached:
+    the records' own MeSH terms repeat.)"""
+    keys = _word_keys
+    return " ".join([keys(raw)[0] for raw in _TOKEN.findall(text)])
 
 
 # --------------------------------------------------------------------------------------------

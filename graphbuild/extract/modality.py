@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
+from graphbuild.extract import keywords
 from graphbuild.extract.antigen_text import checkpoint_blockade, find_mentions
 from graphbuild.extract.products import Product, find_products
 from graphbuild.model import CellSource, Modality
@@ -203,8 +205,10 @@ def _first(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     return pattern.search(text)
 
 
+@lru_cache(maxsize=8192)
 def read_modality(text: str) -> Reading | None:
-    """The modality `text` names, by tier (see the module docstring); None if no cue."""
+    """The modality `text` names, by tier (see the module docstring); None if no cue.
+    Cached: intervention names repeat across trials ("Cyclophosphamide", "Placebo")."""
     if not text:
         return None
     products = list(find_products(text))
@@ -229,7 +233,7 @@ def read_modality(text: str) -> Reading | None:
             match = pattern.search(text)
             if match:
                 return Reading(modality, match.start(), match.end())
-    match = _ANCILLARY.search(text)
+    match = keywords.search(_ANCILLARY, text)
     if match:
         return Reading(Modality.PROCEDURE, match.start(), match.end())
     return _earliest(text, products)
@@ -251,7 +255,7 @@ def _earliest(text: str, products: list[tuple[Product, int, int]]) -> Reading | 
         (_INHIBITOR, Modality.SMALL_MOLECULE, False),
         (_PLACEBO, Modality.OTHER, False),
     ):
-        match = pattern.search(text)
+        match = keywords.search(pattern, text)
         if match:
             candidates.append(Reading(modality, match.start(), match.end(), generic_cells=generic))
     stem = next(
@@ -277,16 +281,19 @@ def type_fallback(intervention_type: str) -> Modality | None:
     return _TYPE_FALLBACK.get(intervention_type.upper())
 
 
+@lru_cache(maxsize=4096)
 def is_placebo(text: str) -> bool:
-    return _PLACEBO.search(text) is not None
+    return keywords.search(_PLACEBO, text) is not None
 
 
+@lru_cache(maxsize=4096)
 def is_standard_care(text: str) -> bool:
     return _STANDARD_CARE.search(text) is not None
 
 
+@lru_cache(maxsize=4096)
 def is_ancillary(text: str) -> bool:
-    return _ANCILLARY.search(text) is not None
+    return keywords.search(_ANCILLARY, text) is not None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,14 +301,17 @@ def is_ancillary(text: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-# Every engineered-cell cue contains one of these: a cheap test that spares the full patterns
-# the many texts that name no engineered cells.
-_ENGINEERED_HINT = re.compile(r"CAR|TCR|STAR|[Cc]himeric|[Rr]eceptor|RECEPTOR|CHIMERIC")
+# Every engineered-cell cue contains one of these (exact case): a cheap test that spares the
+# full patterns the many texts that name no engineered cells.
+_ENGINEERED_HINTS = (
+    *("CAR", "TCR", "STAR"),
+    *("Chimeric", "chimeric", "CHIMERIC", "Receptor", "receptor", "RECEPTOR"),
+)
 
 
 def find_engineered(text: str) -> tuple[Modality, re.Match[str]] | None:
     """The first engineered-cell cue of `text` (CAR-NK before CAR-T, which it contains)."""
-    if not _ENGINEERED_HINT.search(text):
+    if not any(hint in text for hint in _ENGINEERED_HINTS):
         return None
     best: tuple[Modality, re.Match[str]] | None = None
     for pattern, modality in (
@@ -332,7 +342,7 @@ def find_t_cell_product(text: str) -> re.Match[str] | None:
 
 def find_crs(text: str) -> re.Match[str] | None:
     """Cytokine release syndrome / ICANS: the toxicities that mark engineered T-cell therapy."""
-    return _CRS.search(text)
+    return keywords.search(_CRS, text)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from graphbuild.extract.lexicon import load_lexicon, split_multi
 from graphbuild.extract.textmatch import name_key, trie_regex
@@ -80,13 +80,22 @@ def find_products(text: str) -> Iterator[tuple[Product, int, int]]:
     """Every named agent in `text` as (product, start, end), left to right (longest name
     wins). Matching runs on the lower-cased text: one regex without IGNORECASE is about twice
     as fast, and lower-casing keeps offsets for all but a few exotic characters."""
+    return iter(_products_in(text))
+
+
+@lru_cache(maxsize=4096)
+def _products_in(text: str) -> tuple[tuple[Product, int, int], ...]:
+    """`find_products` once per text: intervention names are read by several passes and
+    repeat across trials."""
     lowered, insensitive, by_key = _index()
     folded = text.lower()
     pattern, subject = (lowered, folded) if len(folded) == len(text) else (insensitive, text)
+    found = []
     for match in pattern.finditer(subject):
         product = by_key.get(name_key(match.group()))
         if product is not None:
-            yield product, match.start(), match.end()
+            found.append((product, match.start(), match.end()))
+    return tuple(found)
 
 
 def product_by_name(name: str) -> Product | None:

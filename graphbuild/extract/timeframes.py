@@ -60,6 +60,17 @@ _TYPOS = (
     (re.compile(r"\bthru\b"), "through"),
     (re.compile(r"(?<=\d)(?:st|nd|rd|th)\b"), ""),  # 1st day -> 1 day (handled below)
 )
+# The typo rewrites, each with the words it needs to apply (the text is lower-cased by then).
+# The month typos have a cheaper form for texts without "mouth" / "moth", where their costly
+# look-behind alternative cannot match, so that the common "months" does not wake it.
+_MONTH_TYPOS = re.compile(r"\bmounths?\b|\bmonthes\b|\bmonts?\b")
+_TYPO_GATES = (
+    ((_TYPOS[0][0], ("upto", "up-to", "ap to", "up till", "up until")),),
+    ((_TYPOS[1][0], ("till",)),),
+    ((_TYPOS[2][0], ("mouth", "moth")), (_MONTH_TYPOS, ("mount", "monthe", "mont"))),
+    ((_TYPOS[3][0], ("thru",)),),
+    ((_TYPOS[4][0], ("st", "nd", "rd", "th")),),
+)
 _UNITS_WORD = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -119,11 +130,18 @@ def _normalize(text: str) -> str:
     """Lower-case, ASCII punctuation, digits for number words, tolerances blanked. Offsets are
     not kept: time frames carry no evidence spans. (Each rewrite runs only when a cheap test
     says it can apply: the corpus repeats short phrases that need none.)"""
-    out = unicodedata.normalize("NFKC", text).lower().translate(_DASH_TABLE)
+    if text.isascii():  # NFKC and the dash table change nothing in ASCII
+        out = text.lower()
+    else:
+        out = unicodedata.normalize("NFKC", text).lower().translate(_DASH_TABLE)
     if "\\" in out:
         out = _ESCAPES.sub("", out)
-    for pattern, repl in _TYPOS:
-        out = pattern.sub(repl, out)
+    for (_, repl), forms in zip(_TYPOS, _TYPO_GATES):
+        # the first form whose words the text has (none: the rewrite cannot apply)
+        for pattern, needs in forms:
+            if any(map(out.__contains__, needs)):
+                out = pattern.sub(repl, out)
+                break
     out = _WORD_NUMBER.sub(_word_number, out)
     if "half" in out:
         out = _HALF.sub(lambda m: f"{m.group(1)}.5 ", out)
@@ -158,6 +176,8 @@ _FIRST_CYCLE = re.compile(r"\b(?:the\s+)?(?:first|1)\s+cycle\b")
 def _cycle_length(text: str) -> tuple[float | None, str]:
     """The cycle length in days, and the text with the length phrase blanked out (so that
     "28 days" in "each cycle is 28 days" is not read as a time frame of its own)."""
+    if "cycle" not in text:  # every cycle pattern needs the word
+        return None, text
     length: float | None = None
     for pattern in _CYCLE_LENGTH:
         match = pattern.search(text)
@@ -183,7 +203,9 @@ _SEP_LIST = r"(?:\s*,\s*(?:and|or|&)?\s*|\s+(?:and|or|&)\s+|\s*&\s*|\s+)"
 _SEP_RANGE = r"(?:\s*-\s*|\s+to\s+|\s+through\s+)"
 _SIGNED = rf"(?<![a-z\d./])(?:(?<![\d.])[-+]\s?)?{_NUM}"  # not inside a code (CYC140, FT538)
 _MENTION = re.compile(
-    r"(?=[0-9+\-bcdmwyse])(?:"  # a cheap gate: every mention starts with one of these
+    # a cheap gate: every mention starts with a digit or sign, or at a word start with one of
+    # these letters (each letter-led alternative begins with \b)
+    r"(?=[0-9+\-]|\b[bcdmwyse])(?:"
     # Cycle 2 Day 1 / C2D1 / Cycles 1-2 / Cycle 3
     r"(?P<cycle>\b(?:cycles?\s*(?P<c1>\d+)(?:\s*(?P<csep>-|to|through|and|,|&)\s*(?P<c2>\d+))?"
     r"(?:\s*,?\s*(?:day|d)\s*(?P<cd>\d+))?|c(?P<cc>\d+)\s*d(?P<ccd>\d+)))"
@@ -236,6 +258,9 @@ _AFTER_LAST = re.compile(
 _UNTIL = re.compile(r"\b(?:until|to|through|or)\s+$")
 _CLAUSE_END = re.compile(r"\.(?:\s|$)")  # sentences ("AML: 2 months ... MM: 3 months ..."), not "a; b" lists
 _BETWEEN = re.compile(r"\bbetween\s*$")
+_SPACES = re.compile(r"\s+")
+_AFTER_END = re.compile(r"\bafter\s*$")
+_STOPS = re.compile(r"[;.]")
 _GAP_STRIP = " ,;:()[]{}."
 _CYCLE_ATTACHED = re.compile(r"^\s*(?:of|in|on)\s+(?:each|every|the|all|subsequent|odd|even|\w+)?\s*(?:\w+\s+)?cycles?\b")
 
@@ -424,14 +449,14 @@ def _resolve(
         if i in consumed or a.is_range or len(a.values) > 1 or not a.values and a.kind != "cycle":
             continue
         gap = text[a.end:b.start].strip(_GAP_STRIP).strip()
-        gap = re.sub(r"\s+", " ", gap)
+        gap = _SPACES.sub(" ", gap)
         if gap == "+" and a.kind == "uf" and b.kind == "nf" and len(b.values) == 1:
             intervals.append((a.values[0], a.values[0] + b.values[0]))  # "Day 9+48 hours": a window
             consumed.update((i, i + 1))
             continue
         if not _CONNECTOR.match(gap):
             continue
-        if gap == "and" and not re.search(r"\bbetween\s*$", text[max(0, a.start - 12):a.start]):
+        if gap == "and" and not _BETWEEN.search(text[max(0, a.start - 12):a.start]):
             continue
         lo_a, hi_a = _bounds(a, text, cycle_len)
         lo_b, hi_b = _bounds(b, text, cycle_len)
@@ -460,7 +485,7 @@ def _resolve(
                 continue
             if m.kind == "cycle" and m.cycle and m.cycle[2] is not None:
                 points.append(hi)
-            elif at or (m.kind == "ncycles" and re.search(r"\bafter\s*$", before)):
+            elif at or (m.kind == "ncycles" and _AFTER_END.search(before)):
                 points.append(hi)
             elif horizon or m.kind == "ncycles":
                 intervals.append((0.0, hi))
@@ -485,7 +510,7 @@ def _resolve(
                 points.extend(values)
             continue
         if horizon and not at:
-            period = next((p for at_, p in periods if at_ < m.start and not re.search(r"[;.]", text[at_:m.start])), None)
+            period = next((p for at_, p in periods if at_ < m.start and not _STOPS.search(text, at_, m.start)), None)
             intervals.append((period if period is not None else 0.0, max(values)))
         elif m.kind == "uf" or len(values) > 1 or at:
             points.extend(values)
@@ -522,6 +547,14 @@ def _bounds(m: _Mention, text: str, cycle_len: float | None) -> tuple[float | No
     return min(m.values), max(m.values)
 
 
+_DIGIT = re.compile(r"\d")
+_BASELINE_WORDS = ("base", "screening", "enrol")  # what a mention without a number needs
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * (match.end() - match.start())
+
+
 @lru_cache(maxsize=8192)
 def parse_time_frame(text: str) -> TimeFrame:
     """Bounds in days, named time points and the anchor of a time-frame phrase. The text is
@@ -532,8 +565,14 @@ def parse_time_frame(text: str) -> TimeFrame:
     normal = _normalize(text)
     anchor = _anchor(normal)
     cycle_len, body = _cycle_length(normal)
-    periods = [(m.start(), _to_days(m.group(1), m.group(2))) for m in _PERIODIC.finditer(body)]
-    body = _FREQUENCY.sub(lambda m: " " * len(m.group()), body)
+    if not _DIGIT.search(body) and not any(word in body for word in _BASELINE_WORDS):
+        return TimeFrame(text=text, anchor=anchor)  # no number and no visit: no mention
+    periods = (
+        [(m.start(), _to_days(m.group(1), m.group(2))) for m in _PERIODIC.finditer(body)]
+        if "every" in body  # what a periodic visit needs
+        else []
+    )
+    body = _FREQUENCY.sub(_blank, body)
     mentions = _merge_compounds(body, _mentions(body))
     if not mentions:
         return TimeFrame(text=text, anchor=anchor)

@@ -1,0 +1,107 @@
+"""Context guards: a concept match is dropped when the words around it read like another
+sense ("SD" after "mean \u00b1" is a standard deviation, "PR interval" an ECG reading, "first
+complete remission" a disease state, "expansion" without cells nearby no cell expansion).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class _Guard:
+    """A match of `key` is dropped when the words before/after it read like another sense."""
+
+    key: str
+    before: re.Pattern[str] | None = None
+    after: re.Pattern[str] | None = None
+    text: re.Pattern[str] | None = None  # only for matches whose own words fit this
+    require: re.Pattern[str] | None = None  # kept only if this is found within 80 characters
+
+
+# Words that put cell kinetics ("expansion", "persistence") in a cell-therapy context.
+_CELL_CONTEXT = re.compile(
+    r"\bCAR|CART|T[\s-]?cells?|\bNK\b|\bcells?\b|transgene|vector|infus|engraft|in\s+vivo|CTL\d|leucel\b|\bproducts?\b", re.I
+)
+_GUARDS: tuple[_Guard, ...] = (
+    _Guard("SD", before=re.compile(r"(?:\u00b1|\+/-|\bmean\b[^.;]{0,15}|\bmedian\b[^.;]{0,15})\s*$", re.I),
+           after=re.compile(r"^(?:\s*[=:]\s*\d|\s+of\s+(?:\d|the\s+mean|mean)|-[A-Za-z])")),
+    _Guard("PR", after=re.compile(r"^\s+(?:interval|prolongation|segment)", re.I)),
+    # ROC curves, glucose curves: an area under a curve that is not a drug's exposure
+    _Guard("AUC", before=re.compile(r"(?:\bROC\b|receiver|operating\s+characteristic|discriminat\w*|diagnostic|predictive"
+                                    r"|prediction|accuracy|glucose|insulin)[^.;]{0,60}$", re.I),
+           after=re.compile(r"^\s*(?:-\s*ROC|\(?\s*ROC|of\s+(?:the\s+)?ROC|for\s+(?:the\s+)?(?:model|prediction|diagnos))", re.I)),
+    _Guard("CYTOPENIA", before=re.compile(r"\bimmune\s+$", re.I)),
+    _Guard("EXPANSION", text=re.compile(r"^amplif", re.I), before=re.compile(r"\bPCR\)?\s*$")),
+    _Guard("TMAX", text=re.compile(r"^time", re.I),
+           after=re.compile(r"^\s+(?:glucose|sensory|perfusion|enhancement|flow|velocity|effect)", re.I)),
+    _Guard("PK", text=re.compile(r"^clearance", re.I), before=re.compile(r"(?:creatinine|MRD|disease|tumou?r|vir\w*|blasts?)\)?\s*$", re.I),
+           after=re.compile(r"^\s+of\s+(?:\S+\s+){0,3}?\S*(?:\+|positive|cells?\b|blasts|MRD|disease|vir)", re.I)),
+    # "dose-limiting (DLT) toxicity" is DLT only; "toxicity-evaluable" patients are a population
+    _Guard("AE", before=re.compile(r"(?:dose[\s-]*limiting|\bDLTs?\)?)\s*$", re.I), after=re.compile(r"^-?\s*evaluable", re.I)),
+    # follow-up logistics: "followed until treatment-related toxicities have stabilized"
+    *(
+        _Guard(key, before=re.compile(r"\buntil\s+(?:\S+\s+){0,3}$", re.I),
+               after=re.compile(r"^\s+(?:have|has)\s+(?:stabili[sz]ed|resolved)", re.I))
+        for key in ("AE", "TRAE", "SAE", "TEAE")
+    ),
+    _Guard("CIR", after=re.compile(r"^[\s-]*free", re.I)),  # "incidence of relapse-free survival"
+    # bare "survival" is OS, but not "metastasis-free survival", "survival curves", "followed for survival"
+    _Guard("OS", text=re.compile(r"^survival$", re.I),
+           before=re.compile(r"(?:\b(?:for|of\s+cell|cells?)\s+|[\w)]+[\s-]*(?:free|specific|related)[\s/-]*(?:\w+\s+)?)$", re.I),
+           after=re.compile(r"^[\s-]+(?:curves?|regression|analys[ie]s|distributions?|endpoints?|follow-?up|status"
+                            r"|models?|differences?|data)\b", re.I)),
+    # a patient subset, not an endpoint: "participants who do not undergo ... transplantation",
+    # "For treatment population that subsequently proceeds to HSCT"
+    _Guard("HSCT_RATE", before=re.compile(r"(?:\bnot|\bnever|\bwithout|\bfor\s+(?:the\s+)?(?:\S+\s+){0,3}(?:that|who)"
+                                          r"(?:\s+subsequently)?)\s+$", re.I)),
+    # IL3 as a CAR ligand is no cytokine read-out
+    _Guard("CYTOKINES", after=re.compile(r"^[\s-]*(?:CAR|zetakine|ligand)", re.I)),
+    _Guard("PK", text=re.compile(r"^cell", re.I), after=re.compile(r"^\s+of\s+(?:\S+\s+){0,2}?\S*(?:positive|\+)", re.I)),
+    # Tmax / AUC / Cmax of cytokines are pharmacodynamics (the cytokine is matched on its own)
+    *(
+        _Guard(key, after=re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:of|for)\s+(?:the\s+)?(?:serum\s+|plasma\s+)?"
+                                     r"(?:cytokines?|IL-?\d|interleukin|IFN|TNF|interferon)", re.I),
+               before=re.compile(r"\bcytokines?\b[^.;]{0,120}$", re.I))
+        for key in ("TMAX", "AUC", "CMAX")
+    ),
+    # cell kinetics words mean something else without cells nearby ("infarct expansion")
+    _Guard("EXPANSION", require=_CELL_CONTEXT),
+    _Guard("PK", text=re.compile(r"^(?:copy|transgene|vector)", re.I), before=re.compile(r"variation\s*$", re.I),
+           require=re.compile(r"\bCAR\b|CAR-?T|T[\s-]?cells?|NK\b|transgene|vector|infus", re.I)),
+    _Guard("PERSISTENCE", require=_CELL_CONTEXT),
+    _Guard("MR", before=re.compile(r"(?:mitral|tricuspid|aortic)\s*(?:valve\s*)?$", re.I),
+           after=re.compile(r"^\s*(?:angiograph|imaging|spectroscop|elastograph|enterograph|\(\s*[<>])", re.I)),
+    _Guard("CR", before=re.compile(r"\b(?:in|achieved|reached)\s+(?:a\s+)?(?:first|second|third|1st|2nd|3rd)\s+$", re.I)),
+    _Guard("ORR", text=re.compile(r"^response\s+rates?$", re.I),
+           before=re.compile(r"(?:better|above|higher|greater|\bor|\band|negative|positive|cytogenetic|molecular|hematologic"
+                             r"|haematologic|metabolic|patholog\w*|serologic\w*|biochemical|immune|antibody|vaccine|tumou?r"
+                             r"|MRD|VGPR|CR|PR|sCR|CRi|\+|/)\s*$", re.I)),
+    _Guard("INFECTION", before=re.compile(r"(?:\bHIV|hepatitis\s+[BC]|\bHBV|\bHCV|\bHPV)[\s-]*(?:\w+[\s-]+)?$", re.I)),
+    _Guard("EXPANSION", before=re.compile(r"manufactur\w*(?:\s+\S+){0,3}\s+$", re.I)),  # ex vivo, in production
+    _Guard("EXPANSION", before=re.compile(r"(?:escalation|run-?in|safety|part\s*\w+|phase\s*\w+)\s*(?:and|/|&|:|,)?\s*$|\(\s*$", re.I),
+           after=re.compile(r"^\s*(?:cohorts?|phases?|parts?|stages?|arms?|portion|period)\b", re.I)),
+    _Guard("PERSISTENCE", before=re.compile(r"(?:\bMRD|disease|leuka?emia|blasts?)[\s-]*$", re.I),
+           after=re.compile(r"^\s+of\s+(?:MRD|minimal|measurable|disease|leuka?emi|blasts|the\s+disease)", re.I)),
+)
+
+
+# The guards of each key, in the order above (most keys have none).
+_GUARDS_BY_KEY: dict[str, tuple[_Guard, ...]] = {}
+for _guard in _GUARDS:
+    _GUARDS_BY_KEY[_guard.key] = _GUARDS_BY_KEY.get(_guard.key, ()) + (_guard,)
+del _guard
+
+
+def _guarded(key: str, text: str, match: re.Match[str]) -> bool:
+    for guard in _GUARDS_BY_KEY.get(key, ()):
+        if guard.text is not None and not guard.text.search(match.group(0)):
+            continue
+        if guard.before is not None and guard.before.search(text[max(0, match.start() - 40):match.start()]):
+            return True
+        if guard.after is not None and guard.after.search(text[match.end():match.end() + 30]):
+            return True
+        if guard.require is not None and not guard.require.search(text[max(0, match.start() - 80):match.end() + 80]):
+            return True
+    return False
