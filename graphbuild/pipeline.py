@@ -189,7 +189,8 @@ def _pool(workers: int) -> Executor:
     method = "forkserver" if "forkserver" in methods else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver":
-        context.set_forkserver_preload(["graphbuild.pipeline"])
+        # workers fork from the forkserver, so what it preloads (compiled lexicons) they share
+        context.set_forkserver_preload(["graphbuild.pipeline", "graphbuild.extract.warm"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
