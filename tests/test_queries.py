@@ -26,23 +26,9 @@ from graphbuild.queries import (
     list_queries,
     run_query,
 )
+from query_contracts import CONTRACT_COLUMNS
 
 FIXTURE = Path(__file__).parent / "data" / "query_fixture.trig"
-CONTRACTS = {
-    "trial_antigens": {"trial_id", "antigen_symbol", "antigen", "basis"},
-    "trial_conditions": {"trial_id", "condition_label", "condition_id"},
-    "trial_endpoints": {
-        "trial_id",
-        "role",
-        "endpoint_text",
-        "concept",
-        "category",
-        "time_frame_text",
-        "min_days",
-        "max_days",
-    },
-    "antigen_disease_matrix": {"antigen_symbol", "disease_label", "n_trials"},
-}
 # A value for every required parameter, so every stored query can run.
 SAMPLE_PARAMS = {
     "similar_trials": {"trial": "NCT90000001"},
@@ -81,7 +67,7 @@ def test_the_fixture_follows_the_graph_model(store: ox.Store) -> None:
 def test_there_are_at_least_fifteen_stored_queries_including_the_contracts() -> None:
     names = {info.name for info in list_queries()}
     assert len(names) >= 15
-    assert set(CONTRACTS) <= names
+    assert set(CONTRACT_COLUMNS) <= names
 
 
 @pytest.mark.parametrize("info", list_queries(), ids=lambda i: i.name)
@@ -107,7 +93,7 @@ def test_each_query_runs_on_the_fixture_without_duplicate_rows(
     result = execute_query(store, info, SAMPLE_PARAMS.get(info.name))
     assert result.rows, f"{info.name} found nothing on the fixture"
     assert len(set(result.rows)) == len(result.rows), "the union of graphs leaked duplicates"
-    assert CONTRACTS.get(info.name, set()) <= set(result.columns)
+    assert CONTRACT_COLUMNS.get(info.name, set()) <= set(result.columns)
 
 
 @pytest.fixture(scope="module")

@@ -23,23 +23,9 @@ import pytest
 from graphbuild import serve
 from graphbuild.cli import main
 from graphbuild.queries import execute_query, list_queries, open_graph, run_query
+from query_contracts import CONTRACT_COLUMNS
 
 SEED0, SEED1, SEED2 = "000_9c2a9c0863e88fc2", "001_5b0f834bc6f69eca", "002_2917b9526c9dc599"
-CONTRACT_COLUMNS = {
-    "trial_antigens": {"trial_id", "antigen_symbol", "antigen", "basis"},
-    "trial_conditions": {"trial_id", "condition_label", "condition_id"},
-    "trial_endpoints": {
-        "trial_id",
-        "role",
-        "endpoint_text",
-        "concept",
-        "category",
-        "time_frame_text",
-        "min_days",
-        "max_days",
-    },
-    "antigen_disease_matrix": {"antigen_symbol", "disease_label", "n_trials"},
-}
 SEED_PARAMS = {
     "similar_trials": {"trial": SEED2},
     "trial_evidence": {"trial": SEED2},
