@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from graphbuild.model import Intervention, OutcomeRole, Record, Reject, SourceFormat, SourceRef
 from graphbuild.readers.flat import parse_interventions
@@ -77,14 +77,22 @@ COLUMNS = (
 )
 KNOWN_COLUMNS = frozenset(COLUMNS)
 
-# Model field <- column, for the simple one-to-one cells.
-_LINE_FIELDS = {"brief_title": "Study Title", "acronym": "Acronym", "sponsor": "Sponsor"}
-_ENUM_FIELDS = {"status": "Study Status", "study_type": "Study Type"}
-_DATE_FIELDS = {
-    "start_date": "Start Date",
-    "primary_completion_date": "Primary Completion Date",
-    "completion_date": "Completion Date",
-}
+# Model field <- (column, how its cell becomes the value), for the one-to-one cells.
+_SIMPLE_FIELDS: tuple[tuple[str, str, Callable[[str], object]], ...] = (
+    ("brief_title", "Study Title", clean_line),
+    ("acronym", "Acronym", clean_line),
+    ("sponsor", "Sponsor", clean_line),
+    ("status", "Study Status", enum_value),
+    ("study_type", "Study Type", enum_value),
+    ("start_date", "Start Date", iso_date),
+    ("primary_completion_date", "Primary Completion Date", iso_date),
+    ("completion_date", "Completion Date", iso_date),
+    ("brief_summary", "Brief Summary", clean_block),
+    ("conditions", "Conditions", split_list),
+    ("collaborators", "Collaborators", split_list),
+    ("phases", "Phases", phases),
+    ("enrollment", "Enrollment", to_int),
+)
 _OUTCOME_COLUMNS = (
     ("Primary Outcome Measures", OutcomeRole.PRIMARY),
     ("Secondary Outcome Measures", OutcomeRole.SECONDARY),
@@ -121,33 +129,10 @@ def row_to_record(
 
     values: dict[str, object] = {}
     origins: dict[str, str] = {}
-    for field, column in _LINE_FIELDS.items():
+    for field, column, convert in _SIMPLE_FIELDS:
         if column in col:
-            values[field] = clean_line(cell(column))
+            values[field] = convert(cell(column))
             origins[field] = column
-    for field, column in _ENUM_FIELDS.items():
-        if column in col:
-            values[field] = enum_value(cell(column))
-            origins[field] = column
-    for field, column in _DATE_FIELDS.items():
-        if column in col:
-            values[field] = iso_date(cell(column))
-            origins[field] = column
-    if "Brief Summary" in col:
-        values["brief_summary"] = clean_block(cell("Brief Summary"))
-        origins["brief_summary"] = "Brief Summary"
-    if "Conditions" in col:
-        values["conditions"] = split_list(cell("Conditions"))
-        origins["conditions"] = "Conditions"
-    if "Collaborators" in col:
-        values["collaborators"] = split_list(cell("Collaborators"))
-        origins["collaborators"] = "Collaborators"
-    if "Phases" in col:
-        values["phases"] = phases(cell("Phases"))
-        origins["phases"] = "Phases"
-    if "Enrollment" in col:
-        values["enrollment"] = to_int(cell("Enrollment"))
-        origins["enrollment"] = "Enrollment"
     if "Interventions" in col and cell("Interventions").strip():
         values["interventions"] = parse_interventions(
             cell("Interventions"), "Interventions"
