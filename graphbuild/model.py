@@ -356,5 +356,6 @@ class Trial:
     targets: tuple[TargetLink, ...] = ()
     target_status: TargetStatus = TargetStatus.NOT_APPLICABLE
     diseases: tuple[DiseaseLink, ...] = ()
+    ungrounded_conditions: tuple[str, ...] = ()  # conditions that name no disease we know
     endpoints: tuple[Endpoint, ...] = ()
     design: Design = field(default_factory=Design)

@@ -103,7 +103,7 @@ def process_record(record: Record) -> Processed | Reject:
     try:
         t0 = time.perf_counter()
         trial = _extract(record)
-        ungrounded = ungrounded_conditions(trial)
+        ungrounded = trial.ungrounded_conditions
         t1 = time.perf_counter()
         stage = "triples"
         quads = list(trial_quads(trial))
@@ -126,25 +126,6 @@ def process_record(record: Record) -> Processed | Reject:
 
 def _process_chunk(items: Sequence[Record | Reject]) -> list[Processed | Reject]:
     return [item if isinstance(item, Reject) else process_record(item) for item in items]
-
-
-def ungrounded_conditions(trial: Trial) -> tuple[str, ...]:
-    """Conditions of the record that no disease link rests on: the disease module's own
-    answer (`ungrounded_conditions(record)`) when it offers one, else every condition that
-    no link's evidence points into."""
-    try:
-        from graphbuild.extract.diseases import ungrounded_conditions as own
-    except ImportError:
-        own = None
-    if own is not None:
-        return tuple(own(trial.record))
-    grounded = {e.field for d in trial.diseases for e in d.evidence}
-    grounded |= {d.condition_text for d in trial.diseases}
-    return tuple(
-        text
-        for i, text in enumerate(trial.record.conditions)
-        if text and f"conditions[{i}]" not in grounded and text not in grounded
-    )
 
 
 def _file_of(source: SourceRef) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from graphbuild.extract.antigens import extract_targets
 from graphbuild.extract.design import extract_design
-from graphbuild.extract.diseases import extract_diseases
+from graphbuild.extract.diseases import ground_conditions
 from graphbuild.extract.endpoints import extract_endpoints
 from graphbuild.extract.interventions import extract_interventions
 from graphbuild.model import Record, Trial
@@ -19,13 +19,15 @@ def extract_trial(record: Record) -> Trial:
     besides the read-only lexicons."""
     interventions = extract_interventions(record)
     targets, target_status = extract_targets(record, interventions)
+    diseases = ground_conditions(record)  # once: the links and what could not be grounded
     return Trial(
         trial_id=record.trial_id,
         record=record,
         interventions=interventions,
         targets=targets,
         target_status=target_status,
-        diseases=extract_diseases(record),
+        diseases=diseases.links,
+        ungrounded_conditions=diseases.ungrounded,
         endpoints=extract_endpoints(record),
         design=extract_design(record),
     )
