@@ -2,17 +2,47 @@
 
 Fields: brief title; brief summary; conditions joined by `|`; interventions `TYPE: name` joined
 by `|`; primary outcomes and secondary outcomes, each `measure, description, time frame` joined
-by `|`; detailed description. A field may run over several lines and hold blank lines, so
-boundaries come from the text, not from line counts:
+by `|`; detailed description. Only the title is required. Every other field may be empty: an
+empty field is one empty line, and a text that ends early leaves the fields after it empty. A
+record with empty fields is a Record with those fields empty, never a Reject.
 
-* the interventions line is the first line whose `|`-parts all read `TYPE: name` with a known
-  intervention type; the line before it holds the conditions, and everything between the
-  title and the conditions is the summary;
-* an outcome field ends at the first line end where its last outcome closes with a time frame
-  the splitter recognises and the next line does not continue it;
-* the detailed description is the rest.
+The summary, the outcomes and the detailed description may run over several lines and hold
+blank lines, so boundaries come from the text and from where the single-line fields stand:
 
-A file with too few fields is a Reject naming the first field that is missing.
+1. The title is the first line with text.
+2. The interventions line is the first line whose `|`-parts all read `TYPE: name` with a known
+   intervention type. The line just before it is the conditions (an empty line: none), and
+   everything between the title and the conditions is the summary. One line with text between
+   the title and the interventions could be either field: that is a Reject.
+3. Without such a line the interventions are empty. Their empty line is the first empty line
+   after the title that leaves a summary (its own empty line, or text lines) and a conditions
+   line before it. When the line before it also could be the last line of the summary (the
+   line after is empty too), it is the conditions unless it reads as running text (it ends
+   with `.`, `;`, `:`, `?` or `!`). Without any such empty line the text ends with the
+   conditions: its last line is the conditions, the lines before it the summary. A line
+   there that reads `TYPE: name` with a type that is not an intervention type is a Reject
+   naming the interventions.
+4. After the interventions, the primary and then the secondary outcomes: an empty line is an
+   empty field; otherwise the field ends at the first line end where its last outcome closes
+   with a time frame the splitter recognises and the next line with text does not continue
+   it (it starts in lower case or with a joining mark).
+5. The detailed description is the rest (blank lines before it are skipped).
+
+How a writer keeps this unambiguous (`graphbuild.writers.flat` does all of it, and a file
+written that way reads back field for field):
+
+* Every field has its line, empty when the field is empty: seven fields, never fewer lines.
+* A paragraph break inside a field is a line holding one space, not an empty line. Such a
+  line is never an empty field, so an empty line always is one. (The seeds, written by hand,
+  use empty lines inside fields; the rules above still read them.)
+* An outcome the `, ` join would not give back (a part holding `, `, a description without a
+  time frame, a description that reads as part of the measure) is written with its three
+  slots separated by `,` and a no-break space (U+00A0): `measure,\u00a0description,\u00a0time
+  frame`, empty slots left empty. An outcome with exactly two such separators is split there
+  and nowhere else, and it closes its field at the end of the line that holds its second
+  separator. A no-break space reads as a space, so the file still reads as the seed layout.
+* Backslashes are doubled and a title starting with `[`, `{` or `<` gets a markdown escape
+  (`\\[`), which the reader's markdown unescaping undoes.
 """
 
 from __future__ import annotations
@@ -23,6 +53,7 @@ from dataclasses import dataclass
 
 from graphbuild.model import (
     Intervention,
+    Outcome,
     OutcomeRole,
     Record,
     Reject,
@@ -30,7 +61,7 @@ from graphbuild.model import (
     SourceRef,
 )
 from graphbuild.readers.normalize import clean_block, clean_line, intervention_type, split_list
-from graphbuild.readers.outcomes import looks_complete, parse_outcomes
+from graphbuild.readers.outcomes import SEP, looks_complete, split_outcome
 from graphbuild.readers.registry import register
 from graphbuild.readers.source import (
     Source,
@@ -58,10 +89,17 @@ INTERVENTION_TYPES = (
 )
 _TYPE_ALT = "|".join(t.replace("_", "[ _]") for t in INTERVENTION_TYPES)
 INTERVENTION_PART = re.compile(rf"^\s*({_TYPE_ALT})\s*:\s*(.*\S)\s*$", re.IGNORECASE | re.DOTALL)
+# `CELL THERAPY: x`: an interventions line whose type is not one of the above.
+_UNKNOWN_TYPE_PART = re.compile(r"^\s*([A-Z][A-Z_]*(?: [A-Z][A-Z_]*){0,2})\s*:\s*\S")
 # A line that continues the previous one: it starts mid-sentence or with a joining mark.
 _CONTINUATION_LINE = re.compile(r"^\s*(?:[a-z]|[、，,;；:：|)）\]。.])")
+# Running text, not a conditions list.
+_SENTENCE_END = (".", ";", ":", "?", "!", "。")
+# Separates the slots of an outcome written explicitly: `,` and a no-break space.
+EXPLICIT_SEP = ",\u00a0"
+OUTCOME_SEP = "|"
 
-# The layout's fields in file order; a Reject for a missing field uses these names.
+# The layout's fields in file order; a Reject names one of these.
 FIELDS = (
     "brief_title",
     "brief_summary",
@@ -75,13 +113,18 @@ FIELDS = (
 
 @dataclass(frozen=True, slots=True)
 class _Field:
+    """A field's lines (0-based, inclusive) and text; `first` is -1 for a field the text
+    ended before."""
+
     name: str
-    first: int  # 0-based line index
-    last: int  # inclusive
+    first: int
+    last: int
     text: str
 
     @property
     def where(self) -> str:
+        if self.first < 0:
+            return ""
         return (
             f"line {self.first + 1}"
             if self.first == self.last
@@ -89,7 +132,9 @@ class _Field:
         )
 
 
-class _Missing(Exception):
+class _Inconsistent(Exception):
+    """The text cannot be laid out as the seven fields; names the field and why."""
+
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(reason)
         self.field = field
@@ -123,6 +168,15 @@ def _is_interventions_line(line: str) -> bool:
     )
 
 
+def _unknown_type(line: str) -> str | None:
+    """`CELL THERAPY` for `CELL THERAPY: x|...`: a line laid out as interventions whose type is
+    not an intervention type (running text such as `BACKGROUND: ... .` is not)."""
+    match = _UNKNOWN_TYPE_PART.match(line)
+    if not match or line.rstrip().endswith(_SENTENCE_END) or len(line) > 300:
+        return None
+    return match.group(1)
+
+
 def _next_nonblank(lines: list[str], start: int) -> int | None:
     for k in range(start, len(lines)):
         if lines[k].strip():
@@ -130,99 +184,211 @@ def _next_nonblank(lines: list[str], start: int) -> int | None:
     return None
 
 
+def _last_piece(text: str) -> str:
+    return text.rsplit(OUTCOME_SEP, 1)[-1]
+
+
 def _take_outcomes(lines: list[str], start: int, name: str) -> _Field:
     """The outcome field starting at line `start`: grown line by line until it is complete
-    and the next line does not continue it; a single line when it never completes."""
+    and the next line does not continue it; a single line when it never completes. An
+    explicitly written outcome (`EXPLICIT_SEP`) is complete once its third slot has begun."""
     acc: list[str] = []
     for k in range(start, len(lines)):
         acc.append(lines[k])
         if not lines[k].strip():
             continue
         text = "\n".join(acc)
-        if looks_complete(text):
+        explicit = _last_piece(text).count(EXPLICIT_SEP)
+        if explicit >= 2:
+            return _Field(name, start, k, text)
+        if explicit == 0 and looks_complete(text):
             nxt = _next_nonblank(lines, k + 1)
             if nxt is None or not _CONTINUATION_LINE.match(lines[nxt]):
                 return _Field(name, start, k, text)
     return _Field(name, start, start, lines[start])
 
 
+def _block(lines: list[str], first: int, end: int, name: str) -> _Field:
+    """Lines [first, end) as one multi-line field, blank lines at its edges dropped; an empty
+    field (at `first`) when they hold no text."""
+    text_lines = [k for k in range(first, end) if lines[k].strip()]
+    if not text_lines:
+        return _Field(name, first if first < len(lines) else -1, first, "")
+    a, b = text_lines[0], text_lines[-1]
+    return _Field(name, a, b, "\n".join(lines[a : b + 1]))
+
+
+def _valid_summary(lines: list[str], first: int, end: int) -> bool:
+    """Can lines [first, end) be the summary: one empty line, or lines that start and end with
+    text?"""
+    if end <= first:
+        return False
+    if end - first == 1:
+        return True
+    return bool(lines[first].strip()) and bool(lines[end - 1].strip())
+
+
+def _empty_interventions_line(lines: list[str], title: int) -> int | None:
+    """Rule 3: the empty line standing for empty interventions, or None."""
+    for k in range(title + 3, len(lines)):
+        if lines[k] != "" or not _valid_summary(lines, title + 1, k - 1):
+            continue
+        before, after = lines[k - 1], lines[k + 1] if k + 1 < len(lines) else None
+        if (
+            after == ""
+            and before.strip()
+            and before.rstrip().endswith(_SENTENCE_END)
+            and _valid_summary(lines, title + 1, k)
+        ):
+            return k + 1  # the line before is the summary's last: the conditions are empty
+        return k
+    return None
+
+
+def _check_no_unknown_type(lines: list[str], first: int, end: int) -> None:
+    """Where the interventions should stand and no interventions line was found, a line laid
+    out as interventions with an unknown type is a mistake, not a summary or conditions."""
+    for k in range(max(first, end - 2), end):
+        kind = _unknown_type(lines[k])
+        if kind:
+            raise _Inconsistent(
+                "interventions",
+                f"line {k + 1} reads as interventions but {kind!r} is not an intervention type "
+                f"({', '.join(INTERVENTION_TYPES)})",
+            )
+
+
 def split_fields(lines: list[str]) -> list[_Field]:
-    """The seven fields of a flat record, located by their content."""
-    nonblank = [i for i, line in enumerate(lines) if line.strip()]
-    if not nonblank:
-        raise _Missing("brief_title", "no text")
-    title = nonblank[0]
+    """The seven fields of a flat record, located by their content and position."""
+    title = _next_nonblank(lines, 0)
+    if title is None:
+        raise _Inconsistent("brief_title", "no text")
     fields = [_Field("brief_title", title, title, lines[title])]
-    iv = next((i for i in nonblank[1:] if _is_interventions_line(lines[i])), None)
-    if iv is None:
-        after = len(nonblank) - 1
-        if after == 0:
-            raise _Missing(
-                "brief_summary", "only a title: no summary, conditions, interventions or outcomes"
-            )
-        if after == 1:
-            raise _Missing(
-                "conditions", "no conditions line (and no interventions line) after the summary"
-            )
-        raise _Missing(
-            "interventions",
-            "no interventions line: expected `TYPE: name` parts joined by `|` with a known type "
-            f"({', '.join(INTERVENTION_TYPES)})",
-        )
-    between = [i for i in nonblank if title < i < iv]
-    if not between:
-        raise _Missing(
-            "brief_summary", f"the interventions (line {iv + 1}) follow the title directly"
-        )
-    if len(between) == 1:
-        lonely = between[0]
-        missing = "brief_summary" if "|" in lines[lonely] else "conditions"
-        raise _Missing(
-            missing, f"only one line (line {lonely + 1}) between the title and the interventions"
-        )
-    conditions = between[-1]
-    fields.append(
-        _Field(
-            "brief_summary", between[0], conditions - 1, "\n".join(lines[between[0] : conditions])
-        )
+    iv = next(
+        (i for i in range(title + 1, len(lines)) if _is_interventions_line(lines[i])), None
     )
-    fields.append(_Field("conditions", conditions, conditions, lines[conditions]))
-    fields.append(_Field("interventions", iv, iv, lines[iv]))
-    cursor = iv + 1
+    if iv is not None and "\n\n\n" in "\n".join(lines[title:iv]):
+        iv = None  # two empty lines in a row lie before it: empty fields, so it is later text
+    if iv is not None:
+        front = iv - title - 1
+        if front == 0:
+            raise _Inconsistent(
+                "brief_summary",
+                f"the interventions (line {iv + 1}) follow the title directly: the summary and "
+                "the conditions each need their line (an empty line when empty)",
+            )
+        if front == 1 and lines[title + 1].strip():
+            lonely = title + 1
+            raise _Inconsistent(
+                "brief_summary" if "|" in lines[lonely] else "conditions",
+                f"only one line (line {lonely + 1}) between the title and the interventions: it "
+                "could be the summary or the conditions (write an empty line for the empty one)",
+            )
+        if front == 1:  # one empty line: summary and conditions both empty either way
+            fields += [_Field("brief_summary", -1, -1, ""), _Field("conditions", -1, -1, "")]
+        else:
+            fields.append(_block(lines, title + 1, iv - 1, "brief_summary"))
+            fields.append(_block(lines, iv - 1, iv, "conditions"))
+        fields.append(_Field("interventions", iv, iv, lines[iv]))
+        cursor = iv + 1
+    else:
+        empty_iv = _empty_interventions_line(lines, title)
+        end = len(lines) if empty_iv is None else empty_iv
+        while empty_iv is None and end > title + 1 and not lines[end - 1].strip():
+            end -= 1  # the text ends early: trailing blank lines are no fields
+        _check_no_unknown_type(lines, title + 1, end)
+        if end - title - 1 >= 2 and not _valid_summary(lines, title + 1, end - 1):
+            raise _Inconsistent(
+                "interventions",
+                f"no interventions line and no empty line for it: line {end} would be the "
+                "conditions, but the lines before it cannot be the summary",
+            )
+        if end - title - 1 >= 2:
+            fields.append(_block(lines, title + 1, end - 1, "brief_summary"))
+            fields.append(_block(lines, end - 1, end, "conditions"))
+        else:
+            fields.append(_block(lines, title + 1, end, "brief_summary"))
+            fields.append(_Field("conditions", -1, -1, ""))
+        fields.append(_Field("interventions", end if empty_iv is not None else -1, end, ""))
+        cursor = end + 1 if empty_iv is not None else len(lines)
     for name in ("primary_outcomes", "secondary_outcomes"):
-        start = _next_nonblank(lines, cursor)
-        if start is None:
-            raise _Missing(name, f"the text ends before the {name.replace('_', ' ')}")
-        field = _take_outcomes(lines, start, name)
-        fields.append(field)
-        cursor = field.last + 1
-    start = _next_nonblank(lines, cursor)
-    if start is None:
-        raise _Missing("detailed_description", "the text ends after the secondary outcomes")
-    end = max(i for i in nonblank if i >= start)
-    fields.append(_Field("detailed_description", start, end, "\n".join(lines[start : end + 1])))
+        if cursor >= len(lines):
+            fields.append(_Field(name, -1, -1, ""))
+        elif not lines[cursor].strip():
+            fields.append(_Field(name, cursor, cursor, ""))
+            cursor += 1
+        else:
+            field = _take_outcomes(lines, cursor, name)
+            fields.append(field)
+            cursor = field.last + 1
+    fields.append(_block(lines, cursor, len(lines), "detailed_description"))
     return fields
+
+
+def outcome_pieces(text: str) -> list[str]:
+    """A `|`-joined outcome field -> one string per outcome. A piece with no separator cannot
+    be a whole outcome: its `|` was inside an outcome's text, so it is glued to the next piece
+    (to the previous one when it is last)."""
+    pieces: list[str] = []
+    pending = ""
+    for piece in text.split(OUTCOME_SEP):
+        if pending:
+            piece = f"{pending}{OUTCOME_SEP}{piece}"
+            pending = ""
+        if SEP not in piece and EXPLICIT_SEP not in piece:
+            pending = piece
+            continue
+        pieces.append(piece)
+    if pending.strip():
+        if pieces:
+            pieces[-1] = f"{pieces[-1]}{OUTCOME_SEP}{pending}"
+        else:
+            pieces.append(pending)
+    return [p for p in pieces if p.strip()]
+
+
+def parse_flat_outcomes(text: str, role: OutcomeRole, source_field: str) -> Iterator[Outcome]:
+    """An outcome field -> Outcomes: an explicitly written outcome is split at its two
+    `EXPLICIT_SEP`s, any other by the shared splitter."""
+    for piece in outcome_pieces(text):
+        slots = piece.split(EXPLICIT_SEP)
+        if len(slots) == 3:
+            measure, description, time_frame = slots
+        else:
+            measure, description, time_frame = split_outcome(
+                piece.replace(EXPLICIT_SEP, SEP).strip()
+            )
+        yield Outcome(
+            role,
+            clean_line(measure),
+            clean_block(description),
+            clean_line(time_frame),
+            source_field,
+        )
 
 
 def to_record(fields: list[_Field], file: str, member: str | None) -> Record:
     """The located fields -> a Record, each value cleaned and its origin noted."""
     by = {f.name: f for f in fields}
     iv_field = by["interventions"]
-    interventions = parse_interventions(iv_field.text, iv_field.where) or ()
-    outcomes = (
-        *parse_outcomes(
-            by["primary_outcomes"].text, OutcomeRole.PRIMARY, by["primary_outcomes"].where
-        ),
-        *parse_outcomes(
-            by["secondary_outcomes"].text, OutcomeRole.SECONDARY, by["secondary_outcomes"].where
-        ),
-    )
-    first, last = by["primary_outcomes"], by["secondary_outcomes"]
-    outcome_lines = f"lines {first.first + 1}-{last.last + 1}"
+    interventions = parse_interventions(iv_field.text, iv_field.where) if iv_field.text else ()
+    outcomes: list[Outcome] = []
+    for name, role in (
+        ("primary_outcomes", OutcomeRole.PRIMARY),
+        ("secondary_outcomes", OutcomeRole.SECONDARY),
+    ):
+        field = by[name]
+        if field.text:
+            outcomes.extend(parse_flat_outcomes(field.text, role, field.where))
     origins = {
-        f.name: f.where for f in fields if f.name not in ("primary_outcomes", "secondary_outcomes")
+        f.name: f.where
+        for f in fields
+        if f.text and f.name not in ("primary_outcomes", "secondary_outcomes")
     }
-    origins["outcomes"] = outcome_lines
+    spans = [f for f in (by["primary_outcomes"], by["secondary_outcomes"]) if f.text]
+    if spans:
+        first, last = spans[0].first, spans[-1].last
+        origins["outcomes"] = f"line {first + 1}" if first == last else f"lines {first + 1}-{last + 1}"
     return Record(
         trial_id=stem(file, member),
         source=SourceRef(file, f"line {by['brief_title'].first + 1}", member),
@@ -231,8 +397,8 @@ def to_record(fields: list[_Field], file: str, member: str | None) -> Record:
         brief_summary=clean_block(by["brief_summary"].text),
         detailed_description=clean_block(by["detailed_description"].text),
         conditions=split_list(by["conditions"].text),
-        interventions=interventions,
-        outcomes=outcomes,
+        interventions=interventions or (),
+        outcomes=tuple(outcomes),
         origins=origins,
     )
 
@@ -241,7 +407,8 @@ def to_record(fields: list[_Field], file: str, member: str | None) -> Record:
 def read(
     source: Source, name: str | None = None, *, member: str | None = None
 ) -> Iterator[Record | Reject]:
-    """One flat-text file -> one Record, or one Reject naming the missing or broken field."""
+    """One flat-text file -> one Record, or one Reject naming the field that cannot be laid
+    out and why."""
     with open_source(source, name) as (stream, file):
         data = stream.read()
     where = display_name(file, member)
@@ -251,7 +418,7 @@ def read(
     lines = text.split("\n")
     try:
         fields = split_fields(lines)
-    except _Missing as missing:
+    except _Inconsistent as problem:
         bad = undecodable_at(text)
         if bad >= 0:  # an encoding problem explains a broken layout better than the layout does
             yield encoding_reject(where, "line 1", "file", text, bad, text.count("\n", 0, bad) + 1)
@@ -259,14 +426,14 @@ def read(
             yield Reject(
                 where,
                 "line 1",
-                missing.field,
-                f"too few fields: {missing.field} missing ({missing.reason})",
+                problem.field,
+                f"cannot lay out the fields: {problem.field}: {problem.reason}",
             )
         return
     bad = undecodable_at(text)
     if bad >= 0:
         line = text.count("\n", 0, bad)
-        field = next((f.name for f in fields if f.first <= line <= f.last), "file")
+        field = next((f.name for f in fields if f.first <= line <= f.last and f.first >= 0), "file")
         yield encoding_reject(where, f"line {fields[0].first + 1}", field, text, bad, line + 1)
         return
     yield to_record(fields, file, member)
