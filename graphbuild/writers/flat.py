@@ -5,7 +5,8 @@ unambiguous (every field on its line, empty when empty; paragraph breaks inside 
 line holding one space; backslashes doubled; a leading `[`, `{` or `<` of the title escaped)
 and writes each outcome as the plain `measure, description, time frame` join when the splitter
 gives that back, with explicit slot separators otherwise. Should the whole file still not read
-back, every outcome is written explicitly. Only the seven fields of the layout are written;
+back (a field runs on into the next), the last outcome of each outcome field is written
+explicitly too, and failing that every outcome. Only the seven fields of the layout are written;
 anything else a Record holds (NCT id, phases, other outcomes, ...) has no place in it.
 """
 
@@ -80,8 +81,10 @@ def _outcome_text(outcome: Outcome, explicit: bool) -> str:
     return _explicit(outcome)
 
 
-def render(record: Record, *, explicit: bool = False) -> str:
-    """The flat text of `record`; `explicit` writes every outcome with explicit slots."""
+def render(record: Record, *, explicit: str = "none") -> str:
+    """The flat text of `record`. `explicit`: "none" writes each outcome plain where the
+    splitter gives it back; "last" also writes the last outcome of each outcome field
+    explicitly (so the field closes where it should); "all" writes every outcome explicitly."""
     title = _escape(record.brief_title)
     if title.startswith(_TITLE_OPENERS):
         title = "\\" + title
@@ -89,8 +92,10 @@ def render(record: Record, *, explicit: bool = False) -> str:
     lines.append("|".join(_escape(c) for c in record.conditions))
     lines.append("|".join(f"{i.type}: {_escape(i.name)}" for i in record.interventions))
     for role in (OutcomeRole.PRIMARY, OutcomeRole.SECONDARY):
+        outcomes = record.outcomes_by_role(role)
         field = reader.OUTCOME_SEP.join(
-            _outcome_text(o, explicit) for o in record.outcomes_by_role(role)
+            _outcome_text(o, explicit == "all" or (explicit == "last" and k == len(outcomes) - 1))
+            for k, o in enumerate(outcomes)
         )
         lines.extend(_block_lines(field))
     lines.extend(_block_lines(_escape(record.detailed_description)))
@@ -107,8 +112,9 @@ def to_flat(record: Record) -> str:
     """`record` in the flat layout: the plainest text that reads back to the same seven
     fields (the all-explicit text when none does; the round-trip test lists those)."""
     want = flat_fields(record)
-    text = render(record)
-    back = read_back(text)
-    if back is not None and flat_fields(back) == want:
-        return text
-    return render(record, explicit=True)
+    for explicit in ("none", "last"):
+        text = render(record, explicit=explicit)
+        back = read_back(text)
+        if back is not None and flat_fields(back) == want:
+            return text
+    return render(record, explicit="all")
