@@ -146,14 +146,15 @@ def test_xml_external_entity_to_etc_passwd(tmp_path: Path) -> None:
     assert "file:///etc/passwd" in rejects[0].reason and "root:" not in rejects[0].reason
 
 
-def test_flat_file_with_too_few_fields(tmp_path: Path, examples_dir: Path) -> None:
+def test_flat_file_that_cannot_be_laid_out(tmp_path: Path, examples_dir: Path) -> None:
     bad = tmp_path / "short.txt"
     bad.write_text(
-        "A trial title\nA one-line summary\nMultiple Myeloma|Leukemia\n", encoding="utf-8"
+        "A trial title\nA one-line summary\nMultiple Myeloma|Leukemia\nCELL THERAPY: CAR-T\n",
+        encoding="utf-8",
     )
     _, reject = _batch(examples_dir, bad)
     assert (reject.file, reject.record, reject.field) == (str(bad), "line 1", "interventions")
-    assert "too few fields" in reject.reason
+    assert "not an intervention type" in reject.reason
 
 
 def test_binary_file(tmp_path: Path, examples_dir: Path) -> None:

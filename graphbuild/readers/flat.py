@@ -18,10 +18,11 @@ blank lines, so boundaries come from the text and from where the single-line fie
    after the title that leaves a summary (its own empty line, or text lines) and a conditions
    line before it. When the line before it also could be the last line of the summary (the
    line after is empty too), it is the conditions unless it reads as running text (it ends
-   with `.`, `;`, `:`, `?` or `!`). Without any such empty line the text ends with the
-   conditions: its last line is the conditions, the lines before it the summary. A line
-   there that reads `TYPE: name` with a type that is not an intervention type is a Reject
-   naming the interventions.
+   with `.`, `;`, `:`, `?` or `!`). Without any such empty line the text ends early: its
+   last line is the conditions and the lines before it the summary, or all of it is the
+   summary when the lines before the last cannot be one (they end with a blank line). A line
+   there that reads `TYPE: name` with a type that is not an intervention type, or a layout
+   that fits neither reading, is a Reject naming the interventions.
 4. After the interventions, the primary and then the secondary outcomes: an empty line is an
    empty field; otherwise the field ends at the first line end where its last outcome closes
    with a time frame the splitter recognises and the next line with text does not continue
@@ -297,13 +298,18 @@ def split_fields(lines: list[str]) -> list[_Field]:
         while empty_iv is None and end > title + 1 and not lines[end - 1].strip():
             end -= 1  # the text ends early: trailing blank lines are no fields
         _check_no_unknown_type(lines, title + 1, end)
-        if end - title - 1 >= 2 and not _valid_summary(lines, title + 1, end - 1):
+        with_conditions = end - title - 1 >= 2 and _valid_summary(lines, title + 1, end - 1)
+        if not with_conditions and end - title - 1 >= 2 and not _valid_summary(
+            lines, title + 1, end
+        ):
+            # the summary is its empty line, so the conditions follow and then the interventions
             raise _Inconsistent(
                 "interventions",
-                f"no interventions line and no empty line for it: line {end} would be the "
-                "conditions, but the lines before it cannot be the summary",
+                f"line {title + 4} is neither interventions (`TYPE: name` parts joined by `|`) "
+                f"nor an empty line, yet the empty summary (line {title + 2}) and the conditions "
+                f"(line {title + 3}) put the interventions there",
             )
-        if end - title - 1 >= 2:
+        if with_conditions:
             fields.append(_block(lines, title + 1, end - 1, "brief_summary"))
             fields.append(_block(lines, end - 1, end, "conditions"))
         else:
