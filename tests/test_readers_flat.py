@@ -204,7 +204,6 @@ def test_boundaries_come_from_the_text(tmp_path: Path) -> None:
     assert r.detailed_description == "Description line one.\n\nDescription line two."
 
 
-
 # The optional fields as hand-written lines (seed style: blank lines inside a field are empty
 # lines too), each with a blank line inside where the field may hold one.
 HAND_WRITTEN = {
@@ -221,7 +220,9 @@ HAND_WRITTEN = {
 }
 OPTIONAL = tuple(HAND_WRITTEN)
 SUBSETS = [
-    frozenset(empty) for n in range(len(OPTIONAL) + 1) for empty in itertools.combinations(OPTIONAL, n)
+    frozenset(empty)
+    for n in range(len(OPTIONAL) + 1)
+    for empty in itertools.combinations(OPTIONAL, n)
 ]
 
 
@@ -326,8 +327,10 @@ def test_explicit_outcome_slots(tmp_path: Path) -> None:
                 "S",
                 "C",
                 "DRUG: x",
-                f"Safety, tolerability{nb}defined as grade 3, or worse{nb}Day 1, 8, 15"
-                f"|PFS{nb}{nb}Time to progression, assessed at 1 year",
+                (
+                    f"Safety, tolerability{nb}defined as grade 3, or worse{nb}Day 1, 8, 15"
+                    f"|PFS{nb}{nb}Time to progression, assessed at 1 year"
+                ),
                 f"measured by PCR{nb}Copies of the vector{nb}",
                 "description",
             ]

@@ -265,9 +265,7 @@ def split_fields(lines: list[str]) -> list[_Field]:
     if title is None:
         raise _Inconsistent("brief_title", "no text")
     fields = [_Field("brief_title", title, title, lines[title])]
-    iv = next(
-        (i for i in range(title + 1, len(lines)) if _is_interventions_line(lines[i])), None
-    )
+    iv = next((i for i in range(title + 1, len(lines)) if _is_interventions_line(lines[i])), None)
     if iv is not None and "\n\n\n" in "\n".join(lines[title:iv]):
         iv = None  # two empty lines in a row lie before it: empty fields, so it is later text
     if iv is not None:
@@ -299,8 +297,10 @@ def split_fields(lines: list[str]) -> list[_Field]:
             end -= 1  # the text ends early: trailing blank lines are no fields
         _check_no_unknown_type(lines, title + 1, end)
         with_conditions = end - title - 1 >= 2 and _valid_summary(lines, title + 1, end - 1)
-        if not with_conditions and end - title - 1 >= 2 and not _valid_summary(
-            lines, title + 1, end
+        if (
+            not with_conditions
+            and end - title - 1 >= 2
+            and not _valid_summary(lines, title + 1, end)
         ):
             # the summary is its empty line, so the conditions follow and then the interventions
             raise _Inconsistent(
@@ -394,7 +394,9 @@ def to_record(fields: list[_Field], file: str, member: str | None) -> Record:
     spans = [f for f in (by["primary_outcomes"], by["secondary_outcomes"]) if f.text]
     if spans:
         first, last = spans[0].first, spans[-1].last
-        origins["outcomes"] = f"line {first + 1}" if first == last else f"lines {first + 1}-{last + 1}"
+        origins["outcomes"] = (
+            f"line {first + 1}" if first == last else f"lines {first + 1}-{last + 1}"
+        )
     return Record(
         trial_id=stem(file, member),
         source=SourceRef(file, f"line {by['brief_title'].first + 1}", member),

@@ -30,7 +30,9 @@ def flat_fields(record: Record) -> Fields:
     (measure, description, time frame), detailed description."""
 
     def outcomes(role: OutcomeRole) -> tuple[tuple[str, str, str], ...]:
-        return tuple((o.measure, o.description, o.time_frame) for o in record.outcomes_by_role(role))
+        return tuple(
+            (o.measure, o.description, o.time_frame) for o in record.outcomes_by_role(role)
+        )
 
     return (
         record.brief_title,
@@ -55,7 +57,9 @@ def _block_lines(text: str) -> list[str]:
 
 
 def _plain(outcome: Outcome) -> str:
-    return SEP.join(_escape(p) for p in (outcome.measure, outcome.description, outcome.time_frame) if p)
+    return SEP.join(
+        _escape(p) for p in (outcome.measure, outcome.description, outcome.time_frame) if p
+    )
 
 
 def _explicit(outcome: Outcome) -> str:
