@@ -15,14 +15,17 @@ blank lines, so boundaries come from the text and from where the single-line fie
    everything between the title and the conditions is the summary. One line with text between
    the title and the interventions could be either field: that is a Reject.
 3. Without such a line the interventions are empty. Their empty line is the first empty line
-   after the title that leaves a summary (its own empty line, or text lines) and a conditions
-   line before it. When the line before it also could be the last line of the summary (the
-   line after is empty too), it is the conditions unless it reads as running text (it ends
-   with `.`, `;`, `:`, `?` or `!`). Without any such empty line the text ends early: its
-   last line is the conditions and the lines before it the summary, or all of it is the
-   summary when the lines before the last cannot be one (they end with a blank line). A line
-   there that reads `TYPE: name` with a type that is not an intervention type, or a layout
-   that fits neither reading, is a Reject naming the interventions.
+   after the title that leaves a summary (its own empty line, or lines that start and end
+   with text) and then a conditions line before it, where that conditions line is empty or
+   does not read as running text (ending with `.`, `;`, `:`, `?` or `!`). Running text there
+   is the summary's last line instead: the conditions are the empty line that follows, and
+   the interventions the next one, which must be empty too. (Two empty lines in a row before
+   an interventions line likewise mean empty fields: that line is later text, and this rule
+   applies.) Without any such empty line the text ends early: its last line is the
+   conditions and the lines before it the summary, or all of it is the summary when the lines
+   before the last cannot be one. A line there that reads `TYPE: name` with an upper-case
+   type that is not an intervention type (`CELL THERAPY: ...`), or a layout that fits neither
+   reading, is a Reject naming the interventions.
 4. After the interventions, the primary and then the secondary outcomes: an empty line is an
    empty field; otherwise the field ends at the first line end where its last outcome closes
    with a time frame the splitter recognises and the next line with text does not continue
@@ -189,10 +192,11 @@ def _last_piece(text: str) -> str:
     return text.rsplit(OUTCOME_SEP, 1)[-1]
 
 
-def _take_outcomes(lines: list[str], start: int, name: str) -> _Field:
-    """The outcome field starting at line `start`: grown line by line until it is complete
-    and the next line does not continue it; a single line when it never completes. An
-    explicitly written outcome (`EXPLICIT_SEP`) is complete once its third slot has begun."""
+def _outcome_end(lines: list[str], start: int) -> int | None:
+    """The last line of the outcome field starting at line `start`: the first line end where
+    its last outcome is complete and the next line with text does not continue it. An
+    explicitly written outcome (`EXPLICIT_SEP`) is complete once its third slot has begun.
+    None when the field never completes."""
     acc: list[str] = []
     for k in range(start, len(lines)):
         acc.append(lines[k])
@@ -201,12 +205,19 @@ def _take_outcomes(lines: list[str], start: int, name: str) -> _Field:
         text = "\n".join(acc)
         explicit = _last_piece(text).count(EXPLICIT_SEP)
         if explicit >= 2:
-            return _Field(name, start, k, text)
+            return k
         if explicit == 0 and looks_complete(text):
             nxt = _next_nonblank(lines, k + 1)
             if nxt is None or not _CONTINUATION_LINE.match(lines[nxt]):
-                return _Field(name, start, k, text)
-    return _Field(name, start, start, lines[start])
+                return k
+    return None
+
+
+def _take_outcomes(lines: list[str], start: int, name: str) -> _Field:
+    """The outcome field starting at line `start`; a single line when it never completes."""
+    end = _outcome_end(lines, start)
+    last = start if end is None else end
+    return _Field(name, start, last, "\n".join(lines[start : last + 1]))
 
 
 def _block(lines: list[str], first: int, end: int, name: str) -> _Field:
@@ -229,27 +240,28 @@ def _valid_summary(lines: list[str], first: int, end: int) -> bool:
     return bool(lines[first].strip()) and bool(lines[end - 1].strip())
 
 
+def _running_text(line: str) -> bool:
+    return line.rstrip().endswith(_SENTENCE_END)
+
+
 def _empty_interventions_line(lines: list[str], title: int) -> int | None:
     """Rule 3: the empty line standing for empty interventions, or None."""
+    candidates: list[int] = []
     for k in range(title + 3, len(lines)):
         if lines[k] != "" or not _valid_summary(lines, title + 1, k - 1):
             continue
-        before, after = lines[k - 1], lines[k + 1] if k + 1 < len(lines) else None
-        if (
-            after == ""
-            and before.strip()
-            and before.rstrip().endswith(_SENTENCE_END)
-            and _valid_summary(lines, title + 1, k)
-        ):
-            return k + 1  # the line before is the summary's last: the conditions are empty
-        return k
-    return None
+        before = lines[k - 1]
+        if not before.strip() or not _running_text(before):
+            candidates.append(k)
+        elif k + 1 < len(lines) and lines[k + 1] == "" and _valid_summary(lines, title + 1, k):
+            candidates.append(k + 1)  # the summary's last line; the conditions are empty
+    return candidates[0] if candidates else None
 
 
 def _check_no_unknown_type(lines: list[str], first: int, end: int) -> None:
     """Where the interventions should stand and no interventions line was found, a line laid
     out as interventions with an unknown type is a mistake, not a summary or conditions."""
-    for k in range(max(first, end - 2), end):
+    for k in range(first, end):
         kind = _unknown_type(lines[k])
         if kind:
             raise _Inconsistent(
@@ -295,7 +307,7 @@ def split_fields(lines: list[str]) -> list[_Field]:
         end = len(lines) if empty_iv is None else empty_iv
         while empty_iv is None and end > title + 1 and not lines[end - 1].strip():
             end -= 1  # the text ends early: trailing blank lines are no fields
-        _check_no_unknown_type(lines, title + 1, end)
+        _check_no_unknown_type(lines, title + 3, end)
         with_conditions = end - title - 1 >= 2 and _valid_summary(lines, title + 1, end - 1)
         if (
             not with_conditions
