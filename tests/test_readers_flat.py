@@ -314,6 +314,30 @@ def test_whitespace_line_is_a_paragraph_break_never_an_empty_field(tmp_path: Pat
     assert parts(r, OutcomeRole.SECONDARY) == [] and r.detailed_description == "Desc"
 
 
+def test_lower_case_line_that_is_a_whole_field_starts_the_next_one(tmp_path: Path) -> None:
+    """A secondary outcome measure in lower case does not continue the primary outcomes when
+    its line reads as a whole outcome field; a lower-case line that does not (a wrapped time
+    frame) still continues."""
+    path = tmp_path / "trial.txt"
+    path.write_text(
+        "T\nS\nC\nDRUG: x\nORR, Responders, 12 weeks\n"
+        "proliferation of CAR-T cells, Copies by flow cytometry, 6 months\n\n",
+        encoding="utf-8",
+    )
+    r = read_one(path)
+    assert parts(r, OutcomeRole.PRIMARY) == [("ORR", "Responders", "12 weeks")]
+    assert parts(r, OutcomeRole.SECONDARY) == [
+        ("proliferation of CAR-T cells", "Copies by flow cytometry", "6 months")
+    ]
+    path.write_text(
+        "T\nS\nC\nDRUG: x\nORR, Responders, up to 12 weeks\nafter infusion\nOS, 2 years\n",
+        encoding="utf-8",
+    )
+    r = read_one(path)
+    assert parts(r, OutcomeRole.PRIMARY) == [("ORR", "Responders", "up to 12 weeks after infusion")]
+    assert parts(r, OutcomeRole.SECONDARY) == [("OS", "", "2 years")]
+
+
 def test_explicit_outcome_slots(tmp_path: Path) -> None:
     """`,` + no-break space separates an outcome's slots exactly: commas inside parts, an
     empty slot, a description without a time frame; the field closes at its last slot even

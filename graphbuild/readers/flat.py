@@ -29,7 +29,8 @@ blank lines, so boundaries come from the text and from where the single-line fie
 4. After the interventions, the primary and then the secondary outcomes: an empty line is an
    empty field; otherwise the field ends at the first line end where its last outcome closes
    with a time frame the splitter recognises and the next line with text does not continue
-   it (it starts in lower case or with a joining mark).
+   it (it continues when it starts with a joining mark such as `、` or `;`, or in lower case
+   unless it reads as a whole outcome field of its own).
 5. The detailed description is the rest (blank lines before it are skipped).
 
 How a writer keeps this unambiguous (`graphbuild.writers.flat` does all of it, and a file
@@ -95,8 +96,10 @@ _TYPE_ALT = "|".join(t.replace("_", "[ _]") for t in INTERVENTION_TYPES)
 INTERVENTION_PART = re.compile(rf"^\s*({_TYPE_ALT})\s*:\s*(.*\S)\s*$", re.IGNORECASE | re.DOTALL)
 # `CELL THERAPY: x`: an interventions line whose type is not one of the above.
 _UNKNOWN_TYPE_PART = re.compile(r"^\s*([A-Z][A-Z_]*(?: [A-Z][A-Z_]*){0,2})\s*:\s*\S")
-# A line that continues the previous one: it starts mid-sentence or with a joining mark.
-_CONTINUATION_LINE = re.compile(r"^\s*(?:[a-z]|[、，,;；:：|)）\]。.])")
+# A line that continues the previous one: it starts with a joining mark, or in lower case
+# (mid-sentence) unless it reads as a whole outcome field of its own.
+_JOINING_LINE = re.compile(r"^\s*[、，,;；:：|)）\]。.]")
+_LOWER_LINE = re.compile(r"^\s*[a-z]")
 # Running text, not a conditions list.
 _SENTENCE_END = (".", ";", ":", "?", "!", "。")
 # Separates the slots of an outcome written explicitly: `,` and a no-break space.
@@ -192,6 +195,13 @@ def _last_piece(text: str) -> str:
     return text.rsplit(OUTCOME_SEP, 1)[-1]
 
 
+def _continues(line: str) -> bool:
+    """Does this line continue the outcome field above it rather than start the next field?"""
+    if _JOINING_LINE.match(line):
+        return True
+    return bool(_LOWER_LINE.match(line)) and not looks_complete(line)
+
+
 def _outcome_end(lines: list[str], start: int) -> int | None:
     """The last line of the outcome field starting at line `start`: the first line end where
     its last outcome is complete and the next line with text does not continue it. An
@@ -208,7 +218,7 @@ def _outcome_end(lines: list[str], start: int) -> int | None:
             return k
         if explicit == 0 and looks_complete(text):
             nxt = _next_nonblank(lines, k + 1)
-            if nxt is None or not _CONTINUATION_LINE.match(lines[nxt]):
+            if nxt is None or not _continues(lines[nxt]):
                 return k
     return None
 
