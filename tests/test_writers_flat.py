@@ -16,7 +16,7 @@ from graphbuild.cli import main
 from graphbuild.model import Intervention, Outcome, OutcomeRole, Record, SourceFormat, SourceRef
 from graphbuild.readers import flat, read_inputs
 from graphbuild.readers.outcomes import join_like_csv
-from graphbuild.writers.flat import PARAGRAPH_LINE, flat_fields, read_back, to_flat
+from graphbuild.writers.flat import PARAGRAPH_LINE, NoTitle, flat_fields, read_back, to_flat
 
 FIELD_NAMES = (
     "brief_title",
@@ -220,6 +220,22 @@ def test_writer_layout_of_a_full_record() -> None:
     assert lines[8:10] == ["ORR,\u00a0Responders.", PARAGRAPH_LINE]
     back = read_back(text)
     assert back is not None and flat_fields(back) == flat_fields(FULL)
+
+
+def test_a_record_without_title_is_not_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(NoTitle):
+        to_flat(replace(FULL, brief_title=" "))
+    untitled = tmp_path / "NCT00000001.json"
+    untitled.write_text(
+        json.dumps({"protocolSection": {"identificationModule": {"nctId": "NCT00000001"}}}),
+        encoding="utf-8",
+    )
+    out = tmp_path / "flat"
+    assert main(["convert", "--to", "flat", str(untitled), "-o", str(out)]) == 1
+    assert list(out.iterdir()) == []
+    assert f"{untitled}: record 0: field brief_title: no title" in capsys.readouterr().err
 
 
 def test_convert_command(

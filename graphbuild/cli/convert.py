@@ -70,7 +70,7 @@ def _refuse(out: Path) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     from graphbuild.export.atomic import atomic_directory
-    from graphbuild.writers.flat import flat_fields, read_back, to_flat
+    from graphbuild.writers.flat import NoTitle, flat_fields, read_back, to_flat
 
     out = Path(args.output)
     problem = _refuse(out)
@@ -86,9 +86,21 @@ def run(args: argparse.Namespace) -> int:
             if not isinstance(item, Record):
                 rejects.append(item)
                 continue
+            try:
+                text = to_flat(item)
+            except NoTitle:
+                where = item.source
+                rejects.append(
+                    Reject(
+                        f"{where.file}!{where.member}" if where.member else where.file,
+                        where.record,
+                        "brief_title",
+                        "no title: the flat layout reads its first line with text as the title",
+                    )
+                )
+                continue
             per_format[str(item.format)] += 1
             name = file_name(item, taken)
-            text = to_flat(item)
             (staging / name).write_text(text, encoding="utf-8")
             back = read_back(text, name)
             if back is None or flat_fields(back) != flat_fields(item):

@@ -112,9 +112,16 @@ def read_back(text: str, name: str = "record.txt") -> Record | None:
     return item if isinstance(item, Record) else None
 
 
+class NoTitle(ValueError):
+    """The flat layout needs a title: its first line with text is the title."""
+
+
 def to_flat(record: Record) -> str:
     """`record` in the flat layout: the plainest text that reads back to the same seven
-    fields (the all-explicit text when none does; the round-trip test lists those)."""
+    fields (the all-explicit text when none does; the round-trip test lists those). A record
+    without a title raises NoTitle: any other first line would be read as its title."""
+    if not record.brief_title.strip():
+        raise NoTitle(f"{record.trial_id}: no brief title, which the flat layout requires")
     want = flat_fields(record)
     for explicit in ("none", "last"):
         text = render(record, explicit=explicit)
