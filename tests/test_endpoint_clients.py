@@ -37,7 +37,9 @@ TRIALS = [
     "NCT90000002",
 ]
 TRIAL_IDS = f"PREFIX gb: <{GB}>\nSELECT ?id WHERE {{ ?t gb:trialId ?id }} ORDER BY ?id"
-TRIAL_TRIPLES = f"PREFIX gb: <{GB}>\nCONSTRUCT {{ ?t gb:trialId ?id }} WHERE {{ ?t gb:trialId ?id }}"
+TRIAL_TRIPLES = (
+    f"PREFIX gb: <{GB}>\nCONSTRUCT {{ ?t gb:trialId ?id }} WHERE {{ ?t gb:trialId ?id }}"
+)
 # never finishes on the fixture (a five-way cross product of every quad): runs to the limit
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 
@@ -107,7 +109,10 @@ def test_sparqlwrapper_gets_graphs_in_turtle_rdfxml_and_jsonld(server: serve.Spa
     expected = {(f"https://w3id.org/graphbuild/id/trial/{t}", t) for t in TRIALS}
 
     def pairs(graph: rdflib.Graph) -> set[tuple[str, str]]:
-        return {(str(s), str(o)) for s, _p, o in graph.triples((None, rdflib.URIRef(GB + "trialId"), None))}
+        return {
+            (str(s), str(o))
+            for s, _p, o in graph.triples((None, rdflib.URIRef(GB + "trialId"), None))
+        }
 
     turtle = _wrapper(server, TRIAL_TRIPLES, TURTLE).queryAndConvert()  # bytes
     assert pairs(rdflib.Graph().parse(data=turtle, format="turtle")) == expected
@@ -181,7 +186,8 @@ def test_from_in_the_query_counts_only_that_graph(client: httpx.Client) -> None:
     in_other = len(list(store.quads_for_pattern(None, None, None, ox.NamedNode(other))))
     assert in_other != in_graph
     overridden = count(
-        f"SELECT (COUNT(*) AS ?n) FROM <{trial}> WHERE {{ ?s ?p ?o }}", **{"default-graph-uri": other}
+        f"SELECT (COUNT(*) AS ?n) FROM <{trial}> WHERE {{ ?s ?p ?o }}",
+        **{"default-graph-uri": other},
     )
     assert overridden == in_other
 
@@ -209,7 +215,7 @@ class Listener:
         while not self._stop.is_set():
             try:
                 conn, _ = self.sock.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             self.connections += 1
             conn.close()
@@ -265,9 +271,12 @@ def test_every_service_form_is_refused_by_the_parsed_query_check() -> None:
             serve.check_query(query)
         assert refused.value.status == 400, query
     # names that merely contain the word are data
-    assert serve.check_query(
-        "PREFIX service: <http://e/> SELECT ?service WHERE { ?s service:p ?service }"
-    ).form == "SELECT"
+    assert (
+        serve.check_query(
+            "PREFIX service: <http://e/> SELECT ?service WHERE { ?s service:p ?service }"
+        ).form
+        == "SELECT"
+    )
 
 
 def test_every_service_form_gets_400_and_nothing_reaches_a_local_listener(
@@ -296,7 +305,11 @@ def test_every_service_form_gets_400_and_nothing_reaches_a_local_listener(
 def _federate_from_a_sandbox(port: int, out: multiprocessing.Queue) -> None:
     isolated = drop_network()
     try:
-        list(ox.Store().query(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"))
+        list(
+            ox.Store().query(
+                f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"
+            )
+        )
         out.put((isolated, "answered"))
     except OSError as exc:
         out.put((isolated, f"{type(exc).__name__}: {exc}"))

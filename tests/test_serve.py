@@ -8,7 +8,6 @@ import functools
 import io
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -290,7 +289,9 @@ def test_bad_requests_get_clear_statuses(client: httpx.Client) -> None:
     other = TRIAL_IDS.replace("?id", "?x")
     assert client.get("/sparql", params=[("query", TRIAL_IDS), ("query", other)]).status_code == 400
     # the same query twice is the same request
-    assert ids_of(client.get("/sparql", params=[("query", TRIAL_IDS), ("query", TRIAL_IDS)])) == TRIALS
+    assert (
+        ids_of(client.get("/sparql", params=[("query", TRIAL_IDS), ("query", TRIAL_IDS)])) == TRIALS
+    )
     assert (
         client.post("/sparql", content=b"x", headers={"Content-Type": "text/plain"}).status_code
         == 415
@@ -453,8 +454,9 @@ def test_check_query_and_negotiate_units() -> None:
     assert serve.negotiate("graph", None, ["nquads"]).name == "nquads"
     assert serve.negotiate("results", None, ["tsv", "text/tab-separated-values"]).name == "tsv"
     assert (
-        serve.negotiate("graph", None, ["json-ld", "application/ld+json,application/x-json+ld"])
-        .name
+        serve.negotiate(
+            "graph", None, ["json-ld", "application/ld+json,application/x-json+ld"]
+        ).name
         == "jsonld"
     )
     assert serve.negotiate("results", "text/html,application/xml;q=0.9,*/*;q=0.8").name == "html"

@@ -165,7 +165,9 @@ class SparqlApp:
 
     # -- running -----------------------------------------------------------------------------
 
-    async def _run(self, request: Request, text: str | None, args: dict[str, list[str]]) -> Response:
+    async def _run(
+        self, request: Request, text: str | None, args: dict[str, list[str]]
+    ) -> Response:
         if not text or not text.strip():
             raise Refused(400, "no query: pass query=... (SPARQL 1.1 Protocol)")
         checked: CheckedQuery = await anyio.to_thread.run_sync(

@@ -28,9 +28,7 @@ _FORMS = {
     "ConstructQuery": "CONSTRUCT",
     "DescribeQuery": "DESCRIBE",
 }
-SERVICE_REFUSED = (
-    "SERVICE (federated query) is refused: this endpoint queries no other host"
-)
+SERVICE_REFUSED = "SERVICE (federated query) is refused: this endpoint queries no other host"
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,8 @@ an `Answer` out (status, content type, serialized body, whether rows were cut at
 
 Every SPARQL results format (JSON, XML, CSV, TSV) and every RDF format is written by
 pyoxigraph's own serializers. To cut a SELECT at the row cap, the first rows are read and
-handed back to pyoxigraph as SPARQL TSV (each term in its own N-Triples form, `str(term)`),
-which it parses and writes in the asked format: no results format is written by hand here.
+handed back to pyoxigraph (`sparql.results.to_solutions`), which writes them in the asked
+format: no results format is written by hand here.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from graphbuild.endpoint.config import DEFAULT_MAX_ROWS
 from graphbuild.endpoint.negotiation import DEFAULT_FORMAT, FORMATS, Format
+from graphbuild.sparql.results import to_solutions
 
 # Prefixes for Turtle answers (declared here, not imported: workers stay light to start).
 TURTLE_PREFIXES = {
@@ -85,7 +86,9 @@ def dataset_options(job: Job) -> dict[str, object]:
     `named-graph-uri` first, then the query's own FROM / FROM NAMED (Oxigraph honours them
     when no other default graph is set), else graphbuild's default: the union of all graphs."""
     if job.default_graphs or job.named_graphs:
-        options: dict[str, object] = {"default_graph": [ox.NamedNode(g) for g in job.default_graphs]}
+        options: dict[str, object] = {
+            "default_graph": [ox.NamedNode(g) for g in job.default_graphs]
+        }
         if job.named_graphs:
             options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
         return options
@@ -94,19 +97,12 @@ def dataset_options(job: Job) -> dict[str, object]:
     return {"use_default_graph_as_union": True}
 
 
-def capped_solutions(
-    results: ox.QuerySolutions, max_rows: int
-) -> tuple[ox.QuerySolutions, bool]:
+def capped_solutions(results: ox.QuerySolutions, max_rows: int) -> tuple[ox.QuerySolutions, bool]:
     """At most `max_rows` solutions as pyoxigraph solutions again, and whether any were cut."""
     columns = [v.value for v in results.variables]
     rows = list(islice(results, max_rows + 1))
-    lines = ["\t".join(f"?{c}" for c in columns)]
-    lines += [
-        "\t".join("" if s[c] is None else str(s[c]) for c in columns) for s in rows[:max_rows]
-    ]
-    parsed = ox.parse_query_results("\n".join(lines) + "\n", ox.QueryResultsFormat.TSV)
-    assert isinstance(parsed, ox.QuerySolutions)
-    return parsed, len(rows) > max_rows
+    capped = [tuple(s[c] for c in columns) for s in rows[:max_rows]]
+    return to_solutions(columns, capped), len(rows) > max_rows
 
 
 def with_link(body: bytes, fmt: str, link: str) -> bytes:
@@ -142,7 +138,9 @@ def execute_job(store: ox.Store, job: Job) -> Answer:
         rdf_format = _RDF_FORMATS[fmt.name]
         statements: list[ox.Triple] | list[ox.Quad] = triples[: job.max_rows]
         if rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-            statements = [ox.Quad(t.subject, t.predicate, t.object) for t in triples[: job.max_rows]]
+            statements = [
+                ox.Quad(t.subject, t.predicate, t.object) for t in triples[: job.max_rows]
+            ]
         prefixes = TURTLE_PREFIXES if rdf_format in _PREFIXED else None
         body = ox.serialize(statements, format=rdf_format, prefixes=prefixes) or b""
         if fmt.name == "graph-html":

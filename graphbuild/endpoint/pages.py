@@ -110,14 +110,18 @@ def results_page(solutions: ox.QuerySolutions, truncated: bool, max_rows: int) -
             f"<td>{'' if solution[c] is None else esc(str(solution[c]))}</td>" for c in columns
         )
         rows.append(f"<tr>{cells}</tr>")
-    table = f"<table border=\"1\"><tr>{head}</tr>{''.join(rows)}</table>"
+    table = f'<table border="1"><tr>{head}</tr>{"".join(rows)}</table>'
     count = f"<p>{len(rows)} row{'s' if len(rows) != 1 else ''}</p>"
-    return _PAGE.format(title="results", notice=cut_notice(truncated, max_rows), content=count + table)
+    return _PAGE.format(
+        title="results", notice=cut_notice(truncated, max_rows), content=count + table
+    )
 
 
 def boolean_page(value: bool) -> str:
     """An ASK answer as a page."""
-    return _PAGE.format(title="ASK", notice="", content=f"<p>ASK: <b>{'true' if value else 'false'}</b></p>")
+    return _PAGE.format(
+        title="ASK", notice="", content=f"<p>ASK: <b>{'true' if value else 'false'}</b></p>"
+    )
 
 
 def graph_page(turtle: str, truncated: bool, max_rows: int) -> str:

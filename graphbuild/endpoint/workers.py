@@ -239,7 +239,9 @@ class WorkerPool:
         needed = (self.size - state.running) + 1 - (len(state.idle) + state.starting)
         for _ in range(max(0, needed)):
             state.starting += 1
-            threading.Thread(target=self._start_one, name="graphbuild-sparql-start", daemon=True).start()
+            threading.Thread(
+                target=self._start_one, name="graphbuild-sparql-start", daemon=True
+            ).start()
 
     def _start_one(self) -> None:
         try:
@@ -386,9 +388,7 @@ class WorkerPool:
                 state.slow_running += 1
                 return True
             if state.paused >= self.max_paused:
-                raise Refused(
-                    503, "too many slow queries are running or waiting; retry in a while"
-                )
+                raise Refused(503, "too many slow queries are running or waiting; retry in a while")
             self._signal(worker, signal.SIGSTOP)
             state.running -= 1
             state.paused += 1
