@@ -12,8 +12,10 @@ The same parse tells which query form it is and whether the query names its own 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pyparsing import ParseException, ParseResults
@@ -28,6 +30,9 @@ _FORMS = {
     "ConstructQuery": "CONSTRUCT",
     "DescribeQuery": "DESCRIBE",
 }
+# rdflib's parser (pyparsing) is not thread-safe: two parses at once fail at random with
+# errors such as "Param.postParse2() missing 1 required positional argument". One at a time.
+_PARSER_LOCK = threading.Lock()
 SERVICE_REFUSED = "SERVICE (federated query) is refused: this endpoint queries no other host"
 
 
@@ -67,7 +72,14 @@ def _refuse_update(text: str) -> None:
 
 def check_query(text: str) -> CheckedQuery:
     """The query's form and dataset if this endpoint may run it; otherwise `Refused`:
-    403 for an update or LOAD, 400 for SERVICE and for anything that does not parse."""
+    403 for an update or LOAD, 400 for SERVICE and for anything that does not parse.
+    Verdicts on accepted queries are remembered (stored queries come back often)."""
+    with _PARSER_LOCK:
+        return _check(text)
+
+
+@lru_cache(maxsize=1024)
+def _check(text: str) -> CheckedQuery:
     try:
         prologue, query = parseQuery(text)
     except ParseException as exc:
