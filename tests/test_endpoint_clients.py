@@ -418,3 +418,14 @@ def test_a_paused_slow_query_resumes_and_finishes() -> None:
 def test_limits_document(client: httpx.Client) -> None:
     limits = json.loads(client.get("/limits").text)
     assert limits["max_rows"] == 1000 and limits["timeout_seconds"] == 10
+
+
+def test_the_guard_reads_queries_from_many_threads_at_once() -> None:
+    """rdflib's parser is not thread-safe; the guard serializes it, so concurrent requests
+    never get a spurious syntax error."""
+    from graphbuild.queries import list_queries
+
+    texts = [f"{info.text}\n# copy {n}" for n in range(2) for info in list_queries()]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        forms = list(pool.map(lambda text: serve.check_query(text).form, texts))
+    assert forms == ["SELECT"] * len(texts)
