@@ -23,7 +23,7 @@ What keeps it safe to leave running:
   runs in a worker *process* holding the store open read-only; when the limit passes the
   request answers 503 and that worker is killed and replaced;
 * fair under load: one line per client served in turn, and slow queries (past 0.25 s) may
-  hold all but one worker; more slow ones are paused in line (see `endpoint.workers`);
+  hold half the workers; more slow ones are paused in line (see `endpoint.workers`);
 * a row cap (SELECT rows or CONSTRUCT triples), said in the `X-Graphbuild-Truncated`,
   `Warning` and `Link` headers and, in JSON / XML results, in `head.link`;
 * CORS for browser-based SPARQL tools; it listens on 127.0.0.1 unless told otherwise.

@@ -9,14 +9,15 @@ Fairness, without knowing in advance which query is slow:
 * at most `size` queries run at once. Waiting queries stand in one line per client (its IP
   address) and the lines are served in turn (round robin), so one client's burst cannot push
   everyone else back; a client may keep at most `max_waiting` queries waiting.
-* a query still running after `slow_after` seconds is *slow*. At most `size - 1` slow queries
-  run at once, so one worker is always left for quick ones. A query that turns slow while that
+* a query still running after `slow_after` seconds is *slow*. At most half the workers (at
+  least one) run slow queries at once, so the other half is always left for quick ones. A query that turns slow while that
   many already run is paused where it stands (SIGSTOP; no work is lost) and waits in the slow
   line, served per client in turn, until a slow slot frees; then it continues (SIGCONT). Its
   time limit counts the seconds it runs, not the seconds it waits; the wait is capped by
   `max_wait`.
 * a paused query keeps its process, so a fresh worker replaces it in the background; one
-  spare worker is kept ready so the replacement costs a quick query nothing.
+  spare worker per slow slot is kept ready, so neither a pause nor the kill of slow queries
+  at their time limit leaves a quick query waiting for a new process to start.
 """
 
 from __future__ import annotations
@@ -178,7 +179,7 @@ class WorkerPool:
         if size < 1:
             raise ValueError("a pool needs at least one worker")
         self.size = size
-        self.slow_slots = max(1, size - 1)
+        self.slow_slots = max(1, size // 2)
         self.slow_after = slow_after
         self.max_wait = max_wait
         self.max_waiting = max_waiting
@@ -189,7 +190,8 @@ class WorkerPool:
         self._cond = threading.Condition()
         self._state = _State()
         self._closed = False
-        started = [self._start() for _ in range(size + 1)]  # one spare
+        self.spares = self.slow_slots
+        started = [self._start() for _ in range(size + self.spares)]
         try:
             for worker in started:
                 self._await_ready(worker)
@@ -233,10 +235,10 @@ class WorkerPool:
             self._dispatch()
 
     def _replenish(self) -> None:
-        """Start workers in the background until every free slot has one, plus a spare.
+        """Start workers in the background until every free slot has one, plus the spares.
         Called with the lock held."""
         state = self._state
-        needed = (self.size - state.running) + 1 - (len(state.idle) + state.starting)
+        needed = (self.size - state.running) + self.spares - (len(state.idle) + state.starting)
         for _ in range(max(0, needed)):
             state.starting += 1
             threading.Thread(
@@ -290,8 +292,8 @@ class WorkerPool:
                 break
             ticket.worker = state.idle.pop()
             state.running += 1
-        # keep no more idle processes than free slots and a spare
-        while len(state.idle) > (self.size - state.running) + 1:
+        # keep no more idle processes than free slots and the spares
+        while len(state.idle) > (self.size - state.running) + self.spares:
             extra = state.idle.pop(0)
             threading.Thread(target=self._retire, args=(extra,), daemon=True).start()
         self._cond.notify_all()
