@@ -17,8 +17,9 @@ query as a VALUES block at the start of the WHERE group (`graphbuild.sparql.bind
 not pyoxigraph's `substitutions`).
 
 Rows come back as plain Python values (`run_query`) or as RDF terms with their columns
-(`execute_query`), and format as an aligned text table, CSV, or the SPARQL 1.1 Query Results
-JSON / XML / CSV / TSV formats (the latter shared with the HTTP endpoint, `graphbuild.serve`).
+(`execute_query`), and format as an aligned text table, CSV, or SPARQL 1.1 Query Results JSON
+(written by pyoxigraph; `to_solutions` hands rows to any of its results serializers, as the
+HTTP endpoint, `graphbuild.serve`, does).
 
 This module is the public entry point; the work is done in `graphbuild.sparql`, one module per
 step (catalog -> params -> binding -> run -> results, see its docstring). Import from here.
@@ -34,17 +35,11 @@ from graphbuild.sparql.graphs import STORE_SUBDIRS, open_graph, store_directory
 from graphbuild.sparql.params import PARAM_TYPES, Param, ParamType, parse_param
 from graphbuild.sparql.results import (
     FORMATTERS,
-    boolean_json,
-    boolean_xml,
     format_csv,
     format_json,
     format_result,
     format_table,
-    results_csv,
-    results_json,
-    results_tsv,
-    results_xml,
-    term_json,
+    to_solutions,
 )
 from graphbuild.sparql.run import (
     QueryResult,
@@ -75,8 +70,6 @@ __all__ = [
     "UnknownQueryError",
     "bind_params",
     "bind_query",
-    "boolean_json",
-    "boolean_xml",
     "execute_query",
     "execute_sparql",
     "format_csv",
@@ -94,16 +87,12 @@ __all__ = [
     "prepare",
     "queries_dir",
     "query_form",
-    "results_csv",
-    "results_json",
-    "results_tsv",
-    "results_xml",
     "run_query",
     "sparql_term",
     "store_directory",
-    "term_json",
     "term_text",
     "term_to_python",
+    "to_solutions",
     "tokenize_sparql",
     "values_block",
 ]

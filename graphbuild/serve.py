@@ -7,30 +7,35 @@
     GET  /queries/NAME?param=value                  run a stored query
     GET  /                                          a page listing the stored queries
 
-Results are negotiated on Accept (or `format=`): SPARQL results as JSON, XML, CSV or TSV;
-CONSTRUCT / DESCRIBE graphs as Turtle, N-Triples, RDF/XML or JSON-LD. `default-graph-uri`
-and `named-graph-uri` choose the dataset; without them the default graph is the union of
-all graphs, as everywhere in graphbuild.
+Results are negotiated on Accept (or `format=`, short names or media types, repeats allowed
+when they agree): SPARQL results as JSON, XML, CSV, TSV or an HTML page; CONSTRUCT / DESCRIBE
+graphs as Turtle, N-Triples, N-Quads, TriG, RDF/XML or JSON-LD. `default-graph-uri` and
+`named-graph-uri` choose the dataset; else the query's own FROM / FROM NAMED; else the default
+graph is the union of all graphs, as everywhere in graphbuild.
 
 What keeps it safe to leave running:
 
-* read-only: updates (form `update=`, `application/sparql-update`, or update keywords in a
-  query) are refused with 403, and so are SERVICE (Oxigraph would fetch from other hosts)
-  and LOAD, found by tokenizing the query outside strings, IRIs and comments;
+* read-only and local: updates (form `update=`, `application/sparql-update`, or an update as
+  the query) are refused with 403, and so is LOAD; a SERVICE clause anywhere in the *parsed*
+  query (never a text search) is refused with 400, and so is any query the parser cannot
+  read; where Linux allows it the worker processes also run without any network;
 * a time limit per query: pyoxigraph cannot interrupt a query from Python, so every query
   runs in a worker *process* holding the store open read-only; when the limit passes the
-  request answers 503 and that worker is killed and replaced. A slow query occupies one
-  worker; other clients' queries run on the others;
-* a row cap (SELECT rows or CONSTRUCT triples), flagged by `X-Graphbuild-Truncated: true`;
-* it listens on 127.0.0.1 unless told otherwise.
+  request answers 503 and that worker is killed and replaced;
+* fair under load: one line per client served in turn, and slow queries (past 0.25 s) may
+  hold half the workers; more slow ones are paused in line (see `endpoint.workers`);
+* a row cap (SELECT rows or CONSTRUCT triples), said in the `X-Graphbuild-Truncated`,
+  `Warning` and `Link` headers and, in JSON / XML results, in `head.link`;
+* CORS for browser-based SPARQL tools; it listens on 127.0.0.1 unless told otherwise.
 
 This module is the public entry point; the work is done in `graphbuild.endpoint`, one module
-per concern (handler -> guard -> negotiation -> workers -> jobs, see its docstring). Import
+per concern (app -> guard -> negotiation -> workers -> jobs, see its docstring). Import
 from here.
 """
 
 from __future__ import annotations
 
+from graphbuild.endpoint.app import SparqlApp
 from graphbuild.endpoint.config import (
     DEFAULT_HOST,
     DEFAULT_MAX_ROWS,
@@ -42,8 +47,7 @@ from graphbuild.endpoint.config import (
     StoreOpener,
 )
 from graphbuild.endpoint.errors import QueryTimeout, Refused
-from graphbuild.endpoint.guard import UPDATE_KEYWORDS, check_query
-from graphbuild.endpoint.handler import SparqlHandler
+from graphbuild.endpoint.guard import SERVICE_REFUSED, CheckedQuery, check_query
 from graphbuild.endpoint.jobs import TURTLE_PREFIXES, Answer, Job, execute_job
 from graphbuild.endpoint.negotiation import (
     DEFAULT_FORMAT,
@@ -56,11 +60,10 @@ from graphbuild.endpoint.negotiation import (
     result_kind,
 )
 from graphbuild.endpoint.server import SparqlServer, is_loopback, make_server
-from graphbuild.endpoint.workers import WorkerPool
+from graphbuild.endpoint.workers import PoolStats, WorkerPool
 
 # Names this module has always offered from the stored-query side, kept importable here.
 from graphbuild.sparql.errors import ParameterError, QueryError, UnknownQueryError
-from graphbuild.sparql.tokenize import keywords, query_form, tokenize_sparql
 
 __all__ = [
     "DEFAULT_FORMAT",
@@ -73,17 +76,19 @@ __all__ = [
     "FORMAT_ALIASES",
     "MAX_BODY",
     "MEDIA_TYPES",
+    "SERVICE_REFUSED",
     "TURTLE_PREFIXES",
-    "UPDATE_KEYWORDS",
     "Answer",
+    "CheckedQuery",
     "Format",
     "Job",
     "ParameterError",
+    "PoolStats",
     "QueryError",
     "QueryTimeout",
     "Refused",
     "ServeConfig",
-    "SparqlHandler",
+    "SparqlApp",
     "SparqlServer",
     "StoreOpener",
     "UnknownQueryError",
@@ -91,11 +96,8 @@ __all__ = [
     "check_query",
     "execute_job",
     "is_loopback",
-    "keywords",
     "make_server",
     "negotiate",
     "parse_accept",
-    "query_form",
     "result_kind",
-    "tokenize_sparql",
 ]

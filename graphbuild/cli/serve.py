@@ -86,6 +86,5 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
-        server.pool.close()
+        server.close()
     return 0

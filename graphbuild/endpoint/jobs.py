@@ -1,10 +1,15 @@
 """One query as a worker process runs it: a `Job` in (picklable, so it crosses to the worker),
 an `Answer` out (status, content type, serialized body, whether rows were cut at the cap).
-SPARQL results are written by `graphbuild.sparql.results`, the same code `graphbuild query`
-uses; graphs by pyoxigraph."""
+
+Every SPARQL results format (JSON, XML, CSV, TSV) and every RDF format is written by
+pyoxigraph's own serializers. To cut a SELECT at the row cap, the first rows are read and
+handed back to pyoxigraph (`sparql.results.to_solutions`), which writes them in the asked
+format: no results format is written by hand here.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from itertools import islice
 
@@ -12,7 +17,7 @@ import pyoxigraph as ox
 
 from graphbuild.endpoint.config import DEFAULT_MAX_ROWS
 from graphbuild.endpoint.negotiation import DEFAULT_FORMAT, FORMATS, Format
-from graphbuild.sparql import results as serialize
+from graphbuild.sparql.results import to_solutions
 
 # Prefixes for Turtle answers (declared here, not imported: workers stay light to start).
 TURTLE_PREFIXES = {
@@ -29,8 +34,18 @@ TURTLE_PREFIXES = {
 _RDF_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
     "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
     "rdfxml": ox.RdfFormat.RDF_XML,
     "jsonld": ox.RdfFormat.JSON_LD,
+    "graph-html": ox.RdfFormat.TURTLE,
+}
+_PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
+_RESULTS_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
 }
 
 
@@ -43,11 +58,13 @@ class Job:
     max_rows: int = DEFAULT_MAX_ROWS
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    own_dataset: bool = False  # the query says FROM / FROM NAMED: let Oxigraph honour them
+    cut_link: str = ""  # where a cut result points (JSON / XML `link`), see `app`
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """What the handler sends back, already serialized, so the worker does the heavy part."""
+    """What the app sends back, already serialized, so the worker does the heavy part."""
 
     status: int
     content_type: str
@@ -64,17 +81,50 @@ def _content_type(fmt: Format) -> str:
     return f"{fmt.media_type}; charset=utf-8"
 
 
-def execute_job(store: ox.Store, job: Job) -> Answer:
-    """Run one query on `store` and serialize its answer, at most `job.max_rows` rows."""
-    options: dict[str, object] = {}
+def dataset_options(job: Job) -> dict[str, object]:
+    """How the store is asked, in the Protocol's order of precedence: `default-graph-uri` /
+    `named-graph-uri` first, then the query's own FROM / FROM NAMED (Oxigraph honours them
+    when no other default graph is set), else graphbuild's default: the union of all graphs."""
     if job.default_graphs or job.named_graphs:
-        options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+        options: dict[str, object] = {
+            "default_graph": [ox.NamedNode(g) for g in job.default_graphs]
+        }
         if job.named_graphs:
             options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-    else:
-        options["use_default_graph_as_union"] = True
+        return options
+    if job.own_dataset:
+        return {}
+    return {"use_default_graph_as_union": True}
+
+
+def capped_solutions(results: ox.QuerySolutions, max_rows: int) -> tuple[ox.QuerySolutions, bool]:
+    """At most `max_rows` solutions as pyoxigraph solutions again, and whether any were cut."""
+    columns = [v.value for v in results.variables]
+    rows = list(islice(results, max_rows + 1))
+    capped = [tuple(s[c] for c in columns) for s in rows[:max_rows]]
+    return to_solutions(columns, capped), len(rows) > max_rows
+
+
+def with_link(body: bytes, fmt: str, link: str) -> bytes:
+    """A results document with a `link` in its head (JSON `head.link`, XML `<link href>`):
+    the place the SPARQL results formats give for metadata about the result."""
+    if not link:
+        return body
+    if fmt == "json":
+        document = json.loads(body)
+        document["head"]["link"] = [*document["head"].get("link", []), link]
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if fmt == "xml":
+        from xml.sax.saxutils import quoteattr
+
+        return body.replace(b"</head>", f"<link href={quoteattr(link)}/></head>".encode(), 1)
+    return body
+
+
+def execute_job(store: ox.Store, job: Job) -> Answer:
+    """Run one query on `store` and serialize its answer, at most `job.max_rows` rows."""
     try:
-        results = store.query(job.query, **options)
+        results = store.query(job.query, **dataset_options(job))
     except SyntaxError as exc:
         return text_answer(400, f"SPARQL syntax error: {exc}")
     except ValueError as exc:
@@ -86,28 +136,33 @@ def execute_job(store: ox.Store, job: Job) -> Answer:
         triples = list(islice(results, job.max_rows + 1))
         truncated = len(triples) > job.max_rows
         rdf_format = _RDF_FORMATS[fmt.name]
-        prefixes = TURTLE_PREFIXES if rdf_format == ox.RdfFormat.TURTLE else None
-        body = ox.serialize(triples[: job.max_rows], format=rdf_format, prefixes=prefixes) or b""
+        statements: list[ox.Triple] | list[ox.Quad] = triples[: job.max_rows]
+        if rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+            statements = [
+                ox.Quad(t.subject, t.predicate, t.object) for t in triples[: job.max_rows]
+            ]
+        prefixes = TURTLE_PREFIXES if rdf_format in _PREFIXED else None
+        body = ox.serialize(statements, format=rdf_format, prefixes=prefixes) or b""
+        if fmt.name == "graph-html":
+            from graphbuild.endpoint.pages import graph_page
+
+            body = graph_page(body.decode("utf-8"), truncated, job.max_rows).encode("utf-8")
         return Answer(200, _content_type(fmt), body, truncated)
     if fmt.kind != "results":
         fmt = FORMATS[DEFAULT_FORMAT["results"]]
     if isinstance(results, ox.QueryBoolean):
-        value = bool(results)
-        text = {
-            "json": lambda: serialize.boolean_json(value),
-            "xml": lambda: serialize.boolean_xml(value),
-            "csv": lambda: "_askResult\r\n" + ("true" if value else "false") + "\r\n",
-            "tsv": lambda: "?_askResult\n" + ("true" if value else "false") + "\n",
-        }[fmt.name]()
-        return Answer(200, _content_type(fmt), text.encode("utf-8"))
-    columns = [v.value for v in results.variables]
-    rows = [tuple(s[c] for c in columns) for s in islice(results, job.max_rows + 1)]
-    truncated = len(rows) > job.max_rows
-    rows = rows[: job.max_rows]
-    writer = {
-        "json": serialize.results_json,
-        "xml": serialize.results_xml,
-        "csv": serialize.results_csv,
-        "tsv": serialize.results_tsv,
-    }[fmt.name]
-    return Answer(200, _content_type(fmt), writer(columns, rows).encode("utf-8"), truncated)
+        if fmt.name == "html":
+            from graphbuild.endpoint.pages import boolean_page
+
+            return Answer(200, _content_type(fmt), boolean_page(bool(results)).encode("utf-8"))
+        return Answer(200, _content_type(fmt), results.serialize(format=_RESULTS_FORMATS[fmt.name]))
+    solutions, truncated = capped_solutions(results, job.max_rows)
+    if fmt.name == "html":
+        from graphbuild.endpoint.pages import results_page
+
+        page = results_page(solutions, truncated, job.max_rows)
+        return Answer(200, _content_type(fmt), page.encode("utf-8"), truncated)
+    body = solutions.serialize(format=_RESULTS_FORMATS[fmt.name]) or b""
+    if truncated:
+        body = with_link(body, fmt.name, job.cut_link)
+    return Answer(200, _content_type(fmt), body, truncated)

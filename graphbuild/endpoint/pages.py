@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from graphbuild.endpoint.config import ServeConfig
 from graphbuild.sparql.catalog import list_queries
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 
 def query_list(queries_directory: Path | None = None) -> list[dict[str, object]]:
@@ -64,10 +68,66 @@ Stored queries take parameters as <code>/queries/NAME?param=value</code>.</p>
 <form method="post" action="/sparql">
 <textarea name="query" rows="8" cols="90">PREFIX gb: &lt;https://w3id.org/graphbuild/vocab#&gt;
 SELECT ?trial_id WHERE {{ ?trial gb:trialId ?trial_id }} LIMIT 20</textarea><br>
-<button>Run</button> (results by content negotiation; add <code>format=csv</code>, <code>tsv</code>,
-<code>json</code> or <code>xml</code> to choose)
+<label>answer as <select name="format">
+<option value="html" selected>a page (html)</option><option>json</option><option>xml</option>
+<option>csv</option><option>tsv</option><option value="turtle">turtle (CONSTRUCT)</option>
+</select></label> <button>Run</button>
 </form>
 <h2>Stored queries</h2>
 <ul>{"".join(items)}</ul>
 </body></html>
 """
+
+
+_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>graphbuild SPARQL endpoint: {title}</title></head>
+<body>
+<p><a href="/">back to the query form</a></p>
+{notice}{content}
+</body></html>
+"""
+
+
+def cut_notice(truncated: bool, max_rows: int) -> str:
+    """The line a page shows when the row cap cut its result (the same cut the `Link` and
+    `Warning` headers announce)."""
+    if not truncated:
+        return ""
+    return (
+        f'<p role="alert"><strong>Result cut: only the first {max_rows} rows are shown.</strong> '
+        "The query has more; narrow it (LIMIT, FILTER) to see the rest.</p>\n"
+    )
+
+
+def results_page(solutions: ox.QuerySolutions, truncated: bool, max_rows: int) -> str:
+    """SELECT results as an HTML table, for the web form (terms in their N-Triples form)."""
+    esc = html.escape
+    columns = [v.value for v in solutions.variables]
+    head = "".join(f"<th>{esc(c)}</th>" for c in columns)
+    rows = []
+    for solution in solutions:
+        cells = "".join(
+            f"<td>{'' if solution[c] is None else esc(str(solution[c]))}</td>" for c in columns
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    table = f'<table border="1"><tr>{head}</tr>{"".join(rows)}</table>'
+    count = f"<p>{len(rows)} row{'s' if len(rows) != 1 else ''}</p>"
+    return _PAGE.format(
+        title="results", notice=cut_notice(truncated, max_rows), content=count + table
+    )
+
+
+def boolean_page(value: bool) -> str:
+    """An ASK answer as a page."""
+    return _PAGE.format(
+        title="ASK", notice="", content=f"<p>ASK: <b>{'true' if value else 'false'}</b></p>"
+    )
+
+
+def graph_page(turtle: str, truncated: bool, max_rows: int) -> str:
+    """A CONSTRUCT / DESCRIBE answer as a page: its Turtle, escaped."""
+    return _PAGE.format(
+        title="graph",
+        notice=cut_notice(truncated, max_rows).replace("rows", "triples"),
+        content=f"<pre>{html.escape(turtle)}</pre>",
+    )

@@ -1,24 +1,25 @@
-"""Starting the endpoint: the threaded HTTP server that owns the worker pool, and
-`make_server`, which brings the workers up (each opening the store) before binding the port."""
+"""Starting and stopping the endpoint: the worker pool, the Starlette app, and Uvicorn serving
+it on a socket bound here (so `port=0` picks a free port and `url` knows which)."""
 
 from __future__ import annotations
 
 import functools
 import ipaddress
-from http.server import ThreadingHTTPServer
+import socket
+import threading
 from pathlib import Path
 
+import uvicorn
+
+from graphbuild.endpoint.app import SparqlApp
 from graphbuild.endpoint.config import ServeConfig, StoreOpener
-from graphbuild.endpoint.handler import SparqlHandler
 from graphbuild.endpoint.workers import WorkerPool
 from graphbuild.sparql.graphs import open_graph
 
 
-class SparqlServer(ThreadingHTTPServer):
-    """One thread per connection; queries go to the worker pool."""
-
-    daemon_threads = True
-    allow_reuse_address = True
+class SparqlServer:
+    """The endpoint, bound and with its workers up: `serve_forever` (in a thread if need be)
+    serves until `close`, or until Ctrl-C when run in the main thread."""
 
     def __init__(
         self, config: ServeConfig, pool: WorkerPool, queries_directory: Path | None = None
@@ -26,20 +27,52 @@ class SparqlServer(ThreadingHTTPServer):
         self.config = config
         self.pool = pool
         self.queries_directory = queries_directory
-        super().__init__((config.host, config.port), SparqlHandler)
+        family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+        self.socket = socket.socket(family, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            self.socket.bind((config.host, config.port))
+            self.socket.listen(128)  # connections queue from now on, before serving starts
+        except OSError:
+            self.socket.close()
+            raise
+        self.app = SparqlApp(config, pool, queries_directory).starlette()
+        self._uvicorn = uvicorn.Server(
+            uvicorn.Config(
+                self.app,
+                log_level="warning",
+                access_log=False,
+                lifespan="off",
+                timeout_graceful_shutdown=2,
+            )
+        )
+        self._stopped = threading.Event()
+
+    @property
+    def server_address(self) -> tuple[str, int]:
+        host, port = self.socket.getsockname()[:2]
+        return host, port
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = self.server_address
         shown = f"[{host}]" if ":" in str(host) else host
         return f"http://{shown}:{port}/"
+
+    def serve_forever(self) -> None:
+        try:
+            self._uvicorn.run(sockets=[self.socket])
+        finally:
+            self._stopped.set()
 
     def close(self) -> None:
         """Stop serving (when serve_forever runs in another thread), release the port and
         stop the workers."""
-        self.shutdown()
-        self.server_close()
-        self.pool.close()
+        self._uvicorn.should_exit = True
+        self.pool.close()  # queries still running end now (their clients get 500)
+        if self._uvicorn.started:
+            self._stopped.wait(timeout=10)
+        self.socket.close()
 
 
 def is_loopback(host: str) -> bool:
@@ -67,7 +100,9 @@ def make_server(
         if graph is None:
             raise ValueError("give a graph folder or an opener")
         opener = functools.partial(open_graph, Path(graph))
-    pool = WorkerPool(opener, config.workers)
+    pool = WorkerPool(
+        opener, config.workers, slow_after=config.slow_after, max_wait=config.max_wait
+    )
     try:
         return SparqlServer(config, pool, queries_directory)
     except BaseException:

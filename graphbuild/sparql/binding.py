@@ -1,10 +1,12 @@
 """Parameters into query text, safely: values never become query text as given.
 
 Each value is first converted by its declared type into one RDF term (`params`), then written
-in SPARQL syntax with every quote and backslash escaped, checked to read back as exactly that
-term, and joined into the query as a VALUES block at the start of the WHERE group. A value full
-of quotes and braces is still just a string. (pyoxigraph's `substitutions` would avoid text
-altogether but only accepts projected variables, which rules out filters and aggregates.)
+in SPARQL syntax by pyoxigraph itself (a term's `str()` is its N-Triples form, every quote,
+backslash and line break escaped), checked to read back as exactly that term, and joined into
+the query as a VALUES block at the start of the WHERE group. A value full of quotes and braces
+is still just a string. (pyoxigraph's `substitutions` would avoid text altogether, but in
+0.5 it only accepts variables of the SELECT projection: "does not contains variable ?v in its
+SELECT projection". The stored queries use their parameters in FILTERs and sub-queries.)
 """
 
 from __future__ import annotations
@@ -16,27 +18,21 @@ import pyoxigraph as ox
 
 from graphbuild.sparql.catalog import QueryInfo, get_query
 from graphbuild.sparql.errors import ParameterError
-from graphbuild.sparql.terms import IRI_FORBIDDEN, XSD, Term
+from graphbuild.sparql.terms import IRI_FORBIDDEN, Term
 from graphbuild.sparql.tokenize import where_brace
-
-_STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def sparql_term(term: Term) -> str:
-    """One RDF term in SPARQL syntax. Literals escape backslash and quote (and line breaks), so
-    the text between the quotes can only ever be read as data; IRIs with any character that
-    could end an IRIREF are refused rather than escaped."""
+    """One RDF term in SPARQL syntax: pyoxigraph's N-Triples form of it, which SPARQL reads as
+    the same term. IRIs with any character that could end an IRIREF are refused."""
     if isinstance(term, ox.NamedNode):
         if IRI_FORBIDDEN.search(term.value):
             raise ParameterError(f"not a usable IRI: {term.value!r}")
-        return f"<{term.value}>"
+        return str(term)
     if isinstance(term, ox.Literal):
-        body = "".join(_STRING_ESCAPES.get(ch, ch) for ch in term.value)
-        if term.language:
-            return f'"{body}"@{term.language}'
-        if term.datatype.value == XSD + "string":
-            return f'"{body}"'
-        return f'"{body}"^^{sparql_term(term.datatype)}'
+        if IRI_FORBIDDEN.search(term.datatype.value):  # pragma: no cover - pyoxigraph checks
+            raise ParameterError(f"not a usable datatype: {term.datatype.value!r}")
+        return str(term)
     raise ParameterError(f"cannot bind a {type(term).__name__} as a parameter")
 
 

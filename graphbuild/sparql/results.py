@@ -1,21 +1,19 @@
-"""Results as text: an aligned table and CSV for people and spreadsheets, and the SPARQL 1.1
-Query Results JSON / XML / CSV / TSV formats. The latter take columns and rows rather than a
-`QueryResult`, so the HTTP endpoint's workers serialize with the very same code."""
+"""Results as text: an aligned table and CSV of plain values for people and spreadsheets, and
+SPARQL 1.1 Query Results JSON, written by pyoxigraph's own serializer (`to_solutions` hands
+rows back to pyoxigraph so any of its results formats can write them; the HTTP endpoint's
+workers use the same bridge when they cut a result at the row cap)."""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterable, Sequence
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
 from graphbuild.sparql.errors import QueryError
 from graphbuild.sparql.run import QueryResult
-from graphbuild.sparql.terms import XSD, Term, term_text
+from graphbuild.sparql.terms import Term, term_text
 
 
 def format_table(result: QueryResult, *, max_width: int = 60) -> str:
@@ -46,128 +44,23 @@ def format_csv(result: QueryResult) -> str:
     return out.getvalue()
 
 
-def term_json(term: Term) -> dict[str, object]:
-    """One RDF term as SPARQL 1.1 Query Results JSON."""
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out: dict[str, object] = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != XSD + "string":
-            out["datatype"] = term.datatype.value
-        return out
-    if isinstance(term, ox.Triple):
-        return {
-            "type": "triple",
-            "value": {
-                "subject": term_json(term.subject),
-                "predicate": term_json(term.predicate),
-                "object": term_json(term.object),
-            },
-        }
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def results_json(columns: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> str:
-    bindings = [{c: term_json(t) for c, t in zip(columns, row) if t is not None} for row in rows]
-    return json.dumps(
-        {"head": {"vars": list(columns)}, "results": {"bindings": bindings}}, ensure_ascii=False
-    )
-
-
-def boolean_json(value: bool) -> str:
-    return json.dumps({"head": {}, "boolean": bool(value)})
+def to_solutions(
+    columns: Sequence[str], rows: Iterable[Sequence[Term | None]]
+) -> ox.QuerySolutions:
+    """Rows of terms as pyoxigraph query solutions again, so pyoxigraph's serializers (JSON,
+    XML, CSV, TSV) can write them. They travel as SPARQL TSV, whose cells are exactly each
+    term's N-Triples form (`str(term)`, which escapes tabs and line breaks)."""
+    lines = ["\t".join(f"?{c}" for c in columns)]
+    lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
+    solutions = ox.parse_query_results("\n".join(lines) + "\n", ox.QueryResultsFormat.TSV)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return solutions
 
 
 def format_json(result: QueryResult) -> str:
-    """SPARQL 1.1 Query Results JSON."""
-    return results_json(result.columns, result.rows) + "\n"
-
-
-_XML_HEAD = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
-)
-
-
-def _term_xml(term: Term) -> str:
-    if isinstance(term, ox.NamedNode):
-        return f"<uri>{xml_escape(term.value)}</uri>"
-    if isinstance(term, ox.BlankNode):
-        return f"<bnode>{xml_escape(term.value)}</bnode>"
-    if isinstance(term, ox.Literal):
-        if term.language:
-            attr = f" xml:lang={quoteattr(term.language)}"
-        elif term.datatype.value != XSD + "string":
-            attr = f" datatype={quoteattr(term.datatype.value)}"
-        else:
-            attr = ""
-        return f"<literal{attr}>{xml_escape(term.value)}</literal>"
-    if isinstance(term, ox.Triple):
-        return (
-            f"<triple><subject>{_term_xml(term.subject)}</subject>"
-            f"<predicate>{_term_xml(term.predicate)}</predicate>"
-            f"<object>{_term_xml(term.object)}</object></triple>"
-        )
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def results_xml(columns: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> str:
-    """SPARQL Query Results XML Format."""
-    parts = [_XML_HEAD, "<head>"]
-    parts += [f"<variable name={quoteattr(c)}/>" for c in columns]
-    parts.append("</head>\n<results>\n")
-    for row in rows:
-        parts.append("<result>")
-        parts += [
-            f"<binding name={quoteattr(c)}>{_term_xml(t)}</binding>"
-            for c, t in zip(columns, row)
-            if t is not None
-        ]
-        parts.append("</result>\n")
-    parts.append("</results>\n</sparql>\n")
-    return "".join(parts)
-
-
-def boolean_xml(value: bool) -> str:
-    return f"{_XML_HEAD}<head/>\n<boolean>{'true' if value else 'false'}</boolean>\n</sparql>\n"
-
-
-def _csv_value(term: Term | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    if isinstance(term, (ox.NamedNode, ox.Literal)):
-        return term.value
-    return str(term)
-
-
-def results_csv(columns: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> str:
-    """SPARQL 1.1 Query Results CSV (lexical forms, CRLF line ends)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_csv_value(t) for t in row])
-    return out.getvalue()
-
-
-def _tsv_term(term: Term | None) -> str:
-    if term is None:
-        return ""
-    # N-Triples syntax; a tab inside a literal must not split the cell, so escape it too.
-    return str(term).replace("\t", "\\t")
-
-
-def results_tsv(columns: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> str:
-    """SPARQL 1.1 Query Results TSV (terms in N-Triples syntax)."""
-    lines = ["\t".join(f"?{c}" for c in columns)]
-    lines += ["\t".join(_tsv_term(t) for t in row) for row in rows]
-    return "\n".join(lines) + "\n"
+    """SPARQL 1.1 Query Results JSON (pyoxigraph's serializer)."""
+    body = to_solutions(result.columns, result.rows).serialize(format=ox.QueryResultsFormat.JSON)
+    return (body or b"").decode("utf-8") + "\n"
 
 
 FORMATTERS: dict[str, Callable[[QueryResult], str]] = {

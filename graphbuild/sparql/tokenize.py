@@ -1,9 +1,9 @@
 """A SPARQL tokenizer, approximate but exact about strings, IRIs and comments.
 
-Two jobs lean on it, so both read a query the same way: binding parameters needs the brace
-that opens the WHERE group (`where_brace`), and the endpoint's guard needs the bare keywords
-(SERVICE, LOAD, INSERT, ...) without mistaking a string literal or a prefixed name for one.
-Regular expressions over the raw text could do neither safely.
+Binding parameters needs the brace that opens the WHERE group (`where_brace`) and the query
+form, without mistaking a string literal or a comment for one; a regular expression over the
+raw text could not do that safely. (The endpoint does not use it to decide what may run: its
+guard, `graphbuild.endpoint.guard`, judges the parsed query.)
 """
 
 from __future__ import annotations
