@@ -43,7 +43,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from graphbuild.extract.mesh import name_key
+from graphbuild.vocab.mesh import name_key
 
 DEFAULT_VOCAB = REPO.parent / "shared" / "vocab"
 DEFAULT_OUT = REPO / "ontology" / "vocab"

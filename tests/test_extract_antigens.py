@@ -12,10 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from graphbuild.extract.antigen_text import antigen_entries, find_ligand_statements, find_statements
-from graphbuild.extract.antigens import extract_targets
-from graphbuild.extract.fields import field_text, text_fields
-from graphbuild.extract.interventions import extract_interventions
+from graphbuild.extract.antigens.mentions import (
+    antigen_entries,
+    find_ligand_statements,
+    find_statements,
+)
+from graphbuild.extract.antigens.targets import extract_targets
+from graphbuild.extract.interventions.info import extract_interventions
+from graphbuild.extract.text.fields import field_text, text_fields
 from graphbuild.model import (
     Basis,
     Intervention,

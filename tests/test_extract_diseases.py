@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graphbuild.extract import mesh
-from graphbuild.extract.diseases import (
+from graphbuild.extract.diseases.grounding import (
     extract_diseases,
     find_qualifiers,
     ground_conditions,
@@ -18,9 +17,10 @@ from graphbuild.extract.diseases import (
     source_terms,
     ungrounded_conditions,
 )
-from graphbuild.extract.fields import field_text
+from graphbuild.extract.text.fields import field_text
 from graphbuild.model import Basis, DiseaseLink, MeshTerm, Record, SourceFormat, SourceRef
 from graphbuild.readers.inputs import read_inputs
+from graphbuild.vocab import mesh
 
 
 def make(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from graphbuild.extract.endpoints import (
+from graphbuild.extract.endpoints.outcomes import (
     concept_info,
     concept_vocabulary,
     criterion_info,
@@ -23,7 +23,7 @@ from graphbuild.extract.endpoints import (
     find_methods,
     method_info,
 )
-from graphbuild.extract.fields import field_text
+from graphbuild.extract.text.fields import field_text
 from graphbuild.model import (
     EndpointCategory,
     Outcome,

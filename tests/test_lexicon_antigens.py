@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from graphbuild.extract.lexicon import load_lexicon, split_multi
-from graphbuild.extract.textmatch import name_key
+from graphbuild.extract.text.textmatch import name_key
 from graphbuild.model import Modality
+from graphbuild.vocab.lexicon import load_lexicon, split_multi
 
 ROLE_HINTS = {"", "lymphodepletion", "supportive", "supportive_with_cell_therapy"}
 

@@ -19,11 +19,11 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from query_contracts import CONTRACT_COLUMNS
 
 from graphbuild import serve
 from graphbuild.cli import main
 from graphbuild.queries import execute_query, list_queries, open_graph, run_query
-from query_contracts import CONTRACT_COLUMNS
 
 SEED0, SEED1, SEED2 = "000_9c2a9c0863e88fc2", "001_5b0f834bc6f69eca", "002_2917b9526c9dc599"
 SEED_PARAMS = {

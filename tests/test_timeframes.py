@@ -10,7 +10,7 @@ from typing import Iterator
 
 import pytest
 
-from graphbuild.extract.timeframes import parse_time_frame
+from graphbuild.extract.endpoints.timeframes import parse_time_frame
 
 
 def tf(text: str) -> tuple[float | None, float | None, tuple[float, ...], str | None]:

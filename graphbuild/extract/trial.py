@@ -6,11 +6,11 @@ on its own.
 
 from __future__ import annotations
 
-from graphbuild.extract.antigens import extract_targets
+from graphbuild.extract.antigens.targets import extract_targets
 from graphbuild.extract.design import extract_design
-from graphbuild.extract.diseases import ground_conditions
-from graphbuild.extract.endpoints import extract_endpoints
-from graphbuild.extract.interventions import extract_interventions
+from graphbuild.extract.diseases.grounding import ground_conditions
+from graphbuild.extract.endpoints.outcomes import extract_endpoints
+from graphbuild.extract.interventions.info import extract_interventions
 from graphbuild.model import Record, Trial
 
 
@@ -37,14 +37,12 @@ def warm_up() -> None:
     """Load and compile every lexicon and vocabulary matcher now, rather than on the first
     record that needs each (about a second of CPU). A process that forks workers can call it
     first so that the workers inherit the compiled patterns instead of each compiling its own."""
-    from graphbuild.extract import (
-        antigen_text,
-        concept_patterns,
-        disease_matcher,
-        disease_xrefs,
-        endpoint_vocab,
-        products,
-    )
+    from graphbuild.extract.antigens import mentions as antigen_text
+    from graphbuild.extract.diseases import matcher as disease_matcher
+    from graphbuild.extract.endpoints import patterns as concept_patterns
+    from graphbuild.extract.endpoints import vocab as endpoint_vocab
+    from graphbuild.extract.interventions import products
+    from graphbuild.vocab import disease_xrefs
 
     concept_patterns._matcher()
     disease_matcher.matcher()

@@ -61,8 +61,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graphbuild.extract import mesh
-from graphbuild.extract.disease_classes import (
+from graphbuild.extract.diseases.classes import (
     _CLASS_HEADINGS,  # noqa: F401  (tests read it here)
     _CML,  # noqa: F401
     _CML_PHASES,  # noqa: F401
@@ -73,12 +72,13 @@ from graphbuild.extract.disease_classes import (
     is_class,
     is_generic,
 )
-from graphbuild.extract.disease_matcher import DiseaseMatcher, Mention, curated_lexicon, matcher
-from graphbuild.extract.disease_reading import read_text
-from graphbuild.extract.disease_xrefs import DiseaseInfo, disease_info
-from graphbuild.extract.fields import evidence
-from graphbuild.extract.qualifiers import find_qualifiers
+from graphbuild.extract.diseases.matcher import DiseaseMatcher, Mention, curated_lexicon, matcher
+from graphbuild.extract.diseases.qualifiers import find_qualifiers
+from graphbuild.extract.diseases.reading import read_text
+from graphbuild.extract.text.fields import evidence
 from graphbuild.model import Basis, DiseaseLink, Evidence, Record
+from graphbuild.vocab import mesh
+from graphbuild.vocab.disease_xrefs import DiseaseInfo, disease_info
 
 __all__ = [
     "DiseaseGrounding",

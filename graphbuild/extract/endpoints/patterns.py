@@ -18,15 +18,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import lru_cache
 
-from graphbuild.extract.lexicon import load_lexicon, split_multi
-from graphbuild.extract.synonyms import (
+from graphbuild.extract.text.synonyms import (
     _AFTER,
     _Alternative,
     _lexicon_alternatives,
     _literal_head,
     _synonym_alternative,
 )
-from graphbuild.extract.vocab_matcher import _compile, _Matcher
+from graphbuild.extract.text.vocab_matcher import _compile, _Matcher
+from graphbuild.vocab.lexicon import load_lexicon, split_multi
 
 _STOP_PHRASES = (
     "standard deviation",

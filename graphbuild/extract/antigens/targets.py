@@ -39,7 +39,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from graphbuild.extract.antigen_text import (
+from graphbuild.extract.antigens.mentions import (
     ANTIBODY,
     ANY,
     CELL,
@@ -49,10 +49,10 @@ from graphbuild.extract.antigen_text import (
     find_measured,
     find_statements,
 )
-from graphbuild.extract.fields import field_text, text_fields
-from graphbuild.extract.modality import ANTIBODIES, ENGINEERED, TARGETED
-from graphbuild.extract.products import Product, find_products
-from graphbuild.extract.textmatch import negated_by_history
+from graphbuild.extract.interventions.modality import ANTIBODIES, ENGINEERED, TARGETED
+from graphbuild.extract.interventions.products import Product, find_products
+from graphbuild.extract.text.fields import field_text, text_fields
+from graphbuild.extract.text.textmatch import negated_by_history
 from graphbuild.model import (
     Basis,
     Evidence,

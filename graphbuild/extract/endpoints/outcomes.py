@@ -48,7 +48,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from graphbuild.extract.endpoint_scan import (
+from graphbuild.extract.endpoints.scan import (
     Hit,
     _Scan,
     _scan,
@@ -56,7 +56,8 @@ from graphbuild.extract.endpoint_scan import (
     find_criteria,
     find_methods,
 )
-from graphbuild.extract.endpoint_vocab import (
+from graphbuild.extract.endpoints.timeframes import parse_time_frame
+from graphbuild.extract.endpoints.vocab import (
     ConceptInfo,
     VocabularyEntry,
     concept_info,
@@ -64,8 +65,7 @@ from graphbuild.extract.endpoint_vocab import (
     criterion_info,
     method_info,
 )
-from graphbuild.extract.synonyms import synonym_pattern
-from graphbuild.extract.timeframes import parse_time_frame
+from graphbuild.extract.text.synonyms import synonym_pattern
 from graphbuild.model import (
     Basis,
     ConceptLink,

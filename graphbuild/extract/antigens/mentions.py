@@ -27,9 +27,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from graphbuild.extract.lexicon import load_lexicon, split_multi
-from graphbuild.extract.textmatch import name_key, negated_by_history, trie_regex
+from graphbuild.extract.text.textmatch import name_key, negated_by_history, trie_regex
 from graphbuild.model import Antigen
+from graphbuild.vocab.lexicon import load_lexicon, split_multi
 
 # Families of therapy words: which kind of intervention a statement is about.
 CELL = "cell"
