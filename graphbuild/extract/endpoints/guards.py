@@ -71,6 +71,13 @@ _GUARDS: tuple[_Guard, ...] = (
     _Guard("PK", text=re.compile(r"^(?:copy|transgene|vector)", re.I), before=re.compile(r"variation\s*$", re.I),
            require=re.compile(r"\bCAR\b|CAR-?T|T[\s-]?cells?|NK\b|transgene|vector|infus", re.I)),
     _Guard("PERSISTENCE", require=_CELL_CONTEXT),
+    _Guard("TRAFFICKING", require=_CELL_CONTEXT),
+    # counts of the infused cells are their kinetics ("CAR-T cell counts"), not reconstitution
+    _Guard("IMMUNE_RECONSTITUTION", text=re.compile(r"^T", re.I), before=re.compile(r"(?:CAR|CART\w*|[+])[\s-]*$", re.I)),
+    # antibodies of a given specificity ("anti-Spike IgG levels") are an immune response
+    _Guard("IMMUNOGLOBULINS", before=re.compile(r"(?:\banti[\w-]*|specific|spike|nucleocapsid|antibod\w*)[\s-]*$", re.I)),
+    # "patients with high tumour burden" is a subset, not a measure
+    _Guard("TUMOR_BURDEN", before=re.compile(r"\b(?:high|low|higher|lower|bulky|minimal|large)[\s-]*$", re.I)),
     _Guard("MR", before=re.compile(r"(?:mitral|tricuspid|aortic)\s*(?:valve\s*)?$", re.I),
            after=re.compile(r"^\s*(?:angiograph|imaging|spectroscop|elastograph|enterograph|\(\s*[<>])", re.I)),
     _Guard("CR", before=re.compile(r"\b(?:in|achieved|reached)\s+(?:a\s+)?(?:first|second|third|1st|2nd|3rd)\s+$", re.I)),
