@@ -45,6 +45,7 @@ from graphbuild.extract.antigens.mentions import (
     CELL,
     antigen_entries,
     antigen_for,
+    find_engager_arms,
     find_ligand_statements,
     find_measured,
     find_statements,
@@ -146,7 +147,7 @@ def _stated_claims(
     interventions: tuple[InterventionInfo, ...], fields: list[tuple[str, str, bool]]
 ) -> Iterator[_Claim]:
     for path, text, primary in fields:
-        statements = find_statements(text) + find_ligand_statements(text)
+        statements = find_statements(text) + find_ligand_statements(text) + find_engager_arms(text)
         if not statements:
             continue
         own = _own_index(path)
