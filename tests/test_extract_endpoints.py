@@ -101,11 +101,13 @@ EXPECTED = {
         ),
     ],
     "002_2917b9526c9dc599": [
-        ("primary", [("DLT", S), ("MTD", S), ("AE", S), ("TRAE", S)], (0, 28, (), "infusion"), (), ()),
-        ("secondary", [("ORR", E), ("CR", E), ("CRI", E), ("PR", E)], (28, 84, (28, 56, 84), "infusion"), (), ()),
-        ("secondary", [("ORR", E), ("MRD", E), ("CR", E), ("CRI", E)], (0, 365, (), "infusion"), (), ()),
-        ("secondary", [("DOR", E), ("CR", E), ("CRI", E), ("PR", E)], (0, 365, (), "infusion"), (), ()),
-        ("secondary", [("EFS", E), ("CR", E), ("CRI", E)], (0, 365, (), "infusion"), (), ()),
+        # gold conventions v2: the descriptions define DLT, ORR, DOR and EFS; the AEs and
+        # response categories they are made of are no further endpoints
+        ("primary", [("DLT", S), ("MTD", S)], (0, 28, (), "infusion"), (), ()),
+        ("secondary", [("ORR", E)], (28, 84, (28, 56, 84), "infusion"), (), ()),
+        ("secondary", [("ORR", E), ("MRD", E)], (0, 365, (), "infusion"), (), ()),
+        ("secondary", [("DOR", E)], (0, 365, (), "infusion"), (), ()),
+        ("secondary", [("EFS", E)], (0, 365, (), "infusion"), (), ()),
         ("secondary", [("HSCT_RATE", EndpointCategory.OTHER)], (0, 365, (), "infusion"), (), ()),
         ("secondary", [("OS", E)], (0, 365, (), "infusion"), (), ()),
     ],
@@ -244,12 +246,54 @@ def test_guard_rejections_do_not_swallow_words() -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def test_concepts_named_in_definitions_count() -> None:
-    assert keys("Overall response rate", "Proportion of patients with CR or PR") == ["ORR", "CR", "PR"]
-    assert keys("Duration of response", "Time from first CR to relapse or death") == ["DOR", "CR"]
-    assert keys("Dose-limiting toxicity", "adverse events related to the study drug") == ["DLT", "AE", "TRAE"]
+def test_definitions_are_not_further_endpoints() -> None:
+    """Gold conventions v2 (v1 counted every concept named inside a definition)."""
+    assert keys("Overall response rate", "Proportion of patients with CR or PR") == ["ORR"]
+    assert keys("Duration of response", "Time from first CR to relapse or death") == ["DOR"]
+    assert keys("Dose-limiting toxicity", "adverse events related to the study drug") == ["DLT"]
+    assert keys(
+        "Dose-limiting toxicity",
+        "DLT is defined as grade >= 3 CRS, grade >= 3 ICANS, grade >= 2 acute GVHD or infection related to the product",
+    ) == ["DLT"]
+    assert keys("Overall response rate (CR + CRi + PR)") == ["ORR"]
+    assert keys("Anti-tumor activity, calculated as the sum of stable disease, PR, and CR") == ["ORR"]
+    assert keys("Efficacy", "Objective response, defined as a CR or PR per RECIST v1.1") == ["ORR"]
+    assert keys("Disease control rate (DCR)", "Proportion of patients who achieve CR, PR or SD") == []
+    # written in the measure itself, or side by side, they are endpoints
     assert keys("Duration of CR") == ["DOR", "CR"]
     assert keys("Number of Participants with Complete or Partial Response") == ["CR", "PR"]
+    assert keys("Efficacy", "ORR, CR rate, DOR, PFS and OS") == ["ORR", "CR", "DOR", "PFS", "OS"]
+    assert keys("Complete remission rate (ORR)") == ["CR", "ORR"]
+
+
+def test_generic_wordings() -> None:
+    """Gold conventions v2: generic wordings of response, persistence, MTD, relapse."""
+    assert keys("Survival and function of CAR T cells") == ["PERSISTENCE"]
+    assert keys("Number of patients with tumor response") == ["ORR"]
+    assert keys("Antitumor effects", "Tumor load will be quantified with radiology") == ["ORR", "TUMOR_BURDEN"]
+    assert keys("Clinical responses") == ["ORR"]
+    assert keys("Response") == ["ORR"]
+    assert keys("Hematological disease response to the CAR T cells") == ["ORR"]
+    assert keys("Immune response to the vaccine") == []
+    assert keys("The highest dose estimated to result in grade 3 toxicity in 30% of patients") == ["MTD"]
+    assert keys("Relapse") == ["CIR"]
+    assert keys("Time to hematological relapse") == ["CIR"]
+    assert keys("Complete response (CR)", "Evidence of anti-leukemic activity") == ["CR"]
+
+
+def test_new_concepts_of_the_v2_conventions() -> None:
+    assert keys("Migration of CAR-T cells to the tumour") == ["TRAFFICKING"]
+    assert keys("CMV viral load") == ["VIRAL_LOAD"]
+    assert keys("CD4+ T cell count") == ["IMMUNE_RECONSTITUTION"]
+    assert keys("Incidence of hypogammaglobulinemia") == ["IMMUNOGLOBULINS"]
+    assert keys("Replication-competent lentivirus (RCL)") == ["RCL"]
+    assert keys("ECOG performance status") == ["PERFORMANCE_STATUS"]
+    assert keys("Clinically significant laboratory abnormalities") == ["LAB_ABNORMALITIES"]
+    assert keys("Long-term follow-up for delayed adverse events") == ["LTFU", "AE"]
+    # the other senses
+    assert keys("Migration of the central venous catheter") == []
+    assert keys("Anti-spike IgG levels") == []
+    assert keys("Response in patients with high tumor burden") == ["ORR"]
 
 
 def test_qualified_adverse_events_are_adverse_events() -> None:
@@ -273,7 +317,7 @@ def test_generic_concepts_give_way_to_specific_ones() -> None:
 
 
 def test_thresholds_inside_response_and_engraftment_are_not_endpoints() -> None:
-    assert keys("CRi rate", "CR criteria except residual neutropenia or thrombocytopenia") == ["CRI", "CR"]
+    assert keys("CRi rate", "CR criteria except residual neutropenia or thrombocytopenia") == ["CRI"]
     assert keys("Engraftment", "Neutrophil recovery: ANC above 0.5 for three days") == ["ENGRAFTMENT"]
     assert keys("Time to neutrophil and platelet count recovery") == ["CYTOPENIA"]
 

@@ -103,6 +103,11 @@ _STRUCTURAL: tuple[tuple[str | None, tuple[str, ...], str, bool], ...] = (
     # "duration of CR", "time to CR": DOR / TTR, and the CR is named as well
     ("DOR", ("duration",), r"\s+of" + _RESPONSE_AHEAD, True),
     ("TTR", ("time",), r"\s+to(?:\s+(?:first|achieve|achieving|reach|reaching))?" + _RESPONSE_AHEAD, True),
+    # "the highest dose ... estimated to result in grade 3 toxicity": the MTD, its toxicity
+    # words consumed (they define the dose, they are no AE endpoint)
+    ("MTD", ("highest dose", "maximum dose", "highest dose level", "maximal dose"),
+     r"(?:(?![.;]).){0,150}?(?:grade\s*(?:[≥>=]+\s*)?[3-5]\s+)?(?:toxicit(?:y|ies)|DLTs?|dose[\s-]limiting\s+toxicit(?:y|ies)"
+     r"|adverse\s+events?)" + _AFTER, True),
     # engraftment of the infused CAR / ARTEMIS T cells is their persistence
     ("PERSISTENCE", ("engraftment",), r"\s+of\s+(?:the\s+)?(?:\S+\s+){0,4}?(?:T[\s-]*cells?|CAR\S*|ARTEMIS\S*)" + _AFTER, True),
     # GVHD-free, relapse-free survival, however the words are bracketed or hyphenated
