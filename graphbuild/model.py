@@ -174,6 +174,7 @@ class Basis(StrEnum):
     INFERRED = "inferred"  # indirect: e.g. the antigen appears only in PD outcomes
     SOURCE_MESH = "source_mesh"  # the source's own MeSH assignment (diseases)
     LEXICON = "lexicon"  # matched against a curated lexicon (diseases, endpoint concepts)
+    TITLE = "title"  # a narrower disease the title names beside a generic stated condition
 
 
 class TargetStatus(StrEnum):
