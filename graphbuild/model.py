@@ -360,3 +360,6 @@ class Trial:
     ungrounded_conditions: tuple[str, ...] = ()  # conditions that name no disease we know
     endpoints: tuple[Endpoint, ...] = ()
     design: Design = field(default_factory=Design)
+    # the build report's worklist, like `ungrounded_conditions`: what the lexicons do not cover
+    interventions_without_modality: tuple[str, ...] = ()  # intervention names
+    outcomes_without_concept: tuple[str, ...] = ()  # outcome measures

@@ -20,6 +20,7 @@ def extract_trial(record: Record) -> Trial:
     interventions = extract_interventions(record)
     targets, target_status = extract_targets(record, interventions)
     diseases = ground_conditions(record)  # once: the links and what could not be grounded
+    endpoints = extract_endpoints(record)
     return Trial(
         trial_id=record.trial_id,
         record=record,
@@ -28,8 +29,10 @@ def extract_trial(record: Record) -> Trial:
         target_status=target_status,
         diseases=diseases.links,
         ungrounded_conditions=diseases.ungrounded,
-        endpoints=extract_endpoints(record),
+        endpoints=endpoints,
         design=extract_design(record),
+        interventions_without_modality=tuple(i.name for i in interventions if i.modality is None),
+        outcomes_without_concept=tuple(e.measure for e in endpoints if not e.concepts and e.measure),
     )
 
 
