@@ -279,6 +279,12 @@ def test_generic_wordings() -> None:
     assert keys("Relapse") == ["CIR"]
     assert keys("Time to hematological relapse") == ["CIR"]
     assert keys("Complete response (CR)", "Evidence of anti-leukemic activity") == ["CR"]
+    assert keys("Time to first documented treatment response") == ["TTR"]
+    assert keys("Percentage of participants who achieve overall remission (OR)", "Defined as CR or PR") == ["ORR"]
+    # IL-2 given as a drug and IL-15 priming cells are no cytokine read-outs
+    assert keys("Overall survival", "after CIML NK cell infusion plus IL-2") == ["OS"]
+    assert keys("DLT", "a single infusion of ex vivo IL-15-stimulated NK cells") == ["DLT"]
+    assert keys("Serum IL-6 levels") == ["CYTOKINES"]
 
 
 def test_new_concepts_of_the_v2_conventions() -> None:
@@ -323,7 +329,10 @@ def test_thresholds_inside_response_and_engraftment_are_not_endpoints() -> None:
 
 
 def test_correlation_sentences_name_no_endpoint() -> None:
-    assert keys("Change in T-cell numbers", "Correlation with occurrence of infections will be explored.") == []
+    # T-cell numbers are IMMUNE_RECONSTITUTION since the v2 conventions; the infections are correlates
+    assert keys("Change in T-cell numbers", "Correlation with occurrence of infections will be explored.") == [
+        "IMMUNE_RECONSTITUTION"
+    ]
     assert keys("Infections", "Correlation with T-cell numbers will be explored.") == ["INFECTION"]
 
 

@@ -56,8 +56,12 @@ _GUARDS: tuple[_Guard, ...] = (
     # "For treatment population that subsequently proceeds to HSCT"
     _Guard("HSCT_RATE", before=re.compile(r"(?:\bnot|\bnever|\bwithout|\bfor\s+(?:the\s+)?(?:\S+\s+){0,3}(?:that|who)"
                                           r"(?:\s+subsequently)?)\s+$", re.I)),
-    # IL3 as a CAR ligand is no cytokine read-out
-    _Guard("CYTOKINES", after=re.compile(r"^[\s-]*(?:CAR|zetakine|ligand)", re.I)),
+    # IL3 as a CAR ligand is no cytokine read-out; nor is IL-2 given as a drug ("NK cells plus
+    # low-dose IL-2") or IL-15 used to prime cells ("IL-15-stimulated NK cells")
+    _Guard("CYTOKINES", after=re.compile(r"^[\s-]*(?:CAR|zetakine|ligand|stimulated|activated|expanded|primed|induced"
+                                         r"|armou?red|secreting|transduced|based|infusions?|therapy|treatment"
+                                         r"|injections?|administration)", re.I),
+           before=re.compile(r"(?:\bplus|\bfollowed\s+by|\blow[\s-]dose|\bhigh[\s-]dose|\bsubcutaneous)\s*(?:low[\s-]dose\s+)?$", re.I)),
     _Guard("PK", text=re.compile(r"^cell", re.I), after=re.compile(r"^\s+of\s+(?:\S+\s+){0,2}?\S*(?:positive|\+)", re.I)),
     # Tmax / AUC / Cmax of cytokines are pharmacodynamics (the cytokine is matched on its own)
     *(

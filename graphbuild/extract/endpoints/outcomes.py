@@ -128,7 +128,10 @@ _DEFINED_BY: dict[str, frozenset[str]] = {
     "DLT": _SAFETY_PARTS,
     "MTD": _SAFETY_PARTS | {"DLT"},
     "RP2D": _SAFETY_PARTS | {"DLT", "MTD"},
-    **{key: _RESPONSE_PARTS for key in ("ORR", "BOR", "DOR", "TTR", "EFS", "PFS", "RFS", "DFS", "LFS", "OS", "CIR", "MRD")},
+    **{key: _RESPONSE_PARTS for key in ("ORR", "BOR", "DOR", "TTR", "OS", "CIR", "MRD")},
+    # the events of an event-free survival ("an event or toxicity or progression")
+    **{key: _RESPONSE_PARTS | {"AE"} for key in ("EFS", "PFS", "RFS", "DFS", "LFS")},
+    "FEASIBILITY": _SAFETY_PARTS,
     "CR": frozenset({"CRI", "MRD", "LAB_ABNORMALITIES"}),
     "CRI": frozenset({"CR", "MRD", "LAB_ABNORMALITIES"}),
     "GRFS": _RESPONSE_PARTS | {"GVHD"},
@@ -252,7 +255,7 @@ def _outcome_concepts(
         if key == "CYTOPENIA" and "ENGRAFTMENT" in present and all("recover" in ev.text.lower() for ev in items):
             continue  # rule 4: "neutrophil recovery" defines engraftment
         links.append(ConceptLink(concept=key, category=category, evidence=tuple(items), basis=Basis.LEXICON))
-    if not in_measure and measure_text and not unkeyed:  # rule 6
+    if not links and measure_text and not unkeyed:  # rule 6: only when nothing else is named
         for key, pattern in (("ORR", _GENERIC_RESPONSE), ("CIR", _GENERIC_RELAPSE)):
             found = pattern.search(measure_text)
             if found and key not in evidence:

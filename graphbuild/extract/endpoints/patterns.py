@@ -98,8 +98,9 @@ _STRUCTURAL: tuple[tuple[str | None, tuple[str, ...], str, bool], ...] = (
     ("IMMUNOGENICITY", ("antibod",), r"\w*\s+(?:\S+\s+){0,5}?(?:to|against)\s+(?:the\s+)?(?:JCAR\S*|\S*CAR\S*|\S*leucel|\S*mab|product|drug)", True),
     # levels of the cell product: "Levels of anti-CD19 CAR T cells in blood"
     ("PK", ("level", "concentration", "rate", "number", "quantity", "amount", "percentage", "frequency", "copies"),
-     r"s?\s+of\s+(?:\S+\s+){0,3}?(?:CAR[\s-]*(?:positive\s+|\+\s*)?T\S*(?:\s+cells?)?|CART\S*|\S+-CAR\S*"
-     r"|CAR\s+(?:copies|copy\s+numbers?|transgenes?))" + _AFTER + r"(?!\s+products?)", True),
+     r"s?\s+of\s+(?:(?!manufactur)\S+\s+){0,3}?(?:CAR[\s-]*(?:positive\s+|\+\s*)?T\S*(?:\s+cells?)?|CART\S*|\S+-CAR\S*"
+     r"|CAR\s+(?:copies|copy\s+numbers?|transgenes?))" + _AFTER
+     + r"(?!\s+(?:products?|infusions?|therap\w+|treatments?|administration))", True),
     # "duration of CR", "time to CR": DOR / TTR, and the CR is named as well
     ("DOR", ("duration",), r"\s+of" + _RESPONSE_AHEAD, True),
     ("TTR", ("time",), r"\s+to(?:\s+(?:first|achieve|achieving|reach|reaching))?" + _RESPONSE_AHEAD, True),
