@@ -215,7 +215,11 @@ def _outcome_concepts(
     dropped_in_measure = _defined_parts(measure, measure_text, _MEASURE_CONSTRUCTS) if measure_text else set()
     constructs = {h.key for h in measure.concepts if h.start not in dropped_in_measure}
     description_parts = frozenset().union(*(_DEFINED_BY.get(k or "", frozenset()) for k in constructs))
-    unkeyed = bool(measure_text) and _UNKEYED_RESPONSE_CONSTRUCT.search(measure_text) is not None
+    unkeyed = (
+        bool(measure_text)
+        and (bool(description.concepts) or not in_measure)  # only then can it change anything
+        and _UNKEYED_RESPONSE_CONSTRUCT.search(measure_text) is not None
+    )
     if unkeyed:
         description_parts |= _RESPONSE_PARTS
     description_parts -= constructs
@@ -256,8 +260,9 @@ def _outcome_concepts(
             continue  # rule 4: "neutrophil recovery" defines engraftment
         links.append(ConceptLink(concept=key, category=category, evidence=tuple(items), basis=Basis.LEXICON))
     if not links and measure_text and not unkeyed:  # rule 6: only when nothing else is named
-        for key, pattern in (("ORR", _GENERIC_RESPONSE), ("CIR", _GENERIC_RELAPSE)):
-            found = pattern.search(measure_text)
+        lowered = measure_text.lower()
+        for key, pattern, word in (("ORR", _GENERIC_RESPONSE, "respon"), ("CIR", _GENERIC_RELAPSE, "relaps")):
+            found = pattern.search(measure_text) if word in lowered else None
             if found and key not in evidence:
                 item = Evidence(f"outcomes[{index}].measure", found.group(), found.start(), found.end())
                 links.insert(0, ConceptLink(concept=key, category=vocabulary[key].category, evidence=(item,), basis=Basis.LEXICON))

@@ -584,7 +584,7 @@ def _bounds(m: _Mention, text: str, cycle_len: float | None) -> tuple[float | No
 
 
 _DIGIT = re.compile(r"\d")
-_BASELINE_WORDS = ("base", "screening", "enrol", "before", "pre")  # what a mention without a number needs
+_BASELINE_WORDS = ("base", "screening", "enrol", "before", "pretreatment", "pre-treatment")  # what a mention without a number needs
 
 
 def _blank(match: re.Match[str]) -> str:
