@@ -238,6 +238,22 @@ def test_statement_spans_quote_the_text() -> None:
     assert text[statement.start : statement.end] == "anti-CD19 CAR-T"
 
 
+def test_nkg2d_car_reaches_the_nkg2d_ligands_as_inferred() -> None:
+    """Gold conventions v2: the binder of an NKG2D CAR is a construct part; the targets are the
+    NKG2D ligands, implied rather than stated (as the IL3-ligand CAR's IL3RA)."""
+    (statement,) = find_ligand_statements("NKG2D CAR-NK Cell Therapy in Relapsed AML")
+    assert statement.inferred
+    assert {m.symbol for m in statement.mentions} == {
+        "MICA", "MICB", "ULBP1", "ULBP2", "ULBP3", "RAET1E", "RAET1G", "RAET1L"
+    }
+    record = _record(
+        brief_title="NKG2D CAR-NK Cell Therapy in Patients With Relapsed or Refractory AML",
+        interventions=(Intervention("BIOLOGICAL", "CAR-NK cells"),),
+    )
+    links, status = _targets(record)
+    assert status is TargetStatus.INFERRED and len(links) == 8
+
+
 def test_ligand_based_car_names_its_receptor_as_inferred() -> None:
     (statement,) = find_ligand_statements("IL3 CAR-T Cell Therapy for CD123 Positive AML")
     assert statement.inferred and [m.symbol for m in statement.mentions] == ["IL3RA"]

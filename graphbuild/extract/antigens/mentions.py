@@ -428,8 +428,14 @@ def find_engager_arms(text: str) -> list[Statement]:
 
 
 @cache
-def _ligand_index() -> tuple[re.Pattern[str], dict[str, str]]:
-    lookup = {_fold(ligand): e.symbol for e in antigen_entries().values() for ligand in e.ligands}
+def _ligand_index() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
+    """The binder names and, for each, every antigen it reaches (one for IL3, eight for NKG2D)."""
+    lookup: dict[str, tuple[str, ...]] = {}
+    for entry in antigen_entries().values():
+        for ligand in entry.ligands:
+            known = lookup.get(_fold(ligand), ())
+            if entry.symbol not in known:
+                lookup[_fold(ligand)] = (*known, entry.symbol)
     pattern = re.compile(
         r"(?<![A-Za-z0-9])(?P<name>" + trie_regex(sorted(lookup)) + r")"
         r"(?:[\s\-–_./]+(?:targeted|based|ligand|zetakine))*[\s\-–_./]*"
@@ -440,18 +446,20 @@ def _ligand_index() -> tuple[re.Pattern[str], dict[str, str]]:
 
 
 def find_ligand_statements(text: str) -> list[Statement]:
-    """Ligand-based CARs ("IL3 CAR-T", "IL13 zetakine"): the receptor of the ligand is the
-    target, which the text implies rather than states (`inferred`)."""
+    """Ligand- and receptor-based CARs ("IL3 CAR-T", "IL13 zetakine", "NKG2D CAR-NK"): what the
+    binder reaches is the target, which the text implies rather than states (`inferred`)."""
     if "car" not in text.lower() and "zetakine" not in text.lower():
         return []
     pattern, lookup = _ligand_index()
     found = []
     for match in pattern.finditer(text):
-        symbol = lookup.get(_fold(match.group("name")))
-        if symbol is None or negated_by_history(text, match.start()):
+        symbols = lookup.get(_fold(match.group("name")))
+        if not symbols or negated_by_history(text, match.start()):
             continue
-        mention = Mention(symbol, match.group("name"), match.start("name"), match.end("name"))
-        found.append(Statement((mention,), match.start(), match.end(), CELL, inferred=True))
+        mentions = tuple(
+            Mention(symbol, match.group("name"), match.start("name"), match.end("name")) for symbol in symbols
+        )
+        found.append(Statement(mentions, match.start(), match.end(), CELL, inferred=True))
     return found
 
 
