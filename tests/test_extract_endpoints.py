@@ -285,6 +285,19 @@ def test_generic_wordings() -> None:
     assert keys("Overall survival", "after CIML NK cell infusion plus IL-2") == ["OS"]
     assert keys("DLT", "a single infusion of ex vivo IL-15-stimulated NK cells") == ["DLT"]
     assert keys("Serum IL-6 levels") == ["CYTOKINES"]
+    # the patients' disease is no read-out of antigen-positive cells; CD123 surface expression is
+    assert keys("Overall survival", "in patients with relapsed CD19+ B cell malignancies") == ["OS"]
+    assert keys("CD123 Surface Expression") == ["ANTIGEN_POSITIVE_CELLS"]
+    # a condition of the measure, the implant's survival, the CAR T cells' engraftment
+    assert keys("Efficacy", "anti-tumor activity at the recommended dose for expansion") == ["ORR"]
+    assert keys("Implant survival") == []
+    assert keys("CAR19 T-cell engraftment", "Engraftment, expansion and persistence of CAR19 T-cells") == [
+        "EXPANSION", "PERSISTENCE"
+    ]
+    # unkeyed constructs defined by response categories, in the measure itself
+    assert keys("CBR is defined as the percentage of patients who achieved at least one CR or PR or SD") == []
+    assert keys("NED rate", "NED includes complete response (CR) or R0 resection") == []
+    assert keys("Disease control rate based on participants who respond to treatment") == []
 
 
 def test_new_concepts_of_the_v2_conventions() -> None:

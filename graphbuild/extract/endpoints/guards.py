@@ -49,7 +49,8 @@ _GUARDS: tuple[_Guard, ...] = (
     _Guard("CIR", after=re.compile(r"^[\s-]*free", re.I)),  # "incidence of relapse-free survival"
     # bare "survival" is OS, but not "metastasis-free survival", "survival curves", "followed for survival"
     _Guard("OS", text=re.compile(r"^survival$", re.I),
-           before=re.compile(r"(?:\b(?:for|of\s+cell|cells?)\s+|[\w)]+[\s-]*(?:free|specific|related)[\s/-]*(?:\w+\s+)?)$", re.I),
+           before=re.compile(r"(?:\b(?:for|of\s+cell|cells?|implants?|grafts?|prosthes[ie]s|prosthetic|devices?|allografts?)\s+"
+                             r"|[\w)]+[\s-]*(?:free|specific|related)[\s/-]*(?:\w+\s+)?)$", re.I),
            after=re.compile(r"^[\s-]+(?:curves?|regression|analys[ie]s|distributions?|endpoints?|follow-?up|status"
                             r"|models?|differences?|data)\b", re.I)),
     # a patient subset, not an endpoint: "participants who do not undergo ... transplantation",
@@ -76,6 +77,16 @@ _GUARDS: tuple[_Guard, ...] = (
            require=re.compile(r"\bCAR\b|CAR-?T|T[\s-]?cells?|NK\b|transgene|vector|infus", re.I)),
     _Guard("PERSISTENCE", require=_CELL_CONTEXT),
     _Guard("TRAFFICKING", require=_CELL_CONTEXT),
+    # the patients' disease or the graft's processing, not a read-out: "in patients with CD19+ B
+    # cell malignancies", "CD19+ B-cell depletion"
+    _Guard("ANTIGEN_POSITIVE_CELLS", after=re.compile(
+        r"^[\s-]*(?:malignanc|lymphoma|leuk|disease|tumou?r|cancer|neoplas|depletion|depleted|selected|selection)", re.I)),
+    # "at the recommended dose(s) for expansion": a condition of the measure, not an endpoint
+    _Guard("RP2D", before=re.compile(r"\b(?:at|using|with)\s+(?:the\s+)?$", re.I)),
+    # engraftment of the infused cells is their kinetics ("CAR19 T-cell engraftment"; "Engraftment,
+    # expansion and persistence of CAR19 T-cells"), not haematopoietic engraftment
+    _Guard("ENGRAFTMENT", before=re.compile(r"(?:CAR\S*|T[\s-]?cells?|NK[\s-]?cells?)[\s-]*$", re.I),
+           after=re.compile(r"^\s*,?\s*(?:expansion|persistence)\b", re.I)),
     # counts of the infused cells are their kinetics ("CAR-T cell counts"), not reconstitution
     _Guard("IMMUNE_RECONSTITUTION", text=re.compile(r"^T", re.I), before=re.compile(r"(?:CAR|CART\w*|[+])[\s-]*$", re.I)),
     # antibodies of a given specificity ("anti-Spike IgG levels") are an immune response

@@ -152,8 +152,9 @@ _DEFINING = re.compile(
 # Measures whose construct has no key but is defined by response categories ("Disease Control
 # Rate: CR, PR or SD"; "Composite Complete Remission (CRc)").
 _UNKEYED_RESPONSE_CONSTRUCT = re.compile(
-    r"\b(?:disease\s+control|clinical\s+benefit|composite\s+complete|DCR|CBR|CRc)\b", re.I
+    r"\b(?:disease\s+control|clinical\s+benefit|composite\s+complete|no\s+evidence\s+of\s+disease|DCR|CBR|CRc|NED)\b", re.I
 )
+_SURVIVALS = frozenset({"EFS", "PFS", "RFS", "DFS", "LFS", "GRFS"})
 # An ORR named only by a generic wording (rule 6 and the lexicon's "anti-tumor activity").
 _SPECIFIC_ORR = re.compile(r"overall|objective|\bORR|response\s+rate|remission\s+rate", re.I)
 # Rule 6: generic wordings of a measure that names no concept.
@@ -215,11 +216,14 @@ def _outcome_concepts(
     dropped_in_measure = _defined_parts(measure, measure_text, _MEASURE_CONSTRUCTS) if measure_text else set()
     constructs = {h.key for h in measure.concepts if h.start not in dropped_in_measure}
     description_parts = frozenset().union(*(_DEFINED_BY.get(k or "", frozenset()) for k in constructs))
-    unkeyed = (
-        bool(measure_text)
-        and (bool(description.concepts) or not in_measure)  # only then can it change anything
-        and _UNKEYED_RESPONSE_CONSTRUCT.search(measure_text) is not None
+    unkeyed_match = (
+        _UNKEYED_RESPONSE_CONSTRUCT.search(measure_text)
+        # only then can it change anything (rule 5, or rule 6 on a measure about response)
+        if measure_text and (description.concepts or measure.concepts or "espon" in measure_text)
+        else None
     )
+    unkeyed = unkeyed_match is not None
+    unkeyed_at = unkeyed_match.end() if unkeyed_match is not None else None
     if unkeyed:
         description_parts |= _RESPONSE_PARTS
     description_parts -= constructs
@@ -236,6 +240,11 @@ def _outcome_concepts(
                 continue  # "... will be correlated with occurrence of infections": not measured
             if scan is measure and hit.start in dropped_in_measure:
                 continue  # rule 5: "ORR (CR + PR)"
+            if scan is measure and unkeyed_at is not None and hit.key in _RESPONSE_PARTS and hit.start > unkeyed_at \
+                    and _DEFINING.search(measure_text, unkeyed_at, hit.start):
+                continue  # rule 5: "CBR is defined as ... CR or PR or SD"
+            if scan is description and hit.key == "OS" and hit.text.lower() == "survival" and constructs & _SURVIVALS:
+                continue  # "GRFS is defined as survival with no ...": the construct's own word
             if scan is description and (hit.key in description_parts or hit.start in dropped_in_description):
                 continue  # rule 5: the description defines the measure
             if scan is description and hit.start in generic_orr and (in_measure or other_than_generic):

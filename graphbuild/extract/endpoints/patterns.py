@@ -157,7 +157,7 @@ def _antigen_patterns() -> list[_Alternative]:
     cells = r"(?:cells?|blasts?|lymphocytes|population|plasma\s+cells|B[\s-]+cells?|T[\s-]+cells?)"
     suffix = (
         "(?:" + positive + r"(?:\s*/\s*\w+\+?)*\s*(?:[\w-]+\s+){0,3}?" + cells
-        + r"|[\s-]+(?:(?:antigen|receptor|protein|surface|cell[\s-]surface)\s+)?(?:expression|loss|escape|density)"
+        + r"|[\s-]+(?i:(?:antigen|receptor|protein|surface|cell[\s-]surface)\s+)?(?i:expression|loss|escape|density)"
         + r"|[\s-]*negative\s+(?:relapse|escape|disease|recurrence))" + _AFTER
     )
     by_head: dict[str, list[str]] = {}
