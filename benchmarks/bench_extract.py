@@ -53,11 +53,12 @@ print(imported - start, done - imported)
 
 
 def _per_text_caches() -> list[Callable[[], None]]:
-    """`cache_clear` of every bounded cache in graphbuild.extract (per-text memos); the
+    """`cache_clear` of every bounded cache in graphbuild.extract and graphbuild.vocab
+    (per-text memos); the
     unbounded and single-entry caches hold vocabularies and stay."""
     clears = []
     for name, module in list(sys.modules.items()):
-        if not name.startswith("graphbuild.extract") or module is None:
+        if not name.startswith(("graphbuild.extract", "graphbuild.vocab")) or module is None:
             continue
         for value in vars(module).values():
             info = getattr(value, "cache_info", None)
@@ -111,8 +112,9 @@ def _flat_matcher_comparison(records: list, repeat: int) -> list[tuple[str, floa
     """(what, tree, flat) seconds for compiling the endpoint vocabulary and scanning every
     20th outcome text with it; None for a tree without `vocab_matcher`."""
     try:
-        from graphbuild.extract import concept_patterns, vocab_matcher
-        from graphbuild.extract.synonyms import _BEFORE
+        from graphbuild.extract.endpoints import patterns as concept_patterns
+        from graphbuild.extract.text import vocab_matcher
+        from graphbuild.extract.text.synonyms import _BEFORE
     except ImportError:
         return None
     alternatives = concept_patterns._alternatives()
@@ -177,11 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     total = imported + first
     print(f"warm-up: import {imported:.2f} s + first record {first:.2f} s = {total:.2f} s CPU")
 
-    from graphbuild.extract.antigens import extract_targets
+    from graphbuild.extract.antigens.targets import extract_targets
     from graphbuild.extract.design import extract_design
-    from graphbuild.extract.diseases import extract_diseases
-    from graphbuild.extract.endpoints import extract_endpoints
-    from graphbuild.extract.interventions import extract_interventions
+    from graphbuild.extract.diseases.grounding import extract_diseases
+    from graphbuild.extract.endpoints.outcomes import extract_endpoints
+    from graphbuild.extract.interventions.info import extract_interventions
     from graphbuild.extract.trial import extract_trial
 
     for record in records:  # compile every vocabulary, so that only text work is timed

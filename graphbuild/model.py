@@ -174,6 +174,7 @@ class Basis(StrEnum):
     INFERRED = "inferred"  # indirect: e.g. the antigen appears only in PD outcomes
     SOURCE_MESH = "source_mesh"  # the source's own MeSH assignment (diseases)
     LEXICON = "lexicon"  # matched against a curated lexicon (diseases, endpoint concepts)
+    TITLE = "title"  # a narrower disease the title names beside a generic stated condition
 
 
 class TargetStatus(StrEnum):
@@ -359,3 +360,6 @@ class Trial:
     ungrounded_conditions: tuple[str, ...] = ()  # conditions that name no disease we know
     endpoints: tuple[Endpoint, ...] = ()
     design: Design = field(default_factory=Design)
+    # the build report's worklist, like `ungrounded_conditions`: what the lexicons do not cover
+    interventions_without_modality: tuple[str, ...] = ()  # intervention names
+    outcomes_without_concept: tuple[str, ...] = ()  # outcome measures

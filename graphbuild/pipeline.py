@@ -53,7 +53,7 @@ from graphbuild.rdf.namespaces import (
 )
 from graphbuild.rdf.triples import SourceFile, build_quads, trial_quads, vocabulary_quads
 from graphbuild.reason import materialize
-from graphbuild.report import BuildReport, Duplicate, Ungrounded
+from graphbuild.report import BuildReport, Duplicate, Ungrounded, worklist
 from graphbuild.store import GraphStore, turtle_header, without_prefixes
 from graphbuild.validate import validate as validate_graph
 
@@ -88,6 +88,7 @@ class Processed:
     ungrounded: tuple[str, ...]
     extract_seconds: float
     triples_seconds: float
+    unmatched: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # worklist: interventions, outcomes
 
 
 def _extract(record: Record) -> Trial:
@@ -113,7 +114,7 @@ def process_record(record: Record) -> Processed | Reject:
         t2 = time.perf_counter()
         return Processed(
             trial.trial_id, record.source, str(record.format), nquads, turtle, ungrounded,
-            t1 - t0, t2 - t1,
+            t1 - t0, t2 - t1, (trial.interventions_without_modality, trial.outcomes_without_concept),
         )
     except Exception as exc:  # noqa: BLE001 - any failure of one record is that record's reject
         return Reject(
@@ -473,6 +474,7 @@ class _Loader:
         self.kept: dict[str, tuple[tuple[int, str, str, str], SourceRef, tuple[int, int, int, int]]] = {}
         self.sources: dict[tuple[str, str | None], int] = {}
         self.ungrounded: dict[str, tuple[str, ...]] = {}
+        self.unmatched: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.replace_seconds = 0.0
 
     @property
@@ -487,7 +489,7 @@ class _Loader:
         previous = self.kept.get(item.trial_id)
         if previous is None:
             self.kept[item.trial_id] = (key, source, self.spool.write(item))
-            self.ungrounded[item.trial_id] = item.ungrounded
+            self.ungrounded[item.trial_id], self.unmatched[item.trial_id] = item.ungrounded, item.unmatched
             self.buffer += item.nquads
             if len(self.buffer) >= FLUSH_BYTES:
                 self.background.put(bytes(self.buffer))
@@ -500,7 +502,7 @@ class _Loader:
             self.replace_seconds += time.perf_counter() - t0
             self.spool.drop(previous[2])
             self.kept[item.trial_id] = (key, source, self.spool.write(item))
-            self.ungrounded[item.trial_id] = item.ungrounded
+            self.ungrounded[item.trial_id], self.unmatched[item.trial_id] = item.ungrounded, item.unmatched
             kept, dropped = source, previous[1]
         else:
             kept, dropped = previous[1], source
@@ -591,6 +593,11 @@ def _build_into(
             for tid in sorted(loader.ungrounded)
             for text in loader.ungrounded[tid]
         ]
+        report.worklist = {
+            "conditions": worklist(loader.ungrounded),
+            "interventions": worklist({t: u[0] for t, u in loader.unmatched.items()}),
+            "outcomes": worklist({t: u[1] for t, u in loader.unmatched.items()}),
+        }
 
         t = time.perf_counter()
         refresh_vocabulary(store)

@@ -4,13 +4,57 @@ One `BuildReport` is filled by the pipeline and written twice into the build dir
 `report.json` for tools (stable keys, plain JSON types) and `report.md` for people (the same
 facts as tables). Rejects carry file, record, field and reason, so a user can find and fix
 the record; ungrounded conditions list what the disease matcher could not place in MeSH.
+
+The worklist (issue 8) says where the lexicons fall short, most frequent first, so that the
+next additions come from data: condition texts left ungrounded, interventions with no
+modality, outcome measures with no endpoint concept, each counted over the trials loaded.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+WORKLIST_LIMIT = 25  # rows per worklist table
+WORKLIST_KINDS = (
+    ("conditions", "Condition texts left ungrounded"),
+    ("interventions", "Interventions with no modality"),
+    ("outcomes", "Outcome measures with no endpoint concept"),
+)
+_SPACE = re.compile(r"\s+")
+
+
+def _worklist_key(text: str) -> str:
+    """The same words however cased or spaced ("Healthy", "healthy ") count as one."""
+    return _SPACE.sub(" ", text).strip().strip(".:;,").casefold()
+
+
+def worklist(per_trial: Mapping[str, Iterable[str]], limit: int = WORKLIST_LIMIT) -> list[dict[str, Any]]:
+    """The most frequent texts over trials (trial id -> texts): each with its count of trials
+    and of mentions, most trials first (then mentions, then text: one trial repeating a measure
+    30 times is less of a lexicon gap than 15 trials naming it once), in the spelling seen most."""
+    mentions: Counter[str] = Counter()
+    trials: Counter[str] = Counter()
+    spellings: dict[str, Counter[str]] = {}
+    for texts in per_trial.values():
+        keys = []
+        for text in texts:
+            key = _worklist_key(text)
+            if not key:
+                continue
+            mentions[key] += 1
+            spellings.setdefault(key, Counter())[_SPACE.sub(" ", text).strip()] += 1
+            keys.append(key)
+        trials.update(set(keys))
+    ranked = sorted(mentions, key=lambda k: (-trials[k], -mentions[k], k))[:limit]
+    return [
+        {"text": spellings[k].most_common(1)[0][0], "count": mentions[k], "trials": trials[k]}
+        for k in ranked
+    ]
 
 from graphbuild.model import Reject
 
@@ -52,6 +96,8 @@ class BuildReport:
     rejects: list[Reject] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     ungrounded: list[Ungrounded] = field(default_factory=list)
+    # kind ("conditions", "interventions", "outcomes") -> [{"text", "count", "trials"}]
+    worklist: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     node_counts: dict[str, int] = field(default_factory=dict)
     link_counts: dict[str, int] = field(default_factory=dict)  # "predicate basis" -> n
     sources: list[dict[str, Any]] = field(default_factory=list)
@@ -134,6 +180,18 @@ class BuildReport:
             out += _table(("trial", "condition"), [(u.trial_id, u.condition) for u in self.ungrounded])
         else:
             out.append("None: every condition was grounded in MeSH.")
+        if self.worklist:
+            out.append("\n## Worklist: what the lexicons miss, most frequent first\n")
+            for kind, title in WORKLIST_KINDS:
+                rows = self.worklist.get(kind, [])
+                out.append(f"\n### {title} (top {len(rows)})\n")
+                if rows:
+                    out += _table(
+                        ("text", "trials", "mentions"),
+                        [(r["text"], str(r["trials"]), str(r["count"])) for r in rows],
+                    )
+                else:
+                    out.append("None.")
         if self.validation.get("ran") and not self.validation.get("conforms", True):
             out.append("\n## SHACL results\n")
             out.append("```")

@@ -26,8 +26,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from graphbuild.extract import mesh
-from graphbuild.extract.diseases import (
+from graphbuild.extract.diseases.grounding import (
     extract_diseases,
     ground_conditions,
     is_attribute,
@@ -36,6 +35,7 @@ from graphbuild.extract.diseases import (
 )
 from graphbuild.model import Record, SourceFormat
 from graphbuild.readers.inputs import read_inputs
+from graphbuild.vocab import mesh
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 

@@ -18,7 +18,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from graphbuild.extract.endpoints import extract_endpoints, find_concepts
+from graphbuild.extract.endpoints.outcomes import extract_endpoints, find_concepts
 from graphbuild.model import Record
 from graphbuild.readers.inputs import read_inputs
 

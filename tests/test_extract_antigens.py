@@ -12,10 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from graphbuild.extract.antigen_text import antigen_entries, find_ligand_statements, find_statements
-from graphbuild.extract.antigens import extract_targets
-from graphbuild.extract.fields import field_text, text_fields
-from graphbuild.extract.interventions import extract_interventions
+from graphbuild.extract.antigens.mentions import (
+    antigen_entries,
+    find_engager_arms,
+    find_ligand_statements,
+    find_statements,
+)
+from graphbuild.extract.antigens.targets import extract_targets
+from graphbuild.extract.interventions.info import extract_interventions
+from graphbuild.extract.text.fields import field_text, text_fields
 from graphbuild.model import (
     Basis,
     Intervention,
@@ -26,6 +31,7 @@ from graphbuild.model import (
     SourceRef,
     TargetStatus,
 )
+from graphbuild.vocab.lexicon import load_lexicon, split_multi
 from graphbuild.readers.inputs import read_inputs
 
 GOLD = Path(__file__).parent / "gold" / "gold.jsonl"
@@ -168,8 +174,26 @@ STATED = [
     ("Genetically Modified T Cells Directed Against CD22", {"CD22"}),
     ("Durvalumab is a monoclonal antibody, targeted to PD-L1", {"CD274"}),
     ("Gemtuzumab attaches to CD33 positive cancer cells", {"CD33"}),
-    ("Anti-CD19 x Anti-CD3 Bispecific Monoclonal Antibody", {"CD19"}),  # never the CD3 arm
-    ("CD123 x CD3 bispecific", {"IL3RA"}),
+    # both arms of an engager (gold conventions v2; v1 counted only the tumour side)
+    ("Anti-CD19 x Anti-CD3 Bispecific Monoclonal Antibody", {"CD19", "CD3E"}),
+    ("CD123 x CD3 bispecific", {"IL3RA", "CD3E"}),
+    ("A Phase 1 Trial of CD33xCD3 BsAb", {"CD33", "CD3E"}),
+    ("a bispecific antibody targeting CD20 and CD3", {"MS4A1", "CD3E"}),
+    ("anti-CD3 x anti-CD20 bispecific antibody armed T cells", {"MS4A1", "CD3E"}),
+    # an antigen written inside a construct name, or in a title's antibody-drug conjugate
+    ("CAR.CD19-CD28-zeta T cells", {"CD19"}),
+    ("CAR.CD30 T cells", {"TNFRSF8"}),
+    ("CD19.CAR T cells", {"CD19"}),
+    ("CAR19 T cells", {"CD19"}),
+    ("huCD19-CAR-T with CD28 and 4-1BB costimulatory domains", {"CD19"}),
+    ("Phase 1 of STRO-001, an Anti-CD74 Antibody Drug Conjugate", {"CD74"}),
+    # co-expressed parts of a construct are not targets
+    ("PD1-CD28 switch receptor modified CD19 CAR-T", {"CD19"}),
+    ("anti-PD-1 scFv-secreting CD19 CAR-T", {"CD19"}),
+    ("IL-15 armored GPC3 CAR T cells", {"GPC3"}),
+    ("iCasp9-CD19 CAR-T", {"CD19"}),
+    ("CD19 CAR-T cells co-expressing a dominant negative PD-1 receptor", {"CD19"}),
+    ("CD19-41BB-CD3zeta CAR", {"CD19"}),
     ("followed by PD-1 inhibitor maintenance", {"PDCD1"}),
     ("autologous anti-KRAS G12V/G12D mutation T-cell Receptor T cell", {"KRAS"}),
     (
@@ -185,6 +209,7 @@ NOT_STATED = [
     "TCRαβ/CD19 Depletion of Stem Cell Grafts",
     "CD34+ selected peripheral blood stem cells",
     "anti-CD3/CD28 beads",
+    "CD3+ T cells and CD3-zeta signalling",
     "cells binding on anti CD34 monoclonal antibody to paramagnetic beads",
     "patients who relapsed after CD19 CAR-T therapy",
     "prior anti-CD20 antibody therapy is allowed",
@@ -198,19 +223,35 @@ NOT_STATED = [
 
 @pytest.mark.parametrize(("text", "symbols"), STATED, ids=[t for t, _ in STATED])
 def test_target_statements(text: str, symbols: set[str]) -> None:
-    found = {m.symbol for s in find_statements(text) for m in s.mentions}
+    found = {m.symbol for s in find_statements(text) + find_engager_arms(text) for m in s.mentions}
     assert found == symbols
 
 
 @pytest.mark.parametrize("text", NOT_STATED)
 def test_biomarkers_history_and_reagents_are_not_statements(text: str) -> None:
-    assert find_statements(text) == []
+    assert find_statements(text) == [] and find_engager_arms(text) == []
 
 
 def test_statement_spans_quote_the_text() -> None:
     text = "Phase I study of anti-CD19 CAR-T cells"
     (statement,) = find_statements(text)
     assert text[statement.start : statement.end] == "anti-CD19 CAR-T"
+
+
+def test_nkg2d_car_reaches_the_nkg2d_ligands_as_inferred() -> None:
+    """Gold conventions v2: the binder of an NKG2D CAR is a construct part; the targets are the
+    NKG2D ligands, implied rather than stated (as the IL3-ligand CAR's IL3RA)."""
+    (statement,) = find_ligand_statements("NKG2D CAR-NK Cell Therapy in Relapsed AML")
+    assert statement.inferred
+    assert {m.symbol for m in statement.mentions} == {
+        "MICA", "MICB", "ULBP1", "ULBP2", "ULBP3", "RAET1E", "RAET1G", "RAET1L"
+    }
+    record = _record(
+        brief_title="NKG2D CAR-NK Cell Therapy in Patients With Relapsed or Refractory AML",
+        interventions=(Intervention("BIOLOGICAL", "CAR-NK cells"),),
+    )
+    links, status = _targets(record)
+    assert status is TargetStatus.INFERRED and len(links) == 8
 
 
 def test_ligand_based_car_names_its_receptor_as_inferred() -> None:
@@ -258,12 +299,22 @@ def test_words_that_state_the_target_beat_the_lexicon() -> None:
     }
 
 
-def test_engager_lists_only_the_tumour_antigen() -> None:
+def test_engager_lists_both_arms_from_the_product_lexicon() -> None:
+    """Gold conventions v2: both arms of a bispecific count (v1: the tumour side only)."""
     record = _record(
         brief_title="Blinatumomab in B-ALL",
         interventions=(Intervention("BIOLOGICAL", "Blinatumomab"),),
     )
-    assert _symbols(record) == {"CD19"}
+    assert _symbols(record) == {"CD19", "CD3E"}
+
+
+def test_every_cd3_engager_in_the_product_lexicon_lists_its_cd3_arm() -> None:
+    """Each product the lexicon notes as "... x CD3" carries CD3E beside its tumour antigen."""
+    engagers = [row for row in load_lexicon("products") if "x CD3" in row["note"]]
+    assert len(engagers) >= 12
+    for row in engagers:
+        antigens = split_multi(row["antigens"])
+        assert "CD3E" in antigens and len(antigens) >= 2, row["name"]
 
 
 def test_supportive_and_lymphodepleting_agents_carry_no_target() -> None:

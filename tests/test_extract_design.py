@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from graphbuild.extract.design import extract_design
-from graphbuild.extract.fields import field_text
+from graphbuild.extract.text.fields import field_text
 from graphbuild.model import Record, SourceFormat, SourceRef
 from graphbuild.readers.inputs import read_inputs
 

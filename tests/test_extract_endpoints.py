@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from graphbuild.extract.endpoints import (
+from graphbuild.extract.endpoints.outcomes import (
     concept_info,
     concept_vocabulary,
     criterion_info,
@@ -23,7 +23,7 @@ from graphbuild.extract.endpoints import (
     find_methods,
     method_info,
 )
-from graphbuild.extract.fields import field_text
+from graphbuild.extract.text.fields import field_text
 from graphbuild.model import (
     EndpointCategory,
     Outcome,
@@ -101,11 +101,13 @@ EXPECTED = {
         ),
     ],
     "002_2917b9526c9dc599": [
-        ("primary", [("DLT", S), ("MTD", S), ("AE", S), ("TRAE", S)], (0, 28, (), "infusion"), (), ()),
-        ("secondary", [("ORR", E), ("CR", E), ("CRI", E), ("PR", E)], (28, 84, (28, 56, 84), "infusion"), (), ()),
-        ("secondary", [("ORR", E), ("MRD", E), ("CR", E), ("CRI", E)], (0, 365, (), "infusion"), (), ()),
-        ("secondary", [("DOR", E), ("CR", E), ("CRI", E), ("PR", E)], (0, 365, (), "infusion"), (), ()),
-        ("secondary", [("EFS", E), ("CR", E), ("CRI", E)], (0, 365, (), "infusion"), (), ()),
+        # gold conventions v2: the descriptions define DLT, ORR, DOR and EFS; the AEs and
+        # response categories they are made of are no further endpoints
+        ("primary", [("DLT", S), ("MTD", S)], (0, 28, (), "infusion"), (), ()),
+        ("secondary", [("ORR", E)], (28, 84, (28, 56, 84), "infusion"), (), ()),
+        ("secondary", [("ORR", E), ("MRD", E)], (0, 365, (), "infusion"), (), ()),
+        ("secondary", [("DOR", E)], (0, 365, (), "infusion"), (), ()),
+        ("secondary", [("EFS", E)], (0, 365, (), "infusion"), (), ()),
         ("secondary", [("HSCT_RATE", EndpointCategory.OTHER)], (0, 365, (), "infusion"), (), ()),
         ("secondary", [("OS", E)], (0, 365, (), "infusion"), (), ()),
     ],
@@ -244,12 +246,73 @@ def test_guard_rejections_do_not_swallow_words() -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def test_concepts_named_in_definitions_count() -> None:
-    assert keys("Overall response rate", "Proportion of patients with CR or PR") == ["ORR", "CR", "PR"]
-    assert keys("Duration of response", "Time from first CR to relapse or death") == ["DOR", "CR"]
-    assert keys("Dose-limiting toxicity", "adverse events related to the study drug") == ["DLT", "AE", "TRAE"]
+def test_definitions_are_not_further_endpoints() -> None:
+    """Gold conventions v2 (v1 counted every concept named inside a definition)."""
+    assert keys("Overall response rate", "Proportion of patients with CR or PR") == ["ORR"]
+    assert keys("Duration of response", "Time from first CR to relapse or death") == ["DOR"]
+    assert keys("Dose-limiting toxicity", "adverse events related to the study drug") == ["DLT"]
+    assert keys(
+        "Dose-limiting toxicity",
+        "DLT is defined as grade >= 3 CRS, grade >= 3 ICANS, grade >= 2 acute GVHD or infection related to the product",
+    ) == ["DLT"]
+    assert keys("Overall response rate (CR + CRi + PR)") == ["ORR"]
+    assert keys("Anti-tumor activity, calculated as the sum of stable disease, PR, and CR") == ["ORR"]
+    assert keys("Efficacy", "Objective response, defined as a CR or PR per RECIST v1.1") == ["ORR"]
+    assert keys("Disease control rate (DCR)", "Proportion of patients who achieve CR, PR or SD") == []
+    # written in the measure itself, or side by side, they are endpoints
     assert keys("Duration of CR") == ["DOR", "CR"]
     assert keys("Number of Participants with Complete or Partial Response") == ["CR", "PR"]
+    assert keys("Efficacy", "ORR, CR rate, DOR, PFS and OS") == ["ORR", "CR", "DOR", "PFS", "OS"]
+    assert keys("Complete remission rate (ORR)") == ["CR", "ORR"]
+
+
+def test_generic_wordings() -> None:
+    """Gold conventions v2: generic wordings of response, persistence, MTD, relapse."""
+    assert keys("Survival and function of CAR T cells") == ["PERSISTENCE"]
+    assert keys("Number of patients with tumor response") == ["ORR"]
+    assert keys("Antitumor effects", "Tumor load will be quantified with radiology") == ["ORR", "TUMOR_BURDEN"]
+    assert keys("Clinical responses") == ["ORR"]
+    assert keys("Response") == ["ORR"]
+    assert keys("Hematological disease response to the CAR T cells") == ["ORR"]
+    assert keys("Immune response to the vaccine") == []
+    assert keys("The highest dose estimated to result in grade 3 toxicity in 30% of patients") == ["MTD"]
+    assert keys("Relapse") == ["CIR"]
+    assert keys("Time to hematological relapse") == ["CIR"]
+    assert keys("Complete response (CR)", "Evidence of anti-leukemic activity") == ["CR"]
+    assert keys("Time to first documented treatment response") == ["TTR"]
+    assert keys("Percentage of participants who achieve overall remission (OR)", "Defined as CR or PR") == ["ORR"]
+    # IL-2 given as a drug and IL-15 priming cells are no cytokine read-outs
+    assert keys("Overall survival", "after CIML NK cell infusion plus IL-2") == ["OS"]
+    assert keys("DLT", "a single infusion of ex vivo IL-15-stimulated NK cells") == ["DLT"]
+    assert keys("Serum IL-6 levels") == ["CYTOKINES"]
+    # the patients' disease is no read-out of antigen-positive cells; CD123 surface expression is
+    assert keys("Overall survival", "in patients with relapsed CD19+ B cell malignancies") == ["OS"]
+    assert keys("CD123 Surface Expression") == ["ANTIGEN_POSITIVE_CELLS"]
+    # a condition of the measure, the implant's survival, the CAR T cells' engraftment
+    assert keys("Efficacy", "anti-tumor activity at the recommended dose for expansion") == ["ORR"]
+    assert keys("Implant survival") == []
+    assert keys("CAR19 T-cell engraftment", "Engraftment, expansion and persistence of CAR19 T-cells") == [
+        "EXPANSION", "PERSISTENCE"
+    ]
+    # unkeyed constructs defined by response categories, in the measure itself
+    assert keys("CBR is defined as the percentage of patients who achieved at least one CR or PR or SD") == []
+    assert keys("NED rate", "NED includes complete response (CR) or R0 resection") == []
+    assert keys("Disease control rate based on participants who respond to treatment") == []
+
+
+def test_new_concepts_of_the_v2_conventions() -> None:
+    assert keys("Migration of CAR-T cells to the tumour") == ["TRAFFICKING"]
+    assert keys("CMV viral load") == ["VIRAL_LOAD"]
+    assert keys("CD4+ T cell count") == ["IMMUNE_RECONSTITUTION"]
+    assert keys("Incidence of hypogammaglobulinemia") == ["IMMUNOGLOBULINS"]
+    assert keys("Replication-competent lentivirus (RCL)") == ["RCL"]
+    assert keys("ECOG performance status") == ["PERFORMANCE_STATUS"]
+    assert keys("Clinically significant laboratory abnormalities") == ["LAB_ABNORMALITIES"]
+    assert keys("Long-term follow-up for delayed adverse events") == ["LTFU", "AE"]
+    # the other senses
+    assert keys("Migration of the central venous catheter") == []
+    assert keys("Anti-spike IgG levels") == []
+    assert keys("Response in patients with high tumor burden") == ["ORR"]
 
 
 def test_qualified_adverse_events_are_adverse_events() -> None:
@@ -273,13 +336,16 @@ def test_generic_concepts_give_way_to_specific_ones() -> None:
 
 
 def test_thresholds_inside_response_and_engraftment_are_not_endpoints() -> None:
-    assert keys("CRi rate", "CR criteria except residual neutropenia or thrombocytopenia") == ["CRI", "CR"]
+    assert keys("CRi rate", "CR criteria except residual neutropenia or thrombocytopenia") == ["CRI"]
     assert keys("Engraftment", "Neutrophil recovery: ANC above 0.5 for three days") == ["ENGRAFTMENT"]
     assert keys("Time to neutrophil and platelet count recovery") == ["CYTOPENIA"]
 
 
 def test_correlation_sentences_name_no_endpoint() -> None:
-    assert keys("Change in T-cell numbers", "Correlation with occurrence of infections will be explored.") == []
+    # T-cell numbers are IMMUNE_RECONSTITUTION since the v2 conventions; the infections are correlates
+    assert keys("Change in T-cell numbers", "Correlation with occurrence of infections will be explored.") == [
+        "IMMUNE_RECONSTITUTION"
+    ]
     assert keys("Infections", "Correlation with T-cell numbers will be explored.") == ["INFECTION"]
 
 

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from graphbuild.extract.fields import field_text
-from graphbuild.extract.interventions import extract_interventions
-from graphbuild.extract.lexicon import load_lexicon
-from graphbuild.extract.modality import find_codes, read_modality
+from graphbuild.extract.interventions.info import extract_interventions
+from graphbuild.extract.interventions.modality import find_codes, read_modality
+from graphbuild.extract.text.fields import field_text
 from graphbuild.model import (
     Arm,
     CellSource,
@@ -24,6 +23,7 @@ from graphbuild.model import (
     SourceRef,
 )
 from graphbuild.readers.inputs import read_inputs
+from graphbuild.vocab.lexicon import load_lexicon
 
 
 def _record(*interventions: Intervention, **fields) -> Record:

@@ -1,4 +1,4 @@
-"""Keyword gates (`graphbuild.extract.keywords`): a text is only spared a regex it cannot
+"""Keyword gates (`graphbuild.extract.text.keywords`): a text is only spared a regex it cannot
 match. The gates must never change a result, so they are checked against the regexes
 themselves, over all of Unicode where folding is concerned and over the corpus."""
 
@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from graphbuild.extract import design, keywords, modality
-from graphbuild.extract.keywords import folded, may_match, needed_words, search
+from graphbuild.extract import design
+from graphbuild.extract.interventions import modality
+from graphbuild.extract.text import keywords
+from graphbuild.extract.text.keywords import folded, may_match, needed_words, search
 from graphbuild.model import Record
 from graphbuild.readers.inputs import read_inputs
 
@@ -95,7 +97,8 @@ def test_gates_never_skip_a_text_the_regex_matches(corpus_dir: Path, examples_di
 def test_hand_written_gates_name_the_words_their_regex_needs() -> None:
     """Gates written out by hand (hot paths) stay in step with their regex: every word the
     regex needs contains one of the gate's words."""
-    from graphbuild.extract import endpoint_scan, timeframes
+    from graphbuild.extract.endpoints import scan as endpoint_scan
+    from graphbuild.extract.endpoints import timeframes
 
     def implied(pattern: re.Pattern[str], gate: tuple[str, ...]) -> bool:
         needed = needed_words(pattern)

@@ -1,4 +1,4 @@
-"""The endpoint vocabulary's tree-shaped alternation (`graphbuild.extract.vocab_matcher`).
+"""The endpoint vocabulary's tree-shaped alternation (`graphbuild.extract.text.vocab_matcher`).
 
 The tree walks the names' letters as far as their patterns are plain literals. It must match
 exactly what a one-level tree (names grouped by their first three letters, longest first, the
@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from graphbuild.extract import concept_patterns, vocab_matcher
-from graphbuild.extract.synonyms import _BEFORE, _Alternative
-from graphbuild.extract.vocab_matcher import _UNICODE_FOLDS, _fold_set, _peel, _top_level
+from graphbuild.extract.endpoints import patterns as concept_patterns
+from graphbuild.extract.text import vocab_matcher
+from graphbuild.extract.text.synonyms import _BEFORE, _Alternative
+from graphbuild.extract.text.vocab_matcher import _UNICODE_FOLDS, _fold_set, _peel, _top_level
 from graphbuild.model import Record
 from graphbuild.readers.inputs import read_inputs
 
@@ -150,7 +151,7 @@ def test_top_level(body: str, single: bool) -> None:
 
 
 def test_warm_up_compiles_what_records_need() -> None:
-    from graphbuild.extract import disease_matcher
+    from graphbuild.extract.diseases import matcher as disease_matcher
     from graphbuild.extract.trial import warm_up
 
     warm_up()

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from graphbuild.extract import mesh
-from graphbuild.extract.diseases import curated_lexicon, disease_info, matcher
-from graphbuild.extract.lexicon import load_lexicon, split_multi
+from graphbuild.extract.diseases.grounding import curated_lexicon, disease_info, matcher
 from graphbuild.resources import ontology_path
+from graphbuild.vocab import mesh
+from graphbuild.vocab.lexicon import load_lexicon, split_multi
 
 REPO = Path(__file__).resolve().parents[1]
 QUALIFIER = re.compile(r"^[a-z]+$")
@@ -232,7 +232,7 @@ def test_lookup_by_name_and_entry_term() -> None:
 
 
 def test_identifiers_written_in_the_code_are_real(shared_mesh: dict[str, dict[str, str]]) -> None:
-    from graphbuild.extract import diseases
+    from graphbuild.extract.diseases import grounding as diseases
 
     named = {
         **{ui: ui for ui in diseases._CLASS_HEADINGS},

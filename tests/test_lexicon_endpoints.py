@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from graphbuild.extract.endpoints import synonym_pattern
-from graphbuild.extract.lexicon import load_lexicon, split_multi
+from graphbuild.extract.endpoints.outcomes import synonym_pattern
 from graphbuild.model import EndpointCategory
+from graphbuild.vocab.lexicon import load_lexicon, split_multi
 
 # Keys seeded by the lead: a contract with the gold-set annotator (never renamed or removed).
 CONTRACT_KEYS = {

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from query_contracts import CONTRACT_COLUMNS
 
 from graphbuild import queries as q
 from graphbuild.cli import main
@@ -26,7 +27,6 @@ from graphbuild.queries import (
     list_queries,
     run_query,
 )
-from query_contracts import CONTRACT_COLUMNS
 
 FIXTURE = Path(__file__).parent / "data" / "query_fixture.trig"
 # A value for every required parameter, so every stored query can run.

@@ -8,11 +8,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from test_triples import TITLE, make_trial
 
 from graphbuild.rdf.namespaces import GB_IRI, VOCABULARY_GRAPH
 from graphbuild.rdf.triples import trial_quads, vocabulary_quads
 from graphbuild.store import GraphStore
-from test_triples import TITLE, make_trial
 
 A, B = make_trial("NCT00000001"), make_trial("NCT00000002", title="Another CD7 CAR-T trial")
 GRAPH_A = ox.NamedNode("https://w3id.org/graphbuild/id/graph/trial/NCT00000001")

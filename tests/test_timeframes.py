@@ -10,7 +10,7 @@ from typing import Iterator
 
 import pytest
 
-from graphbuild.extract.timeframes import parse_time_frame
+from graphbuild.extract.endpoints.timeframes import parse_time_frame
 
 
 def tf(text: str) -> tuple[float | None, float | None, tuple[float, ...], str | None]:
@@ -225,9 +225,37 @@ def test_corpus_coverage_and_invariants(corpus_dir: Path, source: str, floor: fl
     for frame in parsed:
         if frame.parsed:
             assert frame.min_days is not None, frame.text
-            if frame.max_days is None:  # only an open end: "from the first dose until 30 days after last dose"
-                assert frame.min_days == 0 and not frame.time_points_days, frame.text
+            if frame.max_days is None:  # only an open end: "from the first dose until 30 days after
+                # last dose", or visits that go on ("at 2 years ... and periodically thereafter")
+                assert frame.min_days >= 0 and not frame.time_points_days, frame.text
                 continue
             assert frame.min_days <= frame.max_days, frame.text
             assert all(frame.min_days <= p <= frame.max_days for p in frame.time_points_days), frame.text
             assert -400 <= frame.min_days and frame.max_days <= 40 * 365, frame.text  # nothing absurd
+
+
+@pytest.mark.parametrize(
+    ("text", "bounds"),
+    [
+        # a lone point with its own tolerance is a window (as "Day 28 +/- 4 days")
+        ("36 ± 3 days after the start of the therapy..", (33, 39)),
+        ("Postoperative 2 year + /- 3 months", (640, 820)),
+        # after a horizon word the tolerance is dropped
+        ("Within 24 ± 4 hours after administration of gadoquatrane", (0, 1)),
+        # the baseline visit in words
+        ("Before the start of therapy", (0, 0)),
+        # "N consecutive days" is a criterion, not a time
+        ("From peripheral stem cell infusion (Day0 ASCT) till the first of 3 consecutive days of an "
+         "absolute neutrophil count >= 500/uL.", (0, None)),
+        # visits with no stated end
+        ("At baseline and every 24 hours", (0, None)),
+        ("at 2 years within the study and periodically thereafter", (730, None)),
+        ("Baseline, week 4 and every 4 weeks thereafter until week 24", (0, 168)),
+        # a list of points counted from baseline: baseline is the anchor there
+        ("4 weeks and 3 months from baseline", (28, 90)),
+        ("Change from baseline to week 12", (0, 84)),
+    ],
+)
+def test_generalized_classes(text: str, bounds: tuple[float, float | None]) -> None:
+    frame = parse_time_frame(text)
+    assert (frame.min_days, frame.max_days) == bounds

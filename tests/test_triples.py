@@ -247,7 +247,7 @@ def test_interventions_have_type_code_and_individuals(quads: list[ox.Quad], tria
 def test_every_extracted_edge_is_reified_with_evidence_that_quotes_the_record(
     quads: list[ox.Quad], trial: Trial
 ) -> None:
-    from graphbuild.extract.fields import field_text
+    from graphbuild.extract.text.fields import field_text
 
     asserted = {(q.subject.value, q.predicate.value, q.object.value) for q in quads}
     links = _links(quads)
@@ -326,7 +326,7 @@ def test_odd_trial_ids_make_valid_iris() -> None:
 
 
 def test_vocabulary_describes_the_shared_nodes_with_the_disease_hierarchy(trial: Trial) -> None:
-    from graphbuild.extract import mesh
+    from graphbuild.vocab import mesh
 
     quads = list(vocabulary_quads([trial]))
     graph = ox.NamedNode(str(VOCABULARY_GRAPH))

@@ -73,7 +73,7 @@ _INFERRED = ox.NamedNode(str(INFERRED_GRAPH))
 
 # Strongest first: a basis read from the record beats one from a lexicon beats an inference.
 # When several links support one edge, the edge carries the strongest (as trial_antigens.rq).
-BASIS_RANK = ("stated", "source_mesh", "product_lexicon", "lexicon", "inferred")
+BASIS_RANK = ("stated", "source_mesh", "product_lexicon", "lexicon", "title", "inferred")
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from graphbuild.extract.fields import match_evidence
-from graphbuild.extract.keywords import may_match
+from graphbuild.extract.text.fields import match_evidence
+from graphbuild.extract.text.keywords import may_match
 from graphbuild.model import Design, Evidence, Record
 
 _TEXT_FIELDS = ("official_title", "brief_title", "acronym", "brief_summary", "detailed_description")

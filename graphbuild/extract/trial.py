@@ -6,11 +6,11 @@ on its own.
 
 from __future__ import annotations
 
-from graphbuild.extract.antigens import extract_targets
+from graphbuild.extract.antigens.targets import extract_targets
 from graphbuild.extract.design import extract_design
-from graphbuild.extract.diseases import ground_conditions
-from graphbuild.extract.endpoints import extract_endpoints
-from graphbuild.extract.interventions import extract_interventions
+from graphbuild.extract.diseases.grounding import ground_conditions
+from graphbuild.extract.endpoints.outcomes import extract_endpoints
+from graphbuild.extract.interventions.info import extract_interventions
 from graphbuild.model import Record, Trial
 
 
@@ -20,6 +20,7 @@ def extract_trial(record: Record) -> Trial:
     interventions = extract_interventions(record)
     targets, target_status = extract_targets(record, interventions)
     diseases = ground_conditions(record)  # once: the links and what could not be grounded
+    endpoints = extract_endpoints(record)
     return Trial(
         trial_id=record.trial_id,
         record=record,
@@ -28,8 +29,10 @@ def extract_trial(record: Record) -> Trial:
         target_status=target_status,
         diseases=diseases.links,
         ungrounded_conditions=diseases.ungrounded,
-        endpoints=extract_endpoints(record),
+        endpoints=endpoints,
         design=extract_design(record),
+        interventions_without_modality=tuple(i.name for i in interventions if i.modality is None),
+        outcomes_without_concept=tuple(e.measure for e in endpoints if not e.concepts and e.measure),
     )
 
 
@@ -37,14 +40,12 @@ def warm_up() -> None:
     """Load and compile every lexicon and vocabulary matcher now, rather than on the first
     record that needs each (about a second of CPU). A process that forks workers can call it
     first so that the workers inherit the compiled patterns instead of each compiling its own."""
-    from graphbuild.extract import (
-        antigen_text,
-        concept_patterns,
-        disease_matcher,
-        disease_xrefs,
-        endpoint_vocab,
-        products,
-    )
+    from graphbuild.extract.antigens import mentions as antigen_text
+    from graphbuild.extract.diseases import matcher as disease_matcher
+    from graphbuild.extract.endpoints import patterns as concept_patterns
+    from graphbuild.extract.endpoints import vocab as endpoint_vocab
+    from graphbuild.extract.interventions import products
+    from graphbuild.vocab import disease_xrefs
 
     concept_patterns._matcher()
     disease_matcher.matcher()

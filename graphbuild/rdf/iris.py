@@ -16,7 +16,17 @@ import hashlib
 
 import pyoxigraph as ox
 
-from graphbuild.rdf.namespaces import CTGOV, GB, GB_IRI, GBR_IRI, HGNC, MESH, OBO, id_segment, trial_graph
+from graphbuild.rdf.namespaces import (
+    CTGOV,
+    GB,
+    GB_IRI,
+    GBR_IRI,
+    HGNC,
+    MESH,
+    OBO,
+    id_segment,
+    trial_graph,
+)
 
 HASH_LENGTH = 16  # hex digits of SHA-1 kept: 64 bits, collision-free at any realistic scale
 _SEP = "\x1f"  # unit separator: cannot occur in IRIs, and no field joins into another

@@ -108,7 +108,7 @@ class GB(DefinedNamespace):
     anchor: URIRef
 
     # extracted links and evidence
-    basis: URIRef  # literal: stated, product_lexicon, inferred, source_mesh, lexicon
+    basis: URIRef  # literal: stated, product_lexicon, inferred, source_mesh, lexicon, title
     hasEvidence: URIRef
     sourceField: URIRef
     quote: URIRef

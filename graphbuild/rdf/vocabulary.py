@@ -8,7 +8,7 @@ joins through them linear: Oxigraph's union default graph has bag semantics, so 
 copied into k graphs comes back k times (see docs/graph-model.md).
 
 It is a pure function of the *set* of nodes referenced, built from the curated tables
-(`graphbuild.extract.diseases.disease_info`, `ontology/vocab/endpoint_concepts.tsv`,
+(`graphbuild.vocab.disease_xrefs.disease_info`, `ontology/vocab/endpoint_concepts.tsv`,
 `ontology/vocab/antigens.tsv`), so it comes out identical for the same trials in any order, and
 the pipeline rebuilds it whole after every build and re-ingest from the IRIs the trial graphs
 reference. Given Trial objects, what they carry fills in for a node the tables do not know.
@@ -90,7 +90,7 @@ def referenced(trials_or_ids: Iterable[object]) -> Referenced:
 @lru_cache(maxsize=1)
 def concept_rows() -> dict[str, dict[str, str]]:
     """Endpoint concept lexicon rows by key (empty when the lexicon is absent)."""
-    from graphbuild.extract.lexicon import load_lexicon
+    from graphbuild.vocab.lexicon import load_lexicon
 
     try:
         return {row["key"]: row for row in load_lexicon("endpoint_concepts") if row.get("key")}
@@ -101,7 +101,7 @@ def concept_rows() -> dict[str, dict[str, str]]:
 @lru_cache(maxsize=1)
 def antigen_rows() -> dict[str, dict[str, str]]:
     """Antigen lexicon rows by HGNC id (`HGNC:11913`), when the antigen lexicon exists."""
-    from graphbuild.extract.lexicon import load_lexicon
+    from graphbuild.vocab.lexicon import load_lexicon
 
     try:
         rows = load_lexicon("antigens")
@@ -112,24 +112,15 @@ def antigen_rows() -> dict[str, dict[str, str]]:
 
 @lru_cache(maxsize=1)
 def disease_lookup() -> Callable[[str], DiseaseFacts]:
-    """MeSH name, verified cross-references and parents of a descriptor, from the disease
-    stage (`diseases.disease_info`, else the bare MeSH tree of `mesh`, else nothing)."""
-    try:
-        from graphbuild.extract.diseases import disease_info
-    except ImportError:
-        disease_info = None  # type: ignore[assignment]
-    if disease_info is not None:
+    """MeSH name, verified cross-references and parents of a descriptor, from the shared
+    vocabulary layer (`graphbuild.vocab.disease_xrefs`)."""
+    from graphbuild.vocab.disease_xrefs import disease_info
 
-        def from_diseases(mesh_id: str) -> DiseaseFacts:
-            info = disease_info(mesh_id)
-            return DiseaseFacts(info.label, (*info.mondo_ids, *info.ncit_ids), tuple(info.parents))
+    def facts(mesh_id: str) -> DiseaseFacts:
+        info = disease_info(mesh_id)
+        return DiseaseFacts(info.label, (*info.mondo_ids, *info.ncit_ids), tuple(info.parents))
 
-        return from_diseases
-    try:
-        from graphbuild.extract import mesh
-    except ImportError:
-        return lambda mesh_id: DiseaseFacts(None, (), ())
-    return lambda mesh_id: DiseaseFacts(mesh.label(mesh_id), (), mesh.parents(mesh_id))
+    return facts
 
 
 def mesh_closure(refs: dict[str, DiseaseFacts | None]) -> dict[str, DiseaseFacts]:

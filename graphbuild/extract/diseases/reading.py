@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from graphbuild.extract import mesh
-from graphbuild.extract.disease_classes import _CML, _CML_PHASES, is_attribute, is_generic
-from graphbuild.extract.disease_matcher import _SEPARATORS, Mention, _Hit, matcher
-from graphbuild.extract.qualifiers import find_qualifiers
+from graphbuild.extract.diseases.classes import _CML, _CML_PHASES, is_attribute, is_generic
+from graphbuild.extract.diseases.matcher import _SEPARATORS, Mention, _Hit, matcher
+from graphbuild.extract.diseases.qualifiers import find_qualifiers
+from graphbuild.vocab import mesh
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,15 +23,13 @@ How a condition is grounded (one `DiseaseLink` per descriptor, all its mentions 
    stage IV, ...) are read from the words of the condition outside the disease mention. An
    age group inside a name is passed over by the matcher and kept as a qualifier ("B-cell
    Adult Acute Lymphoblastic Leukemia" is B-ALL, adult).
-5. Title rule. Conditions are sometimes only class headings: seed 002 lists "Neoplasms |
-   Hematologic Neoplasms | Neoplasms by Site | Hematologic Diseases" for a CD7 CAR-T trial in
-   T-ALL/T-LBL. When no condition grounds, or every grounded condition is a class heading the
-   title's diseases specify, the diseases the brief title (else the official title) names are
-   grounded, basis LEXICON unless the source assigned them, evidence in the title; otherwise
-   only title diseases that refine a class heading among the conditions are (see
-   `_title_diseases`). Class headings are broad headings (a root or more than 20
-   descendants: Neoplasms, Leukemia, Lymphoma, Non-Hodgkin) and the family headings of
-   `_CLASS_HEADINGS` (Lymphoma, B-Cell; ALL; Leukemia, Myeloid; ...).
+5. Title rule. Each stated condition keeps its own grounding (gold conventions v2): "Lymphoma"
+   is Lymphoma even when the title names DLBCL. A narrower disease the title names is added as
+   a link of its own, basis TITLE, never in place of a condition: where no condition grounds,
+   every disease the brief title (else the official title) names; otherwise those that refine
+   a class heading among the conditions (see `_title_diseases`). Class headings are broad
+   headings (a root or more than 20 descendants: Neoplasms, Leukemia, Lymphoma, Non-Hodgkin)
+   and the family headings of `_CLASS_HEADINGS` (Lymphoma, B-Cell; ALL; Leukemia, Myeloid; ...).
 6. Words before a mention: "non-" negates it ("Non-hematologic Malignancy" names no
    hematologic neoplasm), and a bare head noun ("Cancer", "Tumor", "Infection", "Disease",
    "Syndrome": one word grounding to Neoplasms, Infections, Disease or Syndrome) preceded by
@@ -43,13 +41,16 @@ How a condition is grounded (one `DiseaseLink` per descriptor, all its mentions 
    and gets no link. A disease named after "arising from", "following", "due to" is history,
    not a condition ("AML Arising From Previous MDS" is AML). CML in a named phase is MeSH's
    phase descriptor (blast phase -> Blast Crisis).
-8. One link per disease the record denotes, most specific first: a class heading with a
-   descendant among the links is superseded ("Leukemia | Leukemia, Myeloid | AML" is AML), and
-   so are uninformative headings once the title named a disease of their MeSH category;
-   superseded links are kept
-   in `ground_conditions(...).superseded` for the report. Two entities are both kept even when
-   MeSH files one under the other (Multiple Myeloma and Plasma Cell Leukemia, seed 000).
-   These conventions are those of the hand-annotated gold set (tests/gold/README.md).
+8. One link per descriptor: two conditions grounding to the same descriptor give it once.
+   Nothing is superseded any more (v1 dropped a class heading next to a narrower condition):
+   "Leukemia | Leukemia, Myeloid | AML" gives all three. Two entities are kept even when MeSH
+   files one under the other (Multiple Myeloma and Plasma Cell Leukemia, seed 000).
+9. Site-specific lymphomas ground to the histology and the site: "Testicular Lymphoma" is
+   Lymphoma + Testicular Neoplasms, "Primary CNS Lymphoma" Lymphoma + Central Nervous System
+   Neoplasms (`_SITE_NEOPLASMS`), unless MeSH has a descriptor for the pair (cutaneous T-cell
+   lymphoma).
+   These conventions are those of the hand-annotated gold set (tests/gold/README.md and the
+   v2 delta).
 
 Where each part lives (this module grounds a record; the names below stay importable from
 here): `disease_matcher` (rule 1's dictionary matcher), `qualifiers` (rule 4's words),
@@ -59,10 +60,11 @@ class headings, CML phases), `disease_xrefs` (`disease_info`), `mesh` (the MeSH 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from graphbuild.extract import mesh
-from graphbuild.extract.disease_classes import (
+from graphbuild.extract.diseases.classes import (
     _CLASS_HEADINGS,  # noqa: F401  (tests read it here)
     _CML,  # noqa: F401
     _CML_PHASES,  # noqa: F401
@@ -73,15 +75,17 @@ from graphbuild.extract.disease_classes import (
     is_class,
     is_generic,
 )
-from graphbuild.extract.disease_matcher import DiseaseMatcher, Mention, curated_lexicon, matcher
-from graphbuild.extract.disease_reading import read_text
-from graphbuild.extract.disease_xrefs import DiseaseInfo, disease_info
-from graphbuild.extract.fields import evidence
-from graphbuild.extract.qualifiers import find_qualifiers
+from graphbuild.extract.diseases.matcher import DiseaseMatcher, Mention, curated_lexicon, matcher
+from graphbuild.extract.diseases.qualifiers import find_qualifiers
+from graphbuild.extract.diseases.reading import read_text
+from graphbuild.extract.text.fields import evidence
 from graphbuild.model import Basis, DiseaseLink, Evidence, Record
+from graphbuild.vocab import mesh
+from graphbuild.vocab.disease_xrefs import DiseaseInfo, disease_info
 
 __all__ = [
     "DiseaseGrounding",
+    "SITE_NEOPLASM_IDS",
     "DiseaseInfo",
     "DiseaseMatcher",
     "Mention",
@@ -107,9 +111,9 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class DiseaseGrounding:
-    """The links of a record; the conditions that could not be grounded; and the class
-    headings grounded as written but superseded by a more specific link (rule 8). The last two
-    are for the build report: nothing is dropped silently."""
+    """The links of a record and the conditions that could not be grounded (for the build
+    report: nothing is dropped silently). `superseded` stays for callers of the v1 rule 8; it is
+    always empty now that each stated condition keeps its grounding."""
 
     links: tuple[DiseaseLink, ...]
     ungrounded: tuple[str, ...]
@@ -125,6 +129,7 @@ class _Draft:
     evidence: list[Evidence]
     qualifiers: list[str]
     from_conditions: bool = False
+    from_title: bool = False
 
 
 def source_terms(record: Record) -> dict[str, str]:
@@ -167,13 +172,12 @@ def _names_disease(ui: str) -> bool:
 
 
 def _title_diseases(mentions: tuple[Mention, ...], drafts: dict[str, _Draft]) -> list[Mention]:
-    """Rule 5: which diseases the title names add to what the conditions say.
+    """Rule 5: which diseases the title names are added (basis TITLE) beside the conditions.
 
     * no condition grounds: all of them;
     * every condition is a class heading that the title's diseases specify (an ancestor of one
       of them, or as uninformative as Neoplasms or Hematologic Neoplasms, which MeSH files by
-      site and so is nobody's ancestor: seed 002): all of them but uninformative ones, they
-      replace the headings;
+      site and so is nobody's ancestor: seed 002): all of them but uninformative ones;
     * otherwise those that refine a class heading among the conditions (Non-Hodgkin Lymphoma
       next to CLL, and a title naming B-cell lymphoma).
     Never one the conditions already name or specify."""
@@ -191,8 +195,20 @@ def _title_diseases(mentions: tuple[Mention, ...], drafts: dict[str, _Draft]) ->
         is_class(c) and (_is_uninformative(c) or any(c in mesh.ancestors(t) for t in named))
         for c in drafts
     ):
-        return new
+        # narrower than a heading: under it, or in the same MeSH category as an uninformative
+        # one (Hematologic Neoplasms is filed by site, nobody's ancestor); Graft vs Host
+        # Disease in a title is no narrower kind of the condition "Leukemia"
+        return [
+            m
+            for m in new
+            if any(c in mesh.ancestors(m.ui) or (_is_uninformative(c) and _roots(c) & _roots(m.ui)) for c in drafts)
+        ]
     return [m for m in new if any(is_class(c) and c in mesh.ancestors(m.ui) for c in drafts)]
+
+
+def _roots(ui: str) -> set[str]:
+    """The MeSH categories a descriptor is filed under (C04, C15, C20, ...)."""
+    return {tn.split(".", 1)[0] for tn in mesh.tree_numbers(ui)}
 
 
 def _is_uninformative(ui: str) -> bool:
@@ -219,31 +235,38 @@ def _add_title(
         for m in own:
             ev = evidence(path, text, m.start, m.end)
             _add(drafts, ui, mesh.label(ui) or ui, surface, ui in source, ev, qualifiers)
+        drafts[ui].from_title = True
     return tuple(dict.fromkeys(m.ui for m in wanted))
 
 
-def _superseded(drafts: dict[str, _Draft], from_title: tuple[str, ...]) -> set[str]:
-    """Rule 8: class headings that a more specific link stands for. A class heading with a
-    descendant among the links goes ("Leukemia + AML" is AML); so does an uninformative
-    heading among the conditions once the title has named a disease of the same MeSH
-    category (seed 002: "Neoplasms | Hematologic Neoplasms | Neoplasms by Site | Hematologic
-    Diseases" and a title naming T-ALL/T-LBL is T-ALL/T-LBL; but "Leukemia" stays next to a
-    title's Graft vs Host Disease, an immune disease)."""
-    out = {
-        ui for ui in drafts if is_class(ui) and any(ui in mesh.ancestors(other) for other in drafts)
-    }
-    titled = {root for ui in from_title for root in _roots(ui)}
-    out |= {
-        ui
-        for ui, draft in drafts.items()
-        if draft.from_conditions and _is_uninformative(ui) and _roots(ui) & titled
-    }
+# Rule 9: a lymphoma of a site is the histology and a neoplasm of that site.
+_SITE_NEOPLASMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\btesti(?:s|cular|cle)\b", re.I), "D013736"),  # Testicular Neoplasms
+    (re.compile(r"\b(?:CNS|central\s+nervous\s+system|cerebral|brain|intracranial)\b", re.I), "D016543"),
+    (re.compile(r"\b(?:intestin\w*|bowel|colonic|small[\s-]+intestine)\b", re.I), "D007414"),  # Intestinal Neoplasms
+    (re.compile(r"\b(?:gastric|stomach)\b", re.I), "D013274"),  # Stomach Neoplasms
+    (re.compile(r"\b(?:skin|cutaneous)\b", re.I), "D012878"),  # Skin Neoplasms
+    (re.compile(r"\b(?:breast)\b", re.I), "D001943"),  # Breast Neoplasms
+    (re.compile(r"\b(?:bone)\b(?!\s+marrow)", re.I), "D001859"),  # Bone Neoplasms
+    (re.compile(r"\b(?:splen\w*|spleen)\b", re.I), "D013160"),  # Splenic Neoplasms
+    (re.compile(r"\b(?:thyroid)\b", re.I), "D013964"),  # Thyroid Neoplasms
+)
+
+SITE_NEOPLASM_IDS = frozenset(site for _, site in _SITE_NEOPLASMS)
+
+
+def _site_neoplasms(text: str, uis: Iterable[str]) -> list[str]:
+    """Rule 9: the site neoplasms a lymphoma condition names ("Primary CNS Lymphoma"), when it
+    grounds to a lymphoma and not already to a neoplasm of that site."""
+    uis = list(uis)
+    if not any(ui == "D008223" or "D008223" in mesh.ancestors(ui) for ui in uis):
+        return []
+    out = []
+    for pattern, site in _SITE_NEOPLASMS:
+        if pattern.search(text) and mesh.descriptor(site) is not None:
+            if not any(site == ui or site in mesh.ancestors(ui) for ui in uis):
+                out.append(site)
     return out
-
-
-def _roots(ui: str) -> set[str]:
-    """The MeSH categories a descriptor is filed under (C04, C15, C20, ...)."""
-    return {tn.split(".", 1)[0] for tn in mesh.tree_numbers(ui)}
 
 
 def ground_conditions(record: Record) -> DiseaseGrounding:
@@ -262,6 +285,10 @@ def ground_conditions(record: Record) -> DiseaseGrounding:
         if not mentions:
             ungrounded.append(text)
             continue
+        # the most specific descriptor the condition's own words fit: "NHL, with CD19+ B cell
+        # lymphomas" is B-cell lymphoma; two entities of one condition are both kept
+        named = {m.ui for m in mentions}
+        mentions = tuple(m for m in mentions if not any(m.ui in mesh.ancestors(o) for o in named if o != m.ui))
         for m in mentions:
             label = mesh.label(m.ui) or source.get(m.ui, m.ui)
             _add(
@@ -273,6 +300,9 @@ def ground_conditions(record: Record) -> DiseaseGrounding:
                 evidence(path, text, m.start, m.end),
                 qualifiers,
             )
+        for site in _site_neoplasms(text, (m.ui for m in mentions)):  # rule 9
+            _add(drafts, site, mesh.label(site) or site, text, site in source,
+                 evidence(path, text, 0, len(text)), qualifiers)
     for draft in drafts.values():
         draft.from_conditions = True
 
@@ -290,19 +320,21 @@ def ground_conditions(record: Record) -> DiseaseGrounding:
         if from_title:
             break
 
-    dropped = _superseded(drafts, from_title)
-    links = tuple(_link(d) for ui, d in drafts.items() if ui not in dropped)
-    superseded = tuple(_link(d) for ui, d in drafts.items() if ui in dropped)
-    return DiseaseGrounding(links, tuple(ungrounded), superseded)
+    links = tuple(_link(d) for d in drafts.values())
+    return DiseaseGrounding(links, tuple(ungrounded))
 
 
 def _link(draft: _Draft) -> DiseaseLink:
     info = disease_info(draft.ui)
+    if draft.from_title and not draft.from_conditions:
+        basis = Basis.TITLE
+    else:
+        basis = Basis.SOURCE_MESH if draft.source else Basis.LEXICON
     return DiseaseLink(
         mesh_id=draft.ui,
         label=draft.label,
         condition_text=draft.condition_text,
-        basis=Basis.SOURCE_MESH if draft.source else Basis.LEXICON,
+        basis=basis,
         evidence=tuple(draft.evidence),
         qualifiers=tuple(draft.qualifiers),
         mondo_ids=info.mondo_ids,

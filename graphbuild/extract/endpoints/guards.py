@@ -49,15 +49,20 @@ _GUARDS: tuple[_Guard, ...] = (
     _Guard("CIR", after=re.compile(r"^[\s-]*free", re.I)),  # "incidence of relapse-free survival"
     # bare "survival" is OS, but not "metastasis-free survival", "survival curves", "followed for survival"
     _Guard("OS", text=re.compile(r"^survival$", re.I),
-           before=re.compile(r"(?:\b(?:for|of\s+cell|cells?)\s+|[\w)]+[\s-]*(?:free|specific|related)[\s/-]*(?:\w+\s+)?)$", re.I),
+           before=re.compile(r"(?:\b(?:for|of\s+cell|cells?|implants?|grafts?|prosthes[ie]s|prosthetic|devices?|allografts?)\s+"
+                             r"|[\w)]+[\s-]*(?:free|specific|related)[\s/-]*(?:\w+\s+)?)$", re.I),
            after=re.compile(r"^[\s-]+(?:curves?|regression|analys[ie]s|distributions?|endpoints?|follow-?up|status"
                             r"|models?|differences?|data)\b", re.I)),
     # a patient subset, not an endpoint: "participants who do not undergo ... transplantation",
     # "For treatment population that subsequently proceeds to HSCT"
     _Guard("HSCT_RATE", before=re.compile(r"(?:\bnot|\bnever|\bwithout|\bfor\s+(?:the\s+)?(?:\S+\s+){0,3}(?:that|who)"
                                           r"(?:\s+subsequently)?)\s+$", re.I)),
-    # IL3 as a CAR ligand is no cytokine read-out
-    _Guard("CYTOKINES", after=re.compile(r"^[\s-]*(?:CAR|zetakine|ligand)", re.I)),
+    # IL3 as a CAR ligand is no cytokine read-out; nor is IL-2 given as a drug ("NK cells plus
+    # low-dose IL-2") or IL-15 used to prime cells ("IL-15-stimulated NK cells")
+    _Guard("CYTOKINES", after=re.compile(r"^[\s-]*(?:CAR|zetakine|ligand|stimulated|activated|expanded|primed|induced"
+                                         r"|armou?red|secreting|transduced|based|infusions?|therapy|treatment"
+                                         r"|injections?|administration)", re.I),
+           before=re.compile(r"(?:\bplus|\bfollowed\s+by|\blow[\s-]dose|\bhigh[\s-]dose|\bsubcutaneous)\s*(?:low[\s-]dose\s+)?$", re.I)),
     _Guard("PK", text=re.compile(r"^cell", re.I), after=re.compile(r"^\s+of\s+(?:\S+\s+){0,2}?\S*(?:positive|\+)", re.I)),
     # Tmax / AUC / Cmax of cytokines are pharmacodynamics (the cytokine is matched on its own)
     *(
@@ -71,6 +76,23 @@ _GUARDS: tuple[_Guard, ...] = (
     _Guard("PK", text=re.compile(r"^(?:copy|transgene|vector)", re.I), before=re.compile(r"variation\s*$", re.I),
            require=re.compile(r"\bCAR\b|CAR-?T|T[\s-]?cells?|NK\b|transgene|vector|infus", re.I)),
     _Guard("PERSISTENCE", require=_CELL_CONTEXT),
+    _Guard("TRAFFICKING", require=_CELL_CONTEXT),
+    # the patients' disease or the graft's processing, not a read-out: "in patients with CD19+ B
+    # cell malignancies", "CD19+ B-cell depletion"
+    _Guard("ANTIGEN_POSITIVE_CELLS", after=re.compile(
+        r"^[\s-]*(?:malignanc|lymphoma|leuk|disease|tumou?r|cancer|neoplas|depletion|depleted|selected|selection)", re.I)),
+    # "at the recommended dose(s) for expansion": a condition of the measure, not an endpoint
+    _Guard("RP2D", before=re.compile(r"\b(?:at|using|with)\s+(?:the\s+)?$", re.I)),
+    # engraftment of the infused cells is their kinetics ("CAR19 T-cell engraftment"; "Engraftment,
+    # expansion and persistence of CAR19 T-cells"), not haematopoietic engraftment
+    _Guard("ENGRAFTMENT", before=re.compile(r"(?:CAR\S*|T[\s-]?cells?|NK[\s-]?cells?)[\s-]*$", re.I),
+           after=re.compile(r"^\s*,?\s*(?:expansion|persistence)\b", re.I)),
+    # counts of the infused cells are their kinetics ("CAR-T cell counts"), not reconstitution
+    _Guard("IMMUNE_RECONSTITUTION", text=re.compile(r"^T", re.I), before=re.compile(r"(?:CAR|CART\w*|[+])[\s-]*$", re.I)),
+    # antibodies of a given specificity ("anti-Spike IgG levels") are an immune response
+    _Guard("IMMUNOGLOBULINS", before=re.compile(r"(?:\banti[\w-]*|specific|spike|nucleocapsid|antibod\w*)[\s-]*$", re.I)),
+    # "patients with high tumour burden" is a subset, not a measure
+    _Guard("TUMOR_BURDEN", before=re.compile(r"\b(?:high|low|higher|lower|bulky|minimal|large)[\s-]*$", re.I)),
     _Guard("MR", before=re.compile(r"(?:mitral|tricuspid|aortic)\s*(?:valve\s*)?$", re.I),
            after=re.compile(r"^\s*(?:angiograph|imaging|spectroscop|elastograph|enterograph|\(\s*[<>])", re.I)),
     _Guard("CR", before=re.compile(r"\b(?:in|achieved|reached)\s+(?:a\s+)?(?:first|second|third|1st|2nd|3rd)\s+$", re.I)),

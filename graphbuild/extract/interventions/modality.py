@@ -1,6 +1,6 @@
 """What kind of therapy a piece of text names: modality cues, product codes, cell source.
 
-Pure functions over one string each; `interventions.py` decides which strings to read and in
+Pure functions over one string each; `info` decides which strings to read and in
 what order. Cues are tried in tiers, because a name often carries several ("JK500 cell
 injection, cyclophosphamide, fludarabine"; "anti-CD19 anti-CD20 bispecific CAR-T"):
 
@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from graphbuild.extract import keywords
-from graphbuild.extract.antigen_text import checkpoint_blockade, find_mentions
-from graphbuild.extract.products import Product, find_products
+from graphbuild.extract.antigens.mentions import checkpoint_blockade, find_mentions
+from graphbuild.extract.interventions.products import Product, find_products
+from graphbuild.extract.text import keywords
 from graphbuild.model import CellSource, Modality
 
 # ---------------------------------------------------------------------------------------------

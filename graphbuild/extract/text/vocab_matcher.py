@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from graphbuild.extract.synonyms import _BEFORE, _SEP, _Alternative
+from graphbuild.extract.text.synonyms import _BEFORE, _SEP, _Alternative
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from graphbuild.extract.lexicon import load_lexicon, split_multi
-from graphbuild.extract.textmatch import name_key, trie_regex
+from graphbuild.extract.text.textmatch import name_key, trie_regex
 from graphbuild.model import Modality
+from graphbuild.vocab.lexicon import load_lexicon, split_multi
 
 
 @dataclass(frozen=True, slots=True)

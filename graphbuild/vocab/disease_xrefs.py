@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from graphbuild.extract import mesh
-from graphbuild.extract.lexicon import load_lexicon
+from graphbuild.vocab import mesh
+from graphbuild.vocab.lexicon import load_lexicon
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,15 +18,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import lru_cache
 
-from graphbuild.extract.lexicon import load_lexicon, split_multi
-from graphbuild.extract.synonyms import (
+from graphbuild.extract.text.synonyms import (
     _AFTER,
     _Alternative,
     _lexicon_alternatives,
     _literal_head,
     _synonym_alternative,
 )
-from graphbuild.extract.vocab_matcher import _compile, _Matcher
+from graphbuild.extract.text.vocab_matcher import _compile, _Matcher
+from graphbuild.vocab.lexicon import load_lexicon, split_multi
 
 _STOP_PHRASES = (
     "standard deviation",
@@ -98,11 +98,17 @@ _STRUCTURAL: tuple[tuple[str | None, tuple[str, ...], str, bool], ...] = (
     ("IMMUNOGENICITY", ("antibod",), r"\w*\s+(?:\S+\s+){0,5}?(?:to|against)\s+(?:the\s+)?(?:JCAR\S*|\S*CAR\S*|\S*leucel|\S*mab|product|drug)", True),
     # levels of the cell product: "Levels of anti-CD19 CAR T cells in blood"
     ("PK", ("level", "concentration", "rate", "number", "quantity", "amount", "percentage", "frequency", "copies"),
-     r"s?\s+of\s+(?:\S+\s+){0,3}?(?:CAR[\s-]*(?:positive\s+|\+\s*)?T\S*(?:\s+cells?)?|CART\S*|\S+-CAR\S*"
-     r"|CAR\s+(?:copies|copy\s+numbers?|transgenes?))" + _AFTER + r"(?!\s+products?)", True),
+     r"s?\s+of\s+(?:(?!manufactur)\S+\s+){0,3}?(?:CAR[\s-]*(?:positive\s+|\+\s*)?T\S*(?:\s+cells?)?|CART\S*|\S+-CAR\S*"
+     r"|CAR\s+(?:copies|copy\s+numbers?|transgenes?))" + _AFTER
+     + r"(?!\s+(?:products?|infusions?|therap\w+|treatments?|administration))", True),
     # "duration of CR", "time to CR": DOR / TTR, and the CR is named as well
     ("DOR", ("duration",), r"\s+of" + _RESPONSE_AHEAD, True),
     ("TTR", ("time",), r"\s+to(?:\s+(?:first|achieve|achieving|reach|reaching))?" + _RESPONSE_AHEAD, True),
+    # "the highest dose ... estimated to result in grade 3 toxicity": the MTD, its toxicity
+    # words consumed (they define the dose, they are no AE endpoint)
+    ("MTD", ("highest dose", "maximum dose", "highest dose level", "maximal dose"),
+     r"(?:(?![.;]).){0,150}?(?:grade\s*(?:[≥>=]+\s*)?[3-5]\s+)?(?:toxicit(?:y|ies)|DLTs?|dose[\s-]limiting\s+toxicit(?:y|ies)"
+     r"|adverse\s+events?)" + _AFTER, True),
     # engraftment of the infused CAR / ARTEMIS T cells is their persistence
     ("PERSISTENCE", ("engraftment",), r"\s+of\s+(?:the\s+)?(?:\S+\s+){0,4}?(?:T[\s-]*cells?|CAR\S*|ARTEMIS\S*)" + _AFTER, True),
     # GVHD-free, relapse-free survival, however the words are bracketed or hyphenated
@@ -151,7 +157,7 @@ def _antigen_patterns() -> list[_Alternative]:
     cells = r"(?:cells?|blasts?|lymphocytes|population|plasma\s+cells|B[\s-]+cells?|T[\s-]+cells?)"
     suffix = (
         "(?:" + positive + r"(?:\s*/\s*\w+\+?)*\s*(?:[\w-]+\s+){0,3}?" + cells
-        + r"|[\s-]+(?:(?:antigen|receptor|protein|surface|cell[\s-]surface)\s+)?(?:expression|loss|escape|density)"
+        + r"|[\s-]+(?i:(?:antigen|receptor|protein|surface|cell[\s-]surface)\s+)?(?i:expression|loss|escape|density)"
         + r"|[\s-]*negative\s+(?:relapse|escape|disease|recurrence))" + _AFTER
     )
     by_head: dict[str, list[str]] = {}

@@ -12,7 +12,8 @@ Conventions (shared with the gold-set annotator, tests/gold/README.md; change th
   a bare "2 years", "approximately 100 months") -> min 0, max X. One horizon per sentence for
   subgroups ("AML: 2 months after infusion. MM: 3 months after") -> 0..largest.
 * A range ("21-28 days", "6 to 8 weeks", "Day -5 to Day 28", "baseline to week 12") -> its ends;
-  "Day 28 +/- 4 days" -> 24..32.
+  "Day 28 +/- 4 days" -> 24..32, and so a lone point with a tolerance ("36 ± 3 days after the
+  start", "2 year +/- 3 months" -> 640..820); in a list or after "within" the tolerance goes.
 * A named time point ("Day 28", "at 28 days", "Week 16", "at the end of the 2-month follow-up")
   -> min = max = the point, and the point is listed; "baseline", "screening" and "enrollment"
   (as visits, not as the anchor of "after enrollment") -> point 0.
@@ -23,11 +24,15 @@ Conventions (shared with the gold-set annotator, tests/gold/README.md; change th
 * Cycles count only when the text gives a cycle length ("each cycle is 28 days", "28-day
   cycles", "Cycle 1 (28 days)"); otherwise cycle references ("Cycle 1 Day 1") stay text, and
   so do the hour-level sampling times that hang off them.
-* Not times: frequencies ("once a week"), tolerances ("15 ± 3 days" is 15), names of the anchor
+* Not times: frequencies ("once a week"), criteria ("the first of 3 consecutive days of ANC
+  >= 500"), tolerances inside lists ("Day 1, 15 ± 3 days" is 1..15), names of the anchor
   day ("assessed as day 0", "dosing (day 1)"), windows around each dose ("within 3 days prior to
   each dose"), the length of treatment ("the median treatment duration was 55 days").
 * A start with an end that is no number of days ("From the first dose until 30 days after last
   dose") -> min 0, max None.
+* Visits that go on with no stated end ("and periodically thereafter", "at baseline and every
+  24 hours") -> max None. "4 weeks and 3 months from baseline": baseline is the anchor, not a visit.
+* "Before the start of therapy", "pre-treatment" are the baseline visit (0).
 * Numbers written as words count ("one year", "thirty days", "a year").
 
 The anchor (what the times count from: infusion, first dose, randomization, transplant, ...)
@@ -110,6 +115,22 @@ _FREQUENCY = re.compile(
 
 
 _DAY_WINDOW = re.compile(r"\bday\s*(\d+)\s*(?:\u00b1|\+/-|\+-)\s*(\d+)\s*(?:days?|d)?\b")
+# "36 ± 3 days after the start", "Postoperative 2 year +/- 3 months": the only time of the text,
+# with a tolerance and no horizon word before it, is a window around the point (as "Day 28 +/- 4
+# days"); inside a list or after "within" the tolerance is dropped (`_TOLERANCES`).
+_POINT_WINDOW = re.compile(
+    r"^(?P<lead>(?:(?!\b(?:up to|within|until|through|by|before|every)\b)[^\d])*?)"
+    r"(?P<n>\d+(?:\.\d+)?)\s*(?P<u>days?|weeks?|months?|years?)?\s*(?:\u00b1|\+/-|\+-)\s*"
+    r"(?P<w>\d+(?:\.\d+)?)\s*(?P<wu>days?|weeks?|months?|years?)\b(?P<rest>[^\d]*)$"
+)
+
+
+def _point_window(match: re.Match[str]) -> str:
+    unit = match.group("u") or match.group("wu")
+    center = _to_days(match.group("n"), unit)
+    width = _to_days(match.group("w"), match.group("wu"))
+    low, high = center - width, center + width
+    return f"{match.group('lead')}between day {_round(low):g} and day {_round(high):g}{match.group('rest')}"
 
 
 def _day_window(match: re.Match[str]) -> str:
@@ -147,8 +168,11 @@ def _normalize(text: str) -> str:
         out = _HALF.sub(lambda m: f"{m.group(1)}.5 ", out)
     if ",5" in out:
         out = _DECIMAL_COMMA.sub(r"\1.5", out)
+    if "+ /-" in out or "+ / -" in out:
+        out = out.replace("+ / -", "+/-").replace("+ /-", "+/-")
     if "\u00b1" in out or "+/-" in out or "+-" in out:
         out = _DAY_WINDOW.sub(_day_window, out)  # "Day 28 +/- 4 days": days 24 to 32
+        out = _POINT_WINDOW.sub(_point_window, out)  # "36 ± 3 days after ...": days 33 to 39
         for pattern, repl in _TOLERANCES:
             out = pattern.sub(repl, out)
     if "a " in out or "an " in out or "single" in out:
@@ -205,7 +229,7 @@ _SIGNED = rf"(?<![a-z\d./])(?:(?<![\d.])[-+]\s?)?{_NUM}"  # not inside a code (C
 _MENTION = re.compile(
     # a cheap gate: every mention starts with a digit or sign, or at a word start with one of
     # these letters (each letter-led alternative begins with \b)
-    r"(?=[0-9+\-]|\b[bcdmwyse])(?:"
+    r"(?=[0-9+\-]|\b[bcdmwysep])(?:"
     # Cycle 2 Day 1 / C2D1 / Cycles 1-2 / Cycle 3
     r"(?P<cycle>\b(?:cycles?\s*(?P<c1>\d+)(?:\s*(?P<csep>-|to|through|and|,|&)\s*(?P<c2>\d+))?"
     r"(?:\s*,?\s*(?:day|d)\s*(?P<cd>\d+))?|c(?P<cc>\d+)\s*d(?P<ccd>\d+)))"
@@ -219,7 +243,9 @@ _MENTION = re.compile(
     r"|(?P<nf>(?P<nf_nums>" + _SIGNED + r"(?:(?:" + _SEP_RANGE + r"|" + _SEP_LIST + r")" + _NUM + r")*)"
     r"\s*-?\s*" + _UNIT.format(g="nf_unit") + r")"
     # baseline, and the visits that count as baseline (screening, enrollment)
-    r"|(?P<baseline>\bbase[- ]?line\b|\bscreening\b|\benrol(?:l?ment|led)\b))"
+    r"|(?P<baseline>\bbase[- ]?line\b|\bscreening\b|\benrol(?:l?ment|led)\b"
+    r"|\bbefore\s+(?:the\s+)?(?:start|initiation|beginning)\s+of\s+(?:the\s+)?(?:[\w-]+\s+)?(?:therapy|treatment)\b"
+    r"|\bpre-?treatment\b))"
 )
 _UNIT_NORMAL = {
     "min": "minute", "mins": "minute", "minute": "minute", "minutes": "minute",
@@ -262,6 +288,11 @@ _SPACES = re.compile(r"\s+")
 _AFTER_END = re.compile(r"\bafter\s*$")
 _STOPS = re.compile(r"[;.]")
 _GAP_STRIP = " ,;:()[]{}."
+_FROM_END = re.compile(r"\b(?:from|since|relative to)\s*$")
+# C, D: visits that go on with no stated end ("and periodically thereafter", "every 24 hours")
+_THEREAFTER = re.compile(r"\bthereafter\b(?![^.;]*\b(?:up to|until|through|for)\b)")
+_PERIOD_ANY = re.compile(r"\bevery\s+(?:\d+(?:\.\d+)?\s*)?(?:minutes?|hours?|days?|weeks?|months?|years?)\b")
+_ANY_END = re.compile(r"\b(?:up to|until|till|through|to|within|for|during|by|over)\b|-\s*\d")
 _CYCLE_ATTACHED = re.compile(r"^\s*(?:of|in|on)\s+(?:each|every|the|all|subsequent|odd|even|\w+)?\s*(?:\w+\s+)?cycles?\b")
 
 
@@ -434,6 +465,11 @@ def _resolve(
         if from_start and m.kind == "nf" and _AFTER_LAST.match(after) and _UNTIL.search(before):
             open_ended = True  # "From the first dose until 30 days after last dose": no upper bound
             continue
+        if m.kind == "nf" and "consecutive" in text[m.start:m.end]:
+            open_ended = open_ended or from_start  # "From infusion till the first of 3 consecutive days of ANC >= 500"
+            continue
+        if m.kind == "baseline" and _FROM_END.search(before) and any(o.start < m.start for o in mentions):
+            continue  # "4 weeks and 3 months from baseline": the anchor, not a visit
         if m.kind == "uf" and _CYCLE_ATTACHED.match(after) and cycle_len is None:
             continue  # "Day 8 of each cycle" with no cycle length: not a study day
         if unresolved_cycle and m.kind == "nf" and m.unit_days < 1:
@@ -548,7 +584,7 @@ def _bounds(m: _Mention, text: str, cycle_len: float | None) -> tuple[float | No
 
 
 _DIGIT = re.compile(r"\d")
-_BASELINE_WORDS = ("base", "screening", "enrol")  # what a mention without a number needs
+_BASELINE_WORDS = ("base", "screening", "enrol", "before", "pretreatment", "pre-treatment")  # what a mention without a number needs
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -579,6 +615,10 @@ def parse_time_frame(text: str) -> TimeFrame:
     intervals, points, open_ended = _resolve(body, mentions, cycle_len, periods)
     lows = [lo for lo, _ in intervals] + points
     highs = [hi for _, hi in intervals] + points
+    if not open_ended and lows and (
+        _THEREAFTER.search(body) or (_PERIOD_ANY.search(normal) and not _ANY_END.search(normal))
+    ):
+        open_ended, highs = True, [0.0]  # C, D: a start, and visits with no end in days
     if open_ended and all(high <= 0 for high in highs):
         # "From the first dose until 30 days after last dose": a start, and no end in days
         return TimeFrame(text=text, min_days=_round(min(lows, default=0.0)), anchor=anchor)

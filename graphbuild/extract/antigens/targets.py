@@ -39,20 +39,21 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from graphbuild.extract.antigen_text import (
+from graphbuild.extract.antigens.mentions import (
     ANTIBODY,
     ANY,
     CELL,
     antigen_entries,
     antigen_for,
+    find_engager_arms,
     find_ligand_statements,
     find_measured,
     find_statements,
 )
-from graphbuild.extract.fields import field_text, text_fields
-from graphbuild.extract.modality import ANTIBODIES, ENGINEERED, TARGETED
-from graphbuild.extract.products import Product, find_products
-from graphbuild.extract.textmatch import negated_by_history
+from graphbuild.extract.interventions.modality import ANTIBODIES, ENGINEERED, TARGETED
+from graphbuild.extract.interventions.products import Product, find_products
+from graphbuild.extract.text.fields import field_text, text_fields
+from graphbuild.extract.text.textmatch import negated_by_history
 from graphbuild.model import (
     Basis,
     Evidence,
@@ -146,7 +147,7 @@ def _stated_claims(
     interventions: tuple[InterventionInfo, ...], fields: list[tuple[str, str, bool]]
 ) -> Iterator[_Claim]:
     for path, text, primary in fields:
-        statements = find_statements(text) + find_ligand_statements(text)
+        statements = find_statements(text) + find_ligand_statements(text) + find_engager_arms(text)
         if not statements:
             continue
         own = _own_index(path)

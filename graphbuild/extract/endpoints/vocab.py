@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from graphbuild.extract.lexicon import load_lexicon, split_multi
 from graphbuild.model import EndpointCategory
+from graphbuild.vocab.lexicon import load_lexicon, split_multi
 
 
 @dataclass(frozen=True, slots=True)

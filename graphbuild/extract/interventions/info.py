@@ -26,9 +26,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from graphbuild.extract import keywords
-from graphbuild.extract.fields import match_evidence, text_fields
-from graphbuild.extract.modality import (
+from graphbuild.extract.interventions.modality import (
     ANTIBODIES,
     CELL_BASED,
     ENGINEERED,
@@ -43,8 +41,10 @@ from graphbuild.extract.modality import (
     read_modality,
     type_fallback,
 )
-from graphbuild.extract.products import Product, find_products, product_by_name
-from graphbuild.extract.textmatch import negated_by_history
+from graphbuild.extract.interventions.products import Product, find_products, product_by_name
+from graphbuild.extract.text import keywords
+from graphbuild.extract.text.fields import match_evidence, text_fields
+from graphbuild.extract.text.textmatch import negated_by_history
 from graphbuild.model import (
     CellSource,
     Evidence,

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import NamedTuple
 
-from graphbuild.extract.lexicon import load_lexicon, split_multi
+from graphbuild.vocab.lexicon import load_lexicon, split_multi
 
 # --------------------------------------------------------------------------------------------
 # Name normalization (shared with the disease matcher)

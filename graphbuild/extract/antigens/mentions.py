@@ -27,9 +27,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from graphbuild.extract.lexicon import load_lexicon, split_multi
-from graphbuild.extract.textmatch import name_key, negated_by_history, trie_regex
+from graphbuild.extract.text.textmatch import name_key, negated_by_history, trie_regex
 from graphbuild.model import Antigen
+from graphbuild.vocab.lexicon import load_lexicon, split_multi
 
 # Families of therapy words: which kind of intervention a statement is about.
 CELL = "cell"
@@ -137,7 +137,8 @@ def _name_index() -> tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...], di
                 folded.append(name.lower())
     # No left boundary in the regex: a pattern that starts with the names lets the engine skip
     # to their first letters (7x faster than a leading look-behind); `_left_bounded` checks it.
-    right = r"(?:(?=CAR)|(?![A-Za-z0-9]))"
+    # a name may run into "CAR" (CD19CAR) or into an engager's "x CD3" (CD20xCD3)
+    right = r"(?:(?=CAR)|(?=[x×]\s?(?:anti-?)?CD3)|(?![A-Za-z0-9]))"
     stems = tuple(sorted({name[:5] for name in folded}))
     return (
         re.compile(r"(?P<name>" + trie_regex(cased) + r")" + right),
@@ -148,12 +149,14 @@ def _name_index() -> tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...], di
 
 
 def _left_bounded(text: str, start: int) -> bool:
-    """A name starts a word, or follows "anti" (AntiCD19)."""
+    """A name starts a word, or follows "anti" (AntiCD19) or a humanised "hu" (huCD19)."""
     if start == 0:
         return True
     before = text[start - 1]
     if not (before.isascii() and before.isalnum()):
         return True
+    if text[max(0, start - 2) : start] == "hu":
+        return start == 2 or not text[start - 3].isalnum()
     return text[max(0, start - 4) : start].lower() == "anti"
 
 
@@ -273,7 +276,7 @@ _PRE = re.compile(
     r"(?:\banti[-\s]?|\btargets?\s+|\btargeting\s+|\btargeted\s+(?:to|at|against)\s+|"
     r"\b(?:re)?directed\s+(?:to|at|against|toward|towards)\s+|\bspecific\s+(?:for|to)\s+|"
     r"\bagainst\s+|\brecogni[sz]ing\s+|\b(?:binds?|binding|attach(?:es)?|attaching)\s+(?:to\s+)?|"
-    r"\bCAR[-\s]?T?[-_\s]|\bTriCAR[-_]T[-_])"
+    r"\bCAR[-\s.]?T?[-_\s.]|\bTriCAR[-_]T[-_])"
     r"(?:(?:the|both|either)\s+)?$",
     re.IGNORECASE,
 )
@@ -288,6 +291,13 @@ _BLOCKADE = re.compile(
 _SELECTION_REAGENT = re.compile(
     r"[^.;]{0,40}?(?:beads|microbeads|paramagnetic|magnetic|immunomagnetic|columns?|CliniMACS|"
     r"Dynabeads|cell[-\s]selection|selection\s+device)",
+    re.IGNORECASE,
+)
+# After a chain: a part the cells co-express rather than a target they are aimed at ("anti-PD-1
+# scFv-secreting CD19 CAR-T", "PD-1 switch receptor", "IL-12 armoured"): gold conventions v2.
+_CO_EXPRESSED = re.compile(
+    r"[\s\-–]*(?:(?:blocking|neutrali[sz]ing)[\s\-–]+)?(?:(?:scFvs?|antibod(?:y|ies)|nanobod(?:y|ies)|minibod\w*|"
+    r"mAbs?)[\s\-–]*)?(?:secret\w*|armou?r\w*|co-?express\w*|switch|dominant[\s\-–]negative|DNR)\b",
     re.IGNORECASE,
 )
 # A cell-therapy word shortly after an antibody-like one: "anti-CD19 anti-CD20 Bispecific CAR-T".
@@ -356,6 +366,8 @@ def find_statements(text: str) -> list[Statement]:
         chain = _extend_shorthand(text, chain)
         start, end = chain[0].start, chain[-1].end
         glued = any(m.construct for m in chain)
+        if _CO_EXPRESSED.match(text, end):
+            continue
         pre = _PRE.search(text, max(0, start - _PRE_WINDOW), start)
         post = None if _BIOMARKER.match(text, end) else _POST.match(text, end)
         family = None
@@ -381,9 +393,49 @@ def find_statements(text: str) -> list[Statement]:
     return statements
 
 
+# The effector arm of a T-cell engager: "CD19 x CD3", "anti-CD19 x anti-CD3", "CD3-bispecific",
+# "CD3 T-cell engager", "bispecific ... targeting CD20 and CD3". CD3 alone is no target: "CD3+ T
+# cells" is a marker, "CD3/CD28 beads" a reagent, "CD3ζ" / "CD3-zeta" a CAR signalling domain.
+_CD3 = r"CD3(?:ε|-?epsilon|[eE](?![A-Za-z]))?(?![A-Za-z0-9ζ+])(?!\s*(?:[-/]\s*)?(?:zeta|ζ|z\b|positive|\+|/\s*CD28|CD28))"
+_ENGAGER_WORDS = r"bi-?specifics?|BiTEs?|engag\w*|DARTs?|TandAbs?|redirect\w*|tri-?specifics?"
+_ENGAGER_ARM = re.compile(
+    r"(?:[x×]\s?(?:anti[-\s]?)?(?P<after_x>" + _CD3 + r"))"
+    r"|(?:\banti[-\s]?)?(?P<before_word>" + _CD3 + r")(?:[\s-]+(?:T[\s-]?cell[\s-]+)?|[\s-]*)(?:" + _ENGAGER_WORDS + r")"
+    r"|(?:\banti[-\s]?)?(?P<before_x>" + _CD3 + r")\s?[x×]\s?(?:anti[-\s]?)?[A-Z]"
+    r"|(?:\b(?:targeting|targets|against|binding(?:\s+to)?|binds(?:\s+to)?|directed\s+(?:to|against))\s+"
+    r"(?:\S+\s+){0,3}?(?:and|&|/|,)\s*(?:anti[-\s]?)?(?P<listed>" + _CD3 + r"))",
+    re.IGNORECASE,
+)
+_ENGAGER_CONTEXT = re.compile(r"(?:" + _ENGAGER_WORDS + r"|[x×]\s?(?:anti-?)?CD3)", re.IGNORECASE)
+
+
+def find_engager_arms(text: str) -> list[Statement]:
+    """The CD3 (effector) arm of a T-cell engager the text states: a target of the engager
+    (gold conventions v2: both arms of a bispecific count)."""
+    if "CD3" not in text and "cd3" not in text:
+        return []
+    found = []
+    for match in _ENGAGER_ARM.finditer(text):
+        group = next(g for g in ("after_x", "before_word", "before_x", "listed") if match.group(g))
+        if group in ("listed", "before_x") and not _ENGAGER_CONTEXT.search(text, max(0, match.start() - 120), match.end() + 60):
+            continue  # "targeting CD19 and CD3", "CD3 x CD20" only in a bispecific's words
+        start, end = match.span(group)
+        if negated_by_history(text, start):
+            continue
+        mention = Mention("CD3E", text[start:end], start, end)
+        found.append(Statement((mention,), start, end, ANTIBODY))
+    return found
+
+
 @cache
-def _ligand_index() -> tuple[re.Pattern[str], dict[str, str]]:
-    lookup = {_fold(ligand): e.symbol for e in antigen_entries().values() for ligand in e.ligands}
+def _ligand_index() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
+    """The binder names and, for each, every antigen it reaches (one for IL3, eight for NKG2D)."""
+    lookup: dict[str, tuple[str, ...]] = {}
+    for entry in antigen_entries().values():
+        for ligand in entry.ligands:
+            known = lookup.get(_fold(ligand), ())
+            if entry.symbol not in known:
+                lookup[_fold(ligand)] = (*known, entry.symbol)
     pattern = re.compile(
         r"(?<![A-Za-z0-9])(?P<name>" + trie_regex(sorted(lookup)) + r")"
         r"(?:[\s\-–_./]+(?:targeted|based|ligand|zetakine))*[\s\-–_./]*"
@@ -394,18 +446,20 @@ def _ligand_index() -> tuple[re.Pattern[str], dict[str, str]]:
 
 
 def find_ligand_statements(text: str) -> list[Statement]:
-    """Ligand-based CARs ("IL3 CAR-T", "IL13 zetakine"): the receptor of the ligand is the
-    target, which the text implies rather than states (`inferred`)."""
+    """Ligand- and receptor-based CARs ("IL3 CAR-T", "IL13 zetakine", "NKG2D CAR-NK"): what the
+    binder reaches is the target, which the text implies rather than states (`inferred`)."""
     if "car" not in text.lower() and "zetakine" not in text.lower():
         return []
     pattern, lookup = _ligand_index()
     found = []
     for match in pattern.finditer(text):
-        symbol = lookup.get(_fold(match.group("name")))
-        if symbol is None or negated_by_history(text, match.start()):
+        symbols = lookup.get(_fold(match.group("name")))
+        if not symbols or negated_by_history(text, match.start()):
             continue
-        mention = Mention(symbol, match.group("name"), match.start("name"), match.end("name"))
-        found.append(Statement((mention,), match.start(), match.end(), CELL, inferred=True))
+        mentions = tuple(
+            Mention(symbol, match.group("name"), match.start("name"), match.end("name")) for symbol in symbols
+        )
+        found.append(Statement(mentions, match.start(), match.end(), CELL, inferred=True))
     return found
 
 

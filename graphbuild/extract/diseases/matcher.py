@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from graphbuild.extract import mesh
-from graphbuild.extract.lexicon import load_lexicon, split_multi
+from graphbuild.vocab import mesh
+from graphbuild.vocab.lexicon import load_lexicon, split_multi
 
 _MAX_TOKENS = 16  # longest key we look for (the longest MeSH disease names are ~12 tokens)
 _SEPARATORS = frozenset(",/();:&+")

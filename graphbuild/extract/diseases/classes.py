@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from graphbuild.extract import mesh
+from graphbuild.vocab import mesh
 
 _ATTRIBUTE_ROOTS = ("C23.550.291", "C23.550.727", "C23.550.210")
 _BROAD_DEPTH = 1  # category roots: Neoplasms (C04), Infections (C01), ...

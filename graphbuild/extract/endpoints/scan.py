@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from graphbuild.extract import keywords
-from graphbuild.extract.concept_patterns import _CRITERION, _METHOD, _matcher
-from graphbuild.extract.endpoint_guards import _GUARDS_BY_KEY, _guarded
-from graphbuild.extract.endpoint_vocab import (
+from graphbuild.extract.endpoints.guards import _GUARDS_BY_KEY, _guarded
+from graphbuild.extract.endpoints.patterns import _CRITERION, _METHOD, _matcher
+from graphbuild.extract.endpoints.vocab import (
     VocabularyEntry,
     _criteria_vocabulary,
     _method_vocabulary,
 )
+from graphbuild.extract.text import keywords
 
 
 def _is_concept(key: str) -> bool:

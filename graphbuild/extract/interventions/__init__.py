@@ -1,0 +1,2 @@
+"""Interventions: the product and agent lexicons (`products`), modality cues (`modality`) and
+each intervention's reading (`info`)."""
