@@ -17,7 +17,7 @@ import random
 import re
 import struct
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,7 +143,7 @@ def json_mutants(base: Base, rng: random.Random) -> Iterator[Mutant]:
         others = frozenset(i for j, i in enumerate(ids) if j != k)
         if raw is None:
             changed = [study if j == k else s for j, s in enumerate(studies)]
-            raw = json.dumps(changed if isinstance(doc, list) else changed[0], ensure_ascii=False).encode()
+            raw = json.dumps(changed if isinstance(doc, list) else changed[0]).encode()  # \ud800 escaped
         return Mutant(f"{kind}/{name}", f"{kind}{k}-{name}", raw, others)
 
     k = rng.randrange(len(studies))
@@ -211,7 +211,7 @@ def csv_mutants(base: Base, rng: random.Random) -> Iterator[Mutant]:
         writer.writerow(header)
         writer.writerows(r for r in changed if r is not None)
         others = frozenset(i for j, i in enumerate(ids) if j != k) if keep_others else frozenset()
-        return Mutant(f"{kind}/{name}", f"{kind}{k}-{rng.randrange(1 << 16)}-{name}", buffer.getvalue().encode(), others)
+        return Mutant(f"{kind}/{name}", f"{kind}{k}-{rng.randrange(1 << 16)}-{name}", buffer.getvalue().encode("utf-8", "surrogateescape"), others)
 
     k = rng.randrange(len(body))
     row = body[k]
@@ -317,7 +317,7 @@ def archive_mutants(good: list[Base], rng: random.Random) -> Iterator[Mutant]:
     # one corrupt byte inside the first member's compressed data
     info = zipfile.ZipFile(io.BytesIO(archive)).infolist()[0]
     start = info.header_offset + 30 + len(info.filename) + 10
-    first = sorted(members)[0]
+    first = next(iter(members))  # the first local header, which the mutations below damage
     survivors = frozenset(i for b in good if f"{b.name}{b.suffix}" != first for i in b.ids)
     yield Mutant("zip-corrupt-member", "corrupt-member.zip",
                  _corrupt_deflate(archive, start, random.Random(1))[: len(archive)], frozenset())
@@ -391,3 +391,124 @@ def mutants(corpus: Path, examples: Path, *, seed: int = 9, flips: int = 6) -> I
         yield from by_format[base.suffix](base, rng)
     small = [b for b in all_bases if b.suffix in (".xml", ".json") and len(b.data) < 60_000][:3]
     yield from archive_mutants(small, rng)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading one mutant beside good files, and the figures over all of them
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """What reading one mutant (beside the good files) gave."""
+
+    name: str
+    records: int = 0
+    rejects: int = 0
+    crash: str = ""  # an exception escaped, or extraction failed on a record that was read
+    hang: bool = False
+    lost: list[str] = field(default_factory=list)  # good trial ids that did not land
+    unnamed: list[str] = field(default_factory=list)  # rejects that do not say where
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not (self.crash or self.hang or self.lost or self.unnamed)
+
+
+def check(mutant: Mutant, folder: str, good: list[str], good_ids: list[str], extract: bool = True) -> Result:
+    """Read the mutant and the good files in one batch (the mutant first, so a crash would
+    stop the good ones), extract every record the mutant gave, and judge the outcome."""
+    import os
+    import time
+
+    from graphbuild.build.process import Processed, process_record
+    from graphbuild.model import Record, Reject
+    from graphbuild.readers import read_inputs
+
+    start = time.perf_counter()
+    result = Result(mutant.name)
+    path = Path(folder) / mutant.filename
+    path.write_bytes(mutant.data)
+    try:
+        items = list(read_inputs([str(path), *good]))
+    except BaseException as exc:  # noqa: BLE001 - exactly what is being looked for
+        result.crash = f"read: {type(exc).__name__}: {exc}"[:300]
+        return result
+    finally:
+        os.unlink(path)
+    mine = [i for i in items if (i.source.file if isinstance(i, Record) else i.file).startswith(str(path))]
+    landed = {i.trial_id for i in items if isinstance(i, Record)}
+    result.records = sum(isinstance(i, Record) for i in mine)
+    result.rejects = sum(isinstance(i, Reject) for i in mine)
+    result.lost = sorted((set(good_ids) | mutant.must_land) - landed)
+    for item in mine:
+        if isinstance(item, Reject):
+            if item.field in PLACEHOLDER_FIELDS or item.record in ("", "-") or not item.file:
+                result.unnamed.append(str(item)[:300])
+        elif extract:
+            out = process_record(item)
+            if not isinstance(out, Processed):
+                result.crash = f"extract: {out}"[:300]
+    try:  # every reject and record must be writable as UTF-8 (report.md, graph.nq)
+        for item in mine:
+            str(item).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        result.crash = f"not writable as UTF-8: {exc}"[:300]
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def run(mutant_list: "Iterable[Mutant]", folder: str, good: list[str], good_ids: list[str],
+        timeout: float = 120.0, extract: bool = True) -> list[Result]:
+    """Every mutant checked in a worker process; one that takes longer than `timeout` (a
+    hang detector, far above any honest read) is a hang, and the worker is replaced."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    results: list[Result] = []
+    pool = context.Pool(1)
+    try:
+        for mutant in mutant_list:
+            pending = pool.apply_async(check, (mutant, folder, good, good_ids, extract))
+            try:
+                results.append(pending.get(timeout))
+            except multiprocessing.TimeoutError:
+                results.append(Result(mutant.name, hang=True, seconds=timeout))
+                pool.terminate()
+                pool = context.Pool(1)
+    finally:
+        pool.terminate()
+        pool.join()
+    return results
+
+
+def figures(mutant_list: list[Mutant], results: list[Result]) -> dict[str, int]:
+    """The figures the README quotes."""
+    return {
+        "inputs tried": len(results),
+        "records read": sum(r.records for r in results),
+        "rejects": sum(r.rejects for r in results),
+        "crashes": sum(bool(r.crash) for r in results),
+        "hangs": sum(r.hang for r in results),
+        "records lost": sum(len(r.lost) for r in results),
+        "rejects not saying where": sum(len(r.unnamed) for r in results),
+    }
+
+
+def good_batch(corpus: Path, examples: Path, folder: Path) -> tuple[list[str], list[str]]:
+    """Untouched real files read beside every mutant, and the trial ids they must give."""
+    folder.mkdir(parents=True, exist_ok=True)
+    chosen = [b for b in bases(corpus, examples) if b.suffix in (".json", ".xml", ".txt")]
+    chosen = [chosen[0], *[b for b in chosen if b.suffix == ".xml"][:1], *[b for b in chosen if b.suffix == ".txt"][:1]]
+    from graphbuild.model import Record
+    from graphbuild.readers import read_inputs
+
+    paths = []
+    for b in chosen:
+        path = folder / f"good-{b.name}{b.suffix}"
+        path.write_bytes(b.data)
+        paths.append(str(path))
+    items = list(read_inputs(paths))
+    assert all(isinstance(i, Record) for i in items), items
+    return paths, [i.trial_id for i in items]
