@@ -65,12 +65,11 @@ def bases(corpus: Path, examples: Path, *, xml_files: int = 6, csv_rows: int = 4
     array = json.dumps(studies[:5], indent=2, ensure_ascii=False).encode()
     out.append(Base("api_array", ".json", array, _ids(array)))
     for path in sorted((corpus / "ctgov_csv_export").glob("*.csv")):
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            lines = handle.read().splitlines(keepends=True)
-        text = "".join(lines[: 1 + csv_rows * 3])  # rows may span lines: cut on a row end below
         import csv as _csv
+        import itertools
 
-        rows = list(_csv.reader(io.StringIO(text)))[: 1 + csv_rows]
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(itertools.islice(_csv.reader(handle), 1 + csv_rows))
         buffer = io.StringIO()
         _csv.writer(buffer, lineterminator="\r\n").writerows(rows)
         data = buffer.getvalue().encode()
