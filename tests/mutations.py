@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import json
 import random
 import re
@@ -340,6 +341,7 @@ def archive_mutants(good: list[Base], rng: random.Random) -> Iterator[Mutant]:
     yield Mutant("gzip-bomb", "bomb.json.gz", gzip.compress(spaces, compresslevel=9))
     yield Mutant("zip-bomb", "bomb.zip", _zip({"bomb.json": spaces, **members}), ids)
     yield Mutant("zip-lying-size", "lying.zip", _lie_size(_zip(members)), frozenset())
+    yield Mutant("bad-filename", os.fsdecode(b"bad-\xff-name") + one.suffix, one.data, frozenset(one.ids))
 
 
 def _local_headers(archive: bytes) -> Iterator[int]:
@@ -391,10 +393,12 @@ def _lie_size(archive: bytes) -> bytes:
 # --------------------------------------------------------------------------------------------
 
 
-def mutants(corpus: Path, examples: Path, *, seed: int = 9, flips: int = 6) -> Iterator[Mutant]:
+def mutants(
+    corpus: Path, examples: Path, *, seed: int = 9, flips: int = 6, xml_files: int = 6
+) -> Iterator[Mutant]:
     """Every mutant, in a fixed order for a given seed."""
     rng = random.Random(seed)
-    all_bases = bases(corpus, examples)
+    all_bases = bases(corpus, examples, xml_files=xml_files)
     by_format = {".json": json_mutants, ".csv": csv_mutants, ".xml": xml_mutants, ".txt": flat_mutants}
     for base in all_bases:
         yield from byte_mutants(base, rng, flips)
@@ -460,9 +464,10 @@ def check(mutant: Mutant, folder: str, good: list[str], good_ids: list[str], ext
             out = process_record(item)
             if not isinstance(out, Processed):
                 result.crash = f"extract: {out}"[:300]
-    try:  # every reject and record must be writable as UTF-8 (report.md, graph.nq)
+    try:  # every reject and record must be writable as UTF-8 (report.md, graph.nq); a file
+        # name's undecodable bytes (surrogateescape) are written escaped
         for item in mine:
-            str(item).encode("utf-8")
+            str(item).encode("utf-8", "surrogateescape")
     except UnicodeEncodeError as exc:
         result.crash = f"not writable as UTF-8: {exc}"[:300]
     result.seconds = time.perf_counter() - start

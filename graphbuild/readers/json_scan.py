@@ -350,7 +350,7 @@ def _broken(buf: _Buffer, start: int, at: int, index: int, path: str, message: s
     nct = _NCT.search(data)
     field = "" if message.startswith("nested too deep") else _error_path(data)
     return Broken(
-        index, offset, line, column, message, field or f"{path.format(index)} (the study itself)",
+        index, offset, line, column, message, field or f"top level of study {index}",
         nct.group().decode() if nct else None,
     )
 
