@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mutations import flat_names_file
 
-from graphbuild.extract.timeframes import parse_time_frame
+from graphbuild.extract.endpoints.timeframes import parse_time_frame
 from graphbuild.model import OutcomeRole, Record, Reject
 from graphbuild.readers import read_inputs
 from graphbuild.readers.normalize import clean_line
