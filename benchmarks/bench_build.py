@@ -6,7 +6,7 @@ Measures, on the shared corpus (1-3 in one process, so the figures are per core)
 1. extract: `extract_trial` records/s;
 2. quads: `trial_quads` + N-Quads serialization, records/s and quads/s;
 3. store load: Oxigraph bulk load (in memory and on disk) of every quad, quads/s;
-4. the whole build (`graphbuild.pipeline.build`, reasoning and SHACL off), records/s;
+4. the whole build (`graphbuild.build.build`, reasoning and SHACL off), records/s;
 
 then scales the corpus up to `--trials` synthetic trials (the corpus repeated with renamed ids:
 the same text, distinct graphs) and compares, for the same quads,
@@ -184,8 +184,8 @@ def main(argv: list[str] | None = None) -> int:
             _line(f"Oxigraph bulk_load N-Quads ({where})", n_quads, "quads", time.perf_counter() - t0)
             del store
 
-    print(f"\nend to end, graphbuild.pipeline.build (no reasoning, no SHACL), {args.workers} worker(s):")
-    from graphbuild.pipeline import build
+    print(f"\nend to end, graphbuild.build.build (no reasoning, no SHACL), {args.workers} worker(s):")
+    from graphbuild.build import build
 
     for memory in (True, False):
         with tempfile.TemporaryDirectory() as tmp:

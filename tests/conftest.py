@@ -40,7 +40,7 @@ def corpus_graph(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> 
     corpus, built by the pipeline with reasoning and without validation. At least two workers,
     so the build goes through the process pool as a real corpus build does. Tests read its
     report from `report.json`; they must not write to it."""
-    from graphbuild.pipeline import build
+    from graphbuild.build import build
 
     out = tmp_path_factory.mktemp("corpus-graph")
     report = build([corpus_dir], out, workers=max(2, os.cpu_count() or 1), validate=False)

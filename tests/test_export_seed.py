@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from graphbuild.pipeline import build
+from graphbuild.build import build
 from graphbuild.store import GraphStore
 
 GB = "https://w3id.org/graphbuild/vocab#"

@@ -1,5 +1,5 @@
 """Stored queries on real graphs: the three seed records and the shared corpus, each built once
-per test session by the pipeline (`graphbuild.pipeline.build`; the corpus graph is the shared
+per test session by the pipeline (`graphbuild.build.build`; the corpus graph is the shared
 `corpus_graph` fixture of conftest.py) and opened read-only.
 
 The expected answers were checked by reading the records themselves (examples/ and
@@ -76,7 +76,7 @@ NOT_CD19_B_ALL = {"NCT02588456", "NCT02315612"}
 
 @pytest.fixture(scope="session")
 def seed_graph(tmp_path_factory: pytest.TempPathFactory, examples_dir: Path) -> Path:
-    from graphbuild.pipeline import build
+    from graphbuild.build import build
 
     out = tmp_path_factory.mktemp("seed-graph")
     report = build([examples_dir], out, workers=1, validate=False)

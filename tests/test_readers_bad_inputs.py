@@ -78,7 +78,8 @@ def test_truncated_json(tmp_path: Path, examples_dir: Path) -> None:
     records, reject = _batch(examples_dir, bad)
     # the studies before the cut still load; the reject names the study being read and where
     assert {"NCT00000100", "NCT00000101"} <= {r.trial_id for r in records}
-    assert reject.file == str(bad) and reject.record == "2" and reject.field == "(json)"
+    assert reject.file == str(bad) and reject.record == "2 (NCT00000102)"
+    assert reject.field.startswith("protocolSection.")  # the JSON path where the text stops
     assert (
         reject.reason.startswith("truncated JSON")
         and "line" in reject.reason
@@ -160,7 +161,7 @@ def test_binary_file(tmp_path: Path, examples_dir: Path) -> None:
     bad = tmp_path / "image.txt"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     _, reject = _batch(examples_dir, bad)
-    assert (reject.file, reject.record, reject.field) == (str(bad), "0", "file")
+    assert (reject.file, reject.record, reject.field) == (str(bad), "0", "content")
     assert "binary" in reject.reason
 
 
@@ -168,7 +169,7 @@ def test_empty_file(tmp_path: Path, examples_dir: Path) -> None:
     bad = tmp_path / "empty.json"
     bad.write_bytes(b"")
     _, reject = _batch(examples_dir, bad)
-    assert (reject.file, reject.record, reject.field) == (str(bad), "0", "file")
+    assert (reject.file, reject.record, reject.field) == (str(bad), "0", "content")
     assert "empty" in reject.reason
 
 
@@ -202,7 +203,7 @@ def test_non_utf8_csv_cell_rejects_only_its_row(tmp_path: Path, examples_dir: Pa
         pytest.param(
             "broken.xml",
             b"<clinical_study><brief_title>x</clinical_study>",
-            "(xml)",
+            "clinical_study/brief_title",  # the element open where the XML breaks
             id="malformed-xml",
         ),
         pytest.param(
@@ -211,7 +212,7 @@ def test_non_utf8_csv_cell_rejects_only_its_row(tmp_path: Path, examples_dir: Pa
         pytest.param(
             "array.json", b'[{"protocolSection": 5}]', "protocolSection", id="not-a-study"
         ),
-        pytest.param("bad.zip", b"PK\x03\x04 not really a zip", "archive", id="broken-zip"),
+        pytest.param("bad.zip", b"PK\x03\x04 not really a zip", "zip directory", id="broken-zip"),
     ],
 )
 def test_other_broken_inputs(tmp_path: Path, name: str, content: bytes, field: str) -> None:

@@ -171,10 +171,10 @@ def test_json_shapes(tmp_path: Path, shape: str) -> None:
 def test_big_json_array_is_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Above the whole-document limit the array is decoded study by study; a cut at the end
     still yields every complete study."""
-    from graphbuild.readers import api_json
+    from graphbuild.readers import api_json, json_scan
 
     monkeypatch.setattr(api_json, "WHOLE_DOCUMENT_LIMIT", 1000)
-    monkeypatch.setattr(api_json, "CHUNK", 512)
+    monkeypatch.setattr(json_scan, "CHUNK", 512)
     studies = [_study(f"NCT{i:08d}") for i in range(40)]
     text = json.dumps(studies, indent=2)
     assert len(text) > 20 * 1000
@@ -185,9 +185,9 @@ def test_big_json_array_is_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     (reject,) = [i for i in items if isinstance(i, Reject)]
     assert [r.trial_id for r in records] == [f"NCT{i:08d}" for i in range(39)]
     cut = text[:-30]
-    assert reject.record == "39" and reject.reason.startswith("truncated JSON")
+    assert reject.record == "39 (NCT00000039)" and reject.reason.startswith("truncated JSON")
     column = len(cut) - cut.rindex("\n")
-    assert f"at line {cut.count(chr(10)) + 1} column {column} (char {len(cut)})" in reject.reason
+    assert f"at line {cut.count(chr(10)) + 1} column {column} (byte {len(cut)})" in reject.reason
     assert WHOLE_DOCUMENT_LIMIT > 1000  # the module default is untouched outside this test
 
 
@@ -228,7 +228,7 @@ def test_parse_command(
     )
     out, err = capsys.readouterr()
     assert "records: 1 (flat 1)" in out and "rejects: 1" in out
-    assert f"{empty}: record 0: field file: empty file" in out
+    assert f"{empty}: record 0: field content: empty file" in out
 
 
 def test_csv_any_subset_of_columns_in_any_order(tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from graphbuild.pipeline import build  # the stages load only when the command runs
+    from graphbuild.build import build  # the stages load only when the command runs
 
     out = Path(args.output)
     if out.exists() and not out.is_dir():

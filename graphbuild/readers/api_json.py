@@ -2,18 +2,16 @@
 download), a `{"studies": [...], "nextPageToken": ...}` page, or studies one per line.
 
 A document of up to `WHOLE_DOCUMENT_LIMIT` bytes (every per-study file of the bulk download,
-any API page) is parsed in one go, with orjson when it is installed. A bigger one is streamed
-study by study with `JSONDecoder.raw_decode`, so a large download is never held as one parsed
-tree; so is a document that does not parse whole, so that a file cut short still yields every
-study before the cut plus one Reject naming the position. The mapping reads the API's own
+any API page) is parsed in one go, with orjson when it is installed. A bigger one is cut study
+by study (`json_scan`), so a large download is never held as one parsed tree; so is a document
+that does not parse whole, so that one broken study is one Reject naming its position and the
+studies around it are still read. The mapping reads the API's own
 structure (`protocolSection.<module>.<field>`) and records that path as each field's origin.
 """
 
 from __future__ import annotations
 
-import codecs
 import io
-import json
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -28,6 +26,8 @@ from graphbuild.model import (
     SourceFormat,
     SourceRef,
 )
+from graphbuild.readers import json_scan
+from graphbuild.readers.json_scan import Broken, FastError, fast_loads
 from graphbuild.readers.normalize import (
     clean_block,
     clean_items,
@@ -42,18 +42,8 @@ from graphbuild.readers.normalize import (
 from graphbuild.readers.registry import register
 from graphbuild.readers.source import Rewound, Source, display_name, open_source, stem
 
-try:  # orjson parses ~2.5x faster; the stdlib stays the fallback and the streaming parser
-    from orjson import JSONDecodeError as _FastError
-    from orjson import loads as _fast_loads
-except ImportError:  # pragma: no cover - exercised where orjson is absent
-    _FastError = json.JSONDecodeError  # type: ignore[misc,assignment]
-    _fast_loads = json.loads
-
-CHUNK = 1 << 20
 # Documents up to this size are parsed whole (fast); bigger ones are streamed study by study.
 WHOLE_DOCUMENT_LIMIT = 16 << 20
-_DECODER = json.JSONDecoder()
-_WS = " \t\n\r"
 _P = "protocolSection"
 _OUTCOME_FIELDS = tuple(
     (key, role, f"{_P}.outcomesModule.{key}")
@@ -250,109 +240,12 @@ _ORIGINS = {
 }
 
 
-class _Truncated(Exception):
-    """The JSON text stops (`at_end`) or breaks at `offset` (characters), line `line`,
-    column `col`."""
-
-    def __init__(self, message: str, offset: int, line: int, col: int, at_end: bool) -> None:
-        super().__init__(message)
-        self.message, self.offset, self.line, self.col, self.at_end = (
-            message,
-            offset,
-            line,
-            col,
-            at_end,
-        )
-
-
-class _Stream:
-    """UTF-8 text of a byte stream, read in chunks, with positions kept absolute so errors
-    can name a line and column however much has been consumed."""
-
-    def __init__(self, stream: BinaryIO) -> None:
-        self.stream = stream
-        self.decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
-        self.buf = ""
-        self.pos = 0  # index into buf
-        self.base = 0  # characters dropped before buf
-        self.base_lines = 0  # newlines dropped before buf
-        self.base_col_start = 0  # absolute offset where the current line starts, if dropped
-        self.eof = False
-
-    def fill(self, size: int | None = None) -> bool:
-        """Append more text; False at end of input."""
-        if self.eof:
-            return False
-        chunk = self.stream.read(size or CHUNK)
-        try:
-            text = self.decoder.decode(chunk, final=not chunk)
-        except UnicodeDecodeError as exc:
-            raise self.error(
-                f"not UTF-8: byte 0x{exc.object[exc.start]:02x}", len(self.buf)
-            ) from None
-        if not chunk:
-            self.eof = True
-            self.buf += text
-            return False
-        if self.pos > CHUNK:  # drop consumed text, keep positions absolute
-            dropped = self.buf[: self.pos]
-            newlines = dropped.count("\n")
-            if newlines:
-                self.base_col_start = self.base + dropped.rindex("\n") + 1
-            self.base_lines += newlines
-            self.base += self.pos
-            self.buf = self.buf[self.pos :]
-            self.pos = 0
-        self.buf += text
-        return bool(chunk)
-
-    def skip_ws(self) -> str:
-        """The next non-whitespace character ('' at end), reading more as needed."""
-        while True:
-            buf, pos = self.buf, self.pos
-            while pos < len(buf) and buf[pos] in _WS:
-                pos += 1
-            self.pos = pos
-            if pos < len(buf):
-                return buf[pos]
-            if not self.fill():
-                return ""
-
-    def value(self) -> Any:
-        """Decode one JSON value at the cursor, reading more text until it is complete."""
-        size = CHUNK
-        while True:
-            try:
-                obj, end = _DECODER.raw_decode(self.buf, self.pos)
-            except json.JSONDecodeError as exc:
-                # An error before the end of what is buffered is real: more text cannot fix it.
-                need_more = exc.pos >= len(self.buf) - 1 or exc.msg.startswith("Unterminated")
-                if need_more and self.fill(size):
-                    size *= 2  # a big value: grow reads so retries stay linear overall
-                    continue
-                raise self.error(exc.msg, exc.pos) from None
-            self.pos = end
-            return obj
-
-    def error(self, message: str, index: int) -> _Truncated:
-        offset = self.base + index
-        newlines = self.buf.count("\n", 0, index)
-        line = self.base_lines + newlines + 1
-        line_start = (
-            (self.base + self.buf.rindex("\n", 0, index) + 1) if newlines else self.base_col_start
-        )
-        at_end = self.eof and (
-            index >= len(self.buf.rstrip()) or message.startswith("Unterminated")
-        )
-        return _Truncated(message, offset, line, offset - line_start + 1, at_end)
-
-
 def _whole(data: bytes) -> list[Any] | None:
     """The studies of a whole document parsed at once, or None when it does not parse in one
-    piece (broken, truncated, JSON lines): the streaming parser then finds what is readable."""
+    piece (broken, truncated, JSON lines): the study-by-study scan then finds what is readable."""
     try:
-        value = _fast_loads(data)
-    except (_FastError, ValueError, RecursionError):
+        value = fast_loads(data)
+    except (FastError, ValueError, RecursionError):
         return None
     if isinstance(value, list):
         return value
@@ -361,9 +254,9 @@ def _whole(data: bytes) -> list[Any] | None:
     return [value]
 
 
-def _studies(stream: BinaryIO) -> Iterator[tuple[int, Any]]:
-    """(index, study object) for every study: small documents parsed whole, big ones and
-    broken ones streamed."""
+def _studies(stream: BinaryIO) -> Iterator[tuple[int, Any] | Broken]:
+    """(index, study object) for every study, or a `Broken` study: small documents parsed
+    whole, big ones and broken ones cut study by study (`json_scan`)."""
     head = stream.read(WHOLE_DOCUMENT_LIMIT + 1)
     if len(head) <= WHOLE_DOCUMENT_LIMIT:
         studies = _whole(head)
@@ -373,70 +266,27 @@ def _studies(stream: BinaryIO) -> Iterator[tuple[int, Any]]:
         stream = io.BytesIO(head)
     else:
         stream = io.BufferedReader(Rewound(head, stream))  # type: ignore[arg-type]
-    yield from _stream_studies(stream)
-
-
-def _stream_studies(stream: BinaryIO) -> Iterator[tuple[int, Any]]:
-    """(index, study object) for every study in the text, streaming top-level arrays."""
-    text = _Stream(stream)
-    index = 0
-    while True:
-        first = text.skip_ws()
-        if not first:
-            return
-        if first == "[":
-            text.pos += 1
-            if text.skip_ws() == "]":
-                text.pos += 1
-                continue
-            while True:
-                yield index, text.value()
-                index += 1
-                nxt = text.skip_ws()
-                if nxt == ",":
-                    text.pos += 1
-                    text.skip_ws()
-                    continue
-                if nxt == "]":
-                    text.pos += 1
-                    break
-                raise text.error(
-                    "expected ',' or ']' after an array element"
-                    if nxt
-                    else "the array is not closed",
-                    text.pos,
-                )
-        else:
-            value = text.value()
-            if isinstance(value, dict) and isinstance(value.get("studies"), list):
-                for study in value["studies"]:
-                    yield index, study
-                    index += 1
-            else:
-                yield index, value
-                index += 1
+    yield from json_scan.studies(stream)
 
 
 @register(SourceFormat.JSON)
 def read(
     source: Source, name: str | None = None, *, member: str | None = None
 ) -> Iterator[Record | Reject]:
-    """API v2 JSON -> one Record per study (record = index of the study in the file). Broken
-    or truncated JSON ends the file with one Reject naming line, column and character."""
+    """API v2 JSON -> one Record per study (record = index of the study in the file). A study
+    that does not parse is one Reject naming its index, its NCT number when readable, the JSON
+    path, line, column and byte offset where it breaks; the studies after it are still read."""
     with open_source(source, name) as (stream, file):
-        done = 0
-        try:
-            for index, study in _studies(stream):
-                yield study_to_record(study, file, index, member)
-                done = index + 1
-        except _Truncated as exc:
-            kind = "truncated" if exc.at_end else "invalid"
-            message = exc.message[:1].lower() + exc.message[1:]
-            message = message.removesuffix(" at")  # "Unterminated string starting at"
-            yield Reject(
-                display_name(file, member),
-                str(done),
-                "(json)",
-                f"{kind} JSON: {message} at line {exc.line} column {exc.col} (char {exc.offset}); "
-                f"{done} studies before it were read",
-            )
+        where = display_name(file, member)
+        for item in _studies(stream):
+            if isinstance(item, Broken):
+                record = f"{item.index} ({item.trial_id})" if item.trial_id else str(item.index)
+                yield Reject(
+                    where,
+                    record,
+                    item.field,
+                    f"{'truncated' if item.truncated else 'invalid'} JSON: {item.message} at line {item.line} column {item.column} "
+                    f"(byte {item.offset})",
+                )
+            else:
+                yield study_to_record(item[1], file, item[0], member)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 
 from graphbuild.model import Intervention, OutcomeRole, Record, Reject, SourceFormat, SourceRef
 from graphbuild.readers.flat import parse_interventions
+from graphbuild.readers.limits import MAX_FIELD_CHARS
 from graphbuild.readers.normalize import (
     clean_block,
     clean_line,
@@ -166,6 +167,8 @@ def row_to_record(
     )
 
 
+CSV_CELL_LIMIT = 64 << 20  # a cell the csv module reads whole before the field cap rejects its row
+
 @register(SourceFormat.CSV)
 def read(
     source: Source, name: str | None = None, *, member: str | None = None
@@ -176,9 +179,16 @@ def read(
         where = display_name(file, member)
         errors_before = decode_error_count()
         text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors=ESCAPE_AND_COUNT, newline="")
+        # the csv module's own cap (128 KiB) would end the file at one big cell: read the
+        # cell whole (linear) and reject its row by the field cap instead
+        csv.field_size_limit(max(csv.field_size_limit(), CSV_CELL_LIMIT))
         try:
             reader = csv.reader(text)
-            header = next(reader, None)
+            try:
+                header = next(reader, None)
+            except csv.Error as exc:
+                yield Reject(where, "header", "header", f"malformed CSV header: {exc}")
+                return
             if not header or not any(h.strip() for h in header):
                 yield Reject(where, "header", "header", "no header row")
                 return
@@ -190,8 +200,24 @@ def read(
                 )
                 return
             width = len(header)
-            for index, row in enumerate(reader):
+            index = -1
+            for row in _rows(reader):
+                index += 1
+                if isinstance(row, csv.Error):
+                    yield Reject(
+                        where, str(index), "row syntax",
+                        f"malformed CSV near line {reader.line_num}: {row}",
+                    )
+                    continue
                 if not row:
+                    index -= 1
+                    continue
+                big = next((k for k, c in enumerate(row) if len(c) > MAX_FIELD_CHARS), None)
+                if big is not None and len(row) == width:
+                    yield Reject(
+                        where, str(index), header[big],
+                        f"{len(row[big]):,} characters, over the cap of {MAX_FIELD_CHARS:,} per field",
+                    )
                     continue
                 if len(row) != width:
                     yield _shape_reject(where, index, row, header, reader.line_num)
@@ -210,10 +236,27 @@ def read(
                         )
                         continue
                 yield row_to_record(row, col, file, index, member)
-        except csv.Error as exc:
-            yield Reject(where, "-", "csv", f"malformed CSV near line {reader.line_num}: {exc}")
         finally:
             text.detach()  # leave the caller's stream open
+
+
+def _rows(reader: Iterator[list[str]]) -> Iterator[list[str] | csv.Error]:
+    """The reader's rows; a row the csv module cannot parse comes as its csv.Error and the
+    reading goes on with the next line (at most 100 in a row: then the file is not CSV)."""
+    failures = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            failures += 1
+            yield exc
+            if failures >= 100:
+                return
+            continue
+        failures = 0
+        yield row
 
 
 def _shape_reject(where: str, index: int, row: list[str], header: list[str], line: int) -> Reject:

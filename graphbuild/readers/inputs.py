@@ -20,6 +20,7 @@ from typing import BinaryIO
 from graphbuild.model import Record, Reject
 from graphbuild.readers import registry
 from graphbuild.readers.detect import BINARY, EMPTY, GZIP, HEAD_SIZE, ZIP, detect_format
+from graphbuild.readers.limits import ArchiveError, Counting, FieldTooLarge, Inflated, check_record
 from graphbuild.readers.source import Rewound, display_name
 
 # Files a folder walk or an archive listing picks up; a file named explicitly is always read.
@@ -94,7 +95,7 @@ def read_file(path: Path, name: str | None = None) -> Iterator[Record | Reject]:
     try:
         stream = path.open("rb")
     except OSError as exc:
-        yield Reject(name, "-", "file", f"cannot open: {exc.strerror or exc}")
+        yield Reject(name, "0", "path", f"cannot open: {exc.strerror or exc}")
         return
     with stream:
         yield from read_stream(stream, name)
@@ -104,18 +105,24 @@ def read_stream(
     stream: BinaryIO, file: str, *, member: str | None = None, depth: int = 0
 ) -> Iterator[Record | Reject]:
     """The records of one byte stream (a file, an archive member, stdin): the format is
-    sniffed from the first bytes, containers are opened, the rest goes to a reader."""
+    sniffed from the first bytes, containers are opened, the rest goes to a reader. Every
+    record passes the caps of `limits.check_record`; an archive that breaks mid-stream ends
+    with one Reject naming where, after the records read before it."""
     where = display_name(file, member)
-    head = stream.read(HEAD_SIZE)
+    try:
+        head = stream.read(HEAD_SIZE)
+    except ArchiveError as exc:
+        yield Reject(where, "0", exc.field, exc.reason)
+        return
     fmt = detect_format(head)
     if fmt == EMPTY:
-        yield Reject(where, "0", "file", "empty file (no text at all)")
+        yield Reject(where, "0", "content", "empty file (no text at all)")
         return
     if fmt == BINARY:
         yield Reject(
             where,
             "0",
-            "file",
+            "content",
             "binary content (NUL or control bytes, or UTF-16): not a trial record",
         )
         return
@@ -124,21 +131,29 @@ def read_stream(
         stream.seek(0)
     if fmt in (ZIP, GZIP) and depth >= _MAX_NESTING:
         yield Reject(
-            where, "0", "archive", f"archives nested more than {_MAX_NESTING} deep are not opened"
+            where, "0", "archive nesting", f"archives nested more than {_MAX_NESTING} deep are not opened"
         )
         return
     if fmt == ZIP:
         if not seekable:  # zip needs random access: stdin, a gzip stream
-            stream = io.BytesIO(head + stream.read())
+            try:
+                stream = io.BytesIO(head + stream.read())
+            except ArchiveError as exc:
+                yield Reject(where, "0", exc.field, exc.reason)
+                return
         yield from _read_zip(stream, where, depth)
         return
     body: BinaryIO = stream if seekable else io.BufferedReader(Rewound(head, stream))  # type: ignore[assignment]
     if fmt == GZIP:
+        compressed = Counting(body)
         try:
-            with gzip.GzipFile(fileobj=body, mode="rb") as unzipped:
-                yield from read_stream(unzipped, file, member=member, depth=depth + 1)  # type: ignore[arg-type]
-        except (OSError, EOFError) as exc:
-            yield Reject(where, "0", "archive", f"not a readable gzip stream: {exc}")
+            unzipped = gzip.GzipFile(fileobj=compressed, mode="rb")  # type: ignore[arg-type]
+        except OSError as exc:
+            yield Reject(where, "0", "gzip header", f"not a readable gzip stream: {exc}")
+            return
+        inflated = io.BufferedReader(Inflated(unzipped, lambda: compressed.count, "gzip stream"))  # type: ignore[arg-type]
+        with unzipped:
+            yield from read_stream(inflated, file, member=member, depth=depth + 1)
         return
     yield from _guarded(registry.get(fmt).read(body, file, member=member), where, fmt)
 
@@ -153,37 +168,51 @@ def _seekable(stream: BinaryIO) -> bool:
 def _read_zip(stream: BinaryIO, archive: str, depth: int) -> Iterator[Record | Reject]:
     try:
         zf = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        yield Reject(archive, "0", "archive", f"not a readable zip archive: {exc}")
+        infos = sorted(zf.infolist(), key=lambda i: i.filename)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        yield Reject(archive, "0", "zip directory", f"not a readable zip archive: {exc}")
         return
     with zf:
-        for info in sorted(zf.infolist(), key=lambda i: i.filename):
+        for info in infos:
             if info.is_dir() or not _wanted(PurePosixPath(info.filename)):
+                continue
+            where = display_name(archive, info.filename)
+            if info.flag_bits & 0x1:
+                yield Reject(where, "0", "encryption", "the member is encrypted: graphbuild reads no passwords")
                 continue
             try:
                 member = zf.open(info)
-            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as exc:
-                yield Reject(
-                    display_name(archive, info.filename),
-                    "0",
-                    "archive",
-                    f"cannot open member: {exc}",
-                )
+            except NotImplementedError as exc:
+                yield Reject(where, "0", "compression method", f"unsupported compression method {info.compress_type}: {exc}")
                 continue
+            except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, ValueError) as exc:
+                yield Reject(where, "0", "zip entry header", f"cannot open member: {exc}")
+                continue
+            size = info.compress_size
+            inflated = io.BufferedReader(Inflated(member, lambda size=size: size, "zip member"))  # type: ignore[arg-type, misc]
             with member:
-                yield from _guarded(
-                    read_stream(member, archive, member=info.filename, depth=depth + 1),  # type: ignore[arg-type]
-                    display_name(archive, info.filename),
-                    "zip member",
-                )
+                yield from read_stream(inflated, archive, member=info.filename, depth=depth + 1)  # type: ignore[arg-type]
 
 
 def _guarded(
     records: Iterator[Record | Reject], where: str, what: str
 ) -> Iterator[Record | Reject]:
-    """Pass records through; an unexpected failure inside becomes one Reject for this input
-    instead of ending the whole batch."""
+    """Pass a reader's records through the caps. An archive that breaks under the reader,
+    a field over its cap, or an unexpected failure inside becomes one Reject naming the record
+    being read (the records before it stand) instead of ending the whole batch."""
+    count = 0
     try:
-        yield from records
+        for item in records:
+            if isinstance(item, Record):
+                item = check_record(item)
+            count += 1
+            yield item
+    except ArchiveError as exc:
+        yield Reject(where, str(count), exc.field, f"{exc.reason}; {count} records before it were read")
+    except FieldTooLarge as exc:
+        yield Reject(where, str(count), exc.field, str(exc))
     except Exception as exc:  # noqa: BLE001 - one bad input must not end the batch
-        yield Reject(where, "-", "file", f"{what} could not be read: {type(exc).__name__}: {exc}")
+        yield Reject(
+            where, str(count), "(unexpected error)",
+            f"{what} reader failed: {type(exc).__name__}: {exc}; {count} records before it were read",
+        )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 from xml.etree.ElementTree import fromstring as _c_fromstring
 
 from defusedxml import (
@@ -196,6 +196,42 @@ def parse_safely(data: bytes) -> Element:
     return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
 
 
+_NCT_ID = re.compile(rb"<nct_id>\s*(NCT\d{8})\s*</nct_id>")
+
+
+def _record_at(data: bytes) -> str:
+    """`0 (NCT01234567)` when the broken document still shows its NCT number, else `0`."""
+    match = _NCT_ID.search(data)
+    return f"0 ({match.group(1).decode()})" if match else "0"
+
+
+def _element_at(data: bytes) -> str:
+    """The path of the element open where a malformed document breaks (`clinical_study/
+    brief_title`), found by an incremental parse up to the error. A document with a DOCTYPE is
+    not re-parsed (its entities are never handed to a parser that would expand them)."""
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        return "DOCTYPE"
+    parser = XMLPullParser(events=("start", "end"))
+    stack: list[str] = []
+    try:
+        for k in range(0, len(data), 1 << 16):
+            parser.feed(data[k : k + (1 << 16)])
+            for event, element in parser.read_events():
+                if event == "start":
+                    stack.append(element.tag)
+                else:
+                    stack.pop()
+                    element.clear()
+        parser.close()
+    except (ParseError, LookupError, ValueError):
+        for event, element in parser.read_events():
+            if event == "start":
+                stack.append(element.tag)
+            elif stack:
+                stack.pop()
+    return "/".join(stack[:8]) or "XML prolog"
+
+
 def _refusal(exc: DefusedXmlException) -> tuple[str, str]:
     """(field, reason) for a document defusedxml refused to parse."""
     if isinstance(exc, EntitiesForbidden):
@@ -233,10 +269,10 @@ def read(
         yield Reject(where, "0", field, reason)
         return
     except ParseError as exc:
-        yield Reject(where, "0", "(xml)", f"malformed XML: {exc}")
+        yield Reject(where, _record_at(data), _element_at(data), f"malformed XML: {exc}")
         return
     except (LookupError, ValueError) as exc:  # an unknown or unusable declared encoding
-        yield Reject(where, "0", "(xml)", f"unreadable XML declaration: {exc}")
+        yield Reject(where, _record_at(data), "XML declaration (encoding)", f"unreadable XML declaration: {exc}")
         return
     studies = [root] if root.tag == ROOT else list(root.iter(ROOT))
     if not studies:

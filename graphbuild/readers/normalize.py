@@ -70,17 +70,17 @@ def unwrap_textblock(text: str | None) -> str:
     text = unescape_markdown(text).replace("\r\n", "\n")
     paragraphs: list[str] = []
     for block in re.split(r"\n[ \t]*\n", text):
-        lines: list[str] = []
+        lines: list[list[str]] = []  # each output line as its wrapped parts (joined once)
         for raw in block.split("\n"):
             line = _HSPACE.sub(" ", raw).strip()
             if not line:
                 continue
             if lines and not _LIST_ITEM.match(line):
-                lines[-1] = f"{lines[-1]} {line}"
+                lines[-1].append(line)
             else:
-                lines.append(line)
+                lines.append([line])
         if lines:
-            paragraphs.append("\n".join(lines))
+            paragraphs.append("\n".join(" ".join(parts) for parts in lines))
     return "\n\n".join(paragraphs)
 
 

@@ -23,7 +23,7 @@ on the older legacy-XML outcomes, 93%.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 
 from graphbuild.model import Outcome, OutcomeRole
@@ -76,18 +76,26 @@ _NOT_CONTINUATION = "(<>≤≥~±"
 
 
 def _bracket_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of matched brackets; an unmatched opener protects nothing."""
+    """Spans of matched brackets; an unmatched opener protects nothing. Linear: a closer
+    whose opener kind is not on the stack costs nothing, and every entry a search passes
+    over is removed by it."""
     spans: list[tuple[int, int]] = []
     stack: list[tuple[str, int]] = []
+    open_count = dict.fromkeys(_OPEN, 0)
     for match in _BRACKET.finditer(text):
         ch, k = match.group(), match.start()
         if ch in _OPEN:
             stack.append((ch, k))
+            open_count[ch] += 1
         else:
             want = _CLOSE[ch]
+            if not open_count[want]:
+                continue
             for q in range(len(stack) - 1, -1, -1):
                 if stack[q][0] == want:
                     spans.append((stack[q][1], k))
+                    for opener, _ in stack[q:]:
+                        open_count[opener] -= 1
                     del stack[q:]
                     break
     return spans
@@ -106,19 +114,20 @@ def segments(text: str) -> list[str]:
     for part in parts[:-1]:
         k += len(part) + len(SEP)
         positions.append(k)
-    protected = [False] * len(positions)
+    # separators inside any span: +1 where a span's separators start, -1 past its last one
+    depth = [0] * (len(positions) + 1)
     for a, b in spans:
-        i = bisect_right(positions, a)
-        while i < len(positions) and positions[i] < b:
-            protected[i] = True
-            i += 1
-    out = [parts[0]]
+        depth[bisect_right(positions, a)] += 1
+        depth[bisect_left(positions, b)] -= 1
+    out: list[list[str]] = [[parts[0]]]
+    inside = 0
     for i, part in enumerate(parts[1:]):
-        if protected[i]:
-            out[-1] = f"{out[-1]}{SEP}{part}"
+        inside += depth[i]
+        if inside > 0:
+            out[-1].append(part)
         else:
-            out.append(part)
-    return out
+            out.append([part])
+    return [SEP.join(group) for group in out]
 
 
 def _timelike(text: str) -> bool:
@@ -166,9 +175,11 @@ def _time_frame_start(segs: list[str], j: int) -> int:
         # "through study completion, an average of 1 year": walk back to the clause's head
         if _continues(cur):
             k = j - 1
+            # _timelike(", ".join(segs[k:j])), kept as a running `any` (no match spans ", ")
+            head_timelike = _timelike(cur)
             while True:
-                head = SEP.join(segs[k:j])
-                if _TF_START.match(segs[k]) and (_timelike(head) or _timelike(cur)):
+                head_timelike = head_timelike or _timelike(segs[k])
+                if _TF_START.match(segs[k]) and head_timelike:
                     break
                 if k >= 2 and _ends_sentence(segs[k - 1]) and _timelike(segs[k]):
                     break
@@ -275,20 +286,21 @@ def split_outcome_list(text: str) -> list[str]:
     measure such as `CR|CRi rate`, so the piece is glued to the next one (to the previous one
     when it is last)."""
     pieces: list[str] = []
-    pending = ""
+    pending: list[str] = []  # pieces without ", " waiting to be glued (joined once: linear)
     for piece in text.split(OUTCOME_SEP):
-        if pending:
-            piece = f"{pending}{OUTCOME_SEP}{piece}"
-            pending = ""
         if SEP not in piece:
-            pending = piece
+            pending.append(piece)
             continue
+        if pending:
+            piece = OUTCOME_SEP.join([*pending, piece])
+            pending = []
         pieces.append(piece)
-    if pending.strip():
+    rest = OUTCOME_SEP.join(pending)
+    if rest.strip():
         if pieces:
-            pieces[-1] = f"{pieces[-1]}{OUTCOME_SEP}{pending}"
+            pieces[-1] = f"{pieces[-1]}{OUTCOME_SEP}{rest}"
         else:
-            pieces.append(pending)
+            pieces.append(rest)
     return [p for p in pieces if p.strip()]
 
 

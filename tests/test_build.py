@@ -12,8 +12,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from graphbuild import pipeline
-from graphbuild.pipeline import build, ingest
+from graphbuild.build import build, ingest, process, run, stream
 from graphbuild.rdf.namespaces import BUILD_GRAPH
 from graphbuild.report import BuildReport
 from graphbuild.store import GraphStore
@@ -135,7 +134,7 @@ def test_failed_build_leaves_previous_build_intact(
     def broken(store: GraphStore) -> dict[str, int]:
         raise OSError("disk full")
 
-    monkeypatch.setattr(pipeline, "link_counts", broken)  # fails after the store is loaded
+    monkeypatch.setattr(run, "link_counts", broken)  # fails after the store is loaded
     one_seed = sorted(examples_dir.glob("*.txt"))[:1]
     with pytest.raises(OSError, match="disk full"):
         build(one_seed, out, reason=False, validate=False, workers=1)
@@ -149,14 +148,14 @@ def test_failed_build_leaves_previous_build_intact(
 def test_a_record_whose_extraction_raises_becomes_a_reject(
     tmp_path: Path, examples_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = pipeline._extract
+    real = process._extract
 
     def flaky(record):
         if record.trial_id == SEEDS[0]:
             raise ValueError("unparseable outcome")
         return real(record)
 
-    monkeypatch.setattr(pipeline, "_extract", flaky)
+    monkeypatch.setattr(process, "_extract", flaky)
     seen: list[tuple[int, int]] = []
     report = build([examples_dir], tmp_path, memory=True, reason=False, validate=False, workers=1,
                    progress=lambda done, rejected: seen.append((done, rejected)))
@@ -183,11 +182,11 @@ def test_process_stream_keeps_input_order_through_the_pool(examples_dir: Path, m
     records = list(read_inputs([examples_dir]))
     # enough records to start the pool (ids renamed so each is distinct)
     many = [replace(r, trial_id=f"{r.trial_id}-{i}") for i in range(40) for r in records]
-    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 50)
-    monkeypatch.setattr(pipeline, "CHUNK_SIZE", 7)
-    results = list(pipeline.process_stream(many, workers=2))
+    monkeypatch.setattr(stream, "POOL_THRESHOLD", 50)
+    monkeypatch.setattr(stream, "CHUNK_SIZE", 7)
+    results = list(stream.process_stream(many, workers=2))
     assert [p.trial_id for p in results] == [r.trial_id for r in many]
-    sequential = [pipeline.process_record(r) for r in many[:5]]
+    sequential = [process.process_record(r) for r in many[:5]]
     assert [p.nquads for p in results[:5]] == [p.nquads for p in sequential]
 
 

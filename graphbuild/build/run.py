@@ -1,0 +1,188 @@
+"""`build`: inputs -> a staged build -> committed into the output folder.
+
+Records are read lazily, extracted in a process pool (`stream`), loaded in the background and
+spooled (`load`); the store-level steps (`steps`) follow, then the outputs are written into a
+new build folder inside the output directory, which `commit` makes current only when the whole
+build succeeded, so a build that fails midway leaves the previous good build untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+from graphbuild import __version__
+from graphbuild.build.commit import (
+    OUTPUT_FILES,
+    STORE_DIR,
+    commit,
+    current_build,
+    locked,
+    new_build_dir,
+    remove_stale_builds,
+)
+from graphbuild.build.load import Loader, Spool
+from graphbuild.build.provenance import source_files
+from graphbuild.build.steps import (
+    link_counts,
+    node_counts,
+    refresh_inferred,
+    refresh_vocabulary,
+    run_validation,
+)
+from graphbuild.build.stream import outside, process_stream, read
+from graphbuild.model import Reject
+from graphbuild.rdf.namespaces import BUILD_GRAPH
+from graphbuild.rdf.triples import build_quads
+from graphbuild.report import BuildReport, Ungrounded
+from graphbuild.store import GraphStore
+
+__all__ = ["Progress", "build"]
+
+Progress = Callable[[int, int], None]  # (records done, records rejected)
+_log = logging.getLogger(__name__)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def build(
+    inputs: Sequence[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    *,
+    memory: bool = False,
+    reason: bool = True,
+    validate: bool = True,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build the graph of `inputs` into `out_dir`: `store/` (Oxigraph, unless `memory`),
+    `graph.nq`, `graph.ttl` (merged graph), `report.json`, `report.md`. Returns the report.
+
+    Rejected records are listed in the report and never stop the build. Any other failure
+    raises, and leaves whatever `out_dir` held before untouched; so does a kill at any point
+    (the new build becomes current in one atomic step, see `commit`). A second build into the
+    same `out_dir` while this one runs raises `BuildLocked`."""
+    out = Path(out_dir)
+    with locked(out):  # a second build into `out` is refused while this one runs
+        remove_stale_builds(out)  # what a killed build left
+        build_dir = new_build_dir(out)
+        try:
+            report = _build_into(
+                build_dir, inputs, out, memory=memory, reason=reason, validate=validate,
+                workers=workers or os.cpu_count() or 1, progress=progress,
+            )
+            commit(build_dir, out)
+        except BaseException:
+            if current_build(out) != build_dir.resolve():
+                shutil.rmtree(build_dir, ignore_errors=True)
+            raise
+        return report
+
+
+def _build_into(
+    build_dir: Path,
+    inputs: Sequence[str | os.PathLike[str]],
+    out: Path,
+    *,
+    memory: bool,
+    reason: bool,
+    validate: bool,
+    workers: int,
+    progress: Progress | None,
+) -> BuildReport:
+    report = BuildReport(
+        inputs=[str(i) for i in inputs], out_dir=str(out), version=__version__, memory=memory,
+        workers=workers,
+    )
+    report.started = _now()
+    timings = report.timings
+    store = GraphStore.in_memory() if memory else GraphStore.open(build_dir / STORE_DIR)
+    spool = Spool(build_dir)
+    loader = Loader(store, report, spool)
+    try:
+        extract_s = triples_s = 0.0
+        t0 = time.perf_counter()
+        for item in process_stream(outside(read(inputs), out), workers):
+            report.records_read += 1
+            if isinstance(item, Reject):
+                report.rejects.append(item)
+            else:
+                extract_s += item.extract_seconds
+                triples_s += item.triples_seconds
+                loader.add(item)
+            if progress is not None:
+                progress(report.records_read, len(report.rejects))
+        loader.flush()
+        timings["read, extract, triples, load"] = time.perf_counter() - t0
+        report.worker_seconds = {
+            "extract": extract_s, "triples": triples_s, "store load": loader.load_seconds
+        }
+        report.trials_loaded = len(loader.kept)
+        report.ungrounded = [
+            Ungrounded(tid, text)
+            for tid in sorted(loader.ungrounded)
+            for text in loader.ungrounded[tid]
+        ]
+
+        t = time.perf_counter()
+        refresh_vocabulary(store)
+        timings["vocabulary"] = time.perf_counter() - t
+
+        if reason:
+            t = time.perf_counter()
+            report.reasoning = _guarded(refresh_inferred, store)
+            timings["reasoning"] = time.perf_counter() - t
+        else:
+            report.reasoning = {"ran": False, "reason": "disabled (--no-reason)"}
+        if validate:
+            t = time.perf_counter()
+            report.validation = _guarded(run_validation, store, report.trials_loaded)
+            timings["validation"] = time.perf_counter() - t
+        else:
+            report.validation = {"ran": False, "reason": "disabled (--no-validate)"}
+
+        t = time.perf_counter()
+        sources = source_files(loader.sources, report.rejects)
+        report.sources = [
+            {"path": s.path, "member": s.member, "records": s.records, "sha256": s.sha256}
+            for s in sources
+        ]
+        report.ended = _now()
+        store.replace_graph(
+            BUILD_GRAPH,
+            build_quads(started=report.started, ended=report.ended, version=__version__, sources=sources),
+        )
+        report.node_counts = node_counts(store)
+        report.link_counts = link_counts(store)
+        report.quads = store.count()
+        report.graphs = len(store.graphs())
+        spool.finish(store, build_dir / "graph.nq", build_dir / "graph.ttl", loader.ranges_by_trial())
+        report.outputs = ([] if memory else [f"{STORE_DIR}/"]) + list(OUTPUT_FILES)
+        timings["write outputs"] = time.perf_counter() - t
+        # a file name with bytes that are not UTF-8 is written escaped, never a crash
+        (build_dir / "report.md").write_text(report.to_markdown(), encoding="utf-8", errors="backslashreplace")
+        (build_dir / "report.json").write_text(report.to_json(), encoding="utf-8", errors="backslashreplace")
+    finally:
+        loader.close()
+        spool.close()
+        store.close()
+    return report
+
+
+def _guarded(
+    step: Callable[..., dict[str, object]], store: GraphStore, *args: object
+) -> dict[str, object]:
+    """Run reasoning or validation; their failure is reported, not fatal: the extracted graph
+    is still worth having, and the report says plainly what did not run."""
+    try:
+        return step(store, *args)
+    except Exception as exc:  # noqa: BLE001
+        _log.warning("%s failed: %s: %s", step.__name__, type(exc).__name__, exc)
+        return {"ran": False, "error": f"{type(exc).__name__}: {exc}"}

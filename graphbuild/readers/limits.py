@@ -1,0 +1,154 @@
+"""The caps on what one input may cost, and the checks that enforce them with a named Reject.
+
+Readers are linear, but a linear stage still stalls on a 10 MB field or a gzip that inflates
+a thousandfold. Every record passes `check_record` before extraction sees it; every archive
+member and gzip stream is read through `Inflated`, which stops at the inflated-size caps and
+turns a decompression failure into an `ArchiveError` naming what broke.
+
+The caps sit far above anything ClinicalTrials.gov publishes (its longest free-text field,
+the detailed description, holds at most 32,000 characters; a CSV outcome cell of 100
+outcomes is ~100 KB), so only broken or hostile input meets them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+from graphbuild.model import Record, Reject
+
+MAX_FIELD_CHARS = 256 << 10  # one text field (characters)
+MAX_RECORD_CHARS = 2 << 20  # all the text of one record (characters)
+MAX_INFLATED_BYTES = 2 << 30  # one gzip stream or zip member, inflated
+MAX_INFLATE_RATIO = 100  # inflated / compressed bytes, checked once RATIO_FLOOR bytes are out
+RATIO_FLOOR = 16 << 20
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class FieldTooLarge(ValueError):
+    """A field over MAX_FIELD_CHARS, raised before an expensive parse of it."""
+
+    def __init__(self, field: str, size: int) -> None:
+        super().__init__(f"{size:,} characters, over the cap of {MAX_FIELD_CHARS:,} per field")
+        self.field = field
+        self.size = size
+
+
+def check_field(field: str, text: str) -> None:
+    """Raise FieldTooLarge when `text` is over the field cap."""
+    if len(text) > MAX_FIELD_CHARS:
+        raise FieldTooLarge(field, len(text))
+
+
+class ArchiveError(Exception):
+    """An archive member or gzip stream that cannot be read on: `field` names what is wrong
+    (`compressed data`, `inflated size`, `compression method`, `encryption`...)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
+def _texts(value: object, name: str) -> Iterator[tuple[str, str]]:
+    """(field name, text) for every string in a record value, nested dataclasses included."""
+    if type(value) is str:
+        yield name, value
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _texts(item, name)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from _texts(getattr(value, f.name), f"{name}.{f.name}")
+
+
+def check_record(record: Record) -> Record | Reject:
+    """The record, or a Reject naming the field that is over a cap or holds a lone surrogate
+    (text that cannot be written as UTF-8: an undecodable byte, a `\\ud800` JSON escape)."""
+    total = 0
+    for f in dataclasses.fields(record):
+        if f.name in ("source", "origins", "format"):
+            continue
+        for name, text in _texts(getattr(record, f.name), f.name):
+            total += len(text)
+            field = record.origins.get(f.name, f.name) + name[len(f.name) :]
+            if len(text) > MAX_FIELD_CHARS:
+                return _reject(record, field, f"{len(text):,} characters, over the cap of {MAX_FIELD_CHARS:,} per field")
+            if not text.isascii() and (bad := _SURROGATE.search(text)) is not None:
+                return _reject(
+                    record,
+                    field,
+                    f"not UTF-8 text: a lone surrogate U+{ord(bad.group()):04X} at character "
+                    f"{bad.start()} (an undecodable byte or a broken \\u escape)",
+                )
+    if total > MAX_RECORD_CHARS:
+        return _reject(record, "(all fields)", f"{total:,} characters of text, over the cap of {MAX_RECORD_CHARS:,} per record")
+    return record
+
+
+def _reject(record: Record, field: str, reason: str) -> Reject:
+    source = record.source
+    where = f"{source.file}!{source.member}" if source.member else source.file
+    trial = record.trial_id.encode("utf-8", "backslashreplace").decode("utf-8")
+    return Reject(where, f"{source.record} ({trial})", field, reason)
+
+
+class Counting(io.RawIOBase):
+    """A byte stream that counts what has been read from it (the compressed side)."""
+
+    def __init__(self, inner: BinaryIO) -> None:
+        self.inner = inner
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def, override]
+        data = self.inner.read(len(buffer))
+        buffer[: len(data)] = data
+        self.count += len(data)
+        return len(data)
+
+
+class Inflated(io.RawIOBase):
+    """The inflated bytes of a gzip stream or zip member, within the caps. A decompression
+    failure or a cap met raises ArchiveError (never zlib.error, BadZipFile or EOFError)."""
+
+    def __init__(self, inner: BinaryIO, compressed: Callable[[], int], what: str) -> None:
+        self.inner = inner
+        self.compressed = compressed
+        self.what = what
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def, override]
+        try:
+            data = self.inner.read(len(buffer))
+        except (zlib.error, zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+            raise ArchiveError(
+                "compressed data",
+                f"{self.what}: corrupt or cut-short compressed data after {self.count:,} "
+                f"inflated bytes ({type(exc).__name__}: {exc})",
+            ) from None
+        n = len(data)
+        buffer[:n] = data
+        self.count += n
+        if self.count > MAX_INFLATED_BYTES:
+            raise ArchiveError(
+                "inflated size", f"{self.what} inflates past {MAX_INFLATED_BYTES:,} bytes (the cap)"
+            )
+        if self.count > RATIO_FLOOR and self.count > MAX_INFLATE_RATIO * max(1, self.compressed()):
+            raise ArchiveError(
+                "inflated size",
+                f"{self.what} inflates more than {MAX_INFLATE_RATIO}x its compressed size "
+                f"({self.count:,} bytes from {self.compressed():,}): a decompression bomb",
+            )
+        return n
