@@ -224,7 +224,7 @@ def test_the_folder_holds_one_file_per_label_and_type_and_the_command(export_dir
     expected = sorted(
         [f"nodes_{k.label}.csv" for k in pg.NODE_KINDS]
         + [f"relationships_{k.type}.csv" for k in pg.EDGE_KINDS]
-        + ["README.md", "import.sh"]
+        + ["README.md", "import.sh", "load_csv.cypher"]
     )
     assert names == expected
     script = (export_dir / "import.sh").read_text(encoding="utf-8")

@@ -16,7 +16,9 @@ from graphbuild.export import property_graph, registry
 from graphbuild.export.atomic import atomic_directory, atomic_file
 from graphbuild.store import GraphStore
 
-EXPECTED = {"turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml", "neo4j", "gexf", "graphml"}
+EXPECTED = {
+    "turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml", "neo4j", "cypher", "gexf", "graphml"
+}
 EXPORT_DIR = Path(registry.__file__).parent
 
 

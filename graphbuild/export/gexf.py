@@ -2,16 +2,26 @@
 
 The attributes (`<attributes class="node">`, `class="edge"`) are declared up front from the
 property-graph schema, so nodes and edges can be written as they come off the store with
-lxml's incremental writer; nothing is collected in memory. Every node carries a `labels`
-attribute (its kind first, then the reasoner's classes, `Trial`, `CARTTrial`, ...) to colour
-and filter by in Gephi; every edge has `kind` and `label` = its type and a `type` attribute.
-List values are written as JSON arrays (`["relapsed", "refractory"]`), which survive commas
-inside elements. The output has no timestamp, so the same graph gives the same file.
+lxml's incremental writer; only each node's degree is counted first (for its size).
+
+What a Gephi or networkx user meets:
+* a `kind` attribute with one value per node (Trial, Intervention, TargetAntigen, ...) to
+  colour, filter and partition by, and `labels` (the kind, then the reasoner's classes:
+  `Trial|CARTTrial|CellTherapyTrial`);
+* `viz:color` by kind and `viz:size` growing with the node's degree, so the first layout
+  already reads;
+* short labels (the NCT id or trial id for trials, the product code for interventions, the
+  HGNC symbol for antigens, the concept key for endpoint concepts, at most 40 characters
+  elsewhere); the full title and texts stay in their attributes;
+* only the attribute types every reader knows (string, long, double, boolean): GEXF's list
+  types are not read by networkx, so lists are written as strings joined by `|`.
+The output has no timestamp, so the same graph gives the same file.
 """
 
 from __future__ import annotations
 
-import json
+import math
+from collections import Counter
 from contextlib import ExitStack, suppress
 from pathlib import Path
 
@@ -22,25 +32,41 @@ from graphbuild.export.property_graph import (
     Node,
     Value,
     edge_properties,
+    edges,
     node_properties,
     transfer,
 )
 from graphbuild.export.registry import register
 from graphbuild.store import GraphStore
 
-__all__ = ["GEXF_NS", "GEXF_TYPES", "GexfSink"]
+__all__ = ["GEXF_NS", "GEXF_TYPES", "KIND_COLORS", "LIST_SEPARATOR", "GexfSink", "short_label"]
 
 GEXF_NS = "http://gexf.net/1.3"
+VIZ_NS = "http://gexf.net/1.3/viz"
 _N = f"{{{GEXF_NS}}}"  # Clark notation prefix: {http://gexf.net/1.3}
+_VIZ = f"{{{VIZ_NS}}}"
 
-# property-graph types -> GEXF attribute types
+# property-graph types -> GEXF attribute types; lists become joined strings (see above)
 GEXF_TYPES = {
     "string": "string",
     "long": "long",
     "double": "double",
     "boolean": "boolean",
-    "string[]": "liststring",
-    "double[]": "listdouble",
+    "string[]": "string",
+    "double[]": "string",
+}
+LIST_SEPARATOR = "|"
+LABEL_CHARS = 40
+
+# One colour per node kind (Okabe-Ito, readable by colour-blind users), as r, g, b.
+KIND_COLORS = {
+    "Trial": (0, 114, 178),
+    "Intervention": (230, 159, 0),
+    "TargetAntigen": (213, 94, 0),
+    "Disease": (0, 158, 115),
+    "Endpoint": (86, 180, 233),
+    "EndpointConcept": (204, 121, 167),
+    "TimeFrame": (153, 153, 153),
 }
 
 
@@ -48,29 +74,72 @@ def _text(value: Value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple):
-        return json.dumps(list(value), ensure_ascii=False)
+        return LIST_SEPARATOR.join(_text(v) for v in value)
     return str(value)
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "\u2026"
+
+
+def short_label(node: Node) -> str:
+    """The label Gephi draws: an identifier people recognise, not a whole title."""
+    props = node.properties
+    by_kind = {
+        "Trial": ("nct_id", "trial_id"),
+        "Intervention": ("product_code", "label"),
+        "TargetAntigen": ("hgnc_symbol", "label"),
+        "Disease": ("label", "mesh_id"),
+        "Endpoint": ("measure", "label"),
+        "TimeFrame": ("text", "label"),
+    }
+    if node.label == "EndpointConcept":
+        return node.id.rsplit("/", 1)[-1]
+    for name in by_kind.get(node.label, ("label",)):
+        value = props.get(name)
+        if isinstance(value, str) and value.strip():
+            return _shorten(value)
+    return node.id.rsplit("/", 1)[-1]
+
+
+def _attribute_name(prop: str) -> str:
+    return "full_label" if prop == "label" else prop
+
+
+def node_size(degree: int) -> float:
+    """Area grows with the number of links: a hub antigen stands out, a leaf stays small."""
+    return round(4.0 + 2.0 * math.sqrt(degree), 2)
 
 
 class GexfSink:
     """Writes one GEXF document: header and attribute declarations at once, then `<nodes>`
     while nodes come, `<edges>` from the first edge on."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, degrees: Counter[str] | None = None) -> None:
         from lxml import etree  # lazy: only this format needs lxml
 
         self._etree = etree
+        self._degrees = degrees if degrees is not None else Counter()
         self._target = AtomicFile(path)
         self._stack = ExitStack()
         self._section = ExitStack()  # the open <nodes> or <edges> element
         self._phase = ""
-        self._node_attrs = {"labels": "string[]", **node_properties()}
+        # the RDF label is `full_label` here: `label` is the short label GEXF draws, and
+        # readers (networkx) would merge the two
+        self._node_attrs = {
+            "kind": "string",
+            "labels": "string[]",
+            **{_attribute_name(n): t for n, t in node_properties().items()},
+        }
         self._edge_attrs = {"type": "string", **edge_properties()}
         try:
             handle = self._stack.enter_context(open(self._target.temp, "wb"))  # noqa: SIM115
             self._xf = self._stack.enter_context(etree.xmlfile(handle, encoding="utf-8"))
             self._xf.write_declaration()
-            self._open(self._stack, "gexf", {"version": "1.3"}, nsmap={None: GEXF_NS})
+            self._open(
+                self._stack, "gexf", {"version": "1.3"}, nsmap={None: GEXF_NS, "viz": VIZ_NS}
+            )
             self._write(self._meta())
             self._open(self._stack, "graph", {"defaultedgetype": "directed", "idtype": "string"})
             self._write(self._attributes("node", self._node_attrs))
@@ -137,12 +206,19 @@ class GexfSink:
 
     def write_node(self, node: Node) -> None:
         self._enter("nodes")
-        props = node.properties
-        element = self._el(
-            "node",
-            {"id": node.id, "label": str(props.get("label") or props.get("text") or node.id)},
+        element = self._el("node", {"id": node.id, "label": short_label(node)})
+        self._attvalues(
+            element,
+            self._node_attrs,
+            {
+                "kind": node.label,
+                "labels": node.labels,
+                **{_attribute_name(n): v for n, v in node.properties.items()},
+            },
         )
-        self._attvalues(element, self._node_attrs, {"labels": node.labels, **node.properties})
+        r, g, b = KIND_COLORS.get(node.label, (128, 128, 128))
+        self._sub(element, f"{_VIZ}color", {"r": str(r), "g": str(g), "b": str(b)})
+        self._sub(element, f"{_VIZ}size", {"value": str(node_size(self._degrees[node.id]))})
         self._write(element)
 
     def write_edge(self, edge: Edge) -> None:
@@ -179,4 +255,8 @@ class GexfSink:
 
 @register("gexf", "GEXF 1.3 for Gephi: the property graph with typed attributes", suffix=".gexf")
 def write_gexf(store: GraphStore, path: Path) -> None:
-    transfer(store, GexfSink(path))
+    degrees: Counter[str] = Counter()
+    for edge in edges(store, properties=False):
+        degrees[edge.source] += 1
+        degrees[edge.target] += 1
+    transfer(store, GexfSink(path, degrees))

@@ -1,7 +1,12 @@
 """GraphML: the property graph through networkx, for yEd, Cytoscape, igraph and networkx.
 
 GraphML has no list type, so list properties (and a node's `labels`) are written as JSON
-arrays in string attributes. networkx needs the whole graph to write it, so this sink
+arrays in string attributes. Every node has a `kind` (its label: Trial, Intervention, ...).
+Integers are `long` and reals `double`: networkx reads them as int and float, igraph (whose
+attributes are all numbers of one kind) as floats, NaN where a node has none. The yes/no
+flags of a trial (`open_label`, `single_arm`, ...) are written as the text `true`/`false`:
+igraph reads an absent GraphML boolean as False, which would state "not open label" for
+every record that does not say; as text, absent stays absent (empty in igraph). networkx needs the whole graph to write it, so this sink
 collects it (the property graph only: no evidence nodes, no statements) and writes at
 `finalize`. Key ids are the attribute names (`named_key_ids`), so the file reads plainly and
 keys do not shift between builds. Edge ids are the relationship types (networkx writes a
@@ -20,8 +25,16 @@ from graphbuild.store import GraphStore
 __all__ = ["GraphmlSink"]
 
 
-def _plain(properties: dict[str, Value]) -> dict[str, str | int | float | bool]:
-    return {k: list_text(v) if isinstance(v, tuple) else v for k, v in properties.items()}
+def _plain_value(value: Value) -> str | int | float:
+    if isinstance(value, tuple):
+        return list_text(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _plain(properties: dict[str, Value]) -> dict[str, str | int | float]:
+    return {k: _plain_value(v) for k, v in properties.items()}
 
 
 class GraphmlSink:
@@ -32,7 +45,12 @@ class GraphmlSink:
         self.graph = nx.MultiDiGraph()
 
     def write_node(self, node: Node) -> None:
-        self.graph.add_node(node.id, labels=list_text(node.labels), **_plain(dict(node.properties)))
+        self.graph.add_node(
+            node.id,
+            kind=node.label,
+            labels=list_text(node.labels),
+            **_plain(dict(node.properties)),
+        )
 
     def write_edge(self, edge: Edge) -> None:
         self.graph.add_edge(

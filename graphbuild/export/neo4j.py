@@ -1,5 +1,11 @@
 """Neo4j bulk-import CSVs: a folder that `neo4j-admin database import full` loads as is.
 
+The same folder also holds `load_csv.cypher`: `LOAD CSV` statements over these files, for a
+database that is running (copy the CSVs into its import folder, then run the script with
+cypher-shell). It MERGEs on `iri`, so it can be run again; the header types decide the
+conversions (`toInteger`, `toFloat`, `split` on `;`, `= 'true'`). For a running database the
+`cypher` export (a self-contained script) does the same without copying files.
+
 One `nodes_<Label>.csv` per node kind and one `relationships_<TYPE>.csv` per edge type, with
 the typed headers of neo4j-admin (`iri:ID`, `:LABEL`, `phase:string[]`, `enrollment:long`,
 `:START_ID`, `:END_ID`, `:TYPE`), plus `import.sh` and `README.md` holding the command. The
@@ -32,7 +38,14 @@ from graphbuild.export.property_graph import (
 from graphbuild.export.registry import register
 from graphbuild.store import GraphStore
 
-__all__ = ["ARRAY_DELIMITER", "Neo4jSink", "import_command", "node_header", "relationship_header"]
+__all__ = [
+    "ARRAY_DELIMITER",
+    "Neo4jSink",
+    "import_command",
+    "load_csv_statements",
+    "node_header",
+    "relationship_header",
+]
 
 ARRAY_DELIMITER = ";"
 ID_FIELD = "iri:ID"
@@ -85,6 +98,56 @@ def import_command(database: str = "neo4j") -> str:
     return " \\\n  ".join(lines)
 
 
+def _read(column: str, type_: str) -> str:
+    """The Cypher expression reading one CSV column of a neo4j-admin type."""
+    cell = f"row.`{column}`"
+    scalar = type_.removesuffix("[]")
+    convert = {
+        "long": "toInteger({})",
+        "int": "toInteger({})",
+        "double": "toFloat({})",
+        "float": "toFloat({})",
+        "boolean": "({} = 'true')",
+    }.get(scalar, "{}")
+    if type_.endswith("[]"):
+        return (
+            f"CASE WHEN {cell} IS NULL OR {cell} = '' THEN null ELSE "
+            f"[x IN split({cell}, '{ARRAY_DELIMITER}') | {convert.format('x')}] END"
+        )
+    return convert.format(cell)  # an empty cell reads as null (absent) in Neo4j and FalkorDB
+
+
+def load_csv_statements(extra_labels: dict[str, set[str]] | None = None) -> list[str]:
+    """`LOAD CSV` statements (one a line) over this folder's files, nodes first. A node's extra
+    labels (the reasoner's classes, in the `:LABEL` column) are set with FOREACH, one per
+    class the build holds, since Cypher has no portable way to set a label read from data."""
+    extra_labels = extra_labels or {}
+    lines = []
+    for kind in NODE_KINDS:
+        props = ", ".join(
+            [f"iri: row.`{ID_FIELD}`"]
+            + [f"{p.name}: {_read(_field(p.name, p.type), p.type)}" for p in kind.props]
+        )
+        labels = "".join(
+            f" FOREACH (_ IN CASE WHEN '{extra}' IN split(row.`:LABEL`, '{ARRAY_DELIMITER}') "
+            f"THEN [1] ELSE [] END | SET n:{extra})"
+            for extra in sorted(extra_labels.get(kind.label, ()))
+        )
+        lines.append(
+            f"LOAD CSV WITH HEADERS FROM 'file:///{node_file(kind.label)}' AS row "
+            f"MERGE (n:{kind.label} {{iri: row.`{ID_FIELD}`}}) SET n = {{{props}}}{labels};"
+        )
+    for kind in EDGE_KINDS:
+        props = ", ".join(f"{name}: {_read(_field(name, t), t)}" for name, t in kind.props)
+        lines.append(
+            f"LOAD CSV WITH HEADERS FROM 'file:///{relationship_file(kind.type)}' AS row "
+            f"MATCH (a:{kind.source} {{iri: row.`:START_ID`}}) "
+            f"MATCH (b:{kind.target} {{iri: row.`:END_ID`}}) "
+            f"MERGE (a)-[r:{kind.type}]->(b) SET r = {{{props}}};"
+        )
+    return lines
+
+
 _IMPORT_SH = """#!/bin/sh
 # Load this folder into a Neo4j 5 database (stopped; its content is replaced).
 # Usage: ./import.sh [DATABASE]   (default: neo4j), with neo4j-admin on PATH.
@@ -104,6 +167,9 @@ Load into a stopped Neo4j 5 database (`./import.sh [DATABASE]` does the same):
 ```sh
 {command}
 ```
+
+Or, into a running database: copy the CSVs into its import folder and run
+`cypher-shell -f load_csv.cypher` (MERGE on `iri`: safe to run again).
 
 Then, for example:
 
@@ -129,6 +195,7 @@ class Neo4jSink:
             for k in EDGE_KINDS
         }
         self._edge_props = {k.type: [name for name, _ in k.props] for k in EDGE_KINDS}
+        self._extra_labels: dict[str, set[str]] = {}
 
     def _open(self, name: str, header: list[str]) -> csv._writer:
         # closed in finalize/abort: a sink's files stay open across write_node/write_edge calls
@@ -140,6 +207,7 @@ class Neo4jSink:
 
     def write_node(self, node: Node) -> None:
         props = node.properties
+        self._extra_labels.setdefault(node.label, set()).update(node.labels[1:])
         self._nodes[node.label].writerow(
             [
                 node.id,
@@ -168,6 +236,10 @@ class Neo4jSink:
         )
         os.chmod(script, 0o755)
         (self.folder / "README.md").write_text(_README.format(command=command), encoding="utf-8")
+        (self.folder / "load_csv.cypher").write_text(
+            "".join(line + "\n" for line in load_csv_statements(self._extra_labels)),
+            encoding="utf-8",
+        )
 
     def abort(self) -> None:
         self._close()

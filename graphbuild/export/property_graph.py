@@ -482,8 +482,9 @@ def _links_from(graph: _Graph, subject: ox.NamedNode) -> dict[tuple[str, str], l
     return found
 
 
-def edges(store: object) -> Iterator[Edge]:
-    """Every edge, type by type (in `EDGE_KINDS` order), by source IRI, then target IRI."""
+def edges(store: object, *, properties: bool = True) -> Iterator[Edge]:
+    """Every edge, type by type (in `EDGE_KINDS` order), by source IRI, then target IRI.
+    `properties=False` skips reading the links behind each edge (for counting degrees)."""
     graph = _Graph(_store_of(store))
     for kind in EDGE_KINDS:
         predicate = ox.NamedNode(kind.predicate)
@@ -493,18 +494,19 @@ def edges(store: object) -> Iterator[Edge]:
             if not targets:
                 continue
             targets.sort(key=lambda t: t.value)
-            links = _links_from(graph, source) if kind.reified else {}
+            reified = kind.reified and properties
+            links = _links_from(graph, source) if reified else {}
             for target in targets:
-                properties: dict[str, Value] = {}
-                if kind.reified:
+                values: dict[str, Value] = {}
+                if reified:
                     merged = _Link()
                     for link in links.get((kind.predicate, str(target)), ()):
                         merged.add(graph, link)
                     if kind.type == "DIRECTED_AT":
-                        properties["origin"] = _directed_at_origin(graph, source, target)
+                        values["origin"] = _directed_at_origin(graph, source, target)
                         _add_chain_links(graph, source, target, merged)
-                    properties.update(merged.properties(kind))
-                yield Edge(source.value, target.value, kind.type, properties)
+                    values.update(merged.properties(kind))
+                yield Edge(source.value, target.value, kind.type, values)
 
 
 def _directed_at_origin(graph: _Graph, trial: ox.NamedNode, antigen: ox.NamedNode) -> str:
