@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 STORE_DIR = "store"
-OUTPUT_FILES = ("graph.nq", "graph.ttl", "report.md", "report.json")
+OUTPUT_FILES = ("graph.nq", "graph.ttl", "report.md", "report.json", "report.html")
 BUILDS_DIR = "builds"
 CURRENT = "current"
 LOCK_FILE = ".graphbuild.lock"
