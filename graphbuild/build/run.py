@@ -190,9 +190,9 @@ def _build_into(
             progress.stage(stages.HTML_REPORT)
             _write_html(store, build_dir / "report.html", report)
             timings["report.html"] = time.perf_counter() - t
-        # a file name with bytes that are not UTF-8 is written escaped, never a crash
-        (build_dir / "report.md").write_text(report.to_markdown(), encoding="utf-8", errors="backslashreplace")
-        (build_dir / "report.json").write_text(report.to_json(), encoding="utf-8", errors="backslashreplace")
+        (build_dir / "report.md").write_bytes(_utf8(report.to_markdown()))
+        # in JSON a lone surrogate is written as its `\\udcff` escape: valid JSON, read back as is
+        (build_dir / "report.json").write_bytes(report.to_json().encode("utf-8", "backslashreplace"))
     finally:
         loader.close()
         spool.close()
@@ -233,6 +233,15 @@ def _write_html(store: GraphStore, path: Path, report: BuildReport) -> None:
         write_report(store, path, report.to_dict(), Path(report.out_dir).resolve().name)
     except Exception as exc:  # noqa: BLE001
         _log.warning("report.html not written: %s: %s", type(exc).__name__, exc)
+
+
+def _utf8(text: str) -> bytes:
+    """Markdown `text` as UTF-8, never a crash: a file name's undecodable bytes
+    (surrogateescape) are written as `\\xff`, any other lone surrogate as `\\ud800`."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace").encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace")
 
 
 def _guarded(

@@ -43,6 +43,7 @@ def write_report(
     """Write the page to `path` (through a temporary file, so a reader never sees half)."""
     out = Path(path)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    tmp.write_text(landscape_html(store, report, title), encoding="utf-8")
+    # a file name with bytes that are not UTF-8 (in the build's figures) is written escaped
+    tmp.write_bytes(landscape_html(store, report, title).encode("utf-8", "backslashreplace"))
     os.replace(tmp, out)
     return out

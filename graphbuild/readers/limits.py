@@ -29,6 +29,7 @@ MAX_INFLATE_RATIO = 100  # inflated / compressed bytes, checked once RATIO_FLOOR
 RATIO_FLOOR = 16 << 20
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_NCT_NUMBER = re.compile(r"NCT\d{8}")
 
 
 class FieldTooLarge(ValueError):
@@ -71,6 +72,9 @@ def _texts(value: object, name: str) -> Iterator[tuple[str, str]]:
 def check_record(record: Record) -> Record | Reject:
     """The record, or a Reject naming the field that is over a cap or holds a lone surrogate
     (text that cannot be written as UTF-8: an undecodable byte, a `\\ud800` JSON escape)."""
+    if record.nct_id is not None and _NCT_NUMBER.fullmatch(record.nct_id) is None:
+        shown = record.nct_id[:60].encode("utf-8", "backslashreplace").decode("utf-8")
+        return _reject(record, record.origins.get("nct_id", "nct_id"), f"not an NCT number: {shown!r} (NCT and 8 digits)")
     total = 0
     for f in dataclasses.fields(record):
         if f.name in ("source", "origins", "format"):
