@@ -29,9 +29,9 @@ def hint_for(exc: BaseException) -> str:
     return TRACEBACK_HINT
 
 
-def report_error(command: str | None, exc: BaseException, stream: TextIO = sys.stderr) -> int:
+def report_error(command: str | None, exc: BaseException, stream: TextIO | None = None) -> int:
     """Print `graphbuild CMD: error: ...` and a hint; the exit status for a failure (1)."""
     where = f"graphbuild {command}" if command else "graphbuild"
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    stream.write(f"{where}: error: {message}\n  hint: {hint_for(exc)}\n")
+    (stream or sys.stderr).write(f"{where}: error: {message}\n  hint: {hint_for(exc)}\n")
     return 1
