@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
 import json
+import os
 import random
 import re
 import struct
@@ -474,7 +474,7 @@ def check(mutant: Mutant, folder: str, good: list[str], good_ids: list[str], ext
     return result
 
 
-def run(mutant_list: "Iterable[Mutant]", folder: str, good: list[str], good_ids: list[str],
+def run(mutant_list: Iterable[Mutant], folder: str, good: list[str], good_ids: list[str],
         timeout: float = 120.0, extract: bool = True) -> list[Result]:
     """Every mutant checked in a worker process; one that takes longer than `timeout` (a
     hang detector, far above any honest read) is a hang, and the worker is replaced."""

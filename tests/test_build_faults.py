@@ -167,9 +167,8 @@ def test_the_lock_is_held_by_a_running_build(tmp_path: Path, examples_dir: Path)
 
     def progress(done: int, rejected: int) -> None:
         if done == 1:
-            with pytest.raises(BuildLocked) as refused:
-                with locked(out):
-                    pass
+            with pytest.raises(BuildLocked) as refused, locked(out):
+                pass
             seen.append(str(refused.value))
 
     build([examples_dir], out, workers=1, reason=False, validate=False, progress=progress)

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 import mutations
+import pytest
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.corpus, pytest.mark.slow]
 HANG_SECONDS = 300  # far above any honest read of one input, even on a loaded machine
@@ -69,7 +68,7 @@ def test_a_build_over_nasty_inputs_lands_every_good_record(
     from graphbuild.store import GraphStore
 
     folder = tmp_path / "inputs"
-    good, good_ids = mutations.good_batch(corpus_dir, examples_dir, folder)
+    _, good_ids = mutations.good_batch(corpus_dir, examples_dir, folder)
     written: list[mutations.Mutant] = []
     seen: set[tuple[str, str]] = set()
     for m in mutants:  # one mutant of each nasty kind and format

@@ -16,13 +16,19 @@ from xml.sax.saxutils import escape
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mutations import flat_names_file
 
 from graphbuild.extract.timeframes import parse_time_frame
 from graphbuild.model import OutcomeRole, Record, Reject
 from graphbuild.readers import read_inputs
 from graphbuild.readers.normalize import clean_line
-from graphbuild.readers.outcomes import SEP, parse_outcomes, segments, split_outcome, split_outcome_list
-from mutations import flat_names_file
+from graphbuild.readers.outcomes import (
+    SEP,
+    parse_outcomes,
+    segments,
+    split_outcome,
+    split_outcome_list,
+)
 
 pytestmark = pytest.mark.fuzz
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -46,7 +52,7 @@ def _read(path: Path) -> list[Record | Reject]:
         if isinstance(item, Reject):
             assert item.file.startswith(str(path)) and item.record not in ("", "-"), item
             assert item.field not in PLACEHOLDERS or flat_names_file(item), item
-            str(item).encode("utf-8")  # writable into report.md
+            str(item).encode("utf-8", "surrogateescape")  # writable into report.md (bytes escaped)
         else:
             assert isinstance(item, Record)
     return items

@@ -347,7 +347,9 @@ def _broken(buf: _Buffer, start: int, at: int, index: int, path: str, message: s
     at = min(at, len(buf.buf))
     offset, line, column = buf.position(at)
     data = bytes(buf.buf[start : at + 1])
-    nct = _NCT.search(data)
+    head = bytes(buf.buf[start : max(at + 1, start + 4096)])  # where the NCT number is
+    nxt = _STUDY_START.search(head, 1)
+    nct = _NCT.search(head[: nxt.start()] if nxt else head)
     field = "" if message.startswith("nested too deep") else _error_path(data)
     return Broken(
         index, offset, line, column, message, field or f"top level of study {index}",
@@ -358,8 +360,10 @@ def _broken(buf: _Buffer, start: int, at: int, index: int, path: str, message: s
 def _error_path(data: bytes) -> str:
     """Where in the study the bytes stop making JSON: the path ijson had reached
     (`protocolSection.outcomesModule.primaryOutcomes[].measure`)."""
-    prefix = ""
+    prefix, event, value = "", "", None
     with contextlib.suppress(Exception):  # the error itself is known; only the path is wanted
-        for prefix, _event, _value in ijson.parse(io.BytesIO(data)):
+        for prefix, event, value in ijson.parse(io.BytesIO(data)):
             pass
+    if event == "map_key":  # the key is read, its value is where it breaks
+        prefix = f"{prefix}.{value}" if prefix else str(value)
     return prefix.replace(".item", "[]")[:300]
