@@ -101,6 +101,19 @@ def test_endpoint_bars_count_primary_and_secondary_endpoints(seed_graph: Path) -
     assert bars["efficacy", "ORR"] == (0, 3, 0, 2)
 
 
+def test_time_windows_count_each_endpoint_once(seed_graph: Path) -> None:
+    fig = charts.time_windows(collect(open_graph(seed_graph)))
+    bars = {trace.name.split(":")[0]: trace for trace in fig.data if trace.type == "bar"}
+    marks = {trace.name.split(":")[0]: trace for trace in fig.data if trace.type == "scatter"}
+    safety = dict(zip(marks["safety"].y, marks["safety"].x))
+    info = dict(zip(bars["safety"].y, (c[2] for c in bars["safety"].customdata)))
+    # tests/gold: seed 002 (CD7) has one safety endpoint, DLT/MTD/AE/TRAE over days 0-28
+    assert safety["CD7"] == 28 and info["CD7"].startswith("1 endpoint(s) in 1 trial(s)")
+    # seed 001 (TNFRSF17): AE/CRS/ICANS over days 0-30
+    assert safety["TNFRSF17"] == 30 and info["TNFRSF17"].startswith("1 endpoint(s) in 1 trial(s)")
+    assert "000_9c2a9c0863e88fc2" not in str(fig.to_dict())  # no antigen, no row
+
+
 def test_network_holds_products_with_their_antigens(seed_graph: Path) -> None:
     net = product_graph(collect(open_graph(seed_graph)))
     graph = net.graph

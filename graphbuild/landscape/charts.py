@@ -59,7 +59,7 @@ def antigen_disease_heatmap(data: Landscape) -> go.Figure:
         go.Heatmap(
             z=z, x=diseases, y=antigens, customdata=text, colorscale="Blues",
             hovertemplate="<b>%{y}</b> × %{x}<br>%{z} trial(s)<br>%{customdata}<extra></extra>",
-            hoverongaps=False, colorbar=dict(title="trials"),
+            hoverongaps=False, colorbar=dict(title="trials"), zmin=0,
         )
     )
     fig.update_yaxes(autorange="reversed", type="category")
@@ -113,10 +113,14 @@ def time_windows(data: Landscape) -> go.Figure:
     gives the shortest and longest window."""
     ends: dict[tuple[str, str], list[float]] = defaultdict(list)
     trials: dict[tuple[str, str], set[str]] = defaultdict(set)
+    seen: set[tuple[str, str]] = set()  # (endpoint, category): a row per concept, once each
     for row in data["trial_endpoints"]:
         category = row.get("category")
         if category not in WINDOW_CATEGORIES or row.get("max_days") is None:
             continue
+        if (str(row["endpoint"]), str(category)) in seen:
+            continue
+        seen.add((str(row["endpoint"]), str(category)))
         for antigen in data.antigens_of.get(str(row["trial_id"]), ()):
             ends[antigen, str(category)].append(max(float(row["max_days"]), 1.0))
             trials[antigen, str(category)].add(str(row["trial_id"]))
@@ -149,13 +153,15 @@ def time_windows(data: Landscape) -> go.Figure:
             hovertemplate="<b>%{y}</b> " + category
             + ": median end day %{x:.0f}<br>%{customdata}<extra></extra>",
         )
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.12))
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.0, yanchor="bottom"))
     fig.update_xaxes(type="log", title="window end, days from the time frame's anchor (log scale)")
     fig.update_yaxes(type="category")
     title = "Time-frame windows of safety and efficacy endpoints per antigen" + _left_out(
         len(antigens), len(ranked), "antigens"
     )
-    return _layout(fig, title, 220 + 34 * len(antigens))
+    fig = _layout(fig, title, 260 + 34 * len(antigens))
+    fig.update_layout(margin=dict(t=100))
+    return fig
 
 
 def phases(data: Landscape) -> go.Figure:
