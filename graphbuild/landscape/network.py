@@ -33,7 +33,7 @@ class ProductNet:
 
     graph: nx.Graph
     trials_of: dict[str, set[str]] = field(default_factory=dict)
-    products_total: int = 0
+    products_total: int = 0  # products with at least one link
     products_shown: int = 0
 
 
@@ -71,6 +71,8 @@ def product_graph(data: Landscape, max_nodes: int = MAX_NODES) -> ProductNet:
                 edges[_node("disease", disease)].add(trial)
             for concept in concepts.get(trial, ()):
                 edges[_node("endpoint concept", concept)].add(trial)
+        if not edges:
+            continue  # a product whose trials name no antigen, disease or concept: no links
         new = 1 + sum(1 for n in edges if n not in graph)
         if graph.number_of_nodes() + new > max_nodes and shown:
             continue
@@ -79,7 +81,10 @@ def product_graph(data: Landscape, max_nodes: int = MAX_NODES) -> ProductNet:
         for other, ids in edges.items():
             graph.add_edge(hub, other, weight=len(ids))
         shown += 1
-    return ProductNet(graph, dict(trials_of), len(ranked), shown)
+    linked = sum(1 for p in ranked if antigens_of[p] or any(
+        diseases.get(t) or concepts.get(t) for t in trials_of[p]
+    ))
+    return ProductNet(graph, dict(trials_of), linked, shown)
 
 
 def network_figure(data: Landscape, max_nodes: int = MAX_NODES) -> tuple[go.Figure, list[dict]]:
@@ -87,9 +92,12 @@ def network_figure(data: Landscape, max_nodes: int = MAX_NODES) -> tuple[go.Figu
     neighbourhood, for the page's selector."""
     net = product_graph(data, max_nodes)
     graph = net.graph
+    n = graph.number_of_nodes()
+    # spread wider than networkx's default (k = 1/sqrt(n)): the endpoint concepts most
+    # products share would otherwise pull every node into one ball
     pos = (
-        nx.spring_layout(graph, seed=7, iterations=LAYOUT_ITERATIONS, weight=None)
-        if graph.number_of_nodes()
+        nx.spring_layout(graph, seed=7, iterations=LAYOUT_ITERATIONS, k=3 / n**0.5, weight=None)
+        if n
         else {}
     )
     fig = go.Figure()
