@@ -45,7 +45,8 @@ class Browser:
         self.profile = Path(tempfile.mkdtemp(prefix="gb-chromium-"))
         self.process = subprocess.Popen(
             [binary, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         port_file = self.profile / "DevToolsActivePort"
         deadline = time.monotonic() + timeout
@@ -111,8 +112,9 @@ class Browser:
         self.wait_for("Page.loadEventFired")
 
     def evaluate(self, expression: str) -> Any:
-        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True,
-                           awaitPromise=True)
+        result = self.call(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
         if "exceptionDetails" in result:
             raise RuntimeError(result["exceptionDetails"])
         return result["result"].get("value")
@@ -123,10 +125,14 @@ class Browser:
         for message in self.events:
             method, params = message.get("method"), message.get("params", {})
             if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-                found.append(" ".join(str(a.get("value", a.get("description", ""))) for a in params["args"]))
+                found.append(
+                    " ".join(str(a.get("value", a.get("description", ""))) for a in params["args"])
+                )
             elif method == "Runtime.exceptionThrown":
                 details = params["exceptionDetails"]
-                found.append(str(details.get("exception", {}).get("description", details.get("text"))))
+                found.append(
+                    str(details.get("exception", {}).get("description", details.get("text")))
+                )
             elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
                 found.append(params["entry"].get("text", ""))
         return found
@@ -135,7 +141,9 @@ class Browser:
         """The whole page (not only the window) as a PNG."""
         size = self.call("Page.getLayoutMetrics")["cssContentSize"]
         shot = self.call(
-            "Page.captureScreenshot", format="png", captureBeyondViewport=True,
+            "Page.captureScreenshot",
+            format="png",
+            captureBeyondViewport=True,
             clip={"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
         )
         path.write_bytes(base64.b64decode(shot["data"]))

@@ -3,7 +3,6 @@ read out of the help text and run in a folder holding a copy of the bundled exam
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 import signal
@@ -38,8 +37,11 @@ def _serve(args: list[str], cwd: Path) -> int:
     """`graphbuild serve ...` runs until stopped: start it, wait for the line saying where it
     listens, stop it with Ctrl-C (SIGINT) and return its exit status."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "graphbuild", *args], cwd=cwd, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "graphbuild", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         line = proc.stdout.readline()
@@ -54,7 +56,9 @@ def _serve(args: list[str], cwd: Path) -> int:
 
 @pytest.mark.parametrize("command", [None, *COMMANDS], ids=lambda c: c or "graphbuild")
 def test_help_shows_an_example_that_runs(
-    command: str | None, workdir: dict[str, object], monkeypatch: pytest.MonkeyPatch,
+    command: str | None,
+    workdir: dict[str, object],
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     lines = commands_in(help_text(command))

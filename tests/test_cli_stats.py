@@ -18,7 +18,12 @@ SEED_DISEASES = 3
 @pytest.fixture(scope="module")
 def seed_graph(tmp_path_factory: pytest.TempPathFactory, examples_dir: Path) -> Path:
     out = tmp_path_factory.mktemp("stats-seed")
-    assert main(["build", str(examples_dir), "-o", str(out), "--no-validate", "--no-report-html", "-q"]) == 0
+    assert (
+        main(
+            ["build", str(examples_dir), "-o", str(out), "--no-validate", "--no-report-html", "-q"]
+        )
+        == 0
+    )
     return out
 
 
@@ -31,7 +36,9 @@ def test_graph_summary_counts_named_diseases_apart_from_ancestors(seed_graph: Pa
     assert report["node_counts"]["diseases"] == counts["diseases"]  # the build says the same
 
 
-def test_stats_json_counts_and_top_lists(seed_graph: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_stats_json_counts_and_top_lists(
+    seed_graph: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["stats", "--graph", str(seed_graph), "--format", "json", "--top", "3"]) == 0
     stats = json.loads(capsys.readouterr().out)
     assert stats["counts"]["diseases"] == SEED_DISEASES

@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from browser import Browser, chromium_path
+
 from graphbuild.cli import main
 from graphbuild.landscape import charts, read_build_report
 from graphbuild.landscape.data import collect
@@ -18,7 +18,12 @@ from graphbuild.queries import open_graph, run_query
 
 SEED_TRIALS = ("000_9c2a9c0863e88fc2", "001_5b0f834bc6f69eca", "002_2917b9526c9dc599")
 CHART_IDS = (
-    "gb-heatmap", "gb-concepts", "gb-windows", "gb-phases", "gb-modalities", "gb-phase-antigen",
+    "gb-heatmap",
+    "gb-concepts",
+    "gb-windows",
+    "gb-phases",
+    "gb-modalities",
+    "gb-phase-antigen",
     "gb-network",
 )
 
@@ -77,7 +82,9 @@ def test_heatmap_cells_are_the_matrix_query_rows(seed_graph: Path) -> None:
     assert rows and len(cells) == len(rows)
     for row in rows:
         z, ids = cells[row["antigen_symbol"], row["disease_label"]]
-        assert z == row["n_trials"] and set(ids.replace("<br>", " ").split()) == set(row["trials"].split())
+        assert z == row["n_trials"] and set(ids.replace("<br>", " ").split()) == set(
+            row["trials"].split()
+        )
     # the CD7 trial studies T-ALL/T-LBL; the unspecified-target seed 000 is in no cell
     assert cells["CD7", "Precursor T-Cell Lymphoblastic Leukemia-Lymphoma"][0] == 1
     assert not any(SEED_TRIALS[0] in ids for _, ids in cells.values())
@@ -180,7 +187,9 @@ def test_corpus_report_renders_in_chromium(corpus_graph: Path, tmp_path: Path) -
 def test_report_command_fails_in_one_line_on_a_missing_graph(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["report", "--graph", str(tmp_path / "nothing"), "-o", str(tmp_path / "r.html")]) == 1
+    assert (
+        main(["report", "--graph", str(tmp_path / "nothing"), "-o", str(tmp_path / "r.html")]) == 1
+    )
     err = capsys.readouterr().err
     assert err.startswith("graphbuild report: error: no graph at") and "hint:" in err
     assert "Traceback" not in err and not (tmp_path / "r.html").exists()

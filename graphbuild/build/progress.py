@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
-__all__ = ["RecordProgress", "StageListener", "listener_for", "SILENT"]
+__all__ = ["SILENT", "RecordProgress", "StageListener", "listener_for"]
 
 RecordProgress = Callable[[int, int], None]  # (records done, records rejected)
 

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from graphbuild import __version__
+from graphbuild.build import progress as stages
 from graphbuild.build.commit import (
     OUTPUT_FILES,
     STORE_DIR,
@@ -26,7 +27,6 @@ from graphbuild.build.commit import (
     new_build_dir,
     remove_stale_builds,
 )
-from graphbuild.build import progress as stages
 from graphbuild.build.load import Loader, Spool
 from graphbuild.build.progress import RecordProgress, StageListener, listener_for
 from graphbuild.build.provenance import source_files

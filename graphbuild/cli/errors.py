@@ -25,7 +25,9 @@ def hint_for(exc: BaseException) -> str:
     if isinstance(exc, MemoryError):
         return "build with fewer --workers, or split the inputs"
     if isinstance(exc, OSError) and "lock" in str(exc).lower():
-        return "another process holds the store open (a build or `graphbuild serve`?); stop it first"
+        return (
+            "another process holds the store open (a build or `graphbuild serve`?); stop it first"
+        )
     return TRACEBACK_HINT
 
 

@@ -37,7 +37,11 @@ def example_text(command: str | None) -> str:
     if not lines:
         return ""
     body = "\n".join(PROMPT + line for line in lines)
-    tail = "\n\n`graphbuild COMMAND --help` shows each command's options and an example." if command is None else ""
+    tail = (
+        "\n\n`graphbuild COMMAND --help` shows each command's options and an example."
+        if command is None
+        else ""
+    )
     return f"example (from a checkout, on the bundled examples):\n{body}{tail}"
 
 
@@ -55,4 +59,6 @@ def add_example(parser: argparse.ArgumentParser, command: str | None, width: int
 
 def commands_in(help_text: str) -> list[str]:
     """The example commands of a help page, in order."""
-    return [line[len(PROMPT):].strip() for line in help_text.splitlines() if line.startswith(PROMPT)]
+    return [
+        line[len(PROMPT) :].strip() for line in help_text.splitlines() if line.startswith(PROMPT)
+    ]

@@ -72,8 +72,11 @@ class StageBars:
             return
         if self.bars is not None and self.task is not None:
             task = self.bars.tasks[self.task]
-            self.bars.update(self.task, total=task.total or max(self.done, 1),
-                             completed=task.total or max(self.done, 1))
+            self.bars.update(
+                self.task,
+                total=task.total or max(self.done, 1),
+                completed=task.total or max(self.done, 1),
+            )
             self.bars.stop_task(self.task)
         if self.verbose:
             steps = f": {self.done}" + (f" ({self.rejected} rejected)" if self.rejected else "")

@@ -7,7 +7,6 @@ be written.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 
@@ -21,14 +20,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "as DIR/report.html unless given --no-report-html.",
     )
     parser.add_argument(
-        "--graph", required=True, metavar="DIR",
+        "--graph",
+        required=True,
+        metavar="DIR",
         help="a build folder (graphbuild build -o DIR) or an RDF dataset file (.trig, .nq)",
     )
     parser.add_argument(
-        "-o", "--output", default="report.html", metavar="FILE",
+        "-o",
+        "--output",
+        default="report.html",
+        metavar="FILE",
         help="the page to write (default: %(default)s)",
     )
-    parser.add_argument("--title", default=None, help="the page's title (default: the graph's name)")
+    parser.add_argument(
+        "--title", default=None, help="the page's title (default: the graph's name)"
+    )
     parser.set_defaults(handler=run)
 
 

@@ -29,10 +29,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "antigens, diseases and endpoint concepts with the most trials.",
     )
     parser.add_argument(
-        "--graph", required=True, metavar="DIR",
+        "--graph",
+        required=True,
+        metavar="DIR",
         help="a build folder (graphbuild build -o DIR) or an RDF dataset file (.trig, .nq)",
     )
-    parser.add_argument("--top", type=int, default=10, metavar="N", help="rows per top list (default %(default)s)")
+    parser.add_argument(
+        "--top", type=int, default=10, metavar="N", help="rows per top list (default %(default)s)"
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(handler=run, parser=parser)
 

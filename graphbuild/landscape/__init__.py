@@ -19,7 +19,9 @@ from typing import Any
 __all__ = ["landscape_html", "read_build_report", "write_report"]
 
 
-def landscape_html(store: Any, report: dict[str, Any] | None = None, title: str = "graphbuild") -> str:
+def landscape_html(
+    store: Any, report: dict[str, Any] | None = None, title: str = "graphbuild"
+) -> str:
     """The page for `store` (a GraphStore or pyoxigraph.Store), with the build's figures from
     `report` (a build's report.json as a dict) when given."""
     from graphbuild.landscape.data import collect
@@ -37,7 +39,9 @@ def read_build_report(graph_dir: str | os.PathLike[str]) -> dict[str, Any] | Non
 
 
 def write_report(
-    store: Any, path: str | os.PathLike[str], report: dict[str, Any] | None = None,
+    store: Any,
+    path: str | os.PathLike[str],
+    report: dict[str, Any] | None = None,
     title: str = "graphbuild",
 ) -> Path:
     """Write the page to `path` (through a temporary file, so a reader never sees half)."""

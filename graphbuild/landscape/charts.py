@@ -30,7 +30,7 @@ def id_list(ids: list[str]) -> str:
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(
-        template=TEMPLATE, title=title, height=height, margin=dict(l=10, r=10, t=60, b=10)
+        template=TEMPLATE, title=title, height=height, margin={"l": 10, "r": 10, "t": 60, "b": 10}
     )
     return fig
 
@@ -57,16 +57,24 @@ def antigen_disease_heatmap(data: Landscape) -> go.Figure:
     text = [[id_list(cells.get((a, d), [])) for d in diseases] for a in antigens]
     fig = go.Figure(
         go.Heatmap(
-            z=z, x=diseases, y=antigens, customdata=text, colorscale="Blues",
+            z=z,
+            x=diseases,
+            y=antigens,
+            customdata=text,
+            colorscale="Blues",
             hovertemplate="<b>%{y}</b> × %{x}<br>%{z} trial(s)<br>%{customdata}<extra></extra>",
-            hoverongaps=False, colorbar=dict(title="trials"), zmin=0,
+            hoverongaps=False,
+            colorbar={"title": "trials"},
+            zmin=0,
         )
     )
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(tickangle=-40, type="category")
-    title = "Trials per target antigen and disease" + _left_out(
-        len(antigens), len(per_antigen), "antigens"
-    ) + _left_out(len(diseases), len(per_disease), "diseases")
+    title = (
+        "Trials per target antigen and disease"
+        + _left_out(len(antigens), len(per_antigen), "antigens")
+        + _left_out(len(diseases), len(per_disease), "diseases")
+    )
     return _layout(fig, title, 260 + 22 * len(antigens) + 6 * max(map(len, diseases or [""])))
 
 
@@ -93,7 +101,7 @@ def endpoint_concepts(data: Landscape) -> go.Figure:
             hovertemplate="%{x}<br>%{y} " + role + " endpoint(s) in %{customdata} trial(s)"
             "<extra></extra>",
         )
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.08))
+    fig.update_layout(barmode="group", legend={"orientation": "h", "y": 1.08})
     fig.update_xaxes(tickangle=-60)
     return _layout(fig, "Endpoint concepts by category: primary vs secondary endpoints", 560)
 
@@ -138,29 +146,40 @@ def time_windows(data: Landscape) -> go.Figure:
             for a in rows
         ]
         fig.add_bar(
-            name=f"{category}: middle half of window ends", orientation="h", y=rows,
-            base=[q1 for q1, _, _ in stats], x=[max(q3 - q1, 0.5) for q1, _, q3 in stats],
-            marker_color=color, opacity=0.45, offsetgroup=category,
+            name=f"{category}: middle half of window ends",
+            orientation="h",
+            y=rows,
+            base=[q1 for q1, _, _ in stats],
+            x=[max(q3 - q1, 0.5) for q1, _, q3 in stats],
+            marker_color=color,
+            opacity=0.45,
+            offsetgroup=category,
             customdata=[(q1, q3, i) for (q1, _, q3), i in zip(stats, info)],
-            hovertemplate="<b>%{y}</b> " + category
+            hovertemplate="<b>%{y}</b> "
+            + category
             + ": day %{customdata[0]:.0f} to %{customdata[1]:.0f}<br>%{customdata[2]}"
             "<extra></extra>",
         )
         fig.add_scatter(
-            name=f"{category}: median window end", mode="markers", y=rows,
-            x=[q2 for _, q2, _ in stats], customdata=info,
-            marker=dict(symbol="diamond", size=9, color=color), offsetgroup=category,
-            hovertemplate="<b>%{y}</b> " + category
+            name=f"{category}: median window end",
+            mode="markers",
+            y=rows,
+            x=[q2 for _, q2, _ in stats],
+            customdata=info,
+            marker={"symbol": "diamond", "size": 9, "color": color},
+            offsetgroup=category,
+            hovertemplate="<b>%{y}</b> "
+            + category
             + ": median end day %{x:.0f}<br>%{customdata}<extra></extra>",
         )
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.0, yanchor="bottom"))
+    fig.update_layout(barmode="group", legend={"orientation": "h", "y": 1.0, "yanchor": "bottom"})
     fig.update_xaxes(type="log", title="window end, days from the time frame's anchor (log scale)")
     fig.update_yaxes(type="category")
     title = "Time-frame windows of safety and efficacy endpoints per antigen" + _left_out(
         len(antigens), len(ranked), "antigens"
     )
     fig = _layout(fig, title, 260 + 34 * len(antigens))
-    fig.update_layout(margin=dict(t=100))
+    fig.update_layout(margin={"t": 100})
     return fig
 
 
@@ -169,8 +188,10 @@ def phases(data: Landscape) -> go.Figure:
     rows = data["trials_by_phase"]
     fig = go.Figure(
         go.Bar(
-            x=[str(r["phase"]) for r in rows], y=[int(r["n_trials"]) for r in rows],
-            customdata=[id_list(trial_ids(r["trials"])) for r in rows], marker_color="#636efa",
+            x=[str(r["phase"]) for r in rows],
+            y=[int(r["n_trials"]) for r in rows],
+            customdata=[id_list(trial_ids(r["trials"])) for r in rows],
+            marker_color="#636efa",
             hovertemplate="%{x}: %{y} trial(s)<br>%{customdata}<extra></extra>",
         )
     )
@@ -192,7 +213,9 @@ def phases_by_antigen(data: Landscape) -> go.Figure:
     fig = go.Figure()
     for phase in sorted({p for _, p in counts}):
         fig.add_bar(
-            name=phase, x=antigens, y=[counts.get((a, phase), 0) for a in antigens],
+            name=phase,
+            x=antigens,
+            y=[counts.get((a, phase), 0) for a in antigens],
             customdata=[id_list(ids.get((a, phase), [])) for a in antigens],
             hovertemplate="<b>%{x}</b> " + phase + ": %{y} trial(s)<br>%{customdata}"
             "<extra></extra>",
@@ -214,13 +237,15 @@ def modalities(data: Landscape) -> go.Figure:
     for source in sorted({str(r["cell_source"]) for r in rows}):
         mine = {str(r["modality"]): r for r in rows if str(r["cell_source"]) == source}
         fig.add_bar(
-            name=source, y=order, x=[int(mine[m]["n_trials"]) if m in mine else 0 for m in order],
+            name=source,
+            y=order,
+            x=[int(mine[m]["n_trials"]) if m in mine else 0 for m in order],
             orientation="h",
             customdata=[id_list(trial_ids(mine[m]["trials"])) if m in mine else "" for m in order],
             hovertemplate="<b>%{y}</b> (" + source + "): %{x} trial(s)<br>%{customdata}"
             "<extra></extra>",
         )
-    fig.update_layout(barmode="stack", legend=dict(title="cell source"))
+    fig.update_layout(barmode="stack", legend={"title": "cell source"})
     fig.update_yaxes(autorange="reversed", type="category")
     return _layout(fig, "Trials by intervention modality and cell source", 200 + 26 * len(order))
 
@@ -230,8 +255,11 @@ def rejects_by_reason(reasons: Counter[str]) -> go.Figure:
     order = reasons.most_common()
     fig = go.Figure(
         go.Bar(
-            y=[r for r, _ in order], x=[n for _, n in order], orientation="h",
-            marker_color="#ef553b", hovertemplate="%{y}: %{x} record(s)<extra></extra>",
+            y=[r for r, _ in order],
+            x=[n for _, n in order],
+            orientation="h",
+            marker_color="#ef553b",
+            hovertemplate="%{y}: %{x} record(s)<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed", type="category")

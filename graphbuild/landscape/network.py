@@ -81,9 +81,11 @@ def product_graph(data: Landscape, max_nodes: int = MAX_NODES) -> ProductNet:
         for other, ids in edges.items():
             graph.add_edge(hub, other, weight=len(ids))
         shown += 1
-    linked = sum(1 for p in ranked if antigens_of[p] or any(
-        diseases.get(t) or concepts.get(t) for t in trials_of[p]
-    ))
+    linked = sum(
+        1
+        for p in ranked
+        if antigens_of[p] or any(diseases.get(t) or concepts.get(t) for t in trials_of[p])
+    )
     return ProductNet(graph, dict(trials_of), linked, shown)
 
 
@@ -107,12 +109,22 @@ def network_figure(data: Landscape, max_nodes: int = MAX_NODES) -> tuple[go.Figu
         edge_x += [pos[a][0], pos[b][0], None]
         edge_y += [pos[a][1], pos[b][1], None]
     fig.add_scatter(
-        x=edge_x, y=edge_y, mode="lines", line=dict(width=0.5, color="rgba(120,120,120,0.35)"),
-        hoverinfo="skip", name="links", showlegend=False,
+        x=edge_x,
+        y=edge_y,
+        mode="lines",
+        line={"width": 0.5, "color": "rgba(120,120,120,0.35)"},
+        hoverinfo="skip",
+        name="links",
+        showlegend=False,
     )
     fig.add_scatter(  # the picked product's links, filled in by the page's script
-        x=[], y=[], mode="lines", line=dict(width=1.6, color="rgba(31,119,180,0.9)"),
-        hoverinfo="skip", name="selected product", showlegend=False,
+        x=[],
+        y=[],
+        mode="lines",
+        line={"width": 1.6, "color": "rgba(31,119,180,0.9)"},
+        hoverinfo="skip",
+        name="selected product",
+        showlegend=False,
     )
     index: dict[tuple[str, str], tuple[int, int]] = {}
     for trace, (kind, color, size) in enumerate(KINDS, start=2):
@@ -125,11 +137,17 @@ def network_figure(data: Landscape, max_nodes: int = MAX_NODES) -> tuple[go.Figu
             names = ", ".join(n[1] for n in neighbours[:12])
             more = f" and {len(neighbours) - 12} more" if len(neighbours) > 12 else ""
             extra = f"{len(net.trials_of[node[1]])} trial(s)<br>" if kind == "product" else ""
-            hover.append(f"<b>{node[1]}</b> ({kind})<br>{extra}{len(neighbours)} link(s): {names}{more}")
+            hover.append(
+                f"<b>{node[1]}</b> ({kind})<br>{extra}{len(neighbours)} link(s): {names}{more}"
+            )
         fig.add_scatter(
-            x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers",
-            name=f"{kind} ({len(nodes)})", text=hover, hovertemplate="%{text}<extra></extra>",
-            marker=dict(size=size, color=color, line=dict(width=0.5, color="white")),
+            x=[pos[n][0] for n in nodes],
+            y=[pos[n][1] for n in nodes],
+            mode="markers",
+            name=f"{kind} ({len(nodes)})",
+            text=hover,
+            hovertemplate="%{text}<extra></extra>",
+            marker={"size": size, "color": color, "line": {"width": 0.5, "color": "white"}},
         )
     neighbourhoods = []
     for node in sorted(n for n in graph if n[0] == "product"):
@@ -146,8 +164,12 @@ def network_figure(data: Landscape, max_nodes: int = MAX_NODES) -> tuple[go.Figu
     if net.products_shown < net.products_total:
         title += f" (the {net.products_shown} products with most trials of {net.products_total})"
     fig.update_layout(
-        template=TEMPLATE, title=title, height=720, hovermode="closest",
-        margin=dict(l=10, r=10, t=60, b=10), legend=dict(orientation="h", y=-0.02),
+        template=TEMPLATE,
+        title=title,
+        height=720,
+        hovermode="closest",
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "y": -0.02},
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")

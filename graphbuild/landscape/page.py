@@ -62,7 +62,9 @@ NETWORK_SCRIPT = """
 
 def _figure_div(fig: go.Figure, div_id: str) -> str:
     return fig.to_html(
-        full_html=False, include_plotlyjs=False, div_id=div_id,
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=div_id,
         config={"displaylogo": False, "responsive": True},
     )
 
@@ -82,7 +84,8 @@ def build_figures(report: dict[str, Any] | None) -> str:
     elif validation.get("conforms"):
         shacl = '<span class="good">conforms</span>'
     else:
-        shacl = f'<span class="bad">does not conform: {validation.get("violations", "?")} result(s)</span>'
+        results = validation.get("violations", "?")
+        shacl = f'<span class="bad">does not conform: {results} result(s)</span>'
     if validation.get("note"):
         shacl += f" ({html.escape(str(validation['note']))})"
     reasoning = report.get("reasoning") or {}
@@ -102,7 +105,9 @@ def build_figures(report: dict[str, Any] | None) -> str:
         ("named graphs", report.get("graphs", 0)),
     ]
     table = "".join(f"<tr><td>{html.escape(k)}</td><td class=n>{v}</td></tr>" for k, v in rows)
-    table += f"<tr><td>SHACL</td><td>{shacl}</td></tr><tr><td>reasoning</td><td>{reasoned}</td></tr>"
+    table += (
+        f"<tr><td>SHACL</td><td>{shacl}</td></tr><tr><td>reasoning</td><td>{reasoned}</td></tr>"
+    )
     nodes = "".join(
         f"<tr><td>{html.escape(str(k))}</td><td class=n>{v}</td></tr>"
         for k, v in (report.get("node_counts") or {}).items()
@@ -122,11 +127,17 @@ def build_figures(report: dict[str, Any] | None) -> str:
         reasons = Counter(_reason_kind(str(r.get("reason", ""))) for r in rejects)
         parts.append(_figure_div(charts.rejects_by_reason(reasons), "gb-rejects"))
         listed = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(r.get(k, '')))}</td>" for k in
-                             ("file", "record", "field", "reason")) + "</tr>"
+            "<tr>"
+            + "".join(
+                f"<td>{html.escape(str(r.get(k, '')))}</td>"
+                for k in ("file", "record", "field", "reason")
+            )
+            + "</tr>"
             for r in rejects[:200]
         )
-        more = f"<p>... and {len(rejects) - 200} more in report.md.</p>" if len(rejects) > 200 else ""
+        more = (
+            f"<p>... and {len(rejects) - 200} more in report.md.</p>" if len(rejects) > 200 else ""
+        )
         parts.append(
             "<details><summary>rejected records</summary><table><tr><th>file</th><th>record</th>"
             f"<th>field</th><th>reason</th></tr>{listed}</table>{more}</details>"
@@ -139,23 +150,38 @@ def render(data: Landscape, report: dict[str, Any] | None, title: str = "graphbu
     network, hoods = network_figure(data)
     sections = [
         ("Build", build_figures(report)),
-        ("Target antigens and diseases", _figure_div(charts.antigen_disease_heatmap(data), "gb-heatmap")),
-        ("Endpoints", _figure_div(charts.endpoint_concepts(data), "gb-concepts")
-         + _figure_div(charts.time_windows(data), "gb-windows")),
-        ("Phases and modalities",
-         '<div class="pair">' + _figure_div(charts.phases(data), "gb-phases")
-         + _figure_div(charts.modalities(data), "gb-modalities") + "</div>"
-         + _figure_div(charts.phases_by_antigen(data), "gb-phase-antigen")),
-        ("Network",
-         '<label>Show one product: <select id="gb-product"><option value="">all</option>'
-         "</select></label>" + _figure_div(network, NETWORK_DIV)
-         + '<script type="application/json" id="gb-network-data">'
-         + json.dumps(hoods).replace("</", "<\\/") + "</script>"
-         + f"<script>{NETWORK_SCRIPT % {'div': NETWORK_DIV}}</script>"),
+        (
+            "Target antigens and diseases",
+            _figure_div(charts.antigen_disease_heatmap(data), "gb-heatmap"),
+        ),
+        (
+            "Endpoints",
+            _figure_div(charts.endpoint_concepts(data), "gb-concepts")
+            + _figure_div(charts.time_windows(data), "gb-windows"),
+        ),
+        (
+            "Phases and modalities",
+            '<div class="pair">'
+            + _figure_div(charts.phases(data), "gb-phases")
+            + _figure_div(charts.modalities(data), "gb-modalities")
+            + "</div>"
+            + _figure_div(charts.phases_by_antigen(data), "gb-phase-antigen"),
+        ),
+        (
+            "Network",
+            '<label>Show one product: <select id="gb-product"><option value="">all</option>'
+            "</select></label>"
+            + _figure_div(network, NETWORK_DIV)
+            + '<script type="application/json" id="gb-network-data">'
+            + json.dumps(hoods).replace("</", "<\\/")
+            + "</script>"
+            + f"<script>{NETWORK_SCRIPT % {'div': NETWORK_DIV}}</script>",
+        ),
     ]
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     body = "\n".join(
-        f'<section><h2>{html.escape(name)}</h2>\n{content}\n</section>' for name, content in sections
+        f"<section><h2>{html.escape(name)}</h2>\n{content}\n</section>"
+        for name, content in sections
     )
     return (
         "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
