@@ -61,7 +61,7 @@ class Browser:
         self.ws = websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=timeout)
         self.next_id = 0
         self.events: list[dict[str, Any]] = []
-        for domain in ("Page", "Runtime", "Log"):
+        for domain in ("Page", "Runtime", "Log", "Network"):
             self.call(f"{domain}.enable")
 
     def __enter__(self) -> Browser:
@@ -136,6 +136,14 @@ class Browser:
             elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
                 found.append(params["entry"].get("text", ""))
         return found
+
+    def requests(self) -> list[str]:
+        """The URLs the page asked for since `open` (the page itself included)."""
+        return [
+            m["params"]["request"]["url"]
+            for m in self.events
+            if m.get("method") == "Network.requestWillBeSent"
+        ]
 
     def screenshot(self, path: Path) -> Path:
         """The whole page (not only the window) as a PNG."""

@@ -154,8 +154,9 @@ def _open_in_chromium(page: Path, shot: Path) -> dict[str, object]:
                  return [s.options.length - 1, gd.data[1].x.length]; })()"""
         )
         errors = browser.errors()
+        requests = browser.requests()
         browser.screenshot(shot)
-    return {"drawn": drawn, "picked": picked, "errors": errors}
+    return {"drawn": drawn, "picked": picked, "errors": errors, "requests": requests}
 
 
 def _assert_rendered(result: dict[str, object], shot: Path) -> None:
@@ -166,6 +167,10 @@ def _assert_rendered(result: dict[str, object], shot: Path) -> None:
     products, highlighted = result["picked"]
     assert products >= 1 and highlighted >= 3  # at least one link: (x, x, None)
     assert result["errors"] == []
+    # self-contained: nothing but the file itself (and plotly's inline data: URIs) was fetched
+    assert result["requests"] and all(
+        url.startswith(("file:", "data:")) for url in result["requests"]
+    ), result["requests"]
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
 
 
@@ -195,3 +200,11 @@ def test_report_command_fails_in_one_line_on_a_missing_graph(
     assert "Traceback" not in err and not (tmp_path / "r.html").exists()
     with pytest.raises(FileNotFoundError):
         main(["report", "--graph", str(tmp_path / "nothing"), "--traceback"])
+
+
+def test_report_from_a_dataset_file_has_no_build_figures(seed_graph: Path, tmp_path: Path) -> None:
+    page = tmp_path / "from-nq.html"
+    assert main(["report", "--graph", str(seed_graph / "graph.nq"), "-o", str(page)]) == 0
+    text = page.read_text(encoding="utf-8")
+    assert "No report.json beside this graph" in text
+    assert all(trial in text for trial in SEED_TRIALS)
