@@ -3,11 +3,13 @@ read out of the help text and run in a folder holding a copy of the bundled exam
 
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import signal
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -46,6 +48,9 @@ def _serve(args: list[str], cwd: Path) -> int:
     try:
         line = proc.stdout.readline()
         assert "SPARQL endpoint on http://127.0.0.1:" in line, (line, proc.stderr.read())
+        url = re.search(r"(http://\S+?)sparql", line).group(1)
+        with urllib.request.urlopen(url, timeout=30) as reply:  # it answers: it is serving
+            assert reply.status == 200
         proc.send_signal(signal.SIGINT)
         return proc.wait(timeout=30)
     finally:
