@@ -153,10 +153,26 @@ def _open_in_chromium(page: Path, shot: Path) -> dict[str, object]:
                  var gd = document.getElementById("gb-network");
                  return [s.options.length - 1, gd.data[1].x.length]; })()"""
         )
+        # a click on a heatmap cell lists all its trials under the chart
+        clicked = browser.evaluate(
+            """(function () {
+                 var cells = JSON.parse(document.getElementById("gb-heatmap-data").textContent);
+                 var key = Object.keys(cells)[0], parts = key.split("\\t");
+                 document.getElementById("gb-heatmap").emit(
+                     "plotly_click", {points: [{y: parts[0], x: parts[1]}]});
+                 return [cells[key], document.getElementById("gb-heatmap-cell").textContent];
+               })()"""
+        )
         errors = browser.errors()
         requests = browser.requests()
         browser.screenshot(shot)
-    return {"drawn": drawn, "picked": picked, "errors": errors, "requests": requests}
+    return {
+        "drawn": drawn,
+        "picked": picked,
+        "clicked": clicked,
+        "errors": errors,
+        "requests": requests,
+    }
 
 
 def _assert_rendered(result: dict[str, object], shot: Path) -> None:
@@ -166,6 +182,8 @@ def _assert_rendered(result: dict[str, object], shot: Path) -> None:
         assert drawn[chart]["svg"] >= 1 and drawn[chart]["marks"] >= 1, drawn[chart]
     products, highlighted = result["picked"]
     assert products >= 1 and highlighted >= 3  # at least one link: (x, x, None)
+    ids, listed = result["clicked"]
+    assert ids and f"{len(ids)} trial(s): {', '.join(ids)}" in listed
     assert result["errors"] == []
     # self-contained: nothing but the file itself (and plotly's inline data: URIs) was fetched
     assert result["requests"] and all(

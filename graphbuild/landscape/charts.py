@@ -39,6 +39,14 @@ def _left_out(kept: int, total: int, noun: str) -> str:
     return f" (top {kept} of {total} {noun})" if total > kept else ""
 
 
+def matrix_cells(data: Landscape) -> dict[str, list[str]]:
+    """Every antigen x disease cell's trial ids, keyed "antigen<TAB>disease"."""
+    return {
+        f"{row['antigen_symbol']}\t{row['disease_label']}": trial_ids(row["trials"])
+        for row in data["antigen_disease_matrix"]
+    }
+
+
 def antigen_disease_heatmap(data: Landscape) -> go.Figure:
     """Antigen x disease: trials per cell (`antigen_disease_matrix`), each cell's trial ids in
     its hover."""

@@ -60,6 +60,27 @@ NETWORK_SCRIPT = """
 """
 
 
+# A click on a heatmap cell lists all its trials under the chart (the hover shows the first
+# few dozen). Reads the cells the page embeds, keyed "antigen<TAB>disease".
+HEATMAP_SCRIPT = """
+(function () {
+  var gd = document.getElementById("gb-heatmap");
+  var cells = JSON.parse(document.getElementById("gb-heatmap-data").textContent);
+  var out = document.getElementById("gb-heatmap-cell");
+  gd.on("plotly_click", function (event) {
+    var p = event.points[0], ids = cells[p.y + "\\t" + p.x] || [];
+    out.textContent = p.y + " \u00d7 " + p.x + ": " + ids.length + " trial(s): " + ids.join(", ");
+  });
+})();
+"""
+
+
+def _json_script(element_id: str, value: object) -> str:
+    """`value` as JSON in a script element the page's scripts read (never run as code)."""
+    text = json.dumps(value).replace("</", "<\\/")
+    return f'<script type="application/json" id="{element_id}">{text}</script>'
+
+
 def _figure_div(fig: go.Figure, div_id: str) -> str:
     return fig.to_html(
         full_html=False,
@@ -152,7 +173,10 @@ def render(data: Landscape, report: dict[str, Any] | None, title: str = "graphbu
         ("Build", build_figures(report)),
         (
             "Target antigens and diseases",
-            _figure_div(charts.antigen_disease_heatmap(data), "gb-heatmap"),
+            _figure_div(charts.antigen_disease_heatmap(data), "gb-heatmap")
+            + '<p id="gb-heatmap-cell" class="sub">Click a cell to list all its trials.</p>'
+            + _json_script("gb-heatmap-data", charts.matrix_cells(data))
+            + f"<script>{HEATMAP_SCRIPT}</script>",
         ),
         (
             "Endpoints",
@@ -172,9 +196,7 @@ def render(data: Landscape, report: dict[str, Any] | None, title: str = "graphbu
             '<label>Show one product: <select id="gb-product"><option value="">all</option>'
             "</select></label>"
             + _figure_div(network, NETWORK_DIV)
-            + '<script type="application/json" id="gb-network-data">'
-            + json.dumps(hoods).replace("</", "<\\/")
-            + "</script>"
+            + _json_script("gb-network-data", hoods)
             + f"<script>{NETWORK_SCRIPT % {'div': NETWORK_DIV}}</script>",
         ),
     ]
