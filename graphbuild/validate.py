@@ -31,7 +31,7 @@ queries alone.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -317,11 +317,15 @@ def _oxigraph_term(term: Any) -> ox.NamedNode | ox.Literal | None:
 
 
 def shacl_violations(
-    store: Any, *, chunk_size: int = DEFAULT_CHUNK_SIZE, shapes: Path | None = None
+    store: Any,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    shapes: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[Violation], int, int, int]:
     """SHACL over every graph but the inferred one, `chunk_size` trial graphs at a time (the
     other graphs, such as the vocabulary, form one more chunk). Returns (violations, trials,
-    chunks, triples)."""
+    chunks, triples). `progress(chunks done, chunks)` is called after each chunk."""
     ox_store = oxigraph_store(store)
     shapes_g = shapes_graph(shapes)
     hierarchy = _hierarchy(ontology_graph())
@@ -332,10 +336,12 @@ def shacl_violations(
     chunks.append(shared)
     found: set[Violation] = set()
     triples = 0
-    for graphs in chunks:
+    for done, graphs in enumerate(chunks, start=1):
         chunk = _load_chunk(ox_store, graphs, hierarchy)
         triples += len(chunk.graph) - len(hierarchy)
         found.update(_shacl_chunk(chunk, shapes_g, ox_store))
+        if progress is not None:
+            progress(done, len(chunks))
     return sorted(found, key=_sort_key), len(trial_graphs), len(chunks), triples
 
 
@@ -393,16 +399,18 @@ def validate(
     shapes: Path | None = None,
     queries: Iterable[Path] | None = None,
     shacl: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ValidationReport:
     """Validate `store` (a GraphStore or a pyoxigraph.Store): SHACL shapes per chunk of trial
-    graphs, then every violation query over the whole store."""
+    graphs, then every violation query over the whole store. `progress(chunks done, chunks)`
+    hears about the SHACL chunks."""
     if chunk_size < 1:
         raise ValueError("chunk_size must be positive")
     report = ValidationReport()
     started = time.perf_counter()
     if shacl:
         found, report.trials, report.chunks, report.triples = shacl_violations(
-            store, chunk_size=chunk_size, shapes=shapes
+            store, chunk_size=chunk_size, shapes=shapes, progress=progress
         )
         report.violations.extend(found)
     report.seconds["shacl"] = time.perf_counter() - started

@@ -48,11 +48,51 @@ def test_all_good_exits_0_and_quiet_prints_nothing(
     assert captured.out == "" and captured.err == ""
 
 
-def test_progress_line_when_asked(examples_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["build", str(examples_dir), "-o", str(tmp_path), "--memory", "--no-reason", "--no-validate", "--progress"]
+def test_progress_bars_when_asked(examples_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["build", str(examples_dir), "-o", str(tmp_path), "--memory", "--no-reason", "--progress", "-v"]
     assert main(args) == 0
     err = capsys.readouterr().err
-    assert "\r  3 records read, 0 rejected" in err and err.endswith("\n")  # the final count
+    assert "reading and extracting" in err and "3/3" in err  # counted first, so a total
+    assert "validating (SHACL)" in err and "writing report.html" in err
+    assert "reasoning" not in err  # a stage that does not run is not shown
+    assert "  reading and extracting: 3 in " in err  # -v: each stage's time
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(
+    examples_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["build", str(examples_dir), "-o", str(tmp_path), "--memory", "--no-reason", "--no-validate"]
+    assert main(args) == 0
+    assert capsys.readouterr().err == ""
+
+
+class Stages:
+    """A listener that records what the build tells it."""
+
+    wants_total = True
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, int | None]] = []
+        self.steps: dict[str, int] = {}
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        self.seen.append((name, total))
+
+    def advance(self, done: int, rejected: int = 0) -> None:
+        self.steps[self.seen[-1][0]] = done
+
+
+def test_build_tells_its_stages_with_totals(examples_dir: Path, tmp_path: Path) -> None:
+    from graphbuild.build import build
+
+    stages = Stages()
+    build([examples_dir], tmp_path / "out", memory=True, reason=False, progress=stages, report_html=True)
+    names = [name for name, _ in stages.seen]
+    assert names[:3] == ["counting records", "reading and extracting", "loading the store"]
+    assert dict(stages.seen)["reading and extracting"] == 3 and stages.steps["reading and extracting"] == 3
+    assert "reasoning" not in names and names[-1] == "writing report.html"
+    shacl = [total for name, total in stages.seen if name == "validating (SHACL)"]
+    assert shacl[-1] == stages.steps["validating (SHACL)"] >= 2  # trial chunk(s) + shared graphs
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ One module per job:
 - `provenance`: the input files and their checksums;
 - `commit`: the staged build made current in one atomic step, under a lock on the folder;
 - `run`: `build`, which strings them together; `ingest`: re-ingest into an existing store.
+- `progress`: the stages a build announces to its caller (the CLI draws them as bars).
 """
 
 from graphbuild.build.ingest import ingest

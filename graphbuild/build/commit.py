@@ -26,7 +26,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 STORE_DIR = "store"
-OUTPUT_FILES = ("graph.nq", "graph.ttl", "report.md", "report.json")
+OUTPUT_FILES = ("graph.nq", "graph.ttl", "report.md", "report.json", "report.html")
+OPTIONAL_FILES = ("report.html",)  # linked only when the build wrote it (`--no-report-html`)
 BUILDS_DIR = "builds"
 CURRENT = "current"
 LOCK_FILE = ".graphbuild.lock"
@@ -108,6 +109,10 @@ def _link_outputs(out: Path) -> None:
     for name in (STORE_DIR, *OUTPUT_FILES):
         target = Path(CURRENT) / name
         path = out / name
+        if name in OPTIONAL_FILES and not (out / target).exists():
+            if path.is_symlink():
+                path.unlink()  # an earlier build's page would now describe another graph
+            continue
         if path.is_symlink() and os.readlink(path) == str(target):
             continue
         if path.is_dir() and not path.is_symlink():

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from graphbuild import __version__
+from graphbuild.build import progress as stages
 from graphbuild.build.commit import (
     OUTPUT_FILES,
     STORE_DIR,
@@ -27,6 +28,7 @@ from graphbuild.build.commit import (
     remove_stale_builds,
 )
 from graphbuild.build.load import Loader, Spool
+from graphbuild.build.progress import RecordProgress, StageListener, listener_for
 from graphbuild.build.provenance import source_files
 from graphbuild.build.steps import (
     link_counts,
@@ -44,7 +46,7 @@ from graphbuild.store import GraphStore
 
 __all__ = ["Progress", "build"]
 
-Progress = Callable[[int, int], None]  # (records done, records rejected)
+Progress = StageListener | RecordProgress  # stages and their steps, or (records, rejected)
 _log = logging.getLogger(__name__)
 
 
@@ -61,6 +63,7 @@ def build(
     validate: bool = True,
     workers: int | None = None,
     progress: Progress | None = None,
+    report_html: bool = False,
 ) -> BuildReport:
     """Build the graph of `inputs` into `out_dir`: `store/` (Oxigraph, unless `memory`),
     `graph.nq`, `graph.ttl` (merged graph), `report.json`, `report.md`. Returns the report.
@@ -68,15 +71,20 @@ def build(
     Rejected records are listed in the report and never stop the build. Any other failure
     raises, and leaves whatever `out_dir` held before untouched; so does a kill at any point
     (the new build becomes current in one atomic step, see `commit`). A second build into the
-    same `out_dir` while this one runs raises `BuildLocked`."""
+    same `out_dir` while this one runs raises `BuildLocked`.
+
+    `progress` hears which stage runs and how far it is (`graphbuild.build.progress`);
+    `report_html` also writes `report.html`, the landscape page (`graphbuild.landscape`)."""
     out = Path(out_dir)
+    listener = listener_for(progress)
     with locked(out):  # a second build into `out` is refused while this one runs
         remove_stale_builds(out)  # what a killed build left
         build_dir = new_build_dir(out)
         try:
             report = _build_into(
                 build_dir, inputs, out, memory=memory, reason=reason, validate=validate,
-                workers=workers or os.cpu_count() or 1, progress=progress,
+                workers=workers or os.cpu_count() or 1, progress=listener,
+                report_html=report_html,
             )
             commit(build_dir, out)
         except BaseException:
@@ -95,7 +103,8 @@ def _build_into(
     reason: bool,
     validate: bool,
     workers: int,
-    progress: Progress | None,
+    progress: StageListener,
+    report_html: bool = False,
 ) -> BuildReport:
     report = BuildReport(
         inputs=[str(i) for i in inputs], out_dir=str(out), version=__version__, memory=memory,
@@ -109,6 +118,8 @@ def _build_into(
     try:
         extract_s = triples_s = 0.0
         t0 = time.perf_counter()
+        total = _count_records(inputs, out, progress) if progress.wants_total else None
+        progress.stage(stages.READING, total)
         for item in process_stream(outside(read(inputs), out), workers):
             report.records_read += 1
             if isinstance(item, Reject):
@@ -117,8 +128,8 @@ def _build_into(
                 extract_s += item.extract_seconds
                 triples_s += item.triples_seconds
                 loader.add(item)
-            if progress is not None:
-                progress(report.records_read, len(report.rejects))
+            progress.advance(report.records_read, len(report.rejects))
+        progress.stage(stages.LOADING)
         loader.flush()
         timings["read, extract, triples, load"] = time.perf_counter() - t0
         report.worker_seconds = {
@@ -137,23 +148,29 @@ def _build_into(
         }
 
         t = time.perf_counter()
+        progress.stage(stages.VOCABULARY)
         refresh_vocabulary(store)
         timings["vocabulary"] = time.perf_counter() - t
 
         if reason:
             t = time.perf_counter()
+            progress.stage(stages.REASONING)
             report.reasoning = _guarded(refresh_inferred, store)
             timings["reasoning"] = time.perf_counter() - t
         else:
             report.reasoning = {"ran": False, "reason": "disabled (--no-reason)"}
         if validate:
             t = time.perf_counter()
-            report.validation = _guarded(run_validation, store, report.trials_loaded)
+            progress.stage(stages.VALIDATING)
+            report.validation = _guarded(
+                run_validation, store, report.trials_loaded, _chunks_to(progress)
+            )
             timings["validation"] = time.perf_counter() - t
         else:
             report.validation = {"ran": False, "reason": "disabled (--no-validate)"}
 
         t = time.perf_counter()
+        progress.stage(stages.OUTPUTS)
         sources = source_files(loader.sources, report.rejects)
         report.sources = [
             {"path": s.path, "member": s.member, "records": s.records, "sha256": s.sha256}
@@ -169,8 +186,15 @@ def _build_into(
         report.quads = store.count()
         report.graphs = len(store.graphs())
         spool.finish(store, build_dir / "graph.nq", build_dir / "graph.ttl", loader.ranges_by_trial())
-        report.outputs = ([] if memory else [f"{STORE_DIR}/"]) + list(OUTPUT_FILES)
+        report.outputs = ([] if memory else [f"{STORE_DIR}/"]) + [
+            f for f in OUTPUT_FILES if report_html or f != "report.html"
+        ]
         timings["write outputs"] = time.perf_counter() - t
+        if report_html:
+            t = time.perf_counter()
+            progress.stage(stages.HTML_REPORT)
+            _write_html(store, build_dir / "report.html", report)
+            timings["report.html"] = time.perf_counter() - t
         (build_dir / "report.md").write_bytes(_utf8(report.to_markdown()))
         # in JSON a lone surrogate is written as its `\\udcff` escape: valid JSON, read back as is
         (build_dir / "report.json").write_bytes(report.to_json().encode("utf-8", "backslashreplace"))
@@ -179,6 +203,41 @@ def _build_into(
         spool.close()
         store.close()
     return report
+
+
+def _count_records(inputs: Sequence[str | os.PathLike[str]], out: Path, progress: StageListener) -> int | None:
+    """How many records (and reader rejects) the inputs hold, read once without extraction so
+    the reading stage can show a total; None when an input is standard input (read once)."""
+    if any(str(i) == "-" for i in inputs):
+        return None
+    progress.stage(stages.COUNTING)
+    n = 0
+    for n, _item in enumerate(outside(read(inputs), out), start=1):
+        if n % 256 == 0:
+            progress.advance(n)
+    progress.advance(n)
+    return n
+
+
+def _chunks_to(progress: StageListener) -> Callable[[int, int], None]:
+    """The validation's (chunks done, chunks) as the listener's steps."""
+
+    def tell(done: int, total: int) -> None:
+        if done == 1:
+            progress.stage(stages.VALIDATING, total)
+        progress.advance(done)
+
+    return tell
+
+
+def _write_html(store: GraphStore, path: Path, report: BuildReport) -> None:
+    """The landscape page; its failure is logged, never fatal (the graph is what matters)."""
+    from graphbuild.landscape import write_report
+
+    try:
+        write_report(store, path, report.to_dict(), Path(report.out_dir).resolve().name)
+    except Exception as exc:  # noqa: BLE001
+        _log.warning("report.html not written: %s: %s", type(exc).__name__, exc)
 
 
 def _utf8(text: str) -> bytes:

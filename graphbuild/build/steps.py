@@ -3,6 +3,8 @@ the trial graphs reference, the inferred graph, validation, and the counts the r
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyoxigraph as ox
 
 from graphbuild.rdf.namespaces import GBR_IRI, INFERRED_GRAPH, VOCABULARY_GRAPH
@@ -65,10 +67,13 @@ def refresh_inferred(store: GraphStore) -> dict[str, object]:
 SHACL_TRIAL_LIMIT = 5000
 
 
-def run_validation(store: GraphStore, trials: int) -> dict[str, object]:
-    """The violation queries always, SHACL too when the build is small enough to afford it."""
+def run_validation(
+    store: GraphStore, trials: int, progress: Callable[[int, int], None] | None = None
+) -> dict[str, object]:
+    """The violation queries always, SHACL too when the build is small enough to afford it.
+    `progress(chunks done, chunks)` hears about the SHACL chunks."""
     shacl = trials <= SHACL_TRIAL_LIMIT
-    result = validate_graph(store, shacl=shacl)
+    result = validate_graph(store, shacl=shacl, progress=progress)
     info: dict[str, object] = {
         "ran": True,
         "shacl": shacl,

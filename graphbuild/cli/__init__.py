@@ -13,9 +13,16 @@ import sys
 from typing import Sequence
 
 from graphbuild import __version__
+from graphbuild.cli.errors import report_error
+from graphbuild.cli.examples import add_example
+
+TRACEBACK = "--traceback"
 
 # Modules of this package, in the order `graphbuild --help` lists them.
-COMMANDS = ("parse", "convert", "build", "validate", "reason", "queries", "query", "serve", "export")
+COMMANDS = (
+    "parse", "convert", "build", "validate", "reason", "queries", "query", "serve", "export",
+    "report", "stats",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build an RDF knowledge graph from clinical-trial records and question it.",
     )
     parser.add_argument("--version", action="version", version=f"graphbuild {__version__}")
+    parser.add_argument(TRACEBACK, action="store_true", help="on a failure, show the full trace")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         try:
@@ -33,6 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.register(subparsers)
+    add_example(parser, None)
+    for name, sub in subparsers.choices.items():  # `graphbuild CMD ... --traceback` too
+        add_example(sub, name)
+        sub.add_argument(
+            TRACEBACK, action="store_true", default=argparse.SUPPRESS,
+            help="on a failure, show the full trace",
+        )
     return parser
 
 
@@ -48,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # `graphbuild query ... | head`
         return 0
+    except Exception as exc:  # one clear line and a hint; the trace only when asked
+        if args.traceback:
+            raise
+        return report_error(args.command, exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,45 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
-from typing import TextIO
 
 MAX_LISTED_REJECTS = 20
 
-
-class ProgressLine:
-    """A one-line progress display on a stream (stderr), redrawn at most a few times a second.
-    Only used when the stream is a terminal or the user asked for it."""
-
-    def __init__(self, stream: TextIO, interval: float = 0.2) -> None:
-        self.stream = stream
-        self.interval = interval
-        self.started = time.monotonic()
-        self.last = 0.0
-        self.drawn = False
-        self.state: tuple[int, int] | None = None
-
-    def __call__(self, done: int, rejected: int) -> None:
-        self.state = (done, rejected)
-        now = time.monotonic()
-        if now - self.last >= self.interval:
-            self.last = now
-            self._draw(now)
-
-    def _draw(self, now: float) -> None:
-        done, rejected = self.state
-        rate = done / max(now - self.started, 1e-9)
-        self.stream.write(f"\r  {done} records read, {rejected} rejected, {rate:.0f} records/s ")
-        self.stream.flush()
-        self.drawn = True
-
-    def close(self) -> None:
-        """Draw the final count and end the line."""
-        if self.state is not None:
-            self._draw(time.monotonic())
-            self.stream.write("\n")
-            self.stream.flush()
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -54,7 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "build",
         help="build the graph from record files, folders or archives",
         description="Read trial records, extract, and build the RDF graph into DIR: an Oxigraph "
-        "store (store/), graph.nq, graph.ttl (merged graph), report.json and report.md.",
+        "store (store/), graph.nq, graph.ttl (merged graph), report.json, report.md and "
+        "report.html (the landscape page, see `graphbuild report`).",
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, globs, archives or -")
     parser.add_argument("-o", "--output", required=True, metavar="DIR", help="build directory")
@@ -62,9 +28,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-reason", dest="reason", action="store_false", help="skip reasoning")
     parser.add_argument("--no-validate", dest="validate", action="store_false", help="skip SHACL validation")
     parser.add_argument("--workers", type=int, default=None, metavar="N", help="extraction processes (default: CPUs)")
+    parser.add_argument(
+        "--no-report-html", dest="report_html", action="store_false",
+        help="do not write report.html (the landscape page)",
+    )
     progress = parser.add_mutually_exclusive_group()
     progress.add_argument("--quiet", "-q", action="store_true", help="print only rejects and errors")
-    progress.add_argument("--progress", action="store_true", help="show progress even when stderr is not a terminal")
+    progress.add_argument("--progress", action="store_true", help="show progress bars even when stderr is not a terminal")
+    parser.add_argument("-v", "--verbose", action="store_true", help="say how long each stage took")
     parser.set_defaults(handler=run, parser=parser)
 
 
@@ -78,8 +49,10 @@ def run(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         args.parser.error("--workers must be at least 1")
 
-    show_progress = not args.quiet and (args.progress or sys.stderr.isatty())
-    progress = ProgressLine(sys.stderr) if show_progress else None
+    from graphbuild.cli.progress import StageBars
+
+    bars = not args.quiet and (args.progress or sys.stderr.isatty())
+    progress = StageBars(sys.stderr, bars=bars, verbose=args.verbose)
     try:
         report = build(
             args.inputs,
@@ -89,13 +62,13 @@ def run(args: argparse.Namespace) -> int:
             validate=args.validate,
             workers=args.workers,
             progress=progress,
+            report_html=args.report_html,
         )
     except BuildLocked as exc:  # another build is writing into the same folder
         print(f"graphbuild build: {exc}", file=sys.stderr)
         return 3
     finally:
-        if progress is not None:
-            progress.close()
+        progress.close()
 
     if report.rejects:
         print(f"{len(report.rejects)} rejected record(s):", file=sys.stderr)

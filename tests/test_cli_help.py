@@ -1,0 +1,88 @@
+"""Every help page shows an example, and every example runs as written: each command line is
+read out of the help text and run in a folder holding a copy of the bundled examples."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from graphbuild.cli import COMMANDS, build_parser, main
+from graphbuild.cli.examples import commands_in
+
+
+def help_text(command: str | None) -> str:
+    parser = build_parser()
+    if command is None:
+        return parser.format_help()
+    subparsers = next(a for a in parser._actions if a.dest == "command")
+    return subparsers.choices[command].format_help()
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory, examples_dir: Path) -> dict[str, object]:
+    """A folder with `examples/` in it, and the command lines already run there (an example
+    repeated on several pages, like the build, runs once)."""
+    path = tmp_path_factory.mktemp("help-examples")
+    shutil.copytree(examples_dir, path / "examples")
+    return {"path": path, "ran": set()}
+
+
+def _serve(args: list[str], cwd: Path) -> int:
+    """`graphbuild serve ...` runs until stopped: start it, wait for the line saying where it
+    listens, stop it with Ctrl-C (SIGINT) and return its exit status."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "graphbuild", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        assert "SPARQL endpoint on http://127.0.0.1:" in line, (line, proc.stderr.read())
+        url = re.search(r"(http://\S+?)sparql", line).group(1)
+        with urllib.request.urlopen(url, timeout=30) as reply:  # it answers: it is serving
+            assert reply.status == 200
+        proc.send_signal(signal.SIGINT)
+        return proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS], ids=lambda c: c or "graphbuild")
+def test_help_shows_an_example_that_runs(
+    command: str | None,
+    workdir: dict[str, object],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    lines = commands_in(help_text(command))
+    assert lines, f"no example on the help page of {command or 'graphbuild'}"
+    cwd: Path = workdir["path"]  # type: ignore[assignment]
+    monkeypatch.chdir(cwd)
+    for line in lines:
+        argv = shlex.split(line)
+        assert argv[0] == "graphbuild"
+        if command is not None:
+            assert command in argv[1:] or argv[1] == "build", line
+        if line in workdir["ran"]:
+            continue
+        if argv[1] == "serve":
+            status = _serve(argv[1:], cwd)
+        else:
+            status = main(argv[1:])
+        out = capsys.readouterr()
+        assert status == 0, f"{line}: exit {status}\n{out.err}"
+        workdir["ran"].add(line)
+    produced = {p.name for p in cwd.iterdir()}
+    assert "out" in produced or command in ("parse", "queries")
