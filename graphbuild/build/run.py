@@ -12,7 +12,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from graphbuild.build.commit import (
     remove_stale_builds,
 )
 from graphbuild.build.load import Loader, Spool
+from graphbuild.build.process import Processed
 from graphbuild.build.provenance import source_files
 from graphbuild.build.steps import (
     link_counts,
@@ -42,9 +43,13 @@ from graphbuild.rdf.triples import build_quads
 from graphbuild.report import BuildReport, Ungrounded
 from graphbuild.store import GraphStore
 
-__all__ = ["Progress", "build"]
+__all__ = ["Progress", "Source", "build"]
 
 Progress = Callable[[int, int], None]  # (records done, records rejected)
+# Where the processed records come from, in reading order: (inputs, out_dir, build folder) ->
+# items. None: read here and extract in the local process pool (`stream`); another executor
+# (`graphbuild.build.cluster.DaskSource`) plugs in here.
+Source = Callable[[Sequence[str | os.PathLike[str]], Path, Path], Iterable[Processed | Reject]]
 _log = logging.getLogger(__name__)
 
 
@@ -61,6 +66,7 @@ def build(
     validate: bool = True,
     workers: int | None = None,
     progress: Progress | None = None,
+    source: Source | None = None,
 ) -> BuildReport:
     """Build the graph of `inputs` into `out_dir`: `store/` (Oxigraph, unless `memory`),
     `graph.nq`, `graph.ttl` (merged graph), `report.json`, `report.md`. Returns the report.
@@ -76,7 +82,7 @@ def build(
         try:
             report = _build_into(
                 build_dir, inputs, out, memory=memory, reason=reason, validate=validate,
-                workers=workers or os.cpu_count() or 1, progress=progress,
+                workers=workers or os.cpu_count() or 1, progress=progress, source=source,
             )
             commit(build_dir, out)
         except BaseException:
@@ -96,6 +102,7 @@ def _build_into(
     validate: bool,
     workers: int,
     progress: Progress | None,
+    source: Source | None = None,
 ) -> BuildReport:
     report = BuildReport(
         inputs=[str(i) for i in inputs], out_dir=str(out), version=__version__, memory=memory,
@@ -109,7 +116,11 @@ def _build_into(
     try:
         extract_s = triples_s = 0.0
         t0 = time.perf_counter()
-        for item in process_stream(outside(read(inputs), out), workers):
+        if source is None:
+            items = process_stream(outside(read(inputs), out), workers)
+        else:
+            items = source(inputs, out, build_dir)
+        for item in items:
             report.records_read += 1
             if isinstance(item, Reject):
                 report.rejects.append(item)

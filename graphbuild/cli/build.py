@@ -7,6 +7,7 @@ landed and the outputs were written), 2 on usage errors.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -62,6 +63,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-reason", dest="reason", action="store_false", help="skip reasoning")
     parser.add_argument("--no-validate", dest="validate", action="store_false", help="skip SHACL validation")
     parser.add_argument("--workers", type=int, default=None, metavar="N", help="extraction processes (default: CPUs)")
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="read and extract as Dask tasks over file shards: tcp://HOST:PORT (a running Dask "
+        "scheduler) or local:N (a LocalCluster of N worker processes); every INPUT must be a "
+        "path each worker can read (a shared folder), and the workers need graphbuild installed "
+        "(pip install 'graphbuild[dask]')",
+    )
+    parser.add_argument(
+        "--shard-dir", metavar="DIR",
+        help="with --scheduler: where the workers write their N-Quads shards, a folder both the "
+        "workers and this machine can read (default: inside -o DIR); removed after the build",
+    )
     progress = parser.add_mutually_exclusive_group()
     progress.add_argument("--quiet", "-q", action="store_true", help="print only rejects and errors")
     progress.add_argument("--progress", action="store_true", help="show progress even when stderr is not a terminal")
@@ -77,18 +90,36 @@ def run(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         args.parser.error("--workers must be at least 1")
 
+    if args.shard_dir is not None and args.scheduler is None:
+        args.parser.error("--shard-dir goes with --scheduler")
+    source: contextlib.AbstractContextManager = contextlib.nullcontext()
+    failures: tuple[type[Exception], ...] = ()  # what ends the build with exit status 1
+    if args.scheduler is not None:
+        from graphbuild.build.cluster import DaskSource, DaskUnavailable, ShardFailed
+
+        try:
+            source = DaskSource(args.scheduler, args.shard_dir)
+            failures = (ShardFailed,)
+        except (DaskUnavailable, ValueError) as exc:
+            args.parser.error(str(exc))  # exits 2
+
     show_progress = not args.quiet and (args.progress or sys.stderr.isatty())
     progress = ProgressLine(sys.stderr) if show_progress else None
     try:
-        report = build(
-            args.inputs,
-            out,
-            memory=args.memory,
-            reason=args.reason,
-            validate=args.validate,
-            workers=args.workers,
-            progress=progress,
-        )
+        with source as executor:
+            report = build(
+                args.inputs,
+                out,
+                memory=args.memory,
+                reason=args.reason,
+                validate=args.validate,
+                workers=args.workers,
+                progress=progress,
+                source=executor,
+            )
+    except failures as exc:
+        print(f"graphbuild build: {exc}; nothing was committed to {out}", file=sys.stderr)
+        return 1
     finally:
         if progress is not None:
             progress.close()
