@@ -1,7 +1,8 @@
 """`graphbuild build INPUT... -o DIR`: build the graph, print a summary and the rejects.
 
 Exit status: 0 when every record landed, 1 when some were rejected (everything valid still
-landed and the outputs were written), 2 on usage errors.
+landed and the outputs were written), 2 on usage errors, 4 when a Dask shard failed on every
+attempt (`--scheduler`; nothing was committed).
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from graphbuild.build import build  # the stages load only when the command runs
+    from graphbuild.build.commit import BuildLocked
 
     out = Path(args.output)
     if out.exists() and not out.is_dir():
@@ -93,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     if args.shard_dir is not None and args.scheduler is None:
         args.parser.error("--shard-dir goes with --scheduler")
     source: contextlib.AbstractContextManager = contextlib.nullcontext()
-    failures: tuple[type[Exception], ...] = ()  # what ends the build with exit status 1
+    failures: tuple[type[Exception], ...] = ()  # what ends the build with exit status 4
     if args.scheduler is not None:
         from graphbuild.build.cluster import DaskSource, DaskUnavailable, ShardFailed
 
@@ -117,9 +119,12 @@ def run(args: argparse.Namespace) -> int:
                 progress=progress,
                 source=executor,
             )
+    except BuildLocked as exc:  # another build is writing into the same folder
+        print(f"graphbuild build: {exc}", file=sys.stderr)
+        return 3
     except failures as exc:
         print(f"graphbuild build: {exc}; nothing was committed to {out}", file=sys.stderr)
-        return 1
+        return 4
     finally:
         if progress is not None:
             progress.close()
