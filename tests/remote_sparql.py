@@ -4,10 +4,9 @@ literals alike), so the two answers can be compared row for row."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-
-import re
 
 import httpx
 import pyoxigraph as ox
@@ -90,10 +89,18 @@ _CONCAT = re.compile(
 )
 
 
+_SAMPLE = re.compile(r"SAMPLE\(\s*\?(\w+)\s*\)\s*AS\s+\?(\w+)", re.IGNORECASE)
+
+
 def concat_columns(text: str) -> dict[str, str]:
-    """The columns a query fills with GROUP_CONCAT, with their separators: SPARQL leaves the
-    order of the joined values to the engine, so they are compared as sorted lists."""
-    return {column: separator for separator, column in _CONCAT.findall(text)}
+    """The columns a query fills with GROUP_CONCAT (directly or through SAMPLE of a
+    sub-select's GROUP_CONCAT), with their separators: SPARQL leaves the order of the joined
+    values to the engine, so they are compared as sorted lists."""
+    columns = {column: separator for separator, column in _CONCAT.findall(text)}
+    for inner, outer in _SAMPLE.findall(text):
+        if inner in columns:
+            columns[outer] = columns[inner]
+    return columns
 
 
 def _sorted_parts(row: Row, columns: tuple[str, ...], concat: dict[str, str]) -> Row:

@@ -8,11 +8,22 @@ checks exactly that difference (docs/push.md lists the same)."""
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from remote_sparql import compare_query
+from servers import (
+    VIRTUOSO_PASSWORD,
+    VIRTUOSO_USER,
+    Server,
+    ServerDidNotStart,
+    free_port,
+    oxigraph_server,
+    virtuoso_server,
+)
 
 from graphbuild.cli import main
 from graphbuild.push import push
@@ -20,15 +31,6 @@ from graphbuild.push.http import PASSWORD_ENV, USER_ENV, credentials
 from graphbuild.push.state import STATE_FILE, PushState
 from graphbuild.queries import list_queries, open_graph
 from graphbuild.rdf.namespaces import BUILD_GRAPH
-from remote_sparql import compare_query
-from servers import (
-    VIRTUOSO_PASSWORD,
-    VIRTUOSO_USER,
-    Server,
-    ServerDidNotStart,
-    oxigraph_server,
-    virtuoso_server,
-)
 
 SEED_PARAMS = {
     "similar_trials": {"trial": "002_2917b9526c9dc599"},
@@ -45,12 +47,43 @@ CORPUS_PARAMS = {
 TRIAL_PREFIX = "https://w3id.org/graphbuild/id/graph/trial/"
 SEED1 = "001_5b0f834bc6f69eca"
 
-# Stored queries Virtuoso answers differently, and why; the test checks that difference only.
+# Stored queries Virtuoso 7.2 answers differently, and why; the test checks that difference
+# only (docs/push.md lists the same).
 VIRTUOSO_DIFFERENCES = {
     "long_time_frames": "SELECT DISTINCT ... ORDER BY ?endpoint, a variable it does not project: "
     "Virtuoso keeps one row per endpoint where SPARQL (and Oxigraph) keep one per distinct "
     "projected row; the distinct rows are the same",
+    "trial_antigens": "a UNION of the two link shapes joined to a grouped sub-select: Virtuoso "
+    "drops (most of) the rows of antigens a trial reaches only by a trial-level gb:directedAt "
+    "link (no intervention targets it); every row it returns is right",
 }
+# trial-antigen pairs linked only at the trial level (see trial_antigens above)
+DIRECTED_ONLY = """
+PREFIX gb: <https://w3id.org/graphbuild/vocab#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT DISTINCT ?trial_id ?antigen WHERE {
+  ?trial gb:trialId ?trial_id .
+  ?link rdf:predicate gb:directedAt ; rdf:subject ?trial ; rdf:object ?antigen .
+  FILTER NOT EXISTS {
+    ?trial gb:hasIntervention ?i .
+    ?other rdf:predicate gb:targetsAntigen ; rdf:subject ?i ; rdf:object ?antigen .
+  }
+}"""
+
+
+def _check_virtuoso_difference(store: object, name: str, local: list, remote: list) -> None:
+    """The one difference `VIRTUOSO_DIFFERENCES[name]` describes, and no other."""
+    if name == "long_time_frames":
+        assert sorted(set(remote), key=repr) == sorted(set(local), key=repr), name
+        assert len(set(local)) == len(local), name
+    elif name == "trial_antigens":
+        assert all(row in local for row in remote), name
+        rows = store.query(DIRECTED_ONLY, use_default_graph_as_union=True)
+        directed_only = {(row["trial_id"].value, row["antigen"].value) for row in rows}
+        missing = {(row[0][1], row[2][1]) for row in local if row not in remote}
+        assert missing <= directed_only, sorted(missing - directed_only)[:5]
+    else:  # pragma: no cover
+        raise AssertionError(f"no check written for {name}")
 
 
 def _compare_all(store: object, server: Server, params: dict[str, dict[str, str]], *, virtuoso: bool) -> int:
@@ -60,8 +93,7 @@ def _compare_all(store: object, server: Server, params: dict[str, dict[str, str]
     for info in list_queries():
         local, remote = compare_query(store, server.query, info.name, params.get(info.name))
         if virtuoso and info.name in VIRTUOSO_DIFFERENCES:
-            assert sorted(set(remote), key=repr) == sorted(set(local), key=repr), info.name
-            assert len(set(local)) == len(local), info.name
+            _check_virtuoso_difference(store, info.name, local, remote)
         elif local != remote:
             missing = [r for r in local if r not in remote][:3]
             extra = [r for r in remote if r not in local][:3]
@@ -191,10 +223,6 @@ def test_interrupted_push_resumes_where_it_stopped(oxigraph: Server, seed_build:
 def test_push_retries_while_the_server_restarts(tmp_path: Path, seed_build: Path) -> None:
     """The server is down when the push starts and comes up a little later: the push waits
     with backoff and lands everything."""
-    import threading
-
-    from servers import free_port
-
     folder = tmp_path / "late"
     folder.mkdir()
     port = free_port()
@@ -204,16 +232,17 @@ def test_push_retries_while_the_server_restarts(tmp_path: Path, seed_build: Path
 
     def serve_later() -> None:
         stop.wait(1.0)
-        with oxigraph_server(folder, port) as server:
+        with oxigraph_server(folder, port):
             started.set()
             stop.wait(120)
-            _same_graphs(seed_build, server)
 
     thread = threading.Thread(target=serve_later)
     thread.start()
     try:
         report = push(seed_build, gsp=gsp, retries=8)
         assert started.is_set() and report.retried >= 1 and len(report.sent) == 6
+        base = f"http://127.0.0.1:{port}"
+        _same_graphs(seed_build, Server(query=f"{base}/query", gsp=gsp, update=f"{base}/update"))
     finally:
         stop.set()
         thread.join()

@@ -31,8 +31,8 @@ from graphbuild.build.stream import outside
 from graphbuild.model import Reject, SourceRef
 
 __all__ = [
-    "DaskUnavailable",
     "DaskSource",
+    "DaskUnavailable",
     "ShardFailed",
     "ShardResult",
     "check_scheduler",
@@ -218,7 +218,7 @@ class DaskSource:
         self.cluster: Any = None
         self.folders: list[Path] = []
 
-    def __enter__(self) -> "DaskSource":
+    def __enter__(self) -> DaskSource:
         from distributed import Client, LocalCluster
 
         if self.scheduler.startswith("local:"):
@@ -258,7 +258,7 @@ class DaskSource:
             run_shard, [p for _, p in shards], out=str(out.resolve()), folder=str(folder),
             key=[f"graphbuild-shard-{i}-{token}" for i, _ in shards], retries=TASK_RETRIES,
         )
-        by_index = dict(zip((i for i, _ in shards), futures))
+        by_index = dict(zip((i for i, _ in shards), futures, strict=True))
         try:
             for index, part in enumerate(plan):
                 if isinstance(part, Reject):

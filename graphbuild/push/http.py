@@ -16,10 +16,10 @@ import httpx
 
 __all__ = [
     "PASSWORD_ENV",
-    "PushError",
     "RETRY_STATUSES",
     "USER_ENV",
     "ChallengeAuth",
+    "PushError",
     "Sender",
     "credentials",
 ]

@@ -32,7 +32,7 @@ class PushState:
         self.targets = targets
 
     @classmethod
-    def load(cls, directory: Path) -> "PushState":
+    def load(cls, directory: Path) -> PushState:
         path = directory / STATE_FILE
         if not path.is_file():
             return cls(path, {})

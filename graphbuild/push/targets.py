@@ -8,7 +8,7 @@ from typing import Protocol
 
 from graphbuild.push.http import Sender
 
-__all__ = ["GraphStoreTarget", "Target", "UpdateTarget", "UPDATE_BATCH_BYTES"]
+__all__ = ["UPDATE_BATCH_BYTES", "GraphStoreTarget", "Target", "UpdateTarget"]
 
 UPDATE_BATCH_BYTES = 4 << 20  # N-Triples per SPARQL Update request, at most (one graph may exceed)
 
