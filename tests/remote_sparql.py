@@ -103,6 +103,33 @@ def concat_columns(text: str) -> dict[str, str]:
     return columns
 
 
+def sample_columns(text: str) -> set[str]:
+    """Columns whose value SAMPLE picks from several candidates (SPARQL 1.1 lets an engine
+    return any of them): SAMPLE of a plain variable, or of another such column. SAMPLE of a
+    sub-select's GROUP_CONCAT (one value per group) is not one of them."""
+    concat = concat_columns(text)
+    pairs = _SAMPLE.findall(text)
+    arbitrary: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for inner, outer in pairs:
+            if outer not in arbitrary and outer not in concat and (
+                inner in arbitrary or inner not in {o for _i, o in pairs} | set(concat)
+            ):
+                arbitrary.add(outer)
+                changed = True
+    return arbitrary
+
+
+def _masked(row: Row, columns: tuple[str, ...], arbitrary: set[str]) -> Row:
+    """SAMPLE-picked cells reduced to bound / unbound."""
+    return tuple(
+        (("bound",) if cell is not None else None) if column in arbitrary else cell
+        for column, cell in zip(columns, row, strict=True)
+    )
+
+
 def _sorted_parts(row: Row, columns: tuple[str, ...], concat: dict[str, str]) -> Row:
     cells = list(row)
     for i, column in enumerate(columns):
@@ -117,12 +144,13 @@ def compare_query(
     store: object, endpoint: str, name: str, params: Mapping[str, str] | None = None, **extra: str
 ) -> tuple[list[Row], list[Row]]:
     """(local rows, server rows) of the stored query `name`, each sorted (ORDER BY leaves ties
-    in any order, so rows are compared as multisets), GROUP_CONCAT parts sorted."""
+    in any order, so rows are compared as multisets), GROUP_CONCAT parts sorted, and cells a
+    SAMPLE picks from several candidates compared as bound or unbound only."""
     _info, text = prepare(name, params)
     local_columns, local = local_rows(store, text)
     remote_columns, remote = remote_rows(endpoint, text, **extra)
     assert remote_columns == local_columns, (name, local_columns, remote_columns)
-    concat = concat_columns(text)
-    local = [_sorted_parts(r, local_columns, concat) for r in local]
-    remote = [_sorted_parts(r, local_columns, concat) for r in remote]
+    concat, arbitrary = concat_columns(text), sample_columns(text)
+    local = [_masked(_sorted_parts(r, local_columns, concat), local_columns, arbitrary) for r in local]
+    remote = [_masked(_sorted_parts(r, local_columns, concat), local_columns, arbitrary) for r in remote]
     return sorted(local, key=repr), sorted(remote, key=repr)

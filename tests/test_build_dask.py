@@ -162,3 +162,20 @@ def test_shards_follow_the_reading_order(corpus_dir: Path, tmp_path: Path) -> No
     rejects = [part for part in plan if not isinstance(part, list)]
     assert len(rejects) == 1 and rejects[0].file == str(missing)
     assert sum(isinstance(part, list) for part in plan) > 5
+
+
+def test_build_on_a_running_scheduler_by_its_address(examples_dir: Path, tmp_path: Path) -> None:
+    """`--scheduler tcp://HOST:PORT`: a scheduler and worker started apart from the build (here
+    a LocalCluster on loopback); the seed builds to the local build's graph."""
+    from distributed import LocalCluster
+
+    local = tmp_path / "local"
+    build([examples_dir], local, workers=1, validate=False)
+    out = tmp_path / "on-cluster"
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                      host="127.0.0.1") as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://127.0.0.1:")
+        status = main(["build", str(examples_dir), "-o", str(out), "--scheduler", address, "--no-validate", "-q"])
+    assert status == 0
+    same_build(out, local)
