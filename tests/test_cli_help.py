@@ -9,13 +9,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from graphbuild.cli import COMMANDS, build_parser, main
-from graphbuild.cli.examples import commands_in
+from graphbuild.cli.examples import PUSH_SERVER, commands_in
 
 
 def help_text(command: str | None) -> str:
@@ -59,6 +60,31 @@ def _serve(args: list[str], cwd: Path) -> int:
             proc.wait()
 
 
+def _push(argv: list[str], cwd: Path) -> int:
+    """`graphbuild push` needs a SPARQL server: the one its help page names (Oxigraph's own,
+    from the `oxigraph` package) runs while the example does."""
+    oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    if not Path(oxigraph).exists():
+        pytest.skip("the oxigraph server (pip install oxigraph) is not installed")
+    bind = PUSH_SERVER.removeprefix("http://")
+    server = subprocess.Popen(
+        [oxigraph, "serve", "--location", str(cwd / "server"), "--bind", bind,
+         "--union-default-graph"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{PUSH_SERVER}/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        return main(argv[1:])
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 @pytest.mark.parametrize("command", [None, *COMMANDS], ids=lambda c: c or "graphbuild")
 def test_help_shows_an_example_that_runs(
     command: str | None,
@@ -79,6 +105,8 @@ def test_help_shows_an_example_that_runs(
             continue
         if argv[1] == "serve":
             status = _serve(argv[1:], cwd)
+        elif argv[1] == "push":
+            status = _push(argv, cwd)
         else:
             status = main(argv[1:])
         out = capsys.readouterr()

@@ -12,7 +12,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from graphbuild.build.commit import (
 )
 from graphbuild.build.load import Loader, Spool
 from graphbuild.build.progress import RecordProgress, StageListener, listener_for
+from graphbuild.build.process import Processed
 from graphbuild.build.provenance import source_files
 from graphbuild.build.steps import (
     link_counts,
@@ -44,9 +45,13 @@ from graphbuild.rdf.triples import build_quads
 from graphbuild.report import BuildReport, Ungrounded, worklist
 from graphbuild.store import GraphStore
 
-__all__ = ["Progress", "build"]
+__all__ = ["Progress", "Source", "build"]
 
 Progress = StageListener | RecordProgress  # stages and their steps, or (records, rejected)
+# Where the processed records come from, in reading order: (inputs, out_dir, build folder) ->
+# items. None: read here and extract in the local process pool (`stream`); another executor
+# (`graphbuild.build.cluster.DaskSource`) plugs in here.
+Source = Callable[[Sequence[str | os.PathLike[str]], Path, Path], Iterable[Processed | Reject]]
 _log = logging.getLogger(__name__)
 
 
@@ -64,6 +69,7 @@ def build(
     workers: int | None = None,
     progress: Progress | None = None,
     report_html: bool = False,
+    source: Source | None = None,
 ) -> BuildReport:
     """Build the graph of `inputs` into `out_dir`: `store/` (Oxigraph, unless `memory`),
     `graph.nq`, `graph.ttl` (merged graph), `report.json`, `report.md`. Returns the report.
@@ -84,7 +90,7 @@ def build(
             report = _build_into(
                 build_dir, inputs, out, memory=memory, reason=reason, validate=validate,
                 workers=workers or os.cpu_count() or 1, progress=listener,
-                report_html=report_html,
+                report_html=report_html, source=source,
             )
             commit(build_dir, out)
         except BaseException:
@@ -105,6 +111,7 @@ def _build_into(
     workers: int,
     progress: StageListener,
     report_html: bool = False,
+    source: Source | None = None,
 ) -> BuildReport:
     report = BuildReport(
         inputs=[str(i) for i in inputs], out_dir=str(out), version=__version__, memory=memory,
@@ -120,7 +127,11 @@ def _build_into(
         t0 = time.perf_counter()
         total = _count_records(inputs, out, progress) if progress.wants_total else None
         progress.stage(stages.READING, total)
-        for item in process_stream(outside(read(inputs), out), workers):
+        if source is None:
+            items = process_stream(outside(read(inputs), out), workers)
+        else:
+            items = source(inputs, out, build_dir)
+        for item in items:
             report.records_read += 1
             if isinstance(item, Reject):
                 report.rejects.append(item)

@@ -21,7 +21,7 @@ TRACEBACK = "--traceback"
 # Modules of this package, in the order `graphbuild --help` lists them.
 COMMANDS = (
     "parse", "convert", "build", "validate", "reason", "queries", "query", "serve", "export",
-    "report", "stats",
+    "report", "stats", "push",
 )
 
 

@@ -1,17 +1,18 @@
 """`graphbuild build INPUT... -o DIR`: build the graph, print a summary and the rejects.
 
 Exit status: 0 when every record landed, 1 when some were rejected (everything valid still
-landed and the outputs were written), 2 on usage errors.
+landed and the outputs were written), 2 on usage errors, 4 when a Dask shard failed on every
+attempt (`--scheduler`; nothing was committed).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
 MAX_LISTED_REJECTS = 20
-
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,6 +33,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--no-report-html", dest="report_html", action="store_false",
         help="do not write report.html (the landscape page)",
     )
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="read and extract as Dask tasks over file shards: tcp://HOST:PORT (a running Dask "
+        "scheduler) or local:N (a LocalCluster of N worker processes); every INPUT must be a "
+        "path each worker can read (a shared folder), and the workers need graphbuild installed "
+        "(pip install 'graphbuild[dask]')",
+    )
+    parser.add_argument(
+        "--shard-dir", metavar="DIR",
+        help="with --scheduler: where the workers write their N-Quads shards, a folder both the "
+        "workers and this machine can read (default: inside -o DIR); removed after the build",
+    )
     progress = parser.add_mutually_exclusive_group()
     progress.add_argument("--quiet", "-q", action="store_true", help="print only rejects and errors")
     progress.add_argument("--progress", action="store_true", help="show progress bars even when stderr is not a terminal")
@@ -49,24 +62,42 @@ def run(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         args.parser.error("--workers must be at least 1")
 
+    if args.shard_dir is not None and args.scheduler is None:
+        args.parser.error("--shard-dir goes with --scheduler")
+    source: contextlib.AbstractContextManager = contextlib.nullcontext()
+    failures: tuple[type[Exception], ...] = ()  # what ends the build with exit status 4
+    if args.scheduler is not None:
+        from graphbuild.build.cluster import DaskSource, DaskUnavailable, ShardFailed
+
+        try:
+            source = DaskSource(args.scheduler, args.shard_dir)
+            failures = (ShardFailed,)
+        except (DaskUnavailable, ValueError) as exc:
+            args.parser.error(str(exc))  # exits 2
+
     from graphbuild.cli.progress import StageBars
 
     bars = not args.quiet and (args.progress or sys.stderr.isatty())
     progress = StageBars(sys.stderr, bars=bars, verbose=args.verbose)
     try:
-        report = build(
-            args.inputs,
-            out,
-            memory=args.memory,
-            reason=args.reason,
-            validate=args.validate,
-            workers=args.workers,
-            progress=progress,
-            report_html=args.report_html,
-        )
+        with source as executor:
+            report = build(
+                args.inputs,
+                out,
+                memory=args.memory,
+                reason=args.reason,
+                validate=args.validate,
+                workers=args.workers,
+                progress=progress,
+                report_html=args.report_html,
+                source=executor,
+            )
     except BuildLocked as exc:  # another build is writing into the same folder
         print(f"graphbuild build: {exc}", file=sys.stderr)
         return 3
+    except failures as exc:
+        print(f"graphbuild build: {exc}; nothing was committed to {out}", file=sys.stderr)
+        return 4
     finally:
         progress.close()
 

@@ -9,6 +9,7 @@ import textwrap
 
 PROMPT = "  $ "
 BUILD = "graphbuild build examples -o out"
+PUSH_SERVER = "http://127.0.0.1:7879"
 
 EXAMPLES: dict[str | None, tuple[str, ...]] = {
     None: (BUILD, "graphbuild query trial_antigens --graph out", "graphbuild stats --graph out"),
@@ -30,6 +31,12 @@ EXAMPLES: dict[str | None, tuple[str, ...]] = {
     "export": (BUILD, "graphbuild export gexf --graph out -o out.gexf"),
     "report": (BUILD, "graphbuild report --graph out -o landscape.html"),
     "stats": (BUILD, "graphbuild stats --graph out --top 5"),
+    "push": (BUILD, f"graphbuild push --graph out --sparql-gsp {PUSH_SERVER}/store"),
+}
+# What an example needs running beside it (said on the page, started by the tests).
+NEEDS: dict[str | None, str] = {
+    "push": "with a SPARQL server listening, e.g. "
+    "`oxigraph serve --location server --bind 127.0.0.1:7879 --union-default-graph`",
 }
 
 
@@ -38,6 +45,8 @@ def example_text(command: str | None) -> str:
     if not lines:
         return ""
     body = "\n".join(PROMPT + line for line in lines)
+    if command in NEEDS:
+        body += f"\n  ({NEEDS[command]})"
     tail = (
         "\n\n`graphbuild COMMAND --help` shows each command's options and an example."
         if command is None
