@@ -11,8 +11,10 @@ import pytest
 from graphbuild.cli import main
 from graphbuild.queries import open_graph, run_query
 
-# tests/gold: seed 000 studies D009101 and D007952, 001 D009101, 002 D054218
-SEED_DISEASES = 3
+# tests/gold (v2 conventions: one descriptor per stated condition, title diseases beside them):
+# seed 000 studies D009101 and D007952, 001 D009101, 002 its four stated classes (D009369,
+# D019337, D009371, D006402) and D054218 from its title
+SEED_DISEASES = 7
 
 
 @pytest.fixture(scope="module")
