@@ -65,11 +65,13 @@ def corpus_records(corpus: Path) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
-    parser.add_argument("--gold", type=Path, default=ROOT / "tests" / "gold" / "gold.jsonl")
+    # The v1 records (origin "v1" in the development half) are left out of the draw.
+    parser.add_argument("--gold", type=Path, default=ROOT / "tests" / "gold" / "dev.jsonl")
     parser.add_argument("--out", type=Path, default=ROOT / "tests" / "gold" / "sample.jsonl")
     args = parser.parse_args()
 
-    taken = {json.loads(line)["trial_id"] for line in args.gold.read_text().splitlines() if line}
+    lines = [json.loads(line) for line in args.gold.read_text().splitlines() if line]
+    taken = {g["trial_id"] for g in lines if g.get("origin", "v1") == "v1"}
     rows = [r for r in corpus_records(args.corpus) if r["trial_id"] not in taken]
     rows.sort(key=lambda r: (r["format"], r["file"], r["record"].zfill(6)))
     seen: set[str] = set()
