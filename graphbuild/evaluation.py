@@ -1,4 +1,5 @@
-"""Score extracted trials against the hand-annotated gold set (`tests/gold/gold.jsonl`).
+"""Score extracted trials against the hand-annotated gold set (`tests/gold/dev.jsonl`, the
+development half, and `tests/gold/test.jsonl`, the frozen test half).
 
 Why this module exists: the extraction is written against real, messy records, and "looks
 right on the three seeds" is not a measure. The gold set says, for each record, what a careful
@@ -13,6 +14,12 @@ hands both sides in as plain values, so the scoring itself can be unit-tested on
 Keys: a record is identified by its gold ``key`` (``file#record``), not by the trial id alone,
 because the same trial can appear in two formats (NCT02349698 is in the JSON and the XML
 corpus) and both copies are scored.
+
+Diseases are scored as the gold conventions define them (tests/gold/README.md): one MeSH
+descriptor per *stated* condition. A predicted disease link whose only evidence is a title
+(a narrower disease read from the title) is not a grounding of a stated condition; it is scored
+on its own, against the gold's optional ``title_diseases``, and never counts in the main disease
+F1 either way.
 """
 
 from __future__ import annotations
@@ -24,16 +31,20 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphbuild.model import Trial
+from graphbuild.model import DiseaseLink, Trial
 
 # Field names, in the order reports print them.
 ANTIGENS = "target antigens"
 STATUS = "target status"
-DISEASES = "disease grounding"
+DISEASES = "diseases (per stated condition)"
+TITLE_DISEASES = "title diseases (separate)"
 CONCEPTS = "endpoint concepts"
 CATEGORIES = "endpoint categories"
 TIME_FRAMES = "time-frame bounds"
-FIELDS = (ANTIGENS, STATUS, DISEASES, CONCEPTS, CATEGORIES, TIME_FRAMES)
+FIELDS = (ANTIGENS, STATUS, DISEASES, CONCEPTS, CATEGORIES, TIME_FRAMES, TITLE_DISEASES)
+
+# Evidence fields that make a disease link a title reading rather than a stated condition.
+_TITLE_FIELDS = ("brief_title", "official_title", "acronym")
 
 TOLERANCE = 1e-6  # days; bounds are compared as floats (hours become fractions of a day)
 
@@ -72,6 +83,8 @@ class Answer:
     outcomes: tuple[OutcomeAnswer, ...] = ()
     cell_therapy: bool | None = None
     notes: str = ""
+    title_diseases: frozenset[str] = frozenset()  # narrower diseases only a title names
+    half: str = ""  # "dev" or "test" for gold answers; empty for predictions
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +156,7 @@ class Report:
     errors: tuple[Error, ...] = ()
     n_records: int = 0
     n_missing: int = 0  # gold records the prediction side did not cover at all
+    title_diseases: PRF = PRF(0, 0, 0)  # reported apart, never part of the disease F1
 
     def rows(self) -> list[tuple[str, str, str, str, str]]:
         """Table rows: field, precision, recall, F1 (or accuracy), support."""
@@ -154,6 +168,7 @@ class Report:
             (CONCEPTS, self.concepts),
             (CATEGORIES, self.categories),
             (TIME_FRAMES, self.time_frames),
+            (TITLE_DISEASES, self.title_diseases),
         ):
             if isinstance(score, PRF):
                 out.append(
@@ -226,13 +241,24 @@ def answer_from_gold(entry: Mapping[str, Any], categories: Mapping[str, str]) ->
         outcomes=outcomes,
         cell_therapy=entry.get("cell_therapy"),
         notes=str(entry.get("notes", "")),
+        title_diseases=frozenset(normalize_mesh(d) for d in entry.get("title_diseases", ())),
+        half=str(entry.get("half", "")),
+    )
+
+
+def from_title_only(link: DiseaseLink) -> bool:
+    """A disease link resting only on title words: a narrower disease read from the title, not
+    the grounding of a stated condition. A link without evidence counts as a condition's."""
+    return bool(link.evidence) and all(
+        e.field.split("[", 1)[0].split(".", 1)[0] in _TITLE_FIELDS for e in link.evidence
     )
 
 
 def answer_from_trial(key: str, trial: Trial, fmt: str = "") -> Answer:
     """What `extract_trial` produced, in the gold's shape. Categories come from the extracted
     `ConceptLink.category`, so a concept filed under the wrong category shows up as an error of
-    its own."""
+    its own. Disease links split as the gold does: stated conditions' groundings in `diseases`,
+    title-only readings in `title_diseases`."""
     outcomes = tuple(
         OutcomeAnswer(
             index=ep.index,
@@ -250,8 +276,13 @@ def answer_from_trial(key: str, trial: Trial, fmt: str = "") -> Answer:
         format=fmt or str(trial.record.format),
         target_status=str(trial.target_status),
         antigens=frozenset(t.antigen.symbol for t in trial.targets),
-        diseases=frozenset(normalize_mesh(d.mesh_id) for d in trial.diseases),
+        diseases=frozenset(
+            normalize_mesh(d.mesh_id) for d in trial.diseases if not from_title_only(d)
+        ),
         outcomes=outcomes,
+        title_diseases=frozenset(
+            normalize_mesh(d.mesh_id) for d in trial.diseases if from_title_only(d)
+        ),
     )
 
 
@@ -272,6 +303,10 @@ def antigen_pairs(answers: Iterable[Answer]) -> set[tuple[str, str]]:
 
 def disease_pairs(answers: Iterable[Answer]) -> set[tuple[str, str]]:
     return {(a.key, d) for a in answers for d in a.diseases}
+
+
+def title_disease_pairs(answers: Iterable[Answer]) -> set[tuple[str, str]]:
+    return {(a.key, d) for a in answers for d in a.title_diseases}
 
 
 def concept_triples(answers: Iterable[Answer]) -> set[tuple[str, int, str]]:
@@ -339,6 +374,7 @@ def evaluate(
         errors=tuple(errors(gold, predicted, tol)),
         n_records=len(gold),
         n_missing=sum(1 for g in gold if g.key not in predicted),
+        title_diseases=prf(title_disease_pairs(gold), title_disease_pairs(preds)),
     )
 
 
@@ -362,6 +398,10 @@ def errors(
             out.append(Error(g.key, g.trial_id, DISEASES, "missed", gold=d))
         for d in sorted(p.diseases - g.diseases):
             out.append(Error(g.key, g.trial_id, DISEASES, "spurious", predicted=d))
+        for d in sorted(g.title_diseases - p.title_diseases):
+            out.append(Error(g.key, g.trial_id, TITLE_DISEASES, "missed", gold=d))
+        for d in sorted(p.title_diseases - g.title_diseases):
+            out.append(Error(g.key, g.trial_id, TITLE_DISEASES, "spurious", predicted=d))
         if len(p.outcomes) != len(g.outcomes):
             out.append(
                 Error(g.key, g.trial_id, "outcome count", "wrong", len(g.outcomes), len(p.outcomes))
@@ -392,6 +432,15 @@ def errors(
                     )
                 )
     return out
+
+
+def by_half(
+    gold: Sequence[Answer], predicted: Mapping[str, Answer], tol: float = TOLERANCE
+) -> dict[str, Report]:
+    """One report per gold half (development, frozen test), never pooled: the test half is the
+    honest figure, the development half the one the extraction was tuned on."""
+    halves = sorted({g.half for g in gold})
+    return {h: evaluate([g for g in gold if g.half == h], predicted, tol) for h in halves}
 
 
 def by_format(

@@ -210,6 +210,70 @@ def test_answer_from_trial_reads_the_model() -> None:
     assert (o.min_days, o.max_days) == (0.0, 28.0)
 
 
+def test_title_only_disease_links_are_scored_apart_from_stated_conditions() -> None:
+    """Gold v2: one descriptor per stated condition. A link resting only on title words (a
+    narrower disease read from the title) is a title disease, never a condition's grounding."""
+    record = Record(trial_id="NCT8", source=SourceRef("f.xml", "0"), format=SourceFormat.XML)
+    trial = Trial(
+        trial_id="NCT8",
+        record=record,
+        diseases=(
+            DiseaseLink("D008223", "Lymphoma", "Lymphoma", Basis.LEXICON, _ev("conditions[0]")),
+            DiseaseLink(
+                "D016403", "DLBCL", "", Basis.LEXICON, _ev("official_title") + _ev("brief_title")
+            ),
+            DiseaseLink(
+                "D016393", "B-cell", "", Basis.LEXICON, _ev("brief_title") + _ev("conditions[1]")
+            ),
+        ),
+    )
+    assert [ev.from_title_only(d) for d in trial.diseases] == [False, True, False]
+    a = ev.answer_from_trial("f.xml#0", trial)
+    assert a.diseases == {"D008223", "D016393"} and a.title_diseases == {"D016403"}
+    gold = ev.answer_from_gold(
+        {
+            "file": "f.xml",
+            "record": "0",
+            "trial_id": "NCT8",
+            "half": "test",
+            "diseases": ["D008223", "D016393"],
+            "title_diseases": ["D016403"],
+        },
+        CATS,
+    )
+    assert gold.half == "test" and gold.title_diseases == {"D016403"}
+    r = ev.evaluate([gold], {a.key: a})
+    assert r.diseases == ev.PRF(2, 0, 0) and r.title_diseases == ev.PRF(1, 0, 0)
+    # without title_diseases in the gold, the title link is a separate false positive only
+    bare = ev.answer_from_gold({**gold_entry_of(gold), "title_diseases": []}, CATS)
+    r = ev.evaluate([bare], {a.key: a})
+    assert r.diseases.f1 == 1.0 and r.title_diseases == ev.PRF(0, 1, 0)
+    assert [e.field for e in r.errors if "disease" in e.field] == [ev.TITLE_DISEASES]
+
+
+def gold_entry_of(a: ev.Answer) -> dict[str, object]:
+    file, record = a.key.split("#")
+    return {
+        "file": file,
+        "record": record,
+        "trial_id": a.trial_id,
+        "half": a.half,
+        "diseases": sorted(a.diseases),
+    }
+
+
+def test_by_half_never_pools_the_halves() -> None:
+    gold = [
+        ev.Answer(key="d#0", trial_id="D", antigens=frozenset({"CD19"}), half="dev"),
+        ev.Answer(key="t#0", trial_id="T", antigens=frozenset({"CD22"}), half="test"),
+    ]
+    pred = {"d#0": ev.Answer(key="d#0", trial_id="D", antigens=frozenset({"CD19"}))}
+    per = ev.by_half(gold, pred)
+    assert set(per) == {"dev", "test"}
+    assert per["dev"].antigens.f1 == 1.0 and per["dev"].n_records == 1
+    assert per["test"].antigens == ev.PRF(0, 0, 1) and per["test"].n_missing == 1
+
+
 # --------------------------------------------------------------------------------- evaluate
 
 

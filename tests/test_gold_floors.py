@@ -1,18 +1,22 @@
-"""The development gold set: is it well formed, are its identifiers real, does extraction meet
-the floors?
+"""The gold set (development half and frozen test half): is it well formed, are its identifiers
+real, was it split as written, does extraction meet the floors?
 
-Three layers, so a failure says which side is wrong:
+Four layers, so a failure says which side is wrong:
 
-1. The gold file itself (always runs): known concept keys, consistent target status, outcome
-   indices in order, enough records and cell therapies, all formats present.
-2. The gold against the reference tables and the raw corpus (skips when ``../shared`` is absent):
+1. The gold files themselves (always run): known concept keys, consistent target status,
+   outcome indices in order, the split as `tests/gold/README.md` describes it (a seeded sample,
+   every sampled record in the half the draw gave it, the v1 records in the development half).
+2. The gold against the reference tables and the raw corpus (skip when ``../shared`` is absent):
    every antigen is an Approved HGNC symbol, every disease id a MeSH descriptor, and every gold
    outcome list has exactly the outcomes of the record in the source file (parsed here
    independently of the project's readers, so a reader bug cannot hide a gold bug).
-3. The floors (needs the corpus and the extraction): target F1 >= 0.95, disease grounding F1 >=
-   0.90, endpoint concept F1 >= 0.90, time-frame bounds exactly right for >= 0.95 of outcomes.
-   The floors are fixed: when extraction falls short, fix the extraction, never the floor or the
-   gold. ``python scripts/evaluate_extraction.py --summary`` shows what is missing.
+3. The floors on the FROZEN TEST half (`FLOORS`, the targets of issue 8), held by the
+   extraction as it is: never tune against the test half, never lower a floor to pass.
+4. The floors on the development half (`DEV_FLOORS`), the half the extraction is tuned on.
+
+When extraction falls short, fix the extraction, never the floor or the gold.
+``python scripts/evaluate_extraction.py --half dev --summary`` shows what is missing on the
+development half.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import json
 import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,26 +35,57 @@ import pytest
 
 from graphbuild import evaluation as ev
 
+# Floors held on the frozen test half (issue 8). Fixed before the extraction was measured on it.
+FLOORS: dict[str, float] = {
+    "target antigens F1": 0.97,
+    "disease F1": 0.93,
+    "endpoint concepts F1": 0.90,
+    "endpoint categories F1": 0.93,
+    "time-frame bounds exact": 0.97,
+}
+# Floors held on the development half (the half the extraction is tuned against).
+DEV_FLOORS: dict[str, float] = {
+    "target antigens F1": 0.95,
+    "disease F1": 0.90,
+    "endpoint concepts F1": 0.90,
+    "endpoint categories F1": 0.90,
+    "time-frame bounds exact": 0.95,
+}
+METRICS: dict[str, Callable[[ev.Report], float]] = {
+    "target antigens F1": lambda r: r.antigens.f1,
+    "disease F1": lambda r: r.diseases.f1,
+    "endpoint concepts F1": lambda r: r.concepts.f1,
+    "endpoint categories F1": lambda r: r.categories.f1,
+    "time-frame bounds exact": lambda r: r.time_frames.value,
+}
+FIELD_OF = {
+    "target antigens F1": ev.ANTIGENS,
+    "disease F1": ev.DISEASES,
+    "endpoint concepts F1": ev.CONCEPTS,
+    "endpoint categories F1": ev.CATEGORIES,
+    "time-frame bounds exact": ev.TIME_FRAMES,
+}
+
 REPO = Path(__file__).resolve().parents[1]
-GOLD = REPO / "tests" / "gold" / "gold.jsonl"
+GOLD_DIR = REPO / "tests" / "gold"
+HALVES = {"dev": GOLD_DIR / "dev.jsonl", "test": GOLD_DIR / "test.jsonl"}
+SAMPLE = GOLD_DIR / "sample.jsonl"
 CONCEPTS_TSV = REPO / "ontology" / "vocab" / "endpoint_concepts.tsv"
 
 FORMATS = {"flat", "csv", "json", "xml"}
 STATUSES = {"stated", "product_lexicon", "inferred", "unspecified", "not_applicable"}
 ROLES = ("primary", "secondary", "other")
-
-FLOOR_TARGET_F1 = 0.95
-FLOOR_DISEASE_F1 = 0.90
-FLOOR_CONCEPT_F1 = 0.90
-FLOOR_TIME_FRAME_EXACT = 0.95
+V1_RECORDS = 78
 
 
-def _gold() -> list[dict[str, Any]]:
-    with open(GOLD, encoding="utf-8") as fh:
+def _read(path: Path) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip() and not line.startswith("#")]
 
 
-GOLD_ENTRIES = _gold()
+GOLD = {half: _read(path) for half, path in HALVES.items()}
+ALL_ENTRIES = GOLD["dev"] + GOLD["test"]
+SAMPLE_ROWS = {f"{r['file']}#{r['record']}": r for r in _read(SAMPLE)}
 
 
 def _concept_keys() -> set[str]:
@@ -58,41 +94,59 @@ def _concept_keys() -> set[str]:
 
 
 def _ids(entries: list[dict[str, Any]]) -> list[str]:
-    return [f"{e['trial_id']}-{e['format']}" for e in entries]
+    return [f"{e['half']}-{e['trial_id']}-{e['format']}" for e in entries]
 
 
-# ------------------------------------------------------------------------- 1. the file itself
+# ------------------------------------------------------------------------- 1. the files
 
 
-def test_size_and_mix() -> None:
-    """The brief: >= 60 records from all three corpus formats plus the seeds, >= 40 cell therapies,
-    some non-cell-therapy records and some with no stated target."""
-    assert len(GOLD_ENTRIES) >= 60
-    assert sum(1 for e in GOLD_ENTRIES if e["cell_therapy"]) >= 40
-    formats = Counter(e["format"] for e in GOLD_ENTRIES)
-    assert set(formats) == FORMATS
-    assert all(formats[f] >= 15 for f in ("csv", "json", "xml"))
-    assert sum(1 for e in GOLD_ENTRIES if not e["cell_therapy"]) >= 10
-    statuses = Counter(e["target_status"] for e in GOLD_ENTRIES)
-    assert statuses["unspecified"] >= 2 and statuses["not_applicable"] >= 2
-    assert statuses["inferred"] >= 1 and statuses["product_lexicon"] >= 5
+def test_split_as_drawn() -> None:
+    """>= 300 records, split once by the seeded draw: every sampled record sits in the half the
+    draw gave it, the v1 records (tuned on) are all development records, no record is in both."""
+    assert len(ALL_ENTRIES) >= 300
+    for half, entries in GOLD.items():
+        assert {e["half"] for e in entries} == {half}
+    keys = [ev.gold_key(e) for e in ALL_ENTRIES]
+    assert len(keys) == len(set(keys))
+    origins = Counter((e["origin"], e["half"]) for e in ALL_ENTRIES)
+    assert origins[("v1", "dev")] == V1_RECORDS and origins[("v1", "test")] == 0
+    for e in ALL_ENTRIES:
+        if e["origin"] == "sample":
+            drawn = SAMPLE_ROWS[ev.gold_key(e)]
+            assert (drawn["trial_id"], drawn["half"]) == (e["trial_id"], e["half"])
+    test_trials = {e["trial_id"] for e in GOLD["test"]}
+    assert not test_trials & {e["trial_id"] for e in GOLD["dev"]}, "a trial in both halves"
+    assert len(GOLD["test"]) >= 150 and len(GOLD["dev"]) >= 150
+
+
+def test_sample_mix() -> None:
+    """The draw: the three corpus formats in both halves, the years the corpus spans, at least
+    half of the sampled records cell or antibody therapies (the draw's therapy stratum)."""
+    for half, entries in GOLD.items():
+        formats = Counter(e["format"] for e in entries)
+        assert {"csv", "json", "xml"} <= set(formats), (half, formats)
+    sampled = [SAMPLE_ROWS[ev.gold_key(e)] for e in ALL_ENTRIES if e["origin"] == "sample"]
+    assert sum(r["therapy"] for r in sampled) >= len(sampled) / 2
+    years = {int(r["year"]) for r in sampled if r["year"]}
+    assert min(years) < 2000 and max(years) >= 2025
+    statuses = Counter(e["target_status"] for e in ALL_ENTRIES)
+    assert all(statuses[s] >= 1 for s in STATUSES), statuses
 
 
 def test_keys_unique_and_seeds_present() -> None:
-    keys = [ev.gold_key(e) for e in GOLD_ENTRIES]
-    assert len(keys) == len(set(keys))
-    seeds = {e["trial_id"]: e for e in GOLD_ENTRIES if e["format"] == "flat"}
+    seeds = {e["trial_id"]: e for e in GOLD["dev"] if e["format"] == "flat"}
     assert seeds["000_9c2a9c0863e88fc2"]["target_status"] == "unspecified"
     assert seeds["001_5b0f834bc6f69eca"]["target_status"] == "inferred"
     assert seeds["001_5b0f834bc6f69eca"]["antigens"] == ["TNFRSF17"]
     assert seeds["002_2917b9526c9dc599"]["antigens"] == ["CD7"]
 
 
-@pytest.mark.parametrize("entry", GOLD_ENTRIES, ids=_ids(GOLD_ENTRIES))
+@pytest.mark.parametrize("entry", ALL_ENTRIES, ids=_ids(ALL_ENTRIES))
 def test_entry_well_formed(entry: dict[str, Any]) -> None:
     keys = _concept_keys()
     assert entry["format"] in FORMATS
     assert entry["target_status"] in STATUSES
+    assert entry["origin"] in ("v1", "sample")
     assert isinstance(entry["record"], str)
     # antigens iff the status says the target is known
     if entry["target_status"] in ("unspecified", "not_applicable"):
@@ -100,10 +154,12 @@ def test_entry_well_formed(entry: dict[str, Any]) -> None:
     else:
         assert entry["antigens"], "a stated/lexicon/inferred target needs an antigen"
     assert len(set(entry["antigens"])) == len(entry["antigens"])
-    assert entry["diseases"] and len(set(entry["diseases"])) == len(entry["diseases"])
-    assert all(d.startswith("D") and len(d) == 7 and d[1:].isdigit() for d in entry["diseases"])
+    diseases, title = entry["diseases"], entry.get("title_diseases", [])
+    assert len(set(diseases)) == len(diseases)
+    assert diseases or entry.get("notes"), "a record without a disease says why in notes"
+    assert not set(title) & set(diseases), "title_diseases are those no stated condition gives"
+    assert all(d.startswith("D") and d[1:].isdigit() for d in diseases + title)
     outcomes = entry["outcomes"]
-    assert outcomes, "every record in the set has outcomes"
     assert [o["index"] for o in outcomes] == list(range(len(outcomes)))
     roles = [ROLES.index(o["role"]) for o in outcomes]
     assert roles == sorted(roles), "outcomes are listed primary, then secondary, then other"
@@ -135,7 +191,7 @@ def test_antigens_are_approved_hgnc_symbols(vocab_dir: Path) -> None:
     bad = sorted(
         {
             (e["trial_id"], s, status.get(s, "absent"))
-            for e in GOLD_ENTRIES
+            for e in ALL_ENTRIES
             for s in e["antigens"]
             if status.get(s) != "Approved"
         }
@@ -143,21 +199,22 @@ def test_antigens_are_approved_hgnc_symbols(vocab_dir: Path) -> None:
     assert not bad, f"not Approved in hgnc_genes.tsv: {bad}"
 
 
-def test_diseases_are_mesh_disease_descriptors(vocab_dir: Path) -> None:
+def test_diseases_are_mesh_condition_descriptors(vocab_dir: Path) -> None:
+    """Every id is a MeSH 2024 descriptor naming a condition: a disease (tree C), a mental or
+    behavioural condition (F) or a health-care condition such as Accidental Falls (N), because
+    the random sample holds non-oncology trials whose conditions are grounded as written."""
     mesh = _mesh(vocab_dir)
-    missing = sorted(
-        {(e["trial_id"], d) for e in GOLD_ENTRIES for d in e["diseases"] if d not in mesh}
-    )
+    ids = {
+        (e["trial_id"], d)
+        for e in ALL_ENTRIES
+        for d in e["diseases"] + e.get("title_diseases", [])
+    }
+    missing = sorted((t, d) for t, d in ids if d not in mesh)
     assert not missing, f"not in mesh_descriptors.tsv: {missing}"
-    not_disease = sorted(
-        {
-            (e["trial_id"], d, mesh[d]["name"])
-            for e in GOLD_ENTRIES
-            for d in e["diseases"]
-            if "C" not in mesh[d]["categories"]
-        }
+    not_condition = sorted(
+        (t, d, mesh[d]["name"]) for t, d in ids if not set(mesh[d]["categories"]) & set("CFN")
     )
-    assert not not_disease, f"not a disease (category C) descriptor: {not_disease}"
+    assert not not_condition, f"not a condition (C/F/N) descriptor: {not_condition}"
 
 
 def _raw_roles(corpus: Path, entry: dict[str, Any]) -> list[str]:
@@ -207,12 +264,12 @@ def _raw_roles(corpus: Path, entry: dict[str, Any]) -> list[str]:
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("entry", GOLD_ENTRIES, ids=_ids(GOLD_ENTRIES))
+@pytest.mark.parametrize("entry", ALL_ENTRIES, ids=_ids(ALL_ENTRIES))
 def test_outcomes_match_the_source_record(corpus_dir: Path, entry: dict[str, Any]) -> None:
     assert [o["role"] for o in entry["outcomes"]] == _raw_roles(corpus_dir, entry)
 
 
-# ------------------------------------------------------------------------------- 3. the floors
+# ----------------------------------------------------------------------- 3./4. the floors
 
 
 def _load_script() -> Any:
@@ -225,10 +282,11 @@ def _load_script() -> Any:
 
 
 @pytest.fixture(scope="module")
-def result(corpus_dir: Path) -> tuple[ev.Report, list[str]]:
+def results(corpus_dir: Path) -> dict[str, tuple[ev.Report, list[str]]]:
+    """Both halves measured, each on its own (never pooled)."""
     script = _load_script()
-    report, _gold, _pred, problems = script.run(GOLD, corpus_dir, REPO)
-    return report, problems
+    runs = script.run_halves(("dev", "test"), corpus_dir, REPO)
+    return {half: (report, problems) for half, (report, _g, _p, problems) in runs.items()}
 
 
 def _worst(report: ev.Report, field: str, n: int = 12) -> str:
@@ -238,47 +296,37 @@ def _worst(report: ev.Report, field: str, n: int = 12) -> str:
 
 @pytest.mark.corpus
 @pytest.mark.slow
-def test_every_gold_record_is_extracted(result: tuple[ev.Report, list[str]]) -> None:
-    report, problems = result
+@pytest.mark.parametrize("half", ["dev", "test"])
+def test_every_gold_record_is_extracted(
+    results: dict[str, tuple[ev.Report, list[str]]], half: str
+) -> None:
+    report, problems = results[half]
     assert not problems, "\n".join(problems)
     assert report.n_missing == 0
 
 
 @pytest.mark.corpus
 @pytest.mark.slow
-def test_floor_target_antigens(result: tuple[ev.Report, list[str]]) -> None:
-    report, _ = result
-    f1 = report.antigens.f1
-    assert f1 >= FLOOR_TARGET_F1, (
-        f"target F1 {f1:.3f} < {FLOOR_TARGET_F1}\n  {_worst(report, ev.ANTIGENS)}"
-    )
+@pytest.mark.parametrize("metric", list(FLOORS))
+def test_floor_on_frozen_test_half(
+    results: dict[str, tuple[ev.Report, list[str]]], metric: str
+) -> None:
+    """The issue-8 floors on records the extraction was never tuned on. The message lists the
+    failing field's first disagreements only to show the scorer works; do not tune on them."""
+    report, _ = results["test"]
+    value = METRICS[metric](report)
+    assert value >= FLOORS[metric], f"test half: {metric} {value:.3f} < {FLOORS[metric]}"
 
 
 @pytest.mark.corpus
 @pytest.mark.slow
-def test_floor_disease_grounding(result: tuple[ev.Report, list[str]]) -> None:
-    report, _ = result
-    f1 = report.diseases.f1
-    assert f1 >= FLOOR_DISEASE_F1, (
-        f"disease F1 {f1:.3f} < {FLOOR_DISEASE_F1}\n  {_worst(report, ev.DISEASES)}"
-    )
-
-
-@pytest.mark.corpus
-@pytest.mark.slow
-def test_floor_endpoint_concepts(result: tuple[ev.Report, list[str]]) -> None:
-    report, _ = result
-    f1 = report.concepts.f1
-    assert f1 >= FLOOR_CONCEPT_F1, (
-        f"concept F1 {f1:.3f} < {FLOOR_CONCEPT_F1}\n  {_worst(report, ev.CONCEPTS)}"
-    )
-
-
-@pytest.mark.corpus
-@pytest.mark.slow
-def test_floor_time_frame_bounds(result: tuple[ev.Report, list[str]]) -> None:
-    report, _ = result
-    acc = report.time_frames.value
-    assert acc >= FLOOR_TIME_FRAME_EXACT, (
-        f"time frames exactly right {acc:.3f} < {FLOOR_TIME_FRAME_EXACT}\n  {_worst(report, ev.TIME_FRAMES)}"
+@pytest.mark.parametrize("metric", list(DEV_FLOORS))
+def test_floor_on_development_half(
+    results: dict[str, tuple[ev.Report, list[str]]], metric: str
+) -> None:
+    report, _ = results["dev"]
+    value = METRICS[metric](report)
+    assert value >= DEV_FLOORS[metric], (
+        f"development half: {metric} {value:.3f} < {DEV_FLOORS[metric]}\n"
+        f"  {_worst(report, FIELD_OF[metric])}"
     )

@@ -1,0 +1,105 @@
+"""Draw the gold-set sample (issue 8): a seeded random sample of corpus records, not a choice.
+
+Every record of ../shared/corpus is listed with its format, start year and whether its
+interventions look like a cell or antibody therapy (a coarse keyword test used only to
+stratify the draw so at least half the sample is such a therapy). Records already in the v1
+gold set are left out. The draw is stratified by format x therapy class, seeded, and each drawn
+record is assigned to the development or the frozen test half by a second seeded draw.
+
+    python scripts/sample_gold.py --out tests/gold/sample.jsonl
+
+Run once; the output is committed, and re-running with the same seed and corpus gives the
+same file byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+from collections import Counter
+from pathlib import Path
+
+from graphbuild.model import Record
+from graphbuild.readers.inputs import read_inputs
+
+SEED = 20261206
+ROOT = Path(__file__).resolve().parent.parent
+# Per source format: how many records to draw, and how many of them from the therapy stratum.
+DRAW = {"json": (50, 30), "xml": (80, 52), "csv": (130, 80)}
+THERAPY = re.compile(
+    r"\bCAR[- ]?T\b|\bCAR\b|chimeric antigen|\bT[- ]cells?\b|\bNK\b|natural killer|TCR|"
+    r"\bcell therapy|mab\b|antibod|bispecific|\bBiTE\b|immunotoxin|conjugate",
+    re.IGNORECASE,
+)
+
+
+def therapy_like(record: Record) -> bool:
+    text = " ".join(
+        [record.brief_title, record.official_title]
+        + [f"{i.name} {i.description} {' '.join(i.other_names)}" for i in record.interventions]
+    )
+    return bool(THERAPY.search(text))
+
+
+def corpus_records(corpus: Path) -> list[dict]:
+    rows = []
+    for item in read_inputs([corpus]):
+        if not isinstance(item, Record):
+            continue
+        rel = Path(item.source.file).resolve().relative_to(corpus.resolve()).as_posix()
+        rows.append(
+            {
+                "file": rel,
+                "record": item.source.record,
+                "trial_id": item.trial_id,
+                "format": str(item.format),
+                "year": (item.start_date or "")[:4],
+                "therapy": therapy_like(item),
+            }
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    # The v1 records (origin "v1" in the development half) are left out of the draw.
+    parser.add_argument("--gold", type=Path, default=ROOT / "tests" / "gold" / "dev.jsonl")
+    parser.add_argument("--out", type=Path, default=ROOT / "tests" / "gold" / "sample.jsonl")
+    args = parser.parse_args()
+
+    lines = [json.loads(line) for line in args.gold.read_text().splitlines() if line]
+    taken = {g["trial_id"] for g in lines if g.get("origin", "v1") == "v1"}
+    rows = [r for r in corpus_records(args.corpus) if r["trial_id"] not in taken]
+    rows.sort(key=lambda r: (r["format"], r["file"], r["record"].zfill(6)))
+    seen: set[str] = set()
+    rng = random.Random(SEED)
+    drawn: list[dict] = []
+    for fmt, (total, therapy_n) in DRAW.items():
+        for stratum, n in ((True, therapy_n), (False, total - therapy_n)):
+            pool = [r for r in rows if r["format"] == fmt and r["therapy"] is stratum
+                    and r["trial_id"] not in seen]
+            pick = rng.sample(pool, min(n, len(pool)))
+            for r in pick:
+                seen.add(r["trial_id"])  # one copy of a trial across formats
+            drawn.extend(pick)
+    drawn.sort(key=lambda r: (r["format"], r["file"], r["record"].zfill(6)))
+    # The v1 records were tuned on, so they belong to the development half; the test half is
+    # drawn from the new sample alone and is half of the whole gold (v1 + new).
+    n_test = (len(drawn) + len(taken)) // 2
+    halves = ["test"] * n_test + ["dev"] * (len(drawn) - n_test)
+    rng.shuffle(halves)
+    for row, half in zip(drawn, halves):
+        row["half"] = half
+    args.out.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in drawn))
+    print(f"{len(drawn)} records -> {args.out}")
+    print("by format:", dict(Counter(r["format"] for r in drawn)))
+    print("therapy-like:", sum(r["therapy"] for r in drawn))
+    print("halves:", dict(Counter(r["half"] for r in drawn)))
+    print("years:", dict(sorted(Counter(r["year"] for r in drawn).items())))
+
+
+if __name__ == "__main__":
+    main()
