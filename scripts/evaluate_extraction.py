@@ -7,6 +7,7 @@
     python scripts/evaluate_extraction.py --by-format     # ... and one table per source format
     python scripts/evaluate_extraction.py --errors        # ... and every disagreement
     python scripts/evaluate_extraction.py --summary       # ... and error classes, worst first
+    python scripts/evaluate_extraction.py --via-flat      # each record through the flat layout
 
 The gold is split once into a development half (`tests/gold/dev.jsonl`: tune against it) and a
 frozen test half (`tests/gold/test.jsonl`: never tune against it; the floors are held on it).
@@ -89,12 +90,27 @@ def _read_file(path: Path) -> dict[str, Any]:
     return records
 
 
+def through_flat(record: Any) -> Any:
+    """The record as a user holding it in the seed layout has it: written with
+    `graphbuild convert --to flat` and read back (seven fields; the rest is not in the layout).
+    None when the flat reader rejects it."""
+    from graphbuild.writers.flat import read_back, to_flat
+
+    return read_back(to_flat(record), f"{record.trial_id}.txt")
+
+
 def predict(
-    gold: Sequence[Mapping[str, Any]], corpus: Path = CORPUS, repo: Path = REPO
+    gold: Sequence[Mapping[str, Any]],
+    corpus: Path = CORPUS,
+    repo: Path = REPO,
+    *,
+    via_flat: bool = False,
 ) -> tuple[dict[str, ev.Answer], list[str]]:
     """Run readers + `extract_trial` on every gold record. Returns gold key -> predicted Answer
     and a list of problems (file unreadable, record not found, extraction crashed), which are
-    reported rather than raised so one bad record does not hide the others' scores."""
+    reported rather than raised so one bad record does not hide the others' scores.
+    `via_flat`: each record goes through the flat layout first (`through_flat`); a record the
+    flat reader rejects counts as predicting nothing."""
     try:
         from graphbuild.extract.trial import extract_trial
     except ImportError as exc:  # extraction still being written: say so, score as empty
@@ -116,6 +132,11 @@ def predict(
         if record is None:
             problems.append(f"{key}: no record with trial id {entry['trial_id']} in {path}")
             continue
+        if via_flat:
+            record = through_flat(record)
+            if record is None:
+                problems.append(f"{key}: the flat layout of this record is rejected")
+                continue
         try:
             trial = extract_trial(record)
         except Exception as exc:  # noqa: BLE001
@@ -126,21 +147,28 @@ def predict(
 
 
 def run(
-    gold_path: Path = GOLD, corpus: Path = CORPUS, repo: Path = REPO
+    gold_path: Path = GOLD, corpus: Path = CORPUS, repo: Path = REPO, *, via_flat: bool = False
 ) -> tuple[ev.Report, list[ev.Answer], dict[str, ev.Answer], list[str]]:
     """Everything the floors test and the CLI need: the report, gold, predictions, problems."""
     raw = load_gold(gold_path)
     categories = load_categories(repo / "ontology" / "vocab" / "endpoint_concepts.tsv")
     gold = [ev.answer_from_gold(e, categories) for e in raw]
-    predicted, problems = predict(raw, corpus, repo)
+    predicted, problems = predict(raw, corpus, repo, via_flat=via_flat)
     return ev.evaluate(gold, predicted), gold, predicted, problems
 
 
 def run_halves(
-    halves: Sequence[str] = ("dev", "test"), corpus: Path = CORPUS, repo: Path = REPO
+    halves: Sequence[str] = ("dev", "test"),
+    corpus: Path = CORPUS,
+    repo: Path = REPO,
+    *,
+    via_flat: bool = False,
 ) -> dict[str, tuple[ev.Report, list[ev.Answer], dict[str, ev.Answer], list[str]]]:
     """`run` on each named half of the gold (`dev`, `test`), each scored on its own."""
-    return {h: run(repo / "tests" / "gold" / f"{h}.jsonl", corpus, repo) for h in halves}
+    return {
+        h: run(repo / "tests" / "gold" / f"{h}.jsonl", corpus, repo, via_flat=via_flat)
+        for h in halves
+    }
 
 
 def format_table(report: ev.Report, title: str = "") -> str:
@@ -161,10 +189,14 @@ def format_table(report: ev.Report, title: str = "") -> str:
 
 def _lines(args: argparse.Namespace) -> Iterator[str]:
     if args.gold:
-        runs = {Path(args.gold).stem: run(Path(args.gold), Path(args.corpus), REPO)}
+        runs = {
+            Path(args.gold).stem: run(
+                Path(args.gold), Path(args.corpus), REPO, via_flat=args.via_flat
+            )
+        }
     else:
         halves = ("dev", "test") if args.half == "both" else (args.half,)
-        runs = run_halves(halves, Path(args.corpus), REPO)
+        runs = run_halves(halves, Path(args.corpus), REPO, via_flat=args.via_flat)
     for n, (name, result) in enumerate(runs.items()):
         if n:
             yield ""
@@ -178,6 +210,8 @@ def _half_lines(
 ) -> Iterator[str]:
     report, gold, predicted, problems = result
     label = {"dev": "development half", "test": "frozen test half"}.get(name, name)
+    if args.via_flat:
+        label += ", each record through the flat layout"
     yield (
         f"== {label}: gold records {report.n_records}  predicted "
         f"{report.n_records - report.n_missing}  outcomes {sum(len(g.outcomes) for g in gold)}"
@@ -219,6 +253,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--summary", action="store_true", help="group errors by field and kind")
     parser.add_argument("--examples", type=int, default=5, help="examples per error class")
     parser.add_argument("--by-format", action="store_true", help="one table per source format")
+    parser.add_argument(
+        "--via-flat",
+        action="store_true",
+        help="read each record through the flat seed layout first (convert --to flat, read back)",
+    )
     args = parser.parse_args(argv)
     if not Path(args.corpus).is_dir():
         print(f"corpus not found: {args.corpus} (set GRAPHBUILD_SHARED)", file=sys.stderr)
