@@ -108,6 +108,10 @@ def _link_outputs(out: Path) -> None:
     for name in (STORE_DIR, *OUTPUT_FILES):
         target = Path(CURRENT) / name
         path = out / name
+        if not (out / target).exists():  # not written by this build (graph.ttl unless asked)
+            if path.is_symlink():
+                path.unlink()
+            continue
         if path.is_symlink() and os.readlink(path) == str(target):
             continue
         if path.is_dir() and not path.is_symlink():

@@ -54,13 +54,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "build",
         help="build the graph from record files, folders or archives",
         description="Read trial records, extract, and build the RDF graph into DIR: an Oxigraph "
-        "store (store/), graph.nq, graph.ttl (merged graph), report.json and report.md.",
+        "store (store/), graph.nq, report.json and report.md; graph.ttl (merged graph) with --turtle.",
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, globs, archives or -")
     parser.add_argument("-o", "--output", required=True, metavar="DIR", help="build directory")
     parser.add_argument("--memory", action="store_true", help="keep the store in memory (no store/ in DIR)")
     parser.add_argument("--no-reason", dest="reason", action="store_false", help="skip reasoning")
     parser.add_argument("--no-validate", dest="validate", action="store_false", help="skip SHACL validation")
+    parser.add_argument("--turtle", action="store_true", help="also write graph.ttl (the merged graph as Turtle)")
     parser.add_argument("--workers", type=int, default=None, metavar="N", help="extraction processes (default: CPUs)")
     progress = parser.add_mutually_exclusive_group()
     progress.add_argument("--quiet", "-q", action="store_true", help="print only rejects and errors")
@@ -88,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
             validate=args.validate,
             workers=args.workers,
             progress=progress,
+            turtle=args.turtle,
         )
     finally:
         if progress is not None:
