@@ -15,7 +15,7 @@ from typing import Sequence
 from graphbuild import __version__
 
 # Modules of this package, in the order `graphbuild --help` lists them.
-COMMANDS = ("parse", "build", "validate", "reason", "queries", "query", "serve", "export")
+COMMANDS = ("parse", "build", "add", "validate", "reason", "queries", "query", "serve", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:
