@@ -30,6 +30,7 @@ queries alone.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -47,6 +48,10 @@ from graphbuild.reason import ontology_graph, oxigraph_store, short
 from graphbuild.resources import ontology_path, queries_dir
 
 DEFAULT_CHUNK_SIZE = 200
+# SHACL engines: pyrudof (Rust, the default) and pyshacl (pure Python, ~5x slower per trial;
+# kept as a cross-check: both give the same violations on the corpus and the broken test graphs)
+SHACL_ENGINES = ("rudof", "pyshacl")
+DEFAULT_SHACL_ENGINE = "rudof"
 TRIAL_GRAPH_PREFIX = str(GBR["graph/trial/"])
 _TRIAL_IRI_PREFIX = str(GBR["trial/"])
 SHAPES_IRI = "https://w3id.org/graphbuild/shapes#"
@@ -202,11 +207,34 @@ def _hierarchy(ontology: Graph) -> list[tuple]:
 
 @dataclass
 class _Chunk:
-    """Some graphs' triples as one rdflib Graph, and which trial graphs hold each subject."""
+    """Some graphs' triples as one rdflib Graph (for pyshacl) or as N-Triples (for pyrudof),
+    and which trial graphs hold each subject."""
 
-    graph: Graph
+    graph: Graph | None
     trials_of: dict[str, set[str]]
     names: set[Any]
+    ntriples: bytes = b""
+    triples: int = 0
+
+
+def _load_chunk_ntriples(store: ox.Store, graphs: list[Any], hierarchy: bytes) -> _Chunk:
+    """The graphs' triples as N-Triples, written by Oxigraph (no rdflib Graph in between)."""
+    trials_of: dict[str, set[str]] = {}
+    parts: list[bytes] = []
+    triples = 0
+    for name in graphs:
+        trial = trial_id_of_graph(name)
+        quads = list(store.quads_for_pattern(None, None, None, name))
+        triples += len(quads)
+        parts.append(
+            ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES)
+            or b""
+        )
+        if trial is not None:
+            for quad in quads:
+                trials_of.setdefault(quad.subject.value, set()).add(trial)
+    parts.append(hierarchy)
+    return _Chunk(None, trials_of, set(graphs), b"".join(parts), triples)
 
 
 def _load_chunk(store: ox.Store, graphs: list[Any], hierarchy: list[tuple]) -> _Chunk:
@@ -227,6 +255,68 @@ def _load_chunk(store: ox.Store, graphs: list[Any], hierarchy: list[tuple]) -> _
     for triple in hierarchy:
         data.add(triple)
     return _Chunk(data, trials_of, set(graphs))
+
+
+_XSD_PREFIX = "xsd:"
+_RUDOF_LITERAL = re.compile(r'^"(.*)"(?:\^\^(\S+)|@([A-Za-z0-9-]+))?$', re.DOTALL)
+
+
+def _rudof_term(text: str | None) -> Any:
+    """A term as pyrudof prints it (an IRI bare, a literal in quotes with ^^datatype or @lang,
+    `_:b0` for a blank node) as the rdflib term pyshacl would have given."""
+    if text is None:
+        return None
+    literal = _RUDOF_LITERAL.match(text)
+    if literal:
+        value, datatype, language = literal.groups()
+        if language:
+            return Literal(value, lang=language)
+        if datatype:
+            datatype = datatype.strip("<>")
+            if datatype.startswith(_XSD_PREFIX):
+                datatype = str(XSD) + datatype[len(_XSD_PREFIX) :]
+            return Literal(value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
+        return Literal(value)
+    if text.startswith("_:"):
+        return BNode(text[2:])
+    return URIRef(text.strip("<>"))
+
+
+def _shacl_chunk_rudof(chunk: _Chunk, shapes_path: Path, store: ox.Store) -> Iterator[Violation]:
+    import pyrudof
+
+    session = pyrudof.Rudof(pyrudof.RudofConfig())  # one per chunk: read_data would merge
+    session.read_shacl(str(shapes_path))
+    session.read_data(chunk.ntriples.decode("utf-8"), format=pyrudof.RDFFormat.NTriples)
+    for result in session.validate_shacl():
+        focus = _rudof_term(result.focus_node)
+        path = _rudof_term(result.path)
+        value = _rudof_term(result.value)
+        shape = str(result.source_shape or "")
+        if shape.startswith(SHAPES_IRI):
+            rule = "gbsh:" + shape[len(SHAPES_IRI) :]
+        elif shape and not shape.startswith("_:"):
+            rule = short(shape)
+        else:  # an anonymous shape: name it by its constraint instead
+            rule = short(str(result.constraint_component))
+        message = _rudof_term(result.message)
+        text = str(message) if message is not None else rule
+        yield from _violations(store, chunk, focus, path, value, rule, text, str(result.severity))
+
+
+def _violations(
+    store: ox.Store, chunk: _Chunk, focus: Any, path: Any, value: Any, rule: str, text: str,
+    severity: str,
+) -> Iterator[Violation]:
+    """One SHACL result as a Violation per trial it belongs to (one for the vocabulary)."""
+    path_text = short(str(path)) if isinstance(path, URIRef) else None
+    trials = _trials_for(store, chunk, focus, path, value)
+    if not trials and isinstance(focus, URIRef):
+        text += _users(store, focus)
+    for trial in trials or [None]:
+        yield Violation(
+            trial, str(focus), path_text, rule, text, severity, None if value is None else str(value)
+        )
 
 
 def _shacl_chunk(chunk: _Chunk, shapes: Graph, store: ox.Store) -> Iterator[Violation]:
@@ -254,21 +344,8 @@ def _shacl_chunk(chunk: _Chunk, shapes: Graph, store: ox.Store) -> Iterator[Viol
             rule = "gbsh:" + str(shape)[len(SHAPES_IRI) :]
         else:
             rule = short(str(shape))
-        path_text = short(str(path)) if isinstance(path, URIRef) else None
         text = str(message) if message is not None else rule
-        trials = _trials_for(store, chunk, focus, path, value)
-        if not trials and isinstance(focus, URIRef):
-            text += _users(store, focus)
-        for trial in trials or [None]:
-            yield Violation(
-                trial,
-                str(focus),
-                path_text,
-                rule,
-                text,
-                severity,
-                None if value is None else str(value),
-            )
+        yield from _violations(store, chunk, focus, path, value, rule, text, severity)
 
 
 def _users(store: ox.Store, node: URIRef) -> str:
@@ -317,13 +394,20 @@ def _oxigraph_term(term: Any) -> ox.NamedNode | ox.Literal | None:
 
 
 def shacl_violations(
-    store: Any, *, chunk_size: int = DEFAULT_CHUNK_SIZE, shapes: Path | None = None
+    store: Any,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    shapes: Path | None = None,
+    engine: str = DEFAULT_SHACL_ENGINE,
 ) -> tuple[list[Violation], int, int, int]:
     """SHACL over every graph but the inferred one, `chunk_size` trial graphs at a time (the
-    other graphs, such as the vocabulary, form one more chunk). Returns (violations, trials,
-    chunks, triples)."""
+    other graphs, such as the vocabulary, form one more chunk), with `engine` (`rudof` or
+    `pyshacl`). Returns (violations, trials, chunks, triples)."""
+    if engine not in SHACL_ENGINES:
+        raise ValueError(f"unknown SHACL engine {engine!r}; known: {', '.join(SHACL_ENGINES)}")
     ox_store = oxigraph_store(store)
-    shapes_g = shapes_graph(shapes)
+    shapes_path = shapes or default_shapes()
+    shapes_g = shapes_graph(shapes) if engine == "pyshacl" else None
     hierarchy = _hierarchy(ontology_graph())
     names = sorted((g for g in ox_store.named_graphs() if g != _INFERRED), key=lambda g: g.value)
     trial_graphs = [g for g in names if trial_id_of_graph(g) is not None]
@@ -332,10 +416,21 @@ def shacl_violations(
     chunks.append(shared)
     found: set[Violation] = set()
     triples = 0
+    hierarchy_nt = Graph()
+    for triple in hierarchy:
+        hierarchy_nt.add(triple)
+    hierarchy_bytes = hierarchy_nt.serialize(format="nt", encoding="utf-8")
     for graphs in chunks:
-        chunk = _load_chunk(ox_store, graphs, hierarchy)
-        triples += len(chunk.graph) - len(hierarchy)
-        found.update(_shacl_chunk(chunk, shapes_g, ox_store))
+        if shapes_g is None:
+            chunk = _load_chunk_ntriples(ox_store, graphs, hierarchy_bytes)
+            triples += chunk.triples
+        else:
+            chunk = _load_chunk(ox_store, graphs, hierarchy)
+            triples += len(chunk.graph) - len(hierarchy)
+        if shapes_g is None:
+            found.update(_shacl_chunk_rudof(chunk, shapes_path, ox_store))
+        else:
+            found.update(_shacl_chunk(chunk, shapes_g, ox_store))
     return sorted(found, key=_sort_key), len(trial_graphs), len(chunks), triples
 
 
@@ -393,6 +488,7 @@ def validate(
     shapes: Path | None = None,
     queries: Iterable[Path] | None = None,
     shacl: bool = True,
+    engine: str = DEFAULT_SHACL_ENGINE,
 ) -> ValidationReport:
     """Validate `store` (a GraphStore or a pyoxigraph.Store): SHACL shapes per chunk of trial
     graphs, then every violation query over the whole store."""
@@ -402,7 +498,7 @@ def validate(
     started = time.perf_counter()
     if shacl:
         found, report.trials, report.chunks, report.triples = shacl_violations(
-            store, chunk_size=chunk_size, shapes=shapes
+            store, chunk_size=chunk_size, shapes=shapes, engine=engine
         )
         report.violations.extend(found)
     report.seconds["shacl"] = time.perf_counter() - started

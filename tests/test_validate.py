@@ -466,3 +466,19 @@ def test_a_copy_in_one_trial_graph_blames_that_trial_only() -> None:
         v.trial_id for v in report.violations if v.rule == "shared-node-in-trial-graph-violation"
     }
     assert copied == {"NCT90000101"}
+
+
+def test_shacl_engines_agree_on_the_broken_graph() -> None:
+    """pyrudof (the default) and pyshacl find the same violations: trial, node, path, rule,
+    severity and value (messages of shapes without sh:message are each engine's own words)."""
+    broken = load_mini(*BROKEN)
+
+    def found(engine: str) -> set[tuple]:
+        violations, *_ = validate.shacl_violations(broken, engine=engine)
+        return {(v.trial_id, v.focus_node, v.path, v.rule, v.severity, v.value) for v in violations}
+
+    rudof = found("rudof")
+    assert len(rudof) >= 7
+    assert rudof == found("pyshacl")
+    with pytest.raises(ValueError, match="rudof"):
+        validate.shacl_violations(broken, engine="topbraid")
