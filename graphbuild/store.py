@@ -75,8 +75,11 @@ class GraphStore:
     @classmethod
     def from_build(cls, directory: str | os.PathLike[str], *, read_only: bool = True) -> "GraphStore":
         """The graph a `graphbuild build` wrote into `directory`: its Oxigraph store, or,
-        for a `--memory` build (no `store/`), its `graph.nq` loaded into memory."""
+        for a `--memory` build (no `store/`), its `graph.nq` loaded into memory. The folder's
+        `current` link is resolved once, so a build committed meanwhile is never half seen."""
         path = Path(directory)
+        if (path / "current").is_symlink():
+            path = (path / "current").resolve()
         if (path / "store").is_dir():
             return cls.read_only(path / "store") if read_only else cls.open(path / "store")
         if (path / "graph.nq").is_file():

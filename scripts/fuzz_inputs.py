@@ -1,7 +1,7 @@
 """Fuzz the readers with the mutation corpus: prints inputs tried, rejects, crashes, hangs and
 records lost (the figures the README quotes), and every failure.
 
-    python scripts/fuzz_inputs.py [--seed 9] [--flips 6] [--timeout 120] [--no-extract]
+    python scripts/fuzz_inputs.py [--seed 9] [--flips 40] [--xml-files 20] [--timeout 120] [--no-extract]
 
 Mutants are made from the shared corpus and the bundled examples (tests/mutations.py); each is
 read beside untouched good files, every record it gives is extracted, and the outcome judged:
@@ -20,20 +20,21 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-import mutations  # noqa: E402
+import mutations
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--seed", type=int, default=9)
-    parser.add_argument("--flips", type=int, default=6)
+    parser.add_argument("--flips", type=int, default=40, help="byte flips per real record file")
+    parser.add_argument("--xml-files", type=int, default=20, help="legacy XML files mutated")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per input before it counts as a hang")
     parser.add_argument("--no-extract", action="store_true", help="read only, do not extract")
     args = parser.parse_args()
 
     start = time.perf_counter()
-    all_mutants = list(mutations.mutants(args.shared / "corpus", REPO / "examples", seed=args.seed, flips=args.flips))
+    all_mutants = list(mutations.mutants(args.shared / "corpus", REPO / "examples", seed=args.seed, flips=args.flips, xml_files=args.xml_files))
     with tempfile.TemporaryDirectory() as tmp:
         good, good_ids = mutations.good_batch(args.shared / "corpus", REPO / "examples", Path(tmp) / "good")
         work = Path(tmp) / "work"

@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterable
 
 from graphbuild.model import Reject
 from graphbuild.rdf.triples import SourceFile
+from graphbuild.readers.limits import ArchiveError, Inflated
 
 __all__ = ["source_files"]
 
@@ -31,6 +33,7 @@ def source_files(
 
 
 def _sha256(path: str, member: str | None) -> str | None:
+    """The SHA-256 of a file or of one archive member's content; None when it cannot be read."""
     digest = hashlib.sha256()
     try:
         if member is None:
@@ -38,7 +41,9 @@ def _sha256(path: str, member: str | None) -> str | None:
                 for block in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(block)
         elif zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive, archive.open(member) as handle:
+            with zipfile.ZipFile(path) as archive, archive.open(member) as raw:
+                size = archive.getinfo(member).compress_size
+                handle = Inflated(raw, lambda: size, "zip member")  # a bomb is not hashed
                 for block in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(block)
         elif tarfile.is_tarfile(path):
@@ -50,6 +55,7 @@ def _sha256(path: str, member: str | None) -> str | None:
                     digest.update(block)
         else:
             return None
-    except (OSError, KeyError, zipfile.BadZipFile, tarfile.TarError):
-        return None
+    except (OSError, KeyError, EOFError, ValueError, RuntimeError, NotImplementedError,
+            zlib.error, zipfile.BadZipFile, tarfile.TarError, ArchiveError):
+        return None  # an unreadable member (encrypted, corrupt, a bomb) has no checksum
     return digest.hexdigest()

@@ -172,14 +172,23 @@ def _build_into(
             name for name in OUTPUT_FILES if turtle or name != "graph.ttl"
         ]
         timings["write outputs"] = time.perf_counter() - t
-        # a file name with bytes that are not UTF-8 is written escaped, never a crash
-        (build_dir / "report.md").write_text(report.to_markdown(), encoding="utf-8", errors="backslashreplace")
-        (build_dir / "report.json").write_text(report.to_json(), encoding="utf-8", errors="backslashreplace")
+        (build_dir / "report.md").write_bytes(_utf8(report.to_markdown()))
+        # in JSON a lone surrogate is written as its `\\udcff` escape: valid JSON, read back as is
+        (build_dir / "report.json").write_bytes(report.to_json().encode("utf-8", "backslashreplace"))
     finally:
         loader.close()
         spool.close()
         store.close()
     return report
+
+
+def _utf8(text: str) -> bytes:
+    """Markdown `text` as UTF-8, never a crash: a file name's undecodable bytes
+    (surrogateescape) are written as `\\xff`, any other lone surrogate as `\\ud800`."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace").encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace")
 
 
 def _guarded(

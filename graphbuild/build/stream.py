@@ -3,13 +3,11 @@ pool in chunks, with a bounded number of chunks in flight so memory stays flat."
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import itertools
 import multiprocessing
 import os
-import signal
-import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -23,7 +21,7 @@ __all__ = ["CHUNK_SIZE", "POOL_THRESHOLD", "outside", "process_stream", "read"]
 
 CHUNK_SIZE = 32  # records per task sent to a worker
 POOL_THRESHOLD = 200  # fewer records than this are extracted in-process (no pool start-up)
-_PR_SET_PDEATHSIG = 1
+WATCH_SECONDS = 0.5  # how soon a worker notices that the build is gone
 
 
 def read(inputs: Sequence[str | os.PathLike[str]]) -> Iterator[Record | Reject]:
@@ -62,23 +60,37 @@ def _pool(workers: int) -> Executor:
     if method == "forkserver":
         # workers fork from the forkserver, so what it preloads (compiled lexicons) they share
         context.set_forkserver_preload(["graphbuild.build.process", "graphbuild.extract.warm"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=die_with_parent)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=watch_build, initargs=(os.getpid(),))
 
 
-def die_with_parent() -> None:
-    """Ask the kernel to SIGKILL this worker when its parent dies (Linux `PR_SET_PDEATHSIG`),
-    so a build killed with SIGKILL leaves no worker running on. The forkserver, the workers'
-    parent, exits as soon as the build's end of its pipe closes; elsewhere this is a no-op and
-    the workers end when their task queue closes."""
-    if not sys.platform.startswith("linux"):
-        return
+def watch_build(build_pid: int) -> None:
+    """A worker's initializer: a daemon thread ends the worker as soon as the build process is
+    gone. A worker cannot wait for its task queue to close (it holds a copy of the queue's
+    write end), and with forkserver its parent is the forkserver, which in turn lives as long
+    as any worker does; so a build killed with SIGKILL would leave them all running."""
+    thread = threading.Thread(target=_watch, args=(build_pid,), name="graphbuild-watch", daemon=True)
+    thread.start()
+
+
+def _watch(build_pid: int) -> None:
+    while _running(build_pid):
+        time.sleep(WATCH_SECONDS)
+    os._exit(1)
+
+
+def _running(pid: int) -> bool:
+    """Does `pid` run (a zombie, dead but not yet reaped, does not)?"""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() == 1:  # the parent died before the request took effect
-        os._exit(1)
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc: kill(0) is all there is
+    return stat[stat.rindex(")") + 2 :][:1] != "Z"
 
 
 def process_stream(

@@ -71,6 +71,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from graphbuild.build import build  # the stages load only when the command runs
+    from graphbuild.build.commit import BuildLocked
 
     out = Path(args.output)
     if out.exists() and not out.is_dir():
@@ -91,6 +92,9 @@ def run(args: argparse.Namespace) -> int:
             progress=progress,
             turtle=args.turtle,
         )
+    except BuildLocked as exc:  # another build is writing into the same folder
+        print(f"graphbuild build: {exc}", file=sys.stderr)
+        return 3
     finally:
         if progress is not None:
             progress.close()

@@ -25,7 +25,8 @@ _SEP = "\x1f"  # unit separator: cannot occur in IRIs, and no field joins into a
 def content_hash(*parts: object) -> str:
     """A short, stable hash of `parts` joined with a separator that no part can contain."""
     canonical = _SEP.join(str(part) for part in parts)
-    return hashlib.sha1(canonical.encode("utf-8")).hexdigest()[:HASH_LENGTH]
+    # surrogateescape: a file name with a byte that is not UTF-8 still hashes (to its bytes)
+    return hashlib.sha1(canonical.encode("utf-8", "surrogateescape")).hexdigest()[:HASH_LENGTH]
 
 
 segment = id_segment

@@ -348,6 +348,8 @@ def build_quads(
         entity = ox.NamedNode(entity_value)
         checksum = ox.NamedNode(f"{entity_value}/sha256")
         location = f"{source.path}!{source.member}" if source.member else source.path
+        # a file name with bytes that are not UTF-8: shown escaped (`\xff`), never dropped
+        location = location.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
         yield ox.Quad(build, prov.used, entity, g)
         yield ox.Quad(entity, rdf.type, prov.Entity, g)
         yield ox.Quad(entity, rdfs.label, ox.Literal(location), g)

@@ -27,9 +27,12 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\v\x1b")
 
 
-def is_binary(head: bytes) -> bool:
-    """NUL bytes, or many control characters: not text in any encoding the readers accept."""
-    if b"\x00" in head:
+def is_binary(head: bytes, *, structured: bool = False) -> bool:
+    """NUL bytes, or many control characters: not text in any encoding the readers accept.
+    In a `structured` head (JSON or XML by its first byte) a stray NUL counts as one more
+    control byte: it is damage in one record, which that reader rejects, not a reason to
+    drop every record of the file (UTF-16 without a BOM still has a NUL every other byte)."""
+    if b"\x00" in head and not structured:
         return True
     controls = sum(1 for b in head if b < 32 and b not in _TEXT_CONTROLS)
     return controls > max(4, len(head) // 50)
@@ -49,10 +52,10 @@ def detect_format(head: bytes) -> str:
         return ZIP
     if head.startswith(_GZIP_MAGIC):
         return GZIP
-    if head.startswith(_UTF16_BOMS) or is_binary(head):
-        return BINARY
     text = head[3:] if head.startswith(_UTF8_BOM) else head
     stripped = text.lstrip()
+    if head.startswith(_UTF16_BOMS) or is_binary(head, structured=stripped[:1] in (b"{", b"[", b"<")):
+        return BINARY
     if not stripped:
         return EMPTY
     first = stripped[:1]

@@ -115,6 +115,14 @@ def read_stream(
         yield Reject(where, "0", exc.field, exc.reason)
         return
     fmt = detect_format(head)
+    skipped = False
+    if fmt == EMPTY and len(head) == HEAD_SIZE:  # only whitespace so far: read on (within the caps)
+        try:
+            head, fmt = _past_whitespace(stream)
+        except ArchiveError as exc:
+            yield Reject(where, "0", exc.field, exc.reason)
+            return
+        skipped = True
     if fmt == EMPTY:
         yield Reject(where, "0", "content", "empty file (no text at all)")
         return
@@ -126,7 +134,7 @@ def read_stream(
             "binary content (NUL or control bytes, or UTF-16): not a trial record",
         )
         return
-    seekable = _seekable(stream)
+    seekable = not skipped and _seekable(stream)
     if seekable:
         stream.seek(0)
     if fmt in (ZIP, GZIP) and depth >= _MAX_NESTING:
@@ -156,6 +164,17 @@ def read_stream(
             yield from read_stream(inflated, file, member=member, depth=depth + 1)
         return
     yield from _guarded(registry.get(fmt).read(body, file, member=member), where, fmt)
+
+
+def _past_whitespace(stream: BinaryIO) -> tuple[bytes, str]:
+    """(the first bytes after a long run of whitespace, their format); EMPTY at the end."""
+    while chunk := stream.read(1 << 20):
+        text = chunk.lstrip()
+        if text:
+            while len(text) < HEAD_SIZE and (more := stream.read(HEAD_SIZE)):
+                text += more
+            return text, detect_format(text[:HEAD_SIZE])
+    return b"", EMPTY
 
 
 def _seekable(stream: BinaryIO) -> bool:

@@ -260,7 +260,10 @@ def _one(buf: _Buffer, i: int, index: int, path: str) -> tuple[tuple[int, Any] |
     """The top-level value at i, and where the scan goes on."""
     end = buf.value_end(i)
     if end is None:
-        return _broken(buf, i, len(buf.buf), index, path, _STOPS), len(buf.buf)
+        resume = buf.find_study(i + 1)
+        if resume is None:
+            return _broken(buf, i, len(buf.buf), index, path, _STOPS), len(buf.buf)
+        return _unclosed(buf, i, resume, index, path), resume
     value, error = _parse(bytes(buf.buf[i:end]))
     if error is None:
         return (index, value), end
@@ -285,9 +288,17 @@ def _elements(
         if end is None:
             if buf.at(start) is None:
                 yield _broken(buf, start, start, index, path, _NOT_CLOSED)
-            else:
+                return
+            # brackets never close: damage inside this study, or the text stops in it
+            resume = buf.find_study(start + 1)
+            if resume is None:
                 yield _broken(buf, start, len(buf.buf), index, path, _STOPS)
-            return
+                return
+            yield _unclosed(buf, start, resume, index, path)
+            index += 1
+            buf.drop(resume)
+            i = 0
+            continue
         value, error = _parse(bytes(buf.buf[start:end]))
         if error is not None:
             at = start + error[0]
@@ -323,14 +334,25 @@ def _elements(
         i = 0
 
 
+def _unclosed(buf: _Buffer, start: int, resume: int, index: int, path: str) -> Broken:
+    """A study whose brackets never close before the next study begins: the parse of its
+    bytes says where it breaks."""
+    data = bytes(buf.buf[start:resume]).rstrip(b" \t\r\n,")
+    _, error = _parse(data)
+    at, message = error if error is not None else (len(data), "the study is not closed")
+    return _broken(buf, start, start + at, index, path, message)
+
+
 def _broken(buf: _Buffer, start: int, at: int, index: int, path: str, message: str) -> Broken:
     at = min(at, len(buf.buf))
     offset, line, column = buf.position(at)
     data = bytes(buf.buf[start : at + 1])
-    nct = _NCT.search(data)
+    head = bytes(buf.buf[start : max(at + 1, start + 4096)])  # where the NCT number is
+    nxt = _STUDY_START.search(head, 1)
+    nct = _NCT.search(head[: nxt.start()] if nxt else head)
     field = "" if message.startswith("nested too deep") else _error_path(data)
     return Broken(
-        index, offset, line, column, message, field or f"{path.format(index)} (the study itself)",
+        index, offset, line, column, message, field or f"top level of study {index}",
         nct.group().decode() if nct else None,
     )
 
@@ -338,8 +360,10 @@ def _broken(buf: _Buffer, start: int, at: int, index: int, path: str, message: s
 def _error_path(data: bytes) -> str:
     """Where in the study the bytes stop making JSON: the path ijson had reached
     (`protocolSection.outcomesModule.primaryOutcomes[].measure`)."""
-    prefix = ""
+    prefix, event, value = "", "", None
     with contextlib.suppress(Exception):  # the error itself is known; only the path is wanted
-        for prefix, _event, _value in ijson.parse(io.BytesIO(data)):
+        for prefix, event, value in ijson.parse(io.BytesIO(data)):
             pass
+    if event == "map_key":  # the key is read, its value is where it breaks
+        prefix = f"{prefix}.{value}" if prefix else str(value)
     return prefix.replace(".item", "[]")[:300]

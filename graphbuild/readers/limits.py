@@ -6,8 +6,9 @@ member and gzip stream is read through `Inflated`, which stops at the inflated-s
 turns a decompression failure into an `ArchiveError` naming what broke.
 
 The caps sit far above anything ClinicalTrials.gov publishes (its longest free-text field,
-the detailed description, holds at most 32,000 characters; a CSV outcome cell of 100
-outcomes is ~100 KB), so only broken or hostile input meets them.
+the detailed description, holds at most 32,000 characters, a title 600; a CSV outcome cell of
+100 outcomes is ~100 KB), so only broken or hostile input meets them. One-line fields get the
+smaller cap because extraction reads them in ways that grow faster than their length.
 """
 
 from __future__ import annotations
@@ -22,13 +23,16 @@ from typing import BinaryIO
 
 from graphbuild.model import Record, Reject
 
-MAX_FIELD_CHARS = 256 << 10  # one text field (characters)
+MAX_FIELD_CHARS = 256 << 10  # one free-text field: a summary or a description (characters)
+MAX_LINE_CHARS = 8 << 10  # one one-line field: a title, name, measure, time frame, condition
 MAX_RECORD_CHARS = 2 << 20  # all the text of one record (characters)
 MAX_INFLATED_BYTES = 2 << 30  # one gzip stream or zip member, inflated
 MAX_INFLATE_RATIO = 100  # inflated / compressed bytes, checked once RATIO_FLOOR bytes are out
 RATIO_FLOOR = 16 << 20
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_NCT_NUMBER = re.compile(r"NCT\d{8}")
+_FREE_TEXT = ("summary", "description")  # record fields (and sub-fields) under MAX_FIELD_CHARS
 
 
 class FieldTooLarge(ValueError):
@@ -71,6 +75,9 @@ def _texts(value: object, name: str) -> Iterator[tuple[str, str]]:
 def check_record(record: Record) -> Record | Reject:
     """The record, or a Reject naming the field that is over a cap or holds a lone surrogate
     (text that cannot be written as UTF-8: an undecodable byte, a `\\ud800` JSON escape)."""
+    if record.nct_id is not None and _NCT_NUMBER.fullmatch(record.nct_id) is None:
+        shown = record.nct_id[:60].encode("utf-8", "backslashreplace").decode("utf-8")
+        return _reject(record, record.origins.get("nct_id", "nct_id"), f"not an NCT number: {shown!r} (NCT and 8 digits)")
     total = 0
     for f in dataclasses.fields(record):
         if f.name in ("source", "origins", "format"):
@@ -78,8 +85,9 @@ def check_record(record: Record) -> Record | Reject:
         for name, text in _texts(getattr(record, f.name), f.name):
             total += len(text)
             field = record.origins.get(f.name, f.name) + name[len(f.name) :]
-            if len(text) > MAX_FIELD_CHARS:
-                return _reject(record, field, f"{len(text):,} characters, over the cap of {MAX_FIELD_CHARS:,} per field")
+            cap = MAX_FIELD_CHARS if name.endswith(_FREE_TEXT) else MAX_LINE_CHARS
+            if len(text) > cap:
+                return _reject(record, field, f"{len(text):,} characters, over the cap of {cap:,} for this field")
             if not text.isascii() and (bad := _SURROGATE.search(text)) is not None:
                 return _reject(
                     record,
