@@ -30,6 +30,7 @@ queries alone.
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from collections.abc import Iterable, Iterator
@@ -217,24 +218,31 @@ class _Chunk:
     triples: int = 0
 
 
+class _TrialsOf(dict):
+    """subject IRI -> the chunk's trial graphs that hold it, looked up when first asked (only
+    the focus nodes of violations ever are), not built for every triple of the chunk."""
+
+    def __init__(self, store: ox.Store, names: set[Any]) -> None:
+        super().__init__()
+        self.store = store
+        self.names = names
+
+    def get(self, node: str, default: Any = None) -> Any:  # type: ignore[override]
+        if node not in self:
+            graphs = {q.graph_name for q in self.store.quads_for_pattern(ox.NamedNode(node), None, None, None)}
+            self[node] = {t for g in graphs & self.names if (t := trial_id_of_graph(g)) is not None}
+        return super().get(node, default)
+
+
 def _load_chunk_ntriples(store: ox.Store, graphs: list[Any], hierarchy: bytes) -> _Chunk:
-    """The graphs' triples as N-Triples, written by Oxigraph (no rdflib Graph in between)."""
-    trials_of: dict[str, set[str]] = {}
-    parts: list[bytes] = []
-    triples = 0
+    """The graphs' triples as N-Triples, written by Oxigraph graph by graph (no Python object
+    per triple, no rdflib Graph in between)."""
+    buffer = io.BytesIO()
     for name in graphs:
-        trial = trial_id_of_graph(name)
-        quads = list(store.quads_for_pattern(None, None, None, name))
-        triples += len(quads)
-        parts.append(
-            ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES)
-            or b""
-        )
-        if trial is not None:
-            for quad in quads:
-                trials_of.setdefault(quad.subject.value, set()).add(trial)
-    parts.append(hierarchy)
-    return _Chunk(None, trials_of, set(graphs), b"".join(parts), triples)
+        store.dump(buffer, ox.RdfFormat.N_TRIPLES, from_graph=name)
+    data = buffer.getvalue()
+    names = set(graphs)
+    return _Chunk(None, _TrialsOf(store, names), names, data + hierarchy, data.count(b"\n"))
 
 
 def _load_chunk(store: ox.Store, graphs: list[Any], hierarchy: list[tuple]) -> _Chunk:
