@@ -208,3 +208,15 @@ def test_every_corpus_record_builds(corpus_graph: Path) -> None:
         (row,) = store.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")
     turtle = {(t.subject, t.predicate, t.object) for t in ox.parse(path=str(corpus_graph / "graph.ttl"))}
     assert len(turtle) == int(row["n"].value)
+
+
+def test_graph_ttl_only_when_asked(tmp_path: Path, examples_dir: Path) -> None:
+    """graph.ttl costs the workers a second serialization of every trial: written with
+    `turtle=True` only, and a later build without it leaves no stale graph.ttl link behind."""
+    out = tmp_path / "build"
+    build([examples_dir], out, reason=False, validate=False, workers=1, turtle=True)
+    assert (out / "graph.ttl").is_file()
+    report = build([examples_dir], out, reason=False, validate=False, workers=1)
+    assert not (out / "graph.ttl").exists() and not (out / "graph.ttl").is_symlink()
+    assert "graph.ttl" not in report.outputs
+    assert (out / "graph.nq").is_file()

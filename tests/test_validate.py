@@ -482,3 +482,16 @@ def test_shacl_engines_agree_on_the_broken_graph() -> None:
     assert rudof == found("pyshacl")
     with pytest.raises(ValueError, match="rudof"):
         validate.shacl_violations(broken, engine="topbraid")
+
+
+def test_cli_shacl_engines_are_the_module_engines(tmp_path: Path) -> None:
+    from graphbuild.cli import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(["validate", "--graph", str(tmp_path), "--shacl-engine", "pyshacl"])
+    assert args.shacl_engine == "pyshacl"
+    choices = next(
+        a.choices for a in parser._subparsers._group_actions[0].choices["validate"]._actions
+        if a.dest == "shacl_engine"
+    )
+    assert tuple(choices) == validate.SHACL_ENGINES
