@@ -423,6 +423,7 @@ class Result:
     hang: bool = False
     lost: list[str] = field(default_factory=list)  # good trial ids that did not land
     unnamed: list[str] = field(default_factory=list)  # rejects that do not say where
+    flat_file_field: int = 0  # rejects of flat.py that name the field `file` (see flat_names_file)
     seconds: float = 0.0
 
     @property
@@ -458,6 +459,7 @@ def check(mutant: Mutant, folder: str, good: list[str], good_ids: list[str], ext
     result.lost = sorted((set(good_ids) | mutant.must_land) - landed)
     for item in mine:
         if isinstance(item, Reject):
+            result.flat_file_field += flat_names_file(item)
             if (item.field in PLACEHOLDER_FIELDS and not flat_names_file(item)) or item.record in ("", "-") or not item.file:
                 result.unnamed.append(str(item)[:300])
         elif extract:
@@ -508,6 +510,7 @@ def figures(mutant_list: list[Mutant], results: list[Result]) -> dict[str, int]:
         "hangs": sum(r.hang for r in results),
         "records lost": sum(len(r.lost) for r in results),
         "rejects not saying where": sum(len(r.unnamed) for r in results),
+        "flat.py rejects with field `file`": sum(r.flat_file_field for r in results),
     }
 
 

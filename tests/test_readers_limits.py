@@ -89,7 +89,7 @@ def test_an_overlong_one_line_field_is_a_reject_naming_it(tmp_path: Path) -> Non
 
 
 def test_a_gzip_with_a_corrupt_byte_is_one_reject_and_the_batch_goes_on(tmp_path: Path, corpus_dir: Path) -> None:
-    studies = [_study(f"NCT{k:08d}", "title " * 2000) for k in range(40)]
+    studies = [_study(f"NCT{k:08d}", "title " * 400) for k in range(200)]
     blob = bytearray(gzip.compress("\n".join(json.dumps(s) for s in studies).encode()))
     blob[len(blob) * 3 // 4] ^= 0xFF
     bad = tmp_path / "studies.json.gz"
@@ -98,7 +98,10 @@ def test_a_gzip_with_a_corrupt_byte_is_one_reject_and_the_batch_goes_on(tmp_path
     assert "NCT03418623" in records  # the file after the broken one is read
     (reject,) = rejects
     assert reject.file == str(bad) and reject.field == "compressed data"
-    assert reject.record.isdigit()
+    # the studies before the damage landed, and the reject names the record being read
+    before = sorted(r for r in records if r != "NCT03418623")
+    assert before == [f"NCT{k:08d}" for k in range(len(before))] and 0 < len(before) < 200
+    assert reject.record == str(len(before))
 
 
 def test_a_gzip_bomb_stops_at_the_ratio_cap(tmp_path: Path, corpus_dir: Path) -> None:
@@ -139,3 +142,22 @@ def test_the_outcome_splitter_reads_a_huge_cell_and_returns_its_text() -> None:
     (piece,) = split_outcome_list(cell)
     parts = split_outcome(piece)
     assert ", ".join(p for p in parts if p) == cell
+
+
+def test_parse_survives_a_corrupt_gzip_a_lone_surrogate_and_an_undecodable_file_name(
+    tmp_path: Path, corpus_dir: Path, capsys
+) -> None:
+    import os
+
+    from graphbuild.cli import main
+
+    (tmp_path / os.fsdecode(b"bad-\xff-name.json")).write_bytes((corpus_dir / STUDY_FILE).read_bytes())
+    (tmp_path / "surrogate.json").write_text(json.dumps([_study("NCT00000001", "a\udcffb")]))
+    blob = bytearray(gzip.compress(b"\n".join(json.dumps(_study(f"NCT{k:08d}", "t" * 3000)).encode() for k in range(30))))
+    blob[len(blob) // 2] ^= 0xFF
+    (tmp_path / "corrupt.json.gz").write_bytes(bytes(blob))
+    assert main(["parse", str(tmp_path), "--format", "summary"]) == 1
+    out = capsys.readouterr().out
+    assert "records: 1 (json 1)" in out and "rejects: 2" in out
+    assert "corrupt.json.gz: record 0: field compressed data" in out
+    assert "surrogate.json: record 0 (NCT00000001): field protocolSection.identificationModule.briefTitle" in out

@@ -28,6 +28,7 @@ from graphbuild.model import (
 )
 from graphbuild.readers import json_scan
 from graphbuild.readers.json_scan import Broken, FastError, fast_loads
+from graphbuild.readers.limits import ArchiveError
 from graphbuild.readers.normalize import (
     clean_block,
     clean_items,
@@ -44,6 +45,7 @@ from graphbuild.readers.source import Rewound, Source, display_name, open_source
 
 # Documents up to this size are parsed whole (fast); bigger ones are streamed study by study.
 WHOLE_DOCUMENT_LIMIT = 16 << 20
+_CHUNK = 64 << 10  # read in pieces, so that a corrupt archive below keeps what came before
 _P = "protocolSection"
 _OUTCOME_FIELDS = tuple(
     (key, role, f"{_P}.outcomesModule.{key}")
@@ -257,7 +259,18 @@ def _whole(data: bytes) -> list[Any] | None:
 def _studies(stream: BinaryIO) -> Iterator[tuple[int, Any] | Broken]:
     """(index, study object) for every study, or a `Broken` study: small documents parsed
     whole, big ones and broken ones cut study by study (`json_scan`)."""
-    head = stream.read(WHOLE_DOCUMENT_LIMIT + 1)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while size <= WHOLE_DOCUMENT_LIMIT and (chunk := stream.read(min(_CHUNK, WHOLE_DOCUMENT_LIMIT + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+    except ArchiveError:  # a corrupt archive under the document: the studies before the damage
+        for item in json_scan.studies(io.BytesIO(b"".join(chunks))):
+            if not (isinstance(item, Broken) and item.truncated):  # cut by the damage, not broken
+                yield item
+        raise  # the reader's caller names the damage (limits.ArchiveError)
+    head = b"".join(chunks)
     if len(head) <= WHOLE_DOCUMENT_LIMIT:
         studies = _whole(head)
         if studies is not None:

@@ -18,7 +18,7 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import BinaryIO
 
 from graphbuild.model import Record, Reject
@@ -60,16 +60,37 @@ class ArchiveError(Exception):
         self.reason = reason
 
 
-def _texts(value: object, name: str) -> Iterator[tuple[str, str]]:
-    """(field name, text) for every string in a record value, nested dataclasses included."""
-    if type(value) is str:
-        yield name, value
-    elif isinstance(value, tuple):
-        for item in value:
-            yield from _texts(item, name)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            yield from _texts(getattr(value, f.name), f"{name}.{f.name}")
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _names(kind: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return names
+
+
+def _suspects(record: Record) -> tuple[int, list[tuple[str, str, str]]]:
+    """(characters of text in the record, [(attribute, field name, text)] of the strings that
+    need a closer look: long or not ASCII). One loop, no recursion: it runs on every record."""
+    total = 0
+    suspects: list[tuple[str, str, str]] = []
+    for attribute in _names(type(record)):
+        if attribute in ("source", "origins", "format"):
+            continue
+        stack: list[tuple[object, str]] = [(getattr(record, attribute), attribute)]
+        while stack:
+            value, name = stack.pop()
+            kind = type(value)
+            if kind is str:
+                total += len(value)  # type: ignore[arg-type]
+                if len(value) > MAX_LINE_CHARS or not value.isascii():  # type: ignore[arg-type, union-attr]
+                    suspects.append((attribute, name, value))  # type: ignore[arg-type]
+            elif kind is tuple:
+                stack.extend((item, name) for item in value)  # type: ignore[attr-defined]
+            elif value is not None and dataclasses.is_dataclass(kind):
+                stack.extend((getattr(value, sub), f"{name}.{sub}") for sub in _names(kind))
+    return total, suspects
 
 
 def check_record(record: Record) -> Record | Reject:
@@ -78,23 +99,19 @@ def check_record(record: Record) -> Record | Reject:
     if record.nct_id is not None and _NCT_NUMBER.fullmatch(record.nct_id) is None:
         shown = record.nct_id[:60].encode("utf-8", "backslashreplace").decode("utf-8")
         return _reject(record, record.origins.get("nct_id", "nct_id"), f"not an NCT number: {shown!r} (NCT and 8 digits)")
-    total = 0
-    for f in dataclasses.fields(record):
-        if f.name in ("source", "origins", "format"):
-            continue
-        for name, text in _texts(getattr(record, f.name), f.name):
-            total += len(text)
-            field = record.origins.get(f.name, f.name) + name[len(f.name) :]
-            cap = MAX_FIELD_CHARS if name.endswith(_FREE_TEXT) else MAX_LINE_CHARS
-            if len(text) > cap:
-                return _reject(record, field, f"{len(text):,} characters, over the cap of {cap:,} for this field")
-            if not text.isascii() and (bad := _SURROGATE.search(text)) is not None:
-                return _reject(
-                    record,
-                    field,
-                    f"not UTF-8 text: a lone surrogate U+{ord(bad.group()):04X} at character "
-                    f"{bad.start()} (an undecodable byte or a broken \\u escape)",
-                )
+    total, suspects = _suspects(record)
+    for attribute, name, text in suspects:
+        field = record.origins.get(attribute, attribute) + name[len(attribute) :]
+        cap = MAX_FIELD_CHARS if name.endswith(_FREE_TEXT) else MAX_LINE_CHARS
+        if len(text) > cap:
+            return _reject(record, field, f"{len(text):,} characters, over the cap of {cap:,} for this field")
+        if (bad := _SURROGATE.search(text)) is not None:
+            return _reject(
+                record,
+                field,
+                f"not UTF-8 text: a lone surrogate U+{ord(bad.group()):04X} at character "
+                f"{bad.start()} (an undecodable byte or a broken \\u escape)",
+            )
     if total > MAX_RECORD_CHARS:
         return _reject(record, "(all fields)", f"{total:,} characters of text, over the cap of {MAX_RECORD_CHARS:,} per record")
     return record

@@ -44,6 +44,8 @@ def open_graph(path: str | Path) -> ox.Store:
         return store
     if not path.is_dir():
         raise FileNotFoundError(f"no graph at {path}")
+    if (path / "current").is_symlink():  # a build folder: its build in force, resolved once
+        path = (path / "current").resolve()
     try:
         directory = store_directory(path)
     except FileNotFoundError:
