@@ -31,9 +31,14 @@ queries alone.
 from __future__ import annotations
 
 import io
+import multiprocessing
+import os
 import re
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -47,6 +52,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from graphbuild.rdf.namespaces import GBR, INFERRED_GRAPH
 from graphbuild.reason import ontology_graph, oxigraph_store, short
 from graphbuild.resources import ontology_path, queries_dir
+from graphbuild.shacl_rudof import RawResult, rudof_results
 
 DEFAULT_CHUNK_SIZE = 200
 # SHACL engines: pyrudof (Rust, the default) and pyshacl (pure Python, ~5x slower per trial;
@@ -290,26 +296,55 @@ def _rudof_term(text: str | None) -> Any:
     return URIRef(text.strip("<>"))
 
 
-def _shacl_chunk_rudof(chunk: _Chunk, shapes_path: Path, store: ox.Store) -> Iterator[Violation]:
-    import pyrudof
-
-    session = pyrudof.Rudof(pyrudof.RudofConfig())  # one per chunk: read_data would merge
-    session.read_shacl(str(shapes_path))
-    session.read_data(chunk.ntriples.decode("utf-8"), format=pyrudof.RDFFormat.NTriples)
-    for result in session.validate_shacl():
-        focus = _rudof_term(result.focus_node)
-        path = _rudof_term(result.path)
-        value = _rudof_term(result.value)
-        shape = str(result.source_shape or "")
+def _rudof_violations(
+    raw: list[RawResult], chunk: _Chunk, store: ox.Store
+) -> Iterator[Violation]:
+    """pyrudof's results for one chunk as Violations, named as pyshacl's would be."""
+    for focus_text, path_text, value_text, shape, component, message_text, severity in raw:
+        focus = _rudof_term(focus_text)
+        path = _rudof_term(path_text)
+        value = _rudof_term(value_text)
         if shape.startswith(SHAPES_IRI):
             rule = "gbsh:" + shape[len(SHAPES_IRI) :]
         elif shape and not shape.startswith("_:"):
             rule = short(shape)
         else:  # an anonymous shape: name it by its constraint instead
-            rule = short(str(result.constraint_component))
-        message = _rudof_term(result.message)
+            rule = short(component)
+        message = _rudof_term(message_text)
         text = str(message) if message is not None else rule
-        yield from _violations(store, chunk, focus, path, value, rule, text, str(result.severity))
+        yield from _violations(store, chunk, focus, path, value, rule, text, severity)
+
+
+# Chunks of N-Triples checked by pyrudof in this many processes at once when a graph has more
+# than PARALLEL_MIN_CHUNKS chunks: the main process reads the next chunks out of the store
+# while the others are checked (pyrudof holds the GIL, so threads would not help).
+PARALLEL_MIN_CHUNKS = 3
+
+
+def _rudof_chunks(
+    store: ox.Store, chunks: list[list[Any]], hierarchy: bytes, shapes_path: Path, *, parallel: bool
+) -> Iterator[tuple[_Chunk, list[RawResult]]]:
+    """Each chunk with pyrudof's results: in-process for a few chunks, else in a small pool
+    of processes with a bounded number of chunks in flight (memory stays flat)."""
+    if not parallel or len(chunks) < PARALLEL_MIN_CHUNKS or (os.cpu_count() or 1) < 2:
+        for graphs in chunks:
+            chunk = _load_chunk_ntriples(store, graphs, hierarchy)
+            yield chunk, rudof_results(chunk.ntriples, str(shapes_path))
+        return
+    workers = min(os.cpu_count() or 1, 4)
+    context = multiprocessing.get_context("spawn")  # a clean process: no store, no threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: deque = deque()
+        for graphs in chunks:
+            chunk = _load_chunk_ntriples(store, graphs, hierarchy)
+            pending.append((chunk, pool.submit(rudof_results, chunk.ntriples, str(shapes_path))))
+            chunk.ntriples = b""  # handed over; keep only what naming the trials needs
+            if len(pending) >= 2 * workers:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
 
 
 def _violations(
@@ -428,16 +463,21 @@ def shacl_violations(
     for triple in hierarchy:
         hierarchy_nt.add(triple)
     hierarchy_bytes = hierarchy_nt.serialize(format="nt", encoding="utf-8")
-    for graphs in chunks:
-        if shapes_g is None:
-            chunk = _load_chunk_ntriples(ox_store, graphs, hierarchy_bytes)
-            triples += chunk.triples
-        else:
+    if shapes_g is None:
+        try:
+            for chunk, raw in _rudof_chunks(ox_store, chunks, hierarchy_bytes, shapes_path, parallel=True):
+                triples += chunk.triples
+                found.update(_rudof_violations(raw, chunk, ox_store))
+        except BrokenProcessPool:  # e.g. a __main__ that a spawned process cannot re-import
+            found.clear()
+            triples = 0
+            for chunk, raw in _rudof_chunks(ox_store, chunks, hierarchy_bytes, shapes_path, parallel=False):
+                triples += chunk.triples
+                found.update(_rudof_violations(raw, chunk, ox_store))
+    else:
+        for graphs in chunks:
             chunk = _load_chunk(ox_store, graphs, hierarchy)
             triples += len(chunk.graph) - len(hierarchy)
-        if shapes_g is None:
-            found.update(_shacl_chunk_rudof(chunk, shapes_path, ox_store))
-        else:
             found.update(_shacl_chunk(chunk, shapes_g, ox_store))
     return sorted(found, key=_sort_key), len(trial_graphs), len(chunks), triples
 
