@@ -43,6 +43,6 @@ def corpus_graph(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> 
     from graphbuild.build import build
 
     out = tmp_path_factory.mktemp("corpus-graph")
-    report = build([corpus_dir], out, workers=max(2, os.cpu_count() or 1), validate=False)
+    report = build([corpus_dir], out, workers=max(2, os.cpu_count() or 1), validate=False, turtle=True)
     assert report.trials_loaded > 1000, report.rejects[:5]
     return out

@@ -34,7 +34,7 @@ def _staging_dirs(out: Path) -> list[Path]:
 @pytest.fixture(scope="module")
 def seeds_build(tmp_path_factory: pytest.TempPathFactory, examples_dir: Path) -> tuple[Path, BuildReport]:
     out = tmp_path_factory.mktemp("seeds")
-    return out, build([examples_dir], out, workers=1)
+    return out, build([examples_dir], out, workers=1, turtle=True)
 
 
 def test_seeds_build_into_store_nquads_turtle_and_report(seeds_build: tuple[Path, BuildReport]) -> None:
@@ -126,7 +126,7 @@ def test_failed_build_leaves_previous_build_intact(
     tmp_path: Path, examples_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "build"
-    build([examples_dir], out, reason=False, validate=False, workers=1)
+    build([examples_dir], out, reason=False, validate=False, workers=1, turtle=True)
     files = {name: (out / name).read_bytes() for name in ("graph.nq", "graph.ttl", "report.json", "report.md")}
     with GraphStore.read_only(out / "store") as store:
         expected = store.canonical_nquads()
@@ -208,3 +208,15 @@ def test_every_corpus_record_builds(corpus_graph: Path) -> None:
         (row,) = store.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")
     turtle = {(t.subject, t.predicate, t.object) for t in ox.parse(path=str(corpus_graph / "graph.ttl"))}
     assert len(turtle) == int(row["n"].value)
+
+
+def test_graph_ttl_only_when_asked(tmp_path: Path, examples_dir: Path) -> None:
+    """graph.ttl costs the workers a second serialization of every trial: written with
+    `turtle=True` only, and a later build without it leaves no stale graph.ttl link behind."""
+    out = tmp_path / "build"
+    build([examples_dir], out, reason=False, validate=False, workers=1, turtle=True)
+    assert (out / "graph.ttl").is_file()
+    report = build([examples_dir], out, reason=False, validate=False, workers=1)
+    assert not (out / "graph.ttl").exists() and not (out / "graph.ttl").is_symlink()
+    assert "graph.ttl" not in report.outputs
+    assert (out / "graph.nq").is_file()

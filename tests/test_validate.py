@@ -466,3 +466,32 @@ def test_a_copy_in_one_trial_graph_blames_that_trial_only() -> None:
         v.trial_id for v in report.violations if v.rule == "shared-node-in-trial-graph-violation"
     }
     assert copied == {"NCT90000101"}
+
+
+def test_shacl_engines_agree_on_the_broken_graph() -> None:
+    """pyrudof (the default) and pyshacl find the same violations: trial, node, path, rule,
+    severity and value (messages of shapes without sh:message are each engine's own words)."""
+    broken = load_mini(*BROKEN)
+
+    def found(engine: str) -> set[tuple]:
+        violations, *_ = validate.shacl_violations(broken, engine=engine)
+        return {(v.trial_id, v.focus_node, v.path, v.rule, v.severity, v.value) for v in violations}
+
+    rudof = found("rudof")
+    assert len(rudof) >= 7
+    assert rudof == found("pyshacl")
+    with pytest.raises(ValueError, match="rudof"):
+        validate.shacl_violations(broken, engine="topbraid")
+
+
+def test_cli_shacl_engines_are_the_module_engines(tmp_path: Path) -> None:
+    from graphbuild.cli import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(["validate", "--graph", str(tmp_path), "--shacl-engine", "pyshacl"])
+    assert args.shacl_engine == "pyshacl"
+    choices = next(
+        a.choices for a in parser._subparsers._group_actions[0].choices["validate"]._actions
+        if a.dest == "shacl_engine"
+    )
+    assert tuple(choices) == validate.SHACL_ENGINES

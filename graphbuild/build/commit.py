@@ -27,7 +27,6 @@ from pathlib import Path
 
 STORE_DIR = "store"
 OUTPUT_FILES = ("graph.nq", "graph.ttl", "report.md", "report.json", "report.html")
-OPTIONAL_FILES = ("report.html",)  # linked only when the build wrote it (`--no-report-html`)
 BUILDS_DIR = "builds"
 CURRENT = "current"
 LOCK_FILE = ".graphbuild.lock"
@@ -109,9 +108,9 @@ def _link_outputs(out: Path) -> None:
     for name in (STORE_DIR, *OUTPUT_FILES):
         target = Path(CURRENT) / name
         path = out / name
-        if name in OPTIONAL_FILES and not (out / target).exists():
+        if not (out / target).exists():  # not written by this build (graph.ttl unless asked)
             if path.is_symlink():
-                path.unlink()  # an earlier build's page would now describe another graph
+                path.unlink()
             continue
         if path.is_symlink() and os.readlink(path) == str(target):
             continue

@@ -91,29 +91,34 @@ class Spool:
     graphs by trial id (each trial's lines already sorted by its worker), then every other
     graph by IRI, its lines sorted. Only the kept record of a trial read twice is copied."""
 
-    def __init__(self, staging: Path) -> None:
+    def __init__(self, staging: Path, turtle: bool = False) -> None:
         self.nq_path = staging / "trials.nq.part"
         self.ttl_path = staging / "trials.ttl.part"
+        self.turtle = turtle  # graph.ttl is written only when asked (`build --turtle`)
         self.nq = open(self.nq_path, "wb")  # noqa: SIM115 - open while the trials stream by
-        self.ttl = open(self.ttl_path, "wb")  # noqa: SIM115
+        self.ttl = open(self.ttl_path, "wb") if turtle else None  # noqa: SIM115
 
     def write(self, item: Processed) -> tuple[int, int, int, int]:
         """Append one trial; returns its (nq offset, nq length, ttl offset, ttl length)."""
-        at_nq, at_ttl = self.nq.tell(), self.ttl.tell()
+        at_nq = self.nq.tell()
         self.nq.write(item.nquads)
+        if self.ttl is None:
+            return at_nq, len(item.nquads), 0, 0
+        at_ttl = self.ttl.tell()
         self.ttl.write(item.turtle)
         return at_nq, len(item.nquads), at_ttl, len(item.turtle)
 
     def close(self) -> None:
         self.nq.close()
-        self.ttl.close()
+        if self.ttl is not None:
+            self.ttl.close()
 
     def finish(
         self, store: GraphStore, nq_out: Path, ttl_out: Path, ranges: list[tuple[int, int, int, int]]
     ) -> None:
         """Write graph.nq (the trials' `ranges` in that order + every other graph from the
-        store, sorted) and graph.ttl (prefixes + the same trials + the other graphs merged,
-        each triple once)."""
+        store, sorted) and, when asked, graph.ttl (prefixes + the same trials + the other
+        graphs merged, each triple once)."""
         self.close()
         with open(nq_out, "wb") as handle:
             _copy_ranges(self.nq_path, handle, [(r[0], r[1]) for r in ranges])
@@ -125,11 +130,13 @@ class Spool:
                 buffer = io.BytesIO()
                 store.write_quads(buffer, [graph])
                 handle.writelines(sorted(buffer.getvalue().splitlines(keepends=True)))
+        self.nq_path.unlink()
+        if self.ttl is None:
+            return
         with open(ttl_out, "wb") as handle:
             handle.write(turtle_header())
             _copy_ranges(self.ttl_path, handle, [(r[2], r[3]) for r in ranges])
             store.write_merged(handle, ox.RdfFormat.TURTLE, trial_graphs=False, header=False)
-        self.nq_path.unlink()
         self.ttl_path.unlink()
 
 

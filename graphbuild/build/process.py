@@ -25,7 +25,7 @@ class Processed:
     source: SourceRef
     format: str
     nquads: bytes  # the trial graph, for the store and graph.nq
-    turtle: bytes  # the same triples as Turtle without @prefix lines, for graph.ttl
+    turtle: bytes  # the same triples as Turtle without @prefix lines, for graph.ttl (b"" unless asked)
     ungrounded: tuple[str, ...]
     extract_seconds: float
     triples_seconds: float
@@ -39,9 +39,10 @@ def _extract(record: Record) -> Trial:
     return extract_trial(record)
 
 
-def process_record(record: Record) -> Processed | Reject:
-    """Extract one record and serialize its trial graph. Never raises: a failure becomes a
-    Reject naming the record and the exception, so one bad record cannot stop the batch."""
+def process_record(record: Record, turtle: bool = False) -> Processed | Reject:
+    """Extract one record and serialize its trial graph (N-Quads; Turtle too when `turtle`,
+    for a build that writes graph.ttl). Never raises: a failure becomes a Reject naming the
+    record and the exception, so one bad record cannot stop the batch."""
     stage = "extraction"
     try:
         t0 = time.perf_counter()
@@ -52,11 +53,13 @@ def process_record(record: Record) -> Processed | Reject:
         quads = list(trial_quads(trial))
         nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
         nquads = b"".join(sorted(nquads.splitlines(keepends=True)))  # canonical graph.nq
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-        turtle = without_prefixes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+        ttl = b""
+        if turtle:
+            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+            ttl = without_prefixes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
         t2 = time.perf_counter()
         return Processed(
-            trial.trial_id, record.source, str(record.format), nquads, turtle, ungrounded,
+            trial.trial_id, record.source, str(record.format), nquads, ttl, ungrounded,
             t1 - t0, t2 - t1,
             (trial.interventions_without_modality, trial.outcomes_without_concept),
         )
@@ -69,9 +72,9 @@ def process_record(record: Record) -> Processed | Reject:
         )
 
 
-def process_chunk(items: Sequence[Record | Reject]) -> list[Processed | Reject]:
+def process_chunk(items: Sequence[Record | Reject], turtle: bool = False) -> list[Processed | Reject]:
     """A worker's task: each record processed, each reader reject passed through."""
-    return [item if isinstance(item, Reject) else process_record(item) for item in items]
+    return [item if isinstance(item, Reject) else process_record(item, turtle) for item in items]
 
 
 def file_of(source: SourceRef) -> str:

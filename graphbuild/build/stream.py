@@ -94,7 +94,7 @@ def _running(pid: int) -> bool:
 
 
 def process_stream(
-    items: Iterable[Record | Reject], workers: int
+    items: Iterable[Record | Reject], workers: int, turtle: bool = False
 ) -> Iterator[Processed | Reject]:
     """Every item processed, in input order. Few records run in-process; many go to a pool
     with at most `4 * workers` chunks in flight."""
@@ -102,12 +102,12 @@ def process_stream(
     head = list(itertools.islice(iterator, POOL_THRESHOLD))
     if workers <= 1 or len(head) < POOL_THRESHOLD:
         for item in itertools.chain(head, iterator):
-            yield item if isinstance(item, Reject) else process.process_record(item)
+            yield item if isinstance(item, Reject) else process.process_record(item, turtle)
         return
     with _pool(workers) as pool:
         pending: deque = deque()
         for chunk in _chunks(itertools.chain(head, iterator), CHUNK_SIZE):
-            pending.append(pool.submit(process.process_chunk, chunk))
+            pending.append(pool.submit(process.process_chunk, chunk, turtle))
             if len(pending) >= 4 * workers:
                 yield from pending.popleft().result()
         while pending:

@@ -20,8 +20,8 @@ TRACEBACK = "--traceback"
 
 # Modules of this package, in the order `graphbuild --help` lists them.
 COMMANDS = (
-    "parse", "convert", "build", "validate", "reason", "queries", "query", "serve", "export",
-    "report", "stats", "push",
+    "parse", "convert", "build", "add", "validate", "reason", "queries", "query", "serve",
+    "export", "report", "stats", "push",
 )
 
 

@@ -20,14 +20,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "build",
         help="build the graph from record files, folders or archives",
         description="Read trial records, extract, and build the RDF graph into DIR: an Oxigraph "
-        "store (store/), graph.nq, graph.ttl (merged graph), report.json, report.md and "
-        "report.html (the landscape page, see `graphbuild report`).",
+        "store (store/), graph.nq, report.json, report.md and report.html (the landscape page, "
+        "see `graphbuild report`); graph.ttl (merged graph) with --turtle.",
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, globs, archives or -")
     parser.add_argument("-o", "--output", required=True, metavar="DIR", help="build directory")
     parser.add_argument("--memory", action="store_true", help="keep the store in memory (no store/ in DIR)")
     parser.add_argument("--no-reason", dest="reason", action="store_false", help="skip reasoning")
     parser.add_argument("--no-validate", dest="validate", action="store_false", help="skip SHACL validation")
+    parser.add_argument("--turtle", action="store_true", help="also write graph.ttl (the merged graph as Turtle)")
     parser.add_argument("--workers", type=int, default=None, metavar="N", help="extraction processes (default: CPUs)")
     parser.add_argument(
         "--no-report-html", dest="report_html", action="store_false",
@@ -90,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 progress=progress,
                 report_html=args.report_html,
+                turtle=args.turtle,
                 source=executor,
             )
     except BuildLocked as exc:  # another build is writing into the same folder

@@ -12,8 +12,10 @@ import sys
 from collections import Counter
 from typing import TextIO
 
-from graphbuild.model import Record, Reject
-from graphbuild.readers import dumps, read_inputs
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from graphbuild.model import Reject
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -38,6 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
+    from graphbuild.model import Record  # the readers load only when the command runs
+    from graphbuild.readers import dumps, read_inputs
+
     out = sys.stdout
     per_format: Counter[str] = Counter()
     rejects: list[Reject] = []

@@ -6,7 +6,6 @@ import argparse
 import sys
 import textwrap
 
-from graphbuild.queries import QueryError, list_queries
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,6 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from graphbuild.queries import QueryError, list_queries
+
     try:
         infos = list_queries()
     except QueryError as exc:

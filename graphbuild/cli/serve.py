@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from graphbuild import serve as endpoint
+from graphbuild.endpoint import config as endpoint  # the defaults; the server loads in run
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -54,6 +54,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from graphbuild import serve as endpoint  # noqa: F811 - the server, only when it runs
+
     if args.timeout <= 0 or args.max_rows < 1 or args.workers < 1:
         print(
             "graphbuild serve: --timeout, --max-rows and --workers must be positive",

@@ -40,6 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_false",
         help="run only the violation queries (fast on large graphs)",
     )
+    parser.add_argument(
+        "--shacl-engine",
+        choices=("rudof", "pyshacl"),  # graphbuild.validate.SHACL_ENGINES (a test checks they agree)
+        default="rudof",
+        help="SHACL engine: pyrudof (Rust, default) or pyshacl (a cross-check) (default: %(default)s)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -56,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     if chunk_size < 1:
         print("graphbuild validate: --chunk-size must be at least 1", file=sys.stderr)
         return 2
-    report = validate(store, chunk_size=chunk_size, shacl=args.shacl)
+    report = validate(store, chunk_size=chunk_size, shacl=args.shacl, engine=args.shacl_engine)
     if args.format == "json":
         payload = {
             "conforms": report.conforms,

@@ -16,6 +16,18 @@ from graphbuild.sparql.run import QueryResult
 from graphbuild.sparql.terms import Term, term_text
 
 
+def xml_escape(text: str) -> str:
+    """`&`, `<`, `>` escaped (xml.sax.saxutils.escape without its 50 ms import of urllib.request)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    """An XML attribute value in double quotes, escaped (as xml.sax.saxutils.quoteattr, which
+    quotes a value holding `"` with single quotes instead: the same XML either way)."""
+    escaped = xml_escape(text).replace('"', "&quot;")
+    return '"' + escaped.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;") + '"'
+
+
 def format_table(result: QueryResult, *, max_width: int = 60) -> str:
     """An aligned text table; cells longer than `max_width` are cut with an ellipsis."""
 

@@ -1,0 +1,39 @@
+"""`graphbuild add INPUT... --graph DIR`: put changed or new trial records into a build."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "add",
+        help="replace (or add) the named graphs of the given trials in an existing build",
+        description="Read trial records and put each into the build in DIR: its trial's named "
+        "graph is replaced by exactly the new record's triples, other trials are untouched; "
+        "the vocabulary and inferred graphs and graph.nq (graph.ttl, if the build has one) are "
+        "refreshed. The build's report.json still describes the original build.",
+    )
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, globs, archives or -")
+    parser.add_argument("--graph", required=True, metavar="DIR", help="a build folder (graphbuild build -o DIR)")
+    parser.add_argument("--no-reason", dest="reason", action="store_false", help="skip re-running the inferences")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print only rejects and errors")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from graphbuild.build.add import add  # the stages load only when the command runs
+    from graphbuild.build.commit import BuildLocked
+
+    try:
+        report = add(args.inputs, Path(args.graph), reason=args.reason)
+    except (FileNotFoundError, BuildLocked) as exc:
+        print(f"graphbuild add: {exc}", file=sys.stderr)
+        return 1
+    for reject in report.rejects:
+        print(f"  rejected: {reject}", file=sys.stderr)
+    if not args.quiet:
+        print(report.summary())
+    return 1 if report.rejects else 0
