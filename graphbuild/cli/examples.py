@@ -19,6 +19,7 @@ EXAMPLES: dict[str | None, tuple[str, ...]] = {
         BUILD,
         "graphbuild build examples -o out-quick --no-reason --no-validate --no-report-html -q",
     ),
+    "add": (BUILD, "graphbuild add examples/002_2917b9526c9dc599.txt --graph out"),
     "validate": (BUILD, "graphbuild validate --graph out"),
     "reason": (BUILD, "graphbuild reason --graph out"),
     "queries": ("graphbuild queries --names",),
