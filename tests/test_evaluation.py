@@ -122,7 +122,11 @@ def test_normalize_mesh(raw: str, norm: str) -> None:
     [
         pytest.param((0, 28), (0.0, 28.0), True, id="int-float"),
         pytest.param((0, 1 / 24), (0, 0.0416666667), True, id="hours-tolerance"),
-        pytest.param((0, 28), (0, 28.01), False, id="off-by-a-bit"),
+        pytest.param((0, 28), (0, 28.01), True, id="same-day"),
+        pytest.param((0, 0), (0, 4 / 24), True, id="four-hours-is-day-0"),
+        pytest.param((0, 1277), (0, 1277.5), True, id="three-and-a-half-years"),
+        pytest.param((0, 28), (0, 29), False, id="next-day"),
+        pytest.param((0, 28), (0, 28.6), False, id="more-than-half-a-day-off"),
         pytest.param((None, None), (None, None), True, id="both-null"),
         pytest.param((0, None), (0, 0), False, id="null-vs-zero"),
         pytest.param((None, 30), (0, 30), False, id="missing-min"),
