@@ -74,7 +74,11 @@ def remote_rows(endpoint: str, text: str, **params: str) -> tuple[tuple[str, ...
         endpoint, data={"query": text, **params}, timeout=300,
         headers={"Accept": "application/sparql-results+json"},
     )
-    response.raise_for_status()
+    if response.is_error:  # say which query the server refused, and why
+        raise AssertionError(
+            f"{endpoint}: {response.status_code} {response.reason_phrase}\n"
+            f"{response.text[:1000]}\nquery:\n{text}"
+        )
     data = response.json()
     columns = tuple(data["head"]["vars"])
     rows = [

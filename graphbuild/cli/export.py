@@ -33,8 +33,8 @@ class _HelpWithFormats(argparse.RawDescriptionHelpFormatter):
     to name them costs ~0.1 s of imports that no other command should pay."""
 
     def add_text(self, text: str | None) -> None:
-        if text == _FORMATS_EPILOG:
-            text = f"formats:\n{_format_list()}"
+        if text is not None and text.startswith(_FORMATS_EPILOG):  # the example may follow
+            text = f"formats:\n{_format_list()}{text[len(_FORMATS_EPILOG):]}"
         super().add_text(text)
 
 
