@@ -474,3 +474,22 @@ def test_corpus_evidence_and_coverage(corpus_dir: Path) -> None:
 )
 def test_qualified_adverse_events(measure: str, expected: set[str]) -> None:
     assert set(keys(measure)) == expected
+
+
+@pytest.mark.parametrize(
+    ("measure", "expected"),
+    [
+        # response categories with no key of their own are no generic "response" (no ORR)
+        ("Complete response with partial recovery (CRh)", set()),
+        ("Morphologic leukemia-free state (MLFS)", set()),
+        ("Complete remission with incomplete platelet recovery (CRp)", set()),
+        ("Rate of CR, CRh and CRi", {"CR", "CRI"}),
+        ("Response", {"ORR"}),
+        # the title of a grading consensus adds no endpoint
+        ("Incidence of CRS graded per ASTCT consensus on CRS and ICANS", {"CRS"}),
+        ("ICANS graded by the ASTCT consensus criteria for CRS and neurologic toxicity", {"ICANS"}),
+        ("Incidence of CRS and ICANS", {"CRS", "ICANS"}),
+    ],
+)
+def test_unkeyed_responses_and_criteria_titles(measure: str, expected: set[str]) -> None:
+    assert set(keys(measure)) == expected
