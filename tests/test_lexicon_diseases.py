@@ -284,3 +284,25 @@ def test_mondo_synonyms_ground_names_mesh_lacks() -> None:
     assert found == {"D014397", "D007877", "D054403", "D013274"}
     # a MeSH entry term keeps its own descriptor
     assert [m.ui for m in matcher().find("acute myeloid leukemia")] == ["D015470"]
+
+
+@pytest.mark.parametrize(
+    ("text", "ui"),
+    [
+        ("T-cell Acute Lymphoblastic Leukmeia", "D054218"),  # letters swapped
+        ("Non-Hodgkin Lymphona", "D008228"),  # a letter changed
+        ("Myelodysplatic Syndrome", "D009190"),  # a letter dropped
+        ("Leukimia", "D007938"),
+    ],
+)
+def test_misspelt_head_words_of_disease_names(text: str, ui: str) -> None:
+    assert [m.ui for m in matcher().find(text)] == [ui]
+
+
+def test_typo_correction_leaves_real_words_alone() -> None:
+    # words of MeSH names are never "corrected", and a changed last letter is no typo
+    assert matcher().find("Leukemic infiltration") == () or all(
+        m.ui != "D007938" for m in matcher().find("Leukemic infiltration")
+    )
+    assert mesh.name_key("Lymphomatoid") == "lymphomatoid"
+    assert [m.ui for m in matcher().find("Multiple Myeloma")] == ["D009101"]
