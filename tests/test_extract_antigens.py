@@ -500,3 +500,48 @@ def test_extraction_keeps_up_with_a_full_dump(extracted) -> None:
     that so a loaded machine does not fail it, but a per-record regex or lexicon load would."""
     _, rate = extracted
     assert rate > 400, f"{rate:.0f} records/s"
+
+
+@pytest.mark.parametrize(
+    ("title", "intervention", "symbols"),
+    [
+        # approved antibodies outside oncology: the target is the antigen the agent binds
+        ("Eculizumab for Transplant-Associated Thrombotic Microangiopathy", "Eculizumab", {"C5"}),
+        ("Emapalumab in Secondary HLH", "Emapalumab", {"IFNG"}),
+        # bispecifics and fusion proteins: every arm
+        ("Amivantamab in EGFR Exon 20 NSCLC", "Amivantamab", {"EGFR", "MET"}),
+        ("Tebentafusp in Uveal Melanoma", "Tebentafusp", {"PMEL", "CD3E"}),
+        ("Tagraxofusp in BPDCN", "SL-401", {"IL3RA"}),
+        # a sponsor code or a brand name reaches the same product
+        ("Study of JCARH125 in Multiple Myeloma", "JCARH125", {"TNFRSF17"}),
+        ("Elahere in Ovarian Cancer", "Elahere", {"FOLR1"}),
+    ],
+)
+def test_curated_products_beyond_the_development_half(title: str, intervention: str, symbols: set[str]) -> None:
+    record = _record(brief_title=title, interventions=(Intervention("BIOLOGICAL", intervention),))
+    links, status = _targets(record)
+    assert status is TargetStatus.PRODUCT_LEXICON
+    assert {l.antigen.symbol for l in links} == symbols
+
+
+def test_cytokine_blockade_beside_a_car_t_is_supportive() -> None:
+    """Anakinra / lenzilumab given against CRS in a CAR-T trial carry no target."""
+    record = _record(
+        brief_title="Axicabtagene Ciloleucel With Anakinra to Prevent CRS",
+        interventions=(
+            Intervention("BIOLOGICAL", "Axicabtagene ciloleucel"),
+            Intervention("DRUG", "Anakinra"),
+            Intervention("DRUG", "Lenzilumab"),
+        ),
+    )
+    assert _symbols(record) == {"CD19"}
+
+
+def test_an_unknown_antibody_invents_no_target() -> None:
+    record = _record(
+        brief_title="Study of Xyzumab in Solid Tumors",
+        interventions=(Intervention("DRUG", "Xyzumab"),),
+    )
+    links, status = _targets(record)
+    assert links == () or list(links) == []
+    assert status is not TargetStatus.PRODUCT_LEXICON

@@ -455,3 +455,41 @@ def test_corpus_evidence_and_coverage(corpus_dir: Path) -> None:
     assert with_concept >= 0.55, f"only {with_concept:.1%} of outcomes name a concept"
     counted = {c.concept for e in endpoints for c in e.concepts}
     assert {"ORR", "CR", "OS", "PFS", "AE", "DLT", "CRS", "MRD", "GVHD"} <= counted
+
+
+@pytest.mark.parametrize(
+    ("measure", "expected"),
+    [
+        # a cause or onset qualifier across severity words still names its key, and the AE
+        # words keep theirs (serious -> SAE, TEAE abbreviation -> TEAE)
+        ("Rate of treatment-related serious adverse events", {"AE", "TRAE", "SAE"}),
+        ("Number of participants with treatment-related SAEs", {"AE", "TRAE", "SAE"}),
+        ("Number of participants with drug-related TEAEs", {"AE", "TRAE", "TEAE"}),
+        ("Treatment-related grade 3 or higher adverse events", {"AE", "TRAE"}),
+        ("Number of participants with treatment-emergent serious adverse events", {"AE", "TEAE", "SAE"}),
+        ("Treatment-emergent grade >= 3 adverse events", {"AE", "TEAE"}),
+        ("Number of participants with treatment-emergent AEs", {"AE", "TEAE"}),
+        ("Number of participants with adverse events", {"AE"}),
+    ],
+)
+def test_qualified_adverse_events(measure: str, expected: set[str]) -> None:
+    assert set(keys(measure)) == expected
+
+
+@pytest.mark.parametrize(
+    ("measure", "expected"),
+    [
+        # response categories with no key of their own are no generic "response" (no ORR)
+        ("Complete response with partial recovery (CRh)", set()),
+        ("Morphologic leukemia-free state (MLFS)", set()),
+        ("Complete remission with incomplete platelet recovery (CRp)", set()),
+        ("Rate of CR, CRh and CRi", {"CR", "CRI"}),
+        ("Response", {"ORR"}),
+        # the title of a grading consensus adds no endpoint
+        ("Incidence of CRS graded per ASTCT consensus on CRS and ICANS", {"CRS"}),
+        ("ICANS graded by the ASTCT consensus criteria for CRS and neurologic toxicity", {"ICANS"}),
+        ("Incidence of CRS and ICANS", {"CRS", "ICANS"}),
+    ],
+)
+def test_unkeyed_responses_and_criteria_titles(measure: str, expected: set[str]) -> None:
+    assert set(keys(measure)) == expected

@@ -132,7 +132,7 @@ def test_acronyms_are_case_sensitive() -> None:
 def test_generated_files_are_reproducible(vocab_dir: Path, tmp_path: Path) -> None:
     build = _build_script()
     assert build.main(["--vocab", str(vocab_dir), "--out", str(tmp_path)]) == 0
-    for name in ("mesh_diseases.tsv", "disease_xrefs.tsv"):
+    for name in ("mesh_diseases.tsv", "disease_xrefs.tsv", "disease_synonyms.tsv"):
         shipped = ontology_path("vocab", name).read_bytes()
         assert (tmp_path / name).read_bytes() == shipped, f"{name} is stale: rerun the script"
 
@@ -261,3 +261,48 @@ def test_identifiers_written_in_the_code_are_real(shared_mesh: dict[str, dict[st
     }
     # the CML phases are CML's own children in MeSH
     assert set(diseases._CML_PHASES.values()) <= set(mesh._children()[diseases._CML])
+
+
+def test_mondo_synonyms_are_names_of_the_same_concept(
+    shared_mesh: dict[str, dict[str, str]], shared_mondo: dict[str, dict[str, str]]
+) -> None:
+    rows = load_lexicon("disease_synonyms")
+    assert len(rows) > 3000
+    verified = {(r["mesh_id"], r["mondo_id"]) for r in load_lexicon("disease_xrefs") if r["match"] == "label"}
+    for row in rows:
+        assert (row["mesh_id"], row["mondo_id"]) in verified, row
+        term = shared_mondo[row["mondo_id"]]
+        assert row["term"] in split_multi(term["synonyms"]), row
+        assert len(mesh.name_key(row["term"]).split()) >= 2, row
+        # MeSH's own names always win: a MONDO synonym is never a MeSH name or entry term
+        assert mesh.lookup(row["term"]) is None, row
+
+
+def test_mondo_synonyms_ground_names_mesh_lacks() -> None:
+    found = {m.ui for m in matcher().find("Lung TB; Legionella pneumonia; B-PLL; tumor of the stomach")}
+    # Tuberculosis, Pulmonary; Legionnaires' Disease; Leukemia, Prolymphocytic, B-Cell; Stomach Neoplasms
+    assert found == {"D014397", "D007877", "D054403", "D013274"}
+    # a MeSH entry term keeps its own descriptor
+    assert [m.ui for m in matcher().find("acute myeloid leukemia")] == ["D015470"]
+
+
+@pytest.mark.parametrize(
+    ("text", "ui"),
+    [
+        ("T-cell Acute Lymphoblastic Leukmeia", "D054218"),  # letters swapped
+        ("Non-Hodgkin Lymphona", "D008228"),  # a letter changed
+        ("Myelodysplatic Syndrome", "D009190"),  # a letter dropped
+        ("Leukimia", "D007938"),
+    ],
+)
+def test_misspelt_head_words_of_disease_names(text: str, ui: str) -> None:
+    assert [m.ui for m in matcher().find(text)] == [ui]
+
+
+def test_typo_correction_leaves_real_words_alone() -> None:
+    # words of MeSH names are never "corrected", and a changed last letter is no typo
+    assert matcher().find("Leukemic infiltration") == () or all(
+        m.ui != "D007938" for m in matcher().find("Leukemic infiltration")
+    )
+    assert mesh.name_key("Lymphomatoid") == "lymphomatoid"
+    assert [m.ui for m in matcher().find("Multiple Myeloma")] == ["D009101"]

@@ -259,3 +259,35 @@ def test_corpus_coverage_and_invariants(corpus_dir: Path, source: str, floor: fl
 def test_generalized_classes(text: str, bounds: tuple[float, float | None]) -> None:
     frame = parse_time_frame(text)
     assert (frame.min_days, frame.max_days) == bounds
+
+
+@pytest.mark.parametrize(
+    ("text", "bounds"),
+    [
+        # a named week / month / year point with a tolerance is a window, as "Day 28 +/- 4 days"
+        ("Week 4 ± 7 days", (21, 35)),
+        ("Month 12 (± 1 month)", (330, 390)),
+        ("Month 3 +/- 2 weeks after infusion", (76, 104)),
+        # ... but in a list the tolerance goes
+        ("Month 6 (±14 days), Month 12 (±14 days)", (180, 360)),
+        # quarters are 3 months
+        ("4 quarters", (0, 360)),
+        ("Quarter 2", (180, 180)),
+        # periodic visits with "for" or an adverb: first visit .. horizon
+        ("Every 3 months for 2 years", (90, 730)),
+        ("Monthly for 6 months", (30, 180)),
+        ("Annually for 15 years after infusion", (365, 5475)),
+        ("quarterly up to 2 years", (90, 730)),
+        ("assessed monthly", (None, None)),  # an adverb alone is no time
+        # a range whose start counts from a named anchor
+        ("From 30 days after CAR-T infusion to 2 years", (30, 730)),
+        ("Starting 90 days after transplant, up to 2 years", (90, 730)),
+        ("From 6 months after transplant to 2 years post-transplant", (180, 730)),
+        # hundreds in words
+        ("up to one hundred days", (0, 100)),
+        ("two hundred and fifty days", (0, 250)),
+    ],
+)
+def test_more_generalized_classes(text: str, bounds: tuple[float | None, float | None]) -> None:
+    frame = parse_time_frame(text)
+    assert (frame.min_days, frame.max_days) == bounds

@@ -67,8 +67,7 @@ def _strip_accents(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-@lru_cache(maxsize=1 << 16)
-def _fold_word(word: str) -> str:
+def _fold_spelling(word: str) -> str:
     """Lower-case word key: British spelling and simple plurals folded."""
     word = word.lower()
     for pattern, replacement in _BRITISH:
@@ -77,6 +76,55 @@ def _fold_word(word: str) -> str:
         return word[:-3] + "y"
     if len(word) > 4 and word.endswith("s") and not word.endswith(_NO_PLURAL):
         return word[:-1]
+    return word
+
+
+# Misspelt head words of disease names ("Leukmeia", "Lymphona", "Myelodysplatic"): trial
+# conditions are typed by hand. A word one edit (a swap of neighbours, a letter dropped, added or
+# changed) from one of these words, with the same first two and last letters, that is no word of
+# any disease name, is read as that word.
+_HEAD_WORDS = (
+    "leukemia", "lymphoma", "myeloma", "carcinoma", "adenocarcinoma", "sarcoma", "melanoma",
+    "neoplasm", "glioblastoma", "syndrome", "disease", "disorder", "lymphoblastic", "lymphocytic",
+    "myeloid", "myelogenous", "myelomonocytic", "myelodysplastic", "myeloproliferative",
+    "hodgkin", "follicular", "macroglobulinemia", "myelofibrosis", "thrombocythemia",
+    "polycythemia", "mastocytosis", "histiocytosis", "amyloidosis", "infection", "pneumonia",
+    "diabetes", "hypertension", "dementia", "epilepsy", "deficiency",
+)
+_TYPO_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _one_edit(word: str) -> set[str]:
+    swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
+    drops = {word[:i] + word[i + 1:] for i in range(len(word))}
+    changes = {word[:i] + c + word[i + 1:] for i in range(len(word)) for c in _TYPO_LETTERS}
+    adds = {word[:i] + c + word[i:] for i in range(len(word) + 1) for c in _TYPO_LETTERS}
+    return {v for v in swaps | drops | changes | adds if v != word and v[:2] == word[:2] and v[-1:] == word[-1:]}
+
+
+@cache
+def _typo_map() -> dict[str, str]:
+    """Misspelling -> head word; a form one edit from two head words, or a word of some disease
+    name (MeSH names and entry terms, curated lexicon), is left alone."""
+    known: set[str] = set()
+    for name in ("mesh_diseases", "diseases"):
+        for row in load_lexicon(name):
+            for cell in (row.get("name", ""), row.get("entry_terms", ""), row.get("term", "")):
+                known.update(_fold_spelling(w) for w in re.findall(r"[A-Za-z]+", cell))
+    found: dict[str, set[str]] = {}
+    for head in _HEAD_WORDS:
+        for variant in _one_edit(_fold_spelling(head)):
+            found.setdefault(variant, set()).add(_fold_spelling(head))
+    return {v: next(iter(h)) for v, h in found.items() if len(h) == 1 and v not in known and len(v) >= 6}
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_word(word: str) -> str:
+    """Lower-case word key: British spelling and simple plurals folded, and a misspelt head word
+    of a disease name corrected."""
+    word = _fold_spelling(word)
+    if len(word) >= 6 and word.isalpha():
+        return _typo_map().get(word, word)
     return word
 
 

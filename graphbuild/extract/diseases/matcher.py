@@ -155,14 +155,21 @@ def curated_lexicon() -> tuple[dict[str, str], ...]:
     return load_lexicon("diseases")
 
 
+def _mondo_synonyms() -> Iterable[tuple[str, str]]:
+    """Names MeSH lacks, from the MONDO term that is the same concept as a descriptor
+    ("Lung TB", "Legionella pneumonia"): ontology/vocab/disease_synonyms.tsv."""
+    for row in load_lexicon("disease_synonyms"):
+        yield row["term"], row["mesh_id"]
+
+
 @lru_cache(maxsize=1)
 def matcher() -> DiseaseMatcher:
-    """The one matcher: MeSH names and entry terms, cancer variants, then the curated lexicon
-    (later sources win)."""
+    """The one matcher: MeSH names and entry terms, cancer variants, MONDO synonyms, then the
+    curated lexicon (later sources win; MONDO synonyms never displace a MeSH name)."""
     entries: dict[str, tuple[str, tuple[str, ...]]] = {
         key: (ui, ()) for key, ui in mesh.name_index().items()
     }
-    for term, ui in (*_cancer_variants(), *_slash_variants()):
+    for term, ui in (*_cancer_variants(), *_slash_variants(), *_mondo_synonyms()):
         entries.setdefault(mesh.name_key(term), (ui, ()))
     for row in curated_lexicon():
         entries[mesh.name_key(row["term"])] = (row["mesh_id"], split_multi(row["qualifiers"]))

@@ -53,6 +53,14 @@ _GRFS_REST = r"[\s-]*free[\s,/-]*(?:and\s+)?relapse[\s-]*free(?:[\s-]*survival)?
 _RECOVERY = r"\s+with\s+(?:an?\s+)?{kind}\s+(?:[\w-]+\s+){{0,3}}?recovery" + _AFTER
 _WITHOUT_RECOVERY = r"\s+without\s+(?:[\w-]+\s+){0,3}?recovery" + _AFTER
 _AE_WORDS = r"(?:adverse\s+(?:events?|reactions?|effects?)|toxicit(?:y|ies)|AEs?)"
+# words between a cause / onset qualifier and the AE ("treatment-related serious adverse events",
+# "treatment-emergent grade >= 3 adverse events"), and the AE abbreviations a qualifier can precede
+_AE_QUALIFIER = (
+    r"(?:(?:serious|severe|non-?serious|grade\s*(?:[≥>=]+\s*)?\d(?:\s*(?:-|to|or|and)\s*\d)?"
+    r"(?:\s+or\s+(?:higher|greater|above))?|treatment[\s-]emergent|immune[\s-]related),?\s+)"
+)
+_AE_ABBREVIATIONS = r"(?-i:(?:TE|S|TES)AEs?)"
+_AE_WORDS_ALL = r"(?:adverse\s+(?:events?|reactions?|effects?)|toxicit(?:y|ies)|(?-i:(?:TE|S|TES)?AEs?))"
 # an AE said to be caused by the treatment, later in the same sentence ("toxicity possibly
 # attributed to CART22", "adverse events, meeting the DLT definition, related to BG1805")
 _CAUSED_AHEAD = (
@@ -89,6 +97,15 @@ _STRUCTURAL: tuple[tuple[str | None, tuple[str, ...], str, bool], ...] = (
     ("PR", ("partial",), r"(?=\s+(?:or|and|/)\s+complete\s+(?:response|remission))", True),
     # treatment-caused adverse events: "CAR T related adverse events", "AEs attributed to ..."
     ("TRAE", ("related",), r"[\s-]+" + _AE_WORDS + _AFTER, True),
+    # ... and across qualifiers or before an AE abbreviation ("treatment-related serious adverse
+    # events", "treatment-related TEAEs"): only the cause word is consumed, so that the AE words
+    # still give their own keys (SAE, TEAE)
+    ("TRAE", ("related",), r"(?=[\s-]+(?:" + _AE_QUALIFIER + r"){1,3}" + _AE_WORDS_ALL + _AFTER + ")", True),
+    ("TRAE", ("related",), r"(?=[\s-]+" + _AE_ABBREVIATIONS + _AFTER + ")", True),
+    # "treatment-emergent serious adverse events": TEAE across a qualifier (SAE is named too)
+    ("TEAE", ("treatment-emergent", "treatment emergent"),
+     r"(?=\s+(?:" + _AE_QUALIFIER + r"){1,3}" + _AE_WORDS_ALL + _AFTER + ")", True),
+    ("TEAE", ("treatment-emergent", "treatment emergent"), r"(?=\s+(?-i:S?AEs?)" + _AFTER + ")", True),
     ("TRAE", ("adverse",), r"\s+(?:events?|reactions?|effects?)" + _AFTER + _CAUSED_AHEAD, True),
     ("TRAE", ("toxicit",), r"(?:y|ies)" + _AFTER + _CAUSED_AHEAD, True),
     ("TRAE", ("AE",), r"s?" + _AFTER + _CAUSED_AHEAD, False),

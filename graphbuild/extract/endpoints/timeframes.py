@@ -104,8 +104,20 @@ _TOLERANCES = (
 )
 # "every 3 months ... up to 24 months": the first periodic visit is the first time point
 _PERIODIC = re.compile(
-    r"\bevery\s+(\d+(?:\.\d+)?)\s*(minutes?|hours?|days?|weeks?|months?|years?)\b(?=[^;.]*?\b(?:up to|until|through)\b)"
+    r"\bevery\s+(\d+(?:\.\d+)?)\s*(minutes?|hours?|days?|weeks?|months?|years?)\b(?=[^;.]*?\b(?:up to|until|through|for)\b)"
 )
+# "monthly for 12 months", "annually up to 15 years": the adverb is a period of one unit
+_PERIODIC_ADVERB = re.compile(
+    r"\b(?P<a>weekly|monthly|quarterly|annually|yearly)\b(?=[^;.]*?\b(?:up to|until|through|for)\b[^;.]*\d)"
+)
+_ADVERB_PERIOD = {
+    "weekly": "every 1 week", "monthly": "every 1 month", "quarterly": "every 3 months",
+    "annually": "every 1 year", "yearly": "every 1 year",
+}
+# "4 quarters", "quarter 2": a quarter of a year is 3 months (90 days by the month convention)
+_QUARTERS = re.compile(r"\b(?P<n>\d+(?:\.\d+)?)\s*quarters?\b|\bquarter\s*(?P<q>\d+)\b")
+# "one hundred days", "two hundred and fifty days" (after the smaller number words became digits)
+_HUNDREDS = re.compile(r"\b(?P<h>[1-9])\s+hundred(?:\s+(?:and\s+)?(?P<r>\d{1,2}))?\b")
 _FREQUENCY = re.compile(
     r"\b(?:every|each|q)\s*(?:other\s+)?(?:\d+(?:\.\d+)?\s*(?:(?:-|to)\s*\d+(?:\.\d+)?\s*)?)?"
     r"(?:minutes?|hours?|days?|weeks?|months?|years?|quarters?)\b"
@@ -115,6 +127,12 @@ _FREQUENCY = re.compile(
 
 
 _DAY_WINDOW = re.compile(r"\bday\s*(\d+)\s*(?:\u00b1|\+/-|\+-)\s*(\d+)\s*(?:days?|d)?\b")
+# "Week 4 ± 7 days", "Month 12 +/- 2 weeks": a named point in weeks / months / years with a
+# tolerance in its own unit is a window in days, as "Day 28 +/- 4 days" is
+_UNIT_WINDOW = re.compile(
+    r"\b(?P<u>week|month|year)s?\s*(?P<n>\d+(?:\.\d+)?)\s*\(?\s*(?:\u00b1|\+/-|\+-)\s*"
+    r"(?P<w>\d+(?:\.\d+)?)\s*(?P<wu>days?|weeks?|months?|years?)?\b\s*\)?"
+)
 # "36 ± 3 days after the start", "Postoperative 2 year +/- 3 months": the only time of the text,
 # with a tolerance and no horizon word before it, is a window around the point (as "Day 28 +/- 4
 # days"); inside a list or after "within" the tolerance is dropped (`_TOLERANCES`).
@@ -131,6 +149,12 @@ def _point_window(match: re.Match[str]) -> str:
     width = _to_days(match.group("w"), match.group("wu"))
     low, high = center - width, center + width
     return f"{match.group('lead')}between day {_round(low):g} and day {_round(high):g}{match.group('rest')}"
+
+
+def _unit_window(match: re.Match[str]) -> str:
+    center = _to_days(match.group("n"), match.group("u"))
+    width = _to_days(match.group("w"), match.group("wu") or match.group("u"))
+    return f"day {_round(center - width):g} to day {_round(center + width):g} "
 
 
 def _day_window(match: re.Match[str]) -> str:
@@ -164,6 +188,15 @@ def _normalize(text: str) -> str:
                 out = pattern.sub(repl, out)
                 break
     out = _WORD_NUMBER.sub(_word_number, out)
+    if "hundred" in out:
+        out = _HUNDREDS.sub(lambda m: str(int(m.group("h")) * 100 + int(m.group("r") or 0)), out)
+    if "quarter" in out:
+        out = _QUARTERS.sub(
+            lambda m: f"{float(m.group('n')) * 3:g} months" if m.group("n") else f"month {int(m.group('q')) * 3}",
+            out,
+        )
+    if "ly" in out:
+        out = _PERIODIC_ADVERB.sub(lambda m: _ADVERB_PERIOD[m.group("a")], out)
     if "half" in out:
         out = _HALF.sub(lambda m: f"{m.group(1)}.5 ", out)
     if ",5" in out:
@@ -172,6 +205,11 @@ def _normalize(text: str) -> str:
         out = out.replace("+ / -", "+/-").replace("+ /-", "+/-")
     if "\u00b1" in out or "+/-" in out or "+-" in out:
         out = _DAY_WINDOW.sub(_day_window, out)  # "Day 28 +/- 4 days": days 24 to 32
+        window = _UNIT_WINDOW.search(out)
+        if window and not _DIGIT.search(out[: window.start()] + out[window.end() :]):
+            # "Week 4 ± 7 days": days 21 to 35 (the only time of the text; in a list the
+            # tolerance goes, as for "Day 1, 15 ± 3 days")
+            out = out[: window.start()] + _unit_window(window) + out[window.end() :]
         out = _POINT_WINDOW.sub(_point_window, out)  # "36 ± 3 days after ...": days 33 to 39
         for pattern, repl in _TOLERANCES:
             out = pattern.sub(repl, out)
@@ -269,6 +307,13 @@ _HORIZON_CUE = re.compile(
 _AT_CUE = re.compile(r"(?:\bat|\bon|\bend of|\bcompletion of)(?:\s+(?:the|each|study|approximately|about|~))*\s*$")
 _BEFORE_FOLLOWS = re.compile(r"^\s*(?:prior|before|pre-?)\b")
 _CONNECTOR = re.compile(r"^(?:-|to|through|until|up to|to up to|through up to|and up to|thereafter up to|and|until up to)$")
+# "From 30 days after infusion to 2 years", "starting 90 days post-transplant, up to 2 years": the
+# first time counts from the anchor the words between name, and starts the range
+_ANCHORED_CONNECTOR = re.compile(
+    r"^(?:after|post|following)\b(?![^;.]*\b(?:last|final|end|completion|discontinu\w*|stop\w*)\b)"
+    r"[^;.]{0,50}?(?:\bto|\buntil|\bup to|\bthrough)$"
+)
+_RANGE_START = re.compile(r"\b(?:from|starting|beginning|start(?:ing)? at)\s*$")
 _ANCHOR_USE = re.compile(r"\b(?:after|post|following|since|of|prior\s+to|before)[\s-]*$")
 _LABEL_BEFORE = re.compile(r"(?:\bas|=)\s*$")
 _ANCHOR_LABEL = re.compile(
@@ -490,7 +535,9 @@ def _resolve(
             intervals.append((a.values[0], a.values[0] + b.values[0]))  # "Day 9+48 hours": a window
             consumed.update((i, i + 1))
             continue
-        if not _CONNECTOR.match(gap):
+        if not _CONNECTOR.match(gap) and not (
+            _ANCHORED_CONNECTOR.match(gap) and _RANGE_START.search(text[max(0, a.start - 20):a.start])
+        ):
             continue
         if gap == "and" and not _BETWEEN.search(text[max(0, a.start - 12):a.start]):
             continue
