@@ -57,6 +57,15 @@ VIRTUOSO_DIFFERENCES = {
     "drops (most of) the rows of antigens a trial reaches only by a trial-level gb:directedAt "
     "link (no intervention targets it); every row it returns is right",
 }
+# Stored queries Virtuoso 7.2 refuses to run, with the error it gives (docs/push.md lists the
+# same): the test checks that it is exactly this error, so a Virtuoso that answers them is noticed.
+VIRTUOSO_REFUSES = {
+    "trial_evidence": ("SQ156", "its optimizer fails to compile the grouped one-pass form "
+                       "(`Internal Optimized compiler error: Bad dfe in sqlo_place_exp`)"),
+    "trials_for_antigen": ("SQ156", "the same compiler error on the antigen-outwards grouped form"),
+    "trials_by_phase": ("SR319", "on the corpus a phase's GROUP_CONCAT of trial ids is longer "
+                        "than Virtuoso's maximum row length"),
+}
 # trial-antigen pairs linked only at the trial level (see trial_antigens above)
 DIRECTED_ONLY = """
 PREFIX gb: <https://w3id.org/graphbuild/vocab#>
@@ -91,7 +100,15 @@ def _compare_all(store: object, server: Server, params: dict[str, dict[str, str]
     compared = 0
     mismatched = []
     for info in list_queries():
-        local, remote = compare_query(store, server.query, info.name, params.get(info.name))
+        if virtuoso and info.name in VIRTUOSO_REFUSES:
+            code, _why = VIRTUOSO_REFUSES[info.name]
+            try:
+                local, remote = compare_query(store, server.query, info.name, params.get(info.name))
+            except AssertionError as refused:
+                assert f"Error {code}" in str(refused), str(refused)[:500]
+                continue
+        else:
+            local, remote = compare_query(store, server.query, info.name, params.get(info.name))
         if virtuoso and info.name in VIRTUOSO_DIFFERENCES:
             _check_virtuoso_difference(store, info.name, local, remote)
         elif local != remote:
