@@ -65,7 +65,8 @@ def add_example(parser: argparse.ArgumentParser, command: str | None, width: int
     if parser.description and "\n" not in parser.description:
         parser.description = textwrap.fill(parser.description, width)
     parser.epilog = f"{parser.epilog}\n\n{text}" if parser.epilog else text
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    if not issubclass(parser.formatter_class, argparse.RawDescriptionHelpFormatter):
+        parser.formatter_class = argparse.RawDescriptionHelpFormatter  # keep a command's own
 
 
 def commands_in(help_text: str) -> list[str]:

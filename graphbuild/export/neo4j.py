@@ -252,7 +252,7 @@ class Neo4jSink:
 
 @register(
     "neo4j",
-    "Neo4j: neo4j-admin import CSVs, one per label and type, + import.sh",
+    "Neo4j: neo4j-admin import CSVs, one per label and type, + import.sh and load_csv.cypher",
     output="directory",
 )
 def write_neo4j(store: GraphStore, path: Path) -> None:
