@@ -179,3 +179,23 @@ def test_build_on_a_running_scheduler_by_its_address(examples_dir: Path, tmp_pat
         status = main(["build", str(examples_dir), "-o", str(out), "--scheduler", address, "--no-validate", "-q"])
     assert status == 0
     same_build(out, local)
+
+
+def test_turtle_is_written_on_the_cluster_too(examples_dir: Path, tmp_path: Path) -> None:
+    """`build --turtle --scheduler ...`: the workers write each trial's Turtle as a local build
+    does, so graph.ttl holds the same trial triples (the build graph's times aside)."""
+    local = build([examples_dir], tmp_path / "local", validate=False, turtle=True)
+    with DaskSource("local:2", shard_dir=tmp_path / "shards", turtle=True) as source:
+        dask = build([examples_dir], tmp_path / "dask", validate=False, turtle=True, source=source)
+    assert local.trials_loaded == dask.trials_loaded == 3
+
+    def trial_lines(folder: Path) -> list[str]:
+        text = (folder / "graph.ttl").read_text(encoding="utf-8")
+        build_graph = ("dateTime", "graphbuild build ", "build\\/")  # its times and id
+        return sorted(
+            line for line in text.splitlines() if not any(mark in line for mark in build_graph)
+        )
+
+    lines = trial_lines(tmp_path / "local")
+    assert any("CD7 CAR-T" in line for line in lines)
+    assert trial_lines(tmp_path / "dask") == lines

@@ -152,7 +152,7 @@ def _size(path: str) -> int:
         return 0
 
 
-def run_shard(units: Sequence[Unit], out: str, folder: str) -> ShardResult:
+def run_shard(units: Sequence[Unit], out: str, folder: str, turtle: bool = False) -> ShardResult:
     """The Dask task: read `units`, process every record, write `<stem>.nq` and `<stem>.ttl`
     into `folder` (a fresh stem per attempt, so a retried task never reads a half-written
     file), and return the manifest."""
@@ -165,7 +165,7 @@ def run_shard(units: Sequence[Unit], out: str, folder: str) -> ShardResult:
     tmp_nq, tmp_ttl = target / f".{stem}.nq.tmp", target / f".{stem}.ttl.tmp"
     with open(tmp_nq, "wb") as nq, open(tmp_ttl, "wb") as ttl:
         for item in outside(records, Path(out)):
-            result = item if isinstance(item, Reject) else process_record(item)
+            result = item if isinstance(item, Reject) else process_record(item, turtle)
             if isinstance(result, Reject):
                 items.append(result)
                 continue
@@ -209,9 +209,17 @@ class DaskSource:
             build(inputs, out, source=source)
     """
 
-    def __init__(self, scheduler: str, shard_dir: str | os.PathLike[str] | None = None, **plan: Any) -> None:
+    def __init__(
+        self,
+        scheduler: str,
+        shard_dir: str | os.PathLike[str] | None = None,
+        *,
+        turtle: bool = False,
+        **plan: Any,
+    ) -> None:
         check_scheduler(scheduler)
         self.scheduler = scheduler
+        self.turtle = turtle  # the workers also write each trial as Turtle (build --turtle)
         self.shard_dir = Path(shard_dir) if shard_dir is not None else None
         self.plan_options = plan
         self.client: Any = None
@@ -256,6 +264,7 @@ class DaskSource:
         token = uuid.uuid4().hex[:8]
         futures = self.client.map(
             run_shard, [p for _, p in shards], out=str(out.resolve()), folder=str(folder),
+            turtle=self.turtle,
             key=[f"graphbuild-shard-{i}-{token}" for i, _ in shards], retries=TASK_RETRIES,
         )
         by_index = dict(zip((i for i, _ in shards), futures, strict=True))

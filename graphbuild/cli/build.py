@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         from graphbuild.build.cluster import DaskSource, DaskUnavailable, ShardFailed
 
         try:
-            source = DaskSource(args.scheduler, args.shard_dir)
+            source = DaskSource(args.scheduler, args.shard_dir, turtle=args.turtle)
             failures = (ShardFailed,)
         except (DaskUnavailable, ValueError) as exc:
             args.parser.error(str(exc))  # exits 2
