@@ -83,7 +83,8 @@ def build(
     same `out_dir` while this one runs raises `BuildLocked`.
 
     `progress` hears which stage runs and how far it is (`graphbuild.build.progress`);
-    `report_html` also writes `report.html`, the landscape page (`graphbuild.landscape`)."""
+    `report_html` also writes `report.html`, the landscape page (`graphbuild.landscape`);
+    `source` replaces the local read-and-extract pool (`graphbuild.build.cluster.DaskSource`)."""
     out = Path(out_dir)
     listener = listener_for(progress)
     with locked(out):  # a second build into `out` is refused while this one runs
