@@ -46,3 +46,13 @@ def corpus_graph(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> 
     report = build([corpus_dir], out, workers=max(2, os.cpu_count() or 1), validate=False, turtle=True)
     assert report.trials_loaded > 1000, report.rejects[:5]
     return out
+
+
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory: pytest.TempPathFactory, examples_dir: Path):
+    """The seed examples' build (made once per session by tests/test_export_seed.py), opened
+    read-only for one test module: the graph every export test reads."""
+    from test_export_seed import open_seed
+
+    with open_seed(tmp_path_factory, examples_dir) as store:
+        yield store

@@ -15,12 +15,11 @@ import json
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from falkordb_server import falkordb  # noqa: F401 - the session fixture
-from test_export_seed import CD7, TRIAL_002, open_seed
+from test_export_seed import CD7, TRIAL_002
 
 from graphbuild.build import build
 from graphbuild.export import cypher, registry
@@ -66,14 +65,6 @@ def graph_counts(graph: object) -> tuple[int, int]:
 
 def view_counts(store: GraphStore) -> tuple[int, int]:
     return sum(1 for _ in pg.nodes(store)), sum(1 for _ in pg.edges(store))
-
-
-@pytest.fixture(scope="module")
-def seed_store(
-    tmp_path_factory: pytest.TempPathFactory, examples_dir: Path
-) -> Iterator[GraphStore]:
-    with open_seed(tmp_path_factory, examples_dir) as store:
-        yield store
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
 import pytest
-from test_export_seed import CD7, TNFRSF17, TRIAL_001, TRIAL_002, open_seed
+from test_export_seed import CD7, TNFRSF17, TRIAL_001, TRIAL_002
 
 from graphbuild.export import property_graph as pg
 from graphbuild.export import registry
@@ -25,14 +24,6 @@ SHARED = Path(os.environ.get("GRAPHBUILD_SHARED", REPO.parent / "shared"))
 GEXF_RNG = SHARED / "schemas" / "gexf-1.3" / "gexf.rng"
 NS = {"g": "http://gexf.net/1.3"}
 INTERVENTION_002 = f"{TRIAL_002}/intervention/0"
-
-
-@pytest.fixture(scope="module")
-def seed_store(
-    tmp_path_factory: pytest.TempPathFactory, examples_dir: Path
-) -> Iterator[GraphStore]:
-    with open_seed(tmp_path_factory, examples_dir) as store:
-        yield store
 
 
 @pytest.fixture(scope="module")

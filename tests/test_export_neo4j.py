@@ -13,12 +13,11 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from test_export_seed import open_seed, sparql_count
+from test_export_seed import sparql_count
 
 from graphbuild.export import neo4j, registry
 from graphbuild.export import property_graph as pg
@@ -195,14 +194,6 @@ def rows_of(conn, cypher: str, params: dict | None = None) -> list[list]:
 
 
 # --------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def seed_store(
-    tmp_path_factory: pytest.TempPathFactory, examples_dir: Path
-) -> Iterator[GraphStore]:
-    with open_seed(tmp_path_factory, examples_dir) as store:
-        yield store
 
 
 @pytest.fixture(scope="module")

@@ -5,24 +5,14 @@ the stream is sorted and repeatable."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from test_export_seed import CD7, TNFRSF17, TRIAL_001, TRIAL_002, open_seed, sparql_count
+from test_export_seed import CD7, TNFRSF17, TRIAL_001, TRIAL_002, sparql_count
 
 from graphbuild.export import property_graph as pg
 from graphbuild.store import GraphStore
 
 KINDS = {kind.label: kind for kind in pg.NODE_KINDS}
-
-
-@pytest.fixture(scope="module")
-def seed_store(
-    tmp_path_factory: pytest.TempPathFactory, examples_dir: Path
-) -> Iterator[GraphStore]:
-    with open_seed(tmp_path_factory, examples_dir) as store:
-        yield store
 
 
 @pytest.fixture(scope="module")

@@ -4,13 +4,12 @@ the merged graph for triple formats and the whole dataset for quad formats."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
-from test_export_seed import TRIAL_002, open_seed
+from test_export_seed import TRIAL_002
 
 from graphbuild.export import registry
 from graphbuild.export.rdf_formats import FORMATS
@@ -25,14 +24,6 @@ RDFLIB_NAMES = {
     "jsonld": "json-ld",
 }
 RDF_EXPORTERS = [e.name for e in registry.exporters() if e.module.endswith(".rdf_formats")]
-
-
-@pytest.fixture(scope="module")
-def seed_store(
-    tmp_path_factory: pytest.TempPathFactory, examples_dir: Path
-) -> Iterator[GraphStore]:
-    with open_seed(tmp_path_factory, examples_dir) as store:
-        yield store
 
 
 def test_every_rdf_format_is_covered_here() -> None:

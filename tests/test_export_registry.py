@@ -4,17 +4,15 @@ itself, the CLI lists and finds formats only through the registry, outputs are a
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import rdflib
-from test_export_seed import open_seed, seed_build
+from test_export_seed import seed_build
 
 from graphbuild.cli import main
 from graphbuild.export import property_graph, registry
 from graphbuild.export.atomic import atomic_directory, atomic_file
-from graphbuild.store import GraphStore
 
 EXPECTED = {
     "turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml", "neo4j", "cypher", "gexf", "graphml"
@@ -25,14 +23,6 @@ EXPORT_DIR = Path(registry.__file__).parent
 @pytest.fixture(scope="module")
 def seed_dir(tmp_path_factory: pytest.TempPathFactory, examples_dir: Path) -> Path:
     return seed_build(tmp_path_factory, examples_dir)
-
-
-@pytest.fixture(scope="module")
-def seed_store(
-    tmp_path_factory: pytest.TempPathFactory, examples_dir: Path
-) -> Iterator[GraphStore]:
-    with open_seed(tmp_path_factory, examples_dir) as store:
-        yield store
 
 
 def test_every_format_module_in_the_folder_registers_itself() -> None:
