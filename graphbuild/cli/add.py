@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from graphbuild.cli.options import add_graph_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "refreshed. The build's report.json still describes the original build.",
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, globs, archives or -")
-    parser.add_argument("--graph", required=True, metavar="DIR", help="a build folder (graphbuild build -o DIR)")
+    add_graph_option(parser, datasets=False)
     parser.add_argument("--no-reason", dest="reason", action="store_false", help="skip re-running the inferences")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only rejects and errors")
     parser.set_defaults(handler=run)

@@ -13,6 +13,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from graphbuild.cli.options import add_graph_option
 
 
 def _format_list() -> str:
@@ -48,9 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=_HelpWithFormats,
     )
     parser.add_argument("format", metavar="FORMAT", help="one of the formats listed below")
-    parser.add_argument(
-        "--graph", required=True, metavar="DIR", help="a build folder (graphbuild build -o DIR)"
-    )
+    add_graph_option(parser, datasets=False)
     parser.add_argument(
         "-o", "--output", required=True, metavar="PATH", help="output file (a folder for neo4j)"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from graphbuild.cli.options import add_graph_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "GRAPHBUILD_PUSH_PASSWORD, else the netrc entry of the server's host ($NETRC or "
         "~/.netrc); Basic or Digest, as the server asks.",
     )
-    parser.add_argument("--graph", required=True, metavar="DIR", help="build folder (graphbuild build -o DIR)")
+    add_graph_option(parser, datasets=False)
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--sparql-gsp", metavar="URL", help="Graph Store HTTP Protocol endpoint (PUT URL?graph=IRI)")
     where.add_argument("--sparql-update", metavar="URL", help="SPARQL 1.1 Update endpoint (DROP SILENT GRAPH + INSERT DATA)")

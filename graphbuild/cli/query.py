@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from graphbuild.cli.options import add_graph_option
 
 # the formats of graphbuild.sparql.results.FORMATTERS, named here so `--help` imports nothing
 FORMATS = ("csv", "json", "table")
@@ -17,12 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "opened read-only. Parameters are bound as RDF terms, never pasted into the query.",
     )
     parser.add_argument("name", help="the stored query (file stem in queries/)")
-    parser.add_argument(
-        "--graph",
-        required=True,
-        metavar="DIR",
-        help="a build folder (graphbuild build -o DIR) or an RDF dataset file (.trig, .nq)",
-    )
+    add_graph_option(parser)
     parser.add_argument(
         "--param",
         action="append",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from graphbuild.cli.options import add_graph_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,12 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "modalities, a product network and the build's figures. `graphbuild build` writes it "
         "as DIR/report.html unless given --no-report-html.",
     )
-    parser.add_argument(
-        "--graph",
-        required=True,
-        metavar="DIR",
-        help="a build folder (graphbuild build -o DIR) or an RDF dataset file (.trig, .nq)",
-    )
+    add_graph_option(parser)
     parser.add_argument(
         "-o",
         "--output",

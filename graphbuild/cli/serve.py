@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from graphbuild.endpoint import config as endpoint  # the defaults; the server loads in run
+from graphbuild.cli.options import add_graph_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -15,12 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Serve a built graph as a read-only SPARQL endpoint: /sparql for queries, "
         "/queries/NAME for stored queries, / for a page listing them.",
     )
-    parser.add_argument(
-        "--graph",
-        required=True,
-        metavar="DIR",
-        help="a build folder (graphbuild build -o DIR) or an RDF dataset file (.trig, .nq)",
-    )
+    add_graph_option(parser)
     parser.add_argument(
         "--host",
         default=endpoint.DEFAULT_HOST,

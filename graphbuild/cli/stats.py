@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 from collections import defaultdict
+from graphbuild.cli.options import add_graph_option
 
 # (title, stored query, column to count by): trials per value
 TOPS = (
@@ -28,12 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Print the number of nodes of each kind in a built graph and the target "
         "antigens, diseases and endpoint concepts with the most trials.",
     )
-    parser.add_argument(
-        "--graph",
-        required=True,
-        metavar="DIR",
-        help="a build folder (graphbuild build -o DIR) or an RDF dataset file (.trig, .nq)",
-    )
+    add_graph_option(parser)
     parser.add_argument(
         "--top", type=int, default=10, metavar="N", help="rows per top list (default %(default)s)"
     )

@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
+from graphbuild.cli.options import add_graph_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,12 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "per chunk of trial graphs, then every queries/*-violation.rq over the whole graph. "
         "Exit status 1 when it does not conform.",
     )
-    parser.add_argument(
-        "--graph",
-        required=True,
-        metavar="DIR",
-        help="a build folder (graphbuild build -o DIR) or an RDF dataset file (.trig, .nq)",
-    )
+    add_graph_option(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument(
         "--chunk-size",
