@@ -263,6 +263,15 @@ class GraphStore:
         return dataset
 
 
+def canonical_ntriples(store: ox.Store, graph: str) -> bytes:
+    """One named graph as N-Triples, lines sorted: the same graph gives the same bytes in every
+    build (a build has no blank nodes), so their SHA-256 says whether a graph changed."""
+    quads = store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    return b"".join(sorted(data.splitlines(keepends=True)))
+
+
 def turtle_header() -> bytes:
     """The @prefix lines every Turtle file graphbuild writes starts with."""
     return "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items()).encode()

@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -38,7 +38,7 @@ from graphbuild.export.property_graph import EDGE_KINDS, NODE_KINDS, Edge, Node,
 from graphbuild.export.registry import register
 from graphbuild.rdf.iris import trial_graph_iri
 from graphbuild.rdf.namespaces import GB_IRI
-from graphbuild.store import GraphStore
+from graphbuild.store import GraphStore, canonical_ntriples
 
 __all__ = [
     "BATCH_ROWS",
@@ -101,17 +101,17 @@ FALKORDB_INDEXES = [f"CREATE INDEX FOR (n:{kind.label}) ON (n.iri);" for kind in
 
 
 def trial_hashes(store: object) -> dict[str, str]:
-    """Trial IRI -> SHA-256 of its named graph (N-Quads lines, sorted): the same trial graph
-    gives the same hash in every build, a changed one a different hash."""
+    """Trial IRI -> SHA-256 of its named graph (`canonical_ntriples`, as `graphbuild push`
+    hashes graphs): the same trial graph gives the same hash in every build, a changed one a
+    different hash."""
     oxstore = store if isinstance(store, ox.Store) else store.ox  # type: ignore[attr-defined]
     out: dict[str, str] = {}
     trial_id = ox.NamedNode(f"{GB_IRI}trialId")
     for quad in oxstore.quads_for_pattern(None, trial_id, None, None):
         if not isinstance(quad.subject, ox.NamedNode) or quad.subject.value in out:
             continue
-        graph = ox.NamedNode(trial_graph_iri(quad.object.value))
-        lines = sorted(str(q) for q in oxstore.quads_for_pattern(None, None, None, graph))
-        out[quad.subject.value] = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+        graph = canonical_ntriples(oxstore, trial_graph_iri(quad.object.value))
+        out[quad.subject.value] = hashlib.sha256(graph).hexdigest()
     return out
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 
-from graphbuild.store import GraphStore
+from graphbuild.store import GraphStore, canonical_ntriples
 
 __all__ = ["graph_hashes", "graph_iris", "graph_ntriples"]
 
@@ -22,10 +22,7 @@ def graph_iris(store: GraphStore) -> list[str]:
 
 def graph_ntriples(store: GraphStore, iri: str) -> bytes:
     """One named graph as N-Triples, lines sorted (canonical: a build has no blank nodes)."""
-    quads = store.ox.quads_for_pattern(None, None, None, ox.NamedNode(iri))
-    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-    return b"".join(sorted(data.splitlines(keepends=True)))
+    return canonical_ntriples(store.ox, iri)
 
 
 def graph_hashes(store: GraphStore) -> Iterator[tuple[str, str]]:
