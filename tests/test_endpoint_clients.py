@@ -23,7 +23,9 @@ from SPARQLWrapper import CSV, JSON, JSONLD, RDFXML, TSV, TURTLE, XML, SPARQLWra
 
 from graphbuild import serve
 from graphbuild.endpoint.sandbox import drop_network
-from graphbuild.endpoint.workers import _RoundRobin, _Ticket
+from graphbuild.endpoint.errors import Refused
+from graphbuild.endpoint.jobs import Job
+from graphbuild.endpoint.workers import WorkerPool, _RoundRobin, _Ticket
 from graphbuild.queries import open_graph
 
 FIXTURE = Path(__file__).parent / "data" / "query_fixture.trig"
@@ -383,10 +385,41 @@ def test_a_simple_query_answers_within_a_second_while_five_slow_ones_run() -> No
                     assert seconds < 1.0, f"a simple query took {seconds:.2f} s"
             assert not any(f.done() for f in futures), "the slow queries should still run"
             srv.close()  # ends the slow queries now rather than at their limit
-            assert all(f.result(timeout=30) >= 500 for f in futures)
+            assert [f.result(timeout=30) for f in futures] == [503] * 5  # shutting down
     finally:
         srv.close()
         thread.join(timeout=10)
+
+
+def test_a_worker_is_discarded_once_when_close_and_its_query_race() -> None:
+    """`close()` and a query thread whose worker died may discard the same worker at once;
+    each worker's pipe is closed exactly once and neither side raises (a double close failed
+    CI once with EBADF, and could close a descriptor another file had just been given)."""
+    pool = WorkerPool(functools.partial(open_graph, FIXTURE), size=1)
+    workers = list(pool._state.workers)
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def discard(worker: object) -> None:
+        barrier.wait()
+        try:
+            pool._discard(worker)  # type: ignore[arg-type]
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    for worker in workers:
+        threads = [threading.Thread(target=discard, args=(worker,)) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        barrier.reset()
+    pool.close()
+    assert errors == []
+    assert all(w.discarded and w.conn.closed and not w.process.is_alive() for w in workers)
+    with pytest.raises(Refused) as refused:
+        pool.run(Job(query=TRIAL_IDS, format="json", max_rows=10), timeout=5)
+    assert refused.value.status == 503
 
 
 def test_a_paused_slow_query_resumes_and_finishes() -> None:

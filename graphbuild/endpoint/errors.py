@@ -15,3 +15,10 @@ class Refused(Exception):
 
 class QueryTimeout(Exception):
     """The query did not finish within the time limit (its worker was killed)."""
+
+
+class ShuttingDown(Refused):
+    """The server is closing its worker pool: queries waiting or running end with 503."""
+
+    def __init__(self) -> None:
+        super().__init__(503, "the endpoint is shutting down; retry against a running server")

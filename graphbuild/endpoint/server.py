@@ -69,7 +69,7 @@ class SparqlServer:
         """Stop serving (when serve_forever runs in another thread), release the port and
         stop the workers."""
         self._uvicorn.should_exit = True
-        self.pool.close()  # queries still running end now (their clients get 500)
+        self.pool.close()  # queries still running end now (their clients get 503)
         if self._uvicorn.started:
             self._stopped.wait(timeout=10)
         self.socket.close()

@@ -38,7 +38,7 @@ from graphbuild.endpoint.config import (
     DEFAULT_WORKERS,
     StoreOpener,
 )
-from graphbuild.endpoint.errors import QueryTimeout, Refused
+from graphbuild.endpoint.errors import QueryTimeout, Refused, ShuttingDown
 from graphbuild.endpoint.jobs import Answer, Job, execute_job, text_answer
 from graphbuild.endpoint.sandbox import drop_network
 
@@ -77,6 +77,7 @@ def _worker_main(conn: Connection, opener: StoreOpener) -> None:
 class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
+    discarded: bool = False  # claimed by one `_discard` call; set with the pool's lock held
 
 
 @dataclass(eq=False)
@@ -256,7 +257,13 @@ class WorkerPool:
                 self._state.starting -= 1
 
     def _discard(self, worker: _Worker) -> None:
+        """Kill and close one worker, exactly once: `close()` and a query thread that sees its
+        worker die may both get here, and closing one pipe twice from two threads can close a
+        descriptor number already reused by another file."""
         with self._cond:
+            if worker.discarded:
+                return
+            worker.discarded = True
             self._state.workers.discard(worker)
         if worker.process.is_alive():
             worker.process.kill()
@@ -330,7 +337,7 @@ class WorkerPool:
 
         while not ready():
             if self._closed:
-                raise RuntimeError("the worker pool is closed")
+                raise ShuttingDown()
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 ticket.gone = True
@@ -343,7 +350,7 @@ class WorkerPool:
         """The answer to `job` for `client`, or QueryTimeout when it runs more than `timeout`
         seconds or waits more than `max_wait` seconds in line."""
         if self._closed:
-            raise RuntimeError("the worker pool is closed")
+            raise ShuttingDown()
         ticket = _Ticket(client)
         wait_deadline = time.monotonic() + self.max_wait
         with self._cond:
@@ -372,11 +379,14 @@ class WorkerPool:
                     break
                 if not slow:
                     slow = self._turn_slow(ticket, worker, wait_deadline + timeout)
-        except (EOFError, OSError) as exc:
+        except BaseException as exc:
             self._finish(worker, slow, keep=False)
-            raise RuntimeError(f"the query worker stopped: {exc}") from None
-        except BaseException:
-            self._finish(worker, slow, keep=False)
+            if self._closed and isinstance(exc, Exception) and not isinstance(exc, Refused):
+                # close() killed the worker or closed its pipe under us (EOFError, OSError or
+                # ValueError, depending on the moment): the query ends because we shut down
+                raise ShuttingDown() from None
+            if isinstance(exc, (EOFError, OSError)):
+                raise RuntimeError(f"the query worker stopped: {exc}") from None
             raise
         self._finish(worker, slow, keep=False)  # still running; only killing it stops it
         raise QueryTimeout(f"the query took longer than the limit of {timeout:g} s")
@@ -423,16 +433,22 @@ class WorkerPool:
             self._discard(worker)
 
     def close(self) -> None:
+        """Stop every worker. Idle ones are asked to exit; busy ones (running or paused) are
+        killed at once, so their clients hear 503 before the server's graceful shutdown ends."""
         with self._cond:
             self._closed = True
             workers = list(self._state.workers)
+            idle = set(self._state.idle)
             self._cond.notify_all()
         for worker in workers:
-            self._signal(worker, signal.SIGCONT)
-            try:
-                worker.conn.send(None)
-            except (OSError, ValueError):
-                pass
+            if worker in idle:
+                try:
+                    worker.conn.send(None)
+                except (OSError, ValueError):
+                    pass
+            else:
+                self._discard(worker)
+        deadline = time.monotonic() + 2
         for worker in workers:
-            worker.process.join(timeout=2)
+            worker.process.join(timeout=max(0.0, deadline - time.monotonic()))
             self._discard(worker)
