@@ -10,6 +10,12 @@ record is assigned to the development or the frozen test half by a second seeded
 
 Run once; the output is committed, and re-running with the same seed and corpus gives the
 same file byte for byte.
+
+    python scripts/sample_gold.py --supplement --out tests/gold/sample_dev2.jsonl
+
+draws a second, smaller sample (seed + 1) for the development half alone, leaving out every
+trial already in the gold set (either half, any format). It was drawn after the split, so its
+records are measured once before any tuning on them: a second figure on records never tuned on.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ SEED = 20261206
 ROOT = Path(__file__).resolve().parent.parent
 # Per source format: how many records to draw, and how many of them from the therapy stratum.
 DRAW = {"json": (50, 30), "xml": (80, 52), "csv": (130, 80)}
+SUPPLEMENT_DRAW = {"json": (25, 15), "xml": (40, 26), "csv": (55, 34)}
 THERAPY = re.compile(
     r"\bCAR[- ]?T\b|\bCAR\b|chimeric antigen|\bT[- ]cells?\b|\bNK\b|natural killer|TCR|"
     r"\bcell therapy|mab\b|antibod|bispecific|\bBiTE\b|immunotoxin|conjugate",
@@ -68,24 +75,19 @@ def main() -> None:
     # The v1 records (origin "v1" in the development half) are left out of the draw.
     parser.add_argument("--gold", type=Path, default=ROOT / "tests" / "gold" / "dev.jsonl")
     parser.add_argument("--out", type=Path, default=ROOT / "tests" / "gold" / "sample.jsonl")
+    parser.add_argument("--supplement", action="store_true",
+                        help="draw the development supplement (every gold trial left out)")
     args = parser.parse_args()
+    if args.supplement:
+        supplement(args.corpus, args.out)
+        return
 
     lines = [json.loads(line) for line in args.gold.read_text().splitlines() if line]
     taken = {g["trial_id"] for g in lines if g.get("origin", "v1") == "v1"}
     rows = [r for r in corpus_records(args.corpus) if r["trial_id"] not in taken]
     rows.sort(key=lambda r: (r["format"], r["file"], r["record"].zfill(6)))
-    seen: set[str] = set()
     rng = random.Random(SEED)
-    drawn: list[dict] = []
-    for fmt, (total, therapy_n) in DRAW.items():
-        for stratum, n in ((True, therapy_n), (False, total - therapy_n)):
-            pool = [r for r in rows if r["format"] == fmt and r["therapy"] is stratum
-                    and r["trial_id"] not in seen]
-            pick = rng.sample(pool, min(n, len(pool)))
-            for r in pick:
-                seen.add(r["trial_id"])  # one copy of a trial across formats
-            drawn.extend(pick)
-    drawn.sort(key=lambda r: (r["format"], r["file"], r["record"].zfill(6)))
+    drawn = _stratified(rows, DRAW, rng)
     # The v1 records were tuned on, so they belong to the development half; the test half is
     # drawn from the new sample alone and is half of the whole gold (v1 + new).
     n_test = (len(drawn) + len(taken)) // 2
@@ -93,8 +95,44 @@ def main() -> None:
     rng.shuffle(halves)
     for row, half in zip(drawn, halves):
         row["half"] = half
-    args.out.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in drawn))
-    print(f"{len(drawn)} records -> {args.out}")
+    write_sample(drawn, args.out)
+
+
+def _stratified(rows: list[dict], plan: dict[str, tuple[int, int]], rng: random.Random) -> list[dict]:
+    """Per format, `therapy_n` records from the therapy stratum and the rest from the other,
+    one copy of a trial across formats."""
+    seen: set[str] = set()
+    drawn: list[dict] = []
+    for fmt, (total, therapy_n) in plan.items():
+        for stratum, n in ((True, therapy_n), (False, total - therapy_n)):
+            pool = [r for r in rows if r["format"] == fmt and r["therapy"] is stratum
+                    and r["trial_id"] not in seen]
+            pick = rng.sample(pool, min(n, len(pool)))
+            seen.update(r["trial_id"] for r in pick)
+            drawn.extend(pick)
+    drawn.sort(key=lambda r: (r["format"], r["file"], r["record"].zfill(6)))
+    return drawn
+
+
+def supplement(corpus: Path, out: Path) -> None:
+    gold = ROOT / "tests" / "gold"
+    taken = {
+        json.loads(line)["trial_id"]
+        for name in ("dev.jsonl", "test.jsonl", "sample.jsonl")
+        for line in (gold / name).read_text().splitlines()
+        if line
+    }
+    rows = [r for r in corpus_records(corpus) if r["trial_id"] not in taken]
+    rows.sort(key=lambda r: (r["format"], r["file"], r["record"].zfill(6)))
+    drawn = _stratified(rows, SUPPLEMENT_DRAW, random.Random(SEED + 1))
+    for row in drawn:
+        row["half"] = "dev"
+    write_sample(drawn, out)
+
+
+def write_sample(drawn: list[dict], out: Path) -> None:
+    out.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in drawn))
+    print(f"{len(drawn)} records -> {out}")
     print("by format:", dict(Counter(r["format"] for r in drawn)))
     print("therapy-like:", sum(r["therapy"] for r in drawn))
     print("halves:", dict(Counter(r["half"] for r in drawn)))
