@@ -515,6 +515,12 @@ def test_extraction_keeps_up_with_a_full_dump(extracted) -> None:
         # a sponsor code or a brand name reaches the same product
         ("Study of JCARH125 in Multiple Myeloma", "JCARH125", {"TNFRSF17"}),
         ("Elahere in Ovarian Cancer", "Elahere", {"FOLR1"}),
+        # TCR T cells: the peptide-HLA the receptor sees is the tumour antigen's
+        ("Afami-cel in Synovial Sarcoma", "afamitresgene autoleucel", {"MAGEA4"}),
+        ("GSK3377794 in Myxoid Liposarcoma", "GSK3377794", {"CTAG1B"}),
+        # the INN's spelling (camidanlumab, not camidanlimab) and its sponsor code
+        ("Camidanlumab Tesirine in Hodgkin Lymphoma", "Camidanlumab tesirine", {"IL2RA"}),
+        ("ADCT-301 in Relapsed Lymphoma", "ADCT-301", {"IL2RA"}),
     ],
 )
 def test_curated_products_beyond_the_development_half(title: str, intervention: str, symbols: set[str]) -> None:

@@ -402,6 +402,27 @@ def test_site_specific_lymphomas_ground_to_histology_and_site() -> None:
         "D018442",  # Lymphoma, B-Cell, Marginal Zone
         "D013160",  # Splenic Neoplasms
     ]
+    # the eye, the orbit, the lung, the liver and the kidney are sites as well; a subtype whose
+    # name holds a site word ("Hepatosplenic", "Nasal Type", "Mediastinal") is its own histology
+    sites = make(
+        (
+            "Primary Vitreoretinal Lymphoma",
+            "Orbital Lymphoma",
+            "Primary Pulmonary Lymphoma",
+            "Hepatosplenic T-cell Lymphoma",
+            "Extranodal NK/T-cell Lymphoma, Nasal Type",
+            "Primary Mediastinal Large B-cell Lymphoma",
+        )
+    )
+    assert [link.mesh_id for link in extract_diseases(sites)] == [
+        "D008223",  # Lymphoma
+        "D005134",  # Eye Neoplasms
+        "D009918",  # Orbital Neoplasms
+        "D008175",  # Lung Neoplasms
+        "D016399",  # Lymphoma, T-Cell
+        "D054391",  # Lymphoma, Extranodal NK-T-Cell
+        "D016403",  # DLBCL
+    ]
     # a site without a lymphoma is no lymphoma of that site
     assert [link.mesh_id for link in extract_diseases(make(("Skin Cancer",)))] == ["D012878"]
 

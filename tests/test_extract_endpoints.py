@@ -300,6 +300,15 @@ def test_generic_wordings() -> None:
     assert keys("Disease control rate based on participants who respond to treatment") == []
 
 
+def test_non_hematologic_toxicity_is_no_cytopenia() -> None:
+    """"non-hematologic toxicity" is every toxicity but the haematological ones: AE, never
+    CYTOPENIA; the plain wording stays CYTOPENIA."""
+    assert keys("Rate of grade 3-5 non-hematologic toxicities") == ["AE"]
+    assert keys("Non-haematological toxicity") == ["AE"]
+    assert keys("Grade >= 3 hematologic toxicity") == ["CYTOPENIA"]
+    assert keys("Hematologic toxicity and non-hematologic toxicity") == ["CYTOPENIA", "AE"]
+
+
 def test_new_concepts_of_the_v2_conventions() -> None:
     assert keys("Migration of CAR-T cells to the tumour") == ["TRAFFICKING"]
     assert keys("CMV viral load") == ["VIRAL_LOAD"]

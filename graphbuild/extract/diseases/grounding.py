@@ -250,6 +250,11 @@ _SITE_NEOPLASMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:bone)\b(?!\s+marrow)", re.I), "D001859"),  # Bone Neoplasms
     (re.compile(r"\b(?:splen\w*|spleen)\b", re.I), "D013160"),  # Splenic Neoplasms
     (re.compile(r"\b(?:thyroid)\b", re.I), "D013964"),  # Thyroid Neoplasms
+    (re.compile(r"\b(?:ocular|intraocular|eye|vitreoretinal|retinal|conjunctival|uveal)\b", re.I), "D005134"),  # Eye Neoplasms
+    (re.compile(r"\b(?:orbit|orbital)\b", re.I), "D009918"),  # Orbital Neoplasms
+    (re.compile(r"\b(?:lung|pulmonary)\b", re.I), "D008175"),  # Lung Neoplasms
+    (re.compile(r"\b(?:hepatic|liver)\b", re.I), "D008113"),  # Liver Neoplasms
+    (re.compile(r"\b(?:renal|kidney)\b", re.I), "D007680"),  # Kidney Neoplasms
 )
 
 SITE_NEOPLASM_IDS = frozenset(site for _, site in _SITE_NEOPLASMS)

@@ -32,7 +32,8 @@ _GUARDS: tuple[_Guard, ...] = (
     _Guard("AUC", before=re.compile(r"(?:\bROC\b|receiver|operating\s+characteristic|discriminat\w*|diagnostic|predictive"
                                     r"|prediction|accuracy|glucose|insulin)[^.;]{0,60}$", re.I),
            after=re.compile(r"^\s*(?:-\s*ROC|\(?\s*ROC|of\s+(?:the\s+)?ROC|for\s+(?:the\s+)?(?:model|prediction|diagnos))", re.I)),
-    _Guard("CYTOPENIA", before=re.compile(r"\bimmune\s+$", re.I)),
+    # "immune cytopenia" is a disease; "non-hematologic toxicity" is every toxicity but cytopenia
+    _Guard("CYTOPENIA", before=re.compile(r"(?:\bimmune\s+|\bnon[\s-]*)$", re.I)),
     _Guard("EXPANSION", text=re.compile(r"^amplif", re.I), before=re.compile(r"\bPCR\)?\s*$")),
     _Guard("TMAX", text=re.compile(r"^time", re.I),
            after=re.compile(r"^\s+(?:glucose|sensory|perfusion|enhancement|flow|velocity|effect)", re.I)),
