@@ -147,6 +147,8 @@ CYCLES = [
     pytest.param("At the end of cycle 8 (each cycle is 28 days)", (224, 224, (224,), None), id="end-of-cycle-8"),
     pytest.param("At the end of cycle 1 and 2 (each cycle is 28 days in duration)", (28, 56, (28, 56), None), id="two-cycles"),
     pytest.param("Up to 6 cycles (each cycle is 28 days).", (0, 168, (), None), id="n-cycles"),
+    pytest.param("Up to 12 cycles, each 28 days", (0, 336, (), None), id="cycles-each-n-days"),
+    pytest.param("6 cycles (each 4 weeks)", (0, 168, (), None), id="cycles-each-n-weeks"),
     pytest.param("At the end of each 28 Day cycle for a maximum of 32 cycles", (0, 896, (), None), id="maximum-cycles"),
     pytest.param("Up to ~56 days (Cycles 1-2, cycle = 28 days)", (0, 56, (), None), id="cycle-range"),
     pytest.param("Cycle 1 (28 days)", (0, 28, (), None), id="cycle-with-length"),

@@ -231,6 +231,11 @@ _CYCLE_LENGTH = (
     ),
     # 28-day cycles / 21 day treatment cycle
     re.compile(rf"\b(?P<n>{_NUM})\s*-?\s*(?P<u>days?|weeks?)\s*(?=(?:treatment\s+|therapy\s+|chemotherapy\s+)?cycles?\b)"),
+    # 12 cycles, each 28 days / cycles (each 21 days) / 6 cycles each lasting 4 weeks
+    re.compile(
+        r"\bcycles?\s*[,(]?\s*each\s+(?:cycle\s+)?(?:is\s+|=\s*|of\s+|lasting\s+|being\s+)?(?:approximately\s*)?"
+        rf"(?P<n>{_NUM})\s*-?\s*(?P<u>days?|weeks?)\b"
+    ),
 )
 _FIRST_CYCLE = re.compile(r"\b(?:the\s+)?(?:first|1)\s+cycle\b")
 
