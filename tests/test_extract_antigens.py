@@ -551,3 +551,45 @@ def test_an_unknown_antibody_invents_no_target() -> None:
     links, status = _targets(record)
     assert links == () or list(links) == []
     assert status is not TargetStatus.PRODUCT_LEXICON
+
+
+def test_a_product_the_patients_receive_is_background() -> None:
+    """A product named as what the patients receive, that no intervention is, in a trial of a
+    care model or a procedure, is no target; beside a listed drug it is the regimen studied."""
+    care = _record(
+        brief_title="A Study of Hospital-at-Home for People Receiving Tarlatamab",
+        interventions=(Intervention("OTHER", "Hospital-at-Home"),),
+    )
+    assert _targets(care) == ((), TargetStatus.NOT_APPLICABLE)
+    regimen = _record(
+        brief_title="Study of Brexucabtagene Autoleucel Plus Dasatinib in Adults With ALL",
+        interventions=(Intervention("DRUG", "Dasatinib"),),
+    )
+    links, status = _targets(regimen)
+    assert status is TargetStatus.PRODUCT_LEXICON
+    assert {l.antigen.symbol for l in links} == {"CD19"}
+    # the same product listed as the intervention is the trial's own
+    listed = _record(
+        brief_title="Tarlatamab for People With Small Cell Lung Cancer",
+        interventions=(Intervention("DRUG", "Tarlatamab"),),
+    )
+    assert _symbols(listed) == {"DLL3", "CD3E"}
+
+
+def test_anti_cd25_with_a_transplant_is_host_immunosuppression() -> None:
+    """Daclizumab / basiliximab given with a transplant prevent rejection or GVHD: supportive,
+    no target; tested on their own (multiple sclerosis) they are the trial's agent."""
+    transplant = _record(
+        brief_title="Mycophenolate, Tacrolimus, Daclizumab, and Donor Stem Cell Transplantation",
+        interventions=(
+            Intervention("BIOLOGICAL", "daclizumab"),
+            Intervention("DRUG", "tacrolimus"),
+            Intervention("PROCEDURE", "peripheral blood stem cell transplantation"),
+        ),
+    )
+    assert _targets(transplant) == ((), TargetStatus.NOT_APPLICABLE)
+    alone = _record(
+        brief_title="Daclizumab in Relapsing Multiple Sclerosis",
+        interventions=(Intervention("BIOLOGICAL", "daclizumab"),),
+    )
+    assert _symbols(alone) == {"IL2RA"}

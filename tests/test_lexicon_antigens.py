@@ -13,7 +13,7 @@ from graphbuild.extract.text.textmatch import name_key
 from graphbuild.model import Modality
 from graphbuild.vocab.lexicon import load_lexicon, split_multi
 
-ROLE_HINTS = {"", "lymphodepletion", "supportive", "supportive_with_cell_therapy"}
+ROLE_HINTS = {"", "lymphodepletion", "supportive", "supportive_with_cell_therapy", "supportive_with_transplant"}
 
 
 def _tsv(path: Path) -> list[dict[str, str]]:

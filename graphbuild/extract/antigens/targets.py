@@ -27,6 +27,12 @@ None (a trial-level link). Inferred links go to the only targeted investigationa
 intervention, else the trial. Agents in a lymphodepleting or supportive role never carry a
 target (tocilizumab for CRS is not a trial of IL-6R).
 
+A product the words name as what the patients receive ("Hospital-at-Home for People Receiving
+Tarlatamab") that no intervention is, in a trial whose interventions could not be it (only
+procedures, devices, care models or known untargeted agents), is the patients' background
+therapy, not a target; a regimen a title names beside its listed drug ("Brexucabtagene
+Autoleucel Plus Dasatinib") still counts.
+
 Target status: the strongest basis among the links; else UNSPECIFIED when the trial tests a
 targeted therapy (CAR-T, CAR-NK, TCR-T, antibody, bispecific, ADC) whose target it never
 names (seed 000); else NOT_APPLICABLE (chemotherapy, transplant, procedures, small molecules).
@@ -177,6 +183,23 @@ def _same_product(record: Record, index: int, product: Product) -> bool:
     )
 
 
+# Words that make a product the patients' therapy rather than the trial's ("people receiving X").
+_BACKGROUND_CUE = re.compile(
+    r"(?i:\b(?:receiving|received|receive|treated\s+with|undergoing|on|after|following|post|previously)"
+    r"[\s-]+(?:[\w-]+\s+){0,2}$)"
+)
+
+
+def _background(text: str, start: int, interventions: tuple[InterventionInfo, ...]) -> bool:
+    """A product no intervention is, named as what the patients receive, in a trial whose
+    interventions could not be it (procedures, devices, care models, known untargeted agents)."""
+    return (
+        bool(interventions)
+        and not _open_slot(interventions)
+        and _BACKGROUND_CUE.search(text[max(0, start - 40) : start]) is not None
+    )
+
+
 def _product_claims(
     record: Record, interventions: tuple[InterventionInfo, ...], fields: list[tuple[str, str, bool]]
 ) -> Iterator[_Claim]:
@@ -192,6 +215,8 @@ def _product_claims(
                 )
             if own is not None and not _active(interventions[own]):
                 continue  # tocilizumab for CRS, rituximab as a safety switch
+            if own is None and _background(text, start, interventions):
+                continue  # "Hospital-at-Home for People Receiving Tarlatamab"
             evidence = Evidence(path, text[start:end], start, end)
             for symbol in product.antigens:
                 yield _Claim(

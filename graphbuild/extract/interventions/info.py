@@ -339,6 +339,19 @@ def _role_hint(draft: _Draft) -> str:
     return draft.product.role if roles <= {draft.product.role} else ""
 
 
+_TRANSPLANT_WORDS = re.compile(
+    r"(?i:transplant|\b(?:allo-?)?H[SP]?C?T\b|\bSCT\b|\bgraft(?:ing)?\b|GVHD|graft[\s-]+versus[\s-]+host)"
+)
+
+
+def _with_transplant(record: Record, others: list[_Draft]) -> bool:
+    """Is the agent given with a transplant: another intervention is one, or the titles say so?"""
+    if any(d.modality is Modality.STEM_CELL_TRANSPLANT for d in others):
+        return True
+    titles = " ".join((record.brief_title, record.official_title))
+    return _TRANSPLANT_WORDS.search(titles) is not None
+
+
 def _is_supportive(record: Record, draft: _Draft, drafts: list[_Draft], engineered: bool) -> bool:
     """Premedication, prophylaxis, rescue or CRS care rather than a therapy under test."""
     hint = _role_hint(draft)
@@ -347,6 +360,8 @@ def _is_supportive(record: Record, draft: _Draft, drafts: list[_Draft], engineer
         return any(not (d.product and d.product.role == "supportive") for d in others)
     if hint == "supportive_with_cell_therapy":  # tocilizumab, dexamethasone next to a CAR-T
         return engineered
+    if hint == "supportive_with_transplant":  # daclizumab against rejection / GVHD
+        return _with_transplant(record, others)
     if engineered and draft.modality in ANTIBODIES:  # rituximab as a CAR-T safety switch
         return not _named_in_trial(record, draft)
     own_text = " ".join(text for _, text in _own_fields(record, draft.index))

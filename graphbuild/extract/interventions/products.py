@@ -23,8 +23,8 @@ from graphbuild.vocab.lexicon import load_lexicon, split_multi
 @dataclass(frozen=True, slots=True)
 class Product:
     """A named agent. `antigens` are HGNC symbols (empty for untargeted agents); `role` is the
-    lexicon's role hint (`lymphodepletion`, `supportive`, `supportive_with_cell_therapy` or
-    empty for investigational)."""
+    lexicon's role hint (`lymphodepletion`, `supportive`, `supportive_with_cell_therapy`,
+    `supportive_with_transplant` or empty for investigational)."""
 
     name: str
     synonyms: tuple[str, ...]
