@@ -502,3 +502,18 @@ def test_qualified_adverse_events(measure: str, expected: set[str]) -> None:
 )
 def test_unkeyed_responses_and_criteria_titles(measure: str, expected: set[str]) -> None:
     assert set(keys(measure)) == expected
+
+
+def test_duration_of_a_named_response_is_dor() -> None:
+    """"Duration of overall remission" / "of hematologic response" is DOR, never ORR."""
+    assert keys("Duration of Overall Remission (OR)") == ["DOR"]
+    assert keys("Duration of hematologic response") == ["DOR"]
+    assert keys("Duration of complete remission") == ["DOR", "CR"]
+
+
+def test_the_definition_of_tmax_adds_no_cmax() -> None:
+    assert keys(
+        "Time of maximum concentration (Tmax)",
+        "Tmax is defined as the time required for a drug to reach peak concentration in plasma.",
+    ) == ["TMAX"]
+    assert keys("Cmax", "the peak concentration of the drug in plasma") == ["CMAX"]

@@ -28,6 +28,8 @@ _GUARDS: tuple[_Guard, ...] = (
     _Guard("SD", before=re.compile(r"(?:\u00b1|\+/-|\bmean\b[^.;]{0,15}|\bmedian\b[^.;]{0,15})\s*$", re.I),
            after=re.compile(r"^(?:\s*[=:]\s*\d|\s+of\s+(?:\d|the\s+mean|mean)|-[A-Za-z])")),
     _Guard("PR", after=re.compile(r"^\s+(?:interval|prolongation|segment)", re.I)),
+    # the definition of Tmax: "the time required for a drug to reach peak concentration"
+    _Guard("CMAX", before=re.compile(r"\btime\b[^.;]{0,50}?\b(?:to|until)\s+(?:reach|achieve|attain)\s+(?:the\s+|its\s+|a\s+)?$", re.I)),
     # ROC curves, glucose curves: an area under a curve that is not a drug's exposure
     _Guard("AUC", before=re.compile(r"(?:\bROC\b|receiver|operating\s+characteristic|discriminat\w*|diagnostic|predictive"
                                     r"|prediction|accuracy|glucose|insulin)[^.;]{0,60}$", re.I),
