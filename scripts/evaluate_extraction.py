@@ -8,6 +8,7 @@
     python scripts/evaluate_extraction.py --errors        # ... and every disagreement
     python scripts/evaluate_extraction.py --summary       # ... and error classes, worst first
     python scripts/evaluate_extraction.py --via-flat      # each record through the flat layout
+    python scripts/evaluate_extraction.py --half dev --origin dev2   # the development supplement
 
 The gold is split once into a development half (`tests/gold/dev.jsonl`: tune against it) and a
 frozen test half (`tests/gold/test.jsonl`: never tune against it; the floors are held on it).
@@ -147,10 +148,18 @@ def predict(
 
 
 def run(
-    gold_path: Path = GOLD, corpus: Path = CORPUS, repo: Path = REPO, *, via_flat: bool = False
+    gold_path: Path = GOLD,
+    corpus: Path = CORPUS,
+    repo: Path = REPO,
+    *,
+    via_flat: bool = False,
+    origin: str = "",
 ) -> tuple[ev.Report, list[ev.Answer], dict[str, ev.Answer], list[str]]:
-    """Everything the floors test and the CLI need: the report, gold, predictions, problems."""
+    """Everything the floors test and the CLI need: the report, gold, predictions, problems.
+    `origin`: only the gold lines of that origin (`v1`, `sample`, `dev2`); empty: all."""
     raw = load_gold(gold_path)
+    if origin:
+        raw = [e for e in raw if e.get("origin") == origin]
     categories = load_categories(repo / "ontology" / "vocab" / "endpoint_concepts.tsv")
     gold = [ev.answer_from_gold(e, categories) for e in raw]
     predicted, problems = predict(raw, corpus, repo, via_flat=via_flat)
@@ -163,10 +172,11 @@ def run_halves(
     repo: Path = REPO,
     *,
     via_flat: bool = False,
+    origin: str = "",
 ) -> dict[str, tuple[ev.Report, list[ev.Answer], dict[str, ev.Answer], list[str]]]:
     """`run` on each named half of the gold (`dev`, `test`), each scored on its own."""
     return {
-        h: run(repo / "tests" / "gold" / f"{h}.jsonl", corpus, repo, via_flat=via_flat)
+        h: run(repo / "tests" / "gold" / f"{h}.jsonl", corpus, repo, via_flat=via_flat, origin=origin)
         for h in halves
     }
 
@@ -191,12 +201,14 @@ def _lines(args: argparse.Namespace) -> Iterator[str]:
     if args.gold:
         runs = {
             Path(args.gold).stem: run(
-                Path(args.gold), Path(args.corpus), REPO, via_flat=args.via_flat
+                Path(args.gold), Path(args.corpus), REPO, via_flat=args.via_flat, origin=args.origin
             )
         }
     else:
         halves = ("dev", "test") if args.half == "both" else (args.half,)
-        runs = run_halves(halves, Path(args.corpus), REPO, via_flat=args.via_flat)
+        runs = run_halves(
+            halves, Path(args.corpus), REPO, via_flat=args.via_flat, origin=args.origin
+        )
     for n, (name, result) in enumerate(runs.items()):
         if n:
             yield ""
@@ -210,6 +222,8 @@ def _half_lines(
 ) -> Iterator[str]:
     report, gold, predicted, problems = result
     label = {"dev": "development half", "test": "frozen test half"}.get(name, name)
+    if args.origin:
+        label += f", origin {args.origin} only"
     if args.via_flat:
         label += ", each record through the flat layout"
     yield (
@@ -248,6 +262,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(default; reported apart)",
     )
     parser.add_argument("--gold", default="", help="score one other gold JSONL instead")
+    parser.add_argument(
+        "--origin",
+        default="",
+        choices=("", "v1", "sample", "dev2"),
+        help="only the gold lines of one origin: v1 (hand-chosen, issue 3), sample (the seeded "
+        "draw), dev2 (the development supplement, drawn after the split)",
+    )
     parser.add_argument("--corpus", default=str(CORPUS), help="shared corpus folder")
     parser.add_argument("--errors", action="store_true", help="list every disagreement")
     parser.add_argument("--summary", action="store_true", help="group errors by field and kind")

@@ -88,6 +88,7 @@ REPO = Path(__file__).resolve().parents[1]
 GOLD_DIR = REPO / "tests" / "gold"
 HALVES = {"dev": GOLD_DIR / "dev.jsonl", "test": GOLD_DIR / "test.jsonl"}
 SAMPLE = GOLD_DIR / "sample.jsonl"
+SUPPLEMENT = GOLD_DIR / "sample_dev2.jsonl"  # the development supplement, drawn after the split
 CONCEPTS_TSV = REPO / "ontology" / "vocab" / "endpoint_concepts.tsv"
 
 FORMATS = {"flat", "csv", "json", "xml"}
@@ -104,6 +105,7 @@ def _read(path: Path) -> list[dict[str, Any]]:
 GOLD = {half: _read(path) for half, path in HALVES.items()}
 ALL_ENTRIES = GOLD["dev"] + GOLD["test"]
 SAMPLE_ROWS = {f"{r['file']}#{r['record']}": r for r in _read(SAMPLE)}
+SUPPLEMENT_ROWS = {f"{r['file']}#{r['record']}": r for r in _read(SUPPLEMENT)}
 
 
 def _concept_keys() -> set[str]:
@@ -132,6 +134,11 @@ def test_split_as_drawn() -> None:
         if e["origin"] == "sample":
             drawn = SAMPLE_ROWS[ev.gold_key(e)]
             assert (drawn["trial_id"], drawn["half"]) == (e["trial_id"], e["half"])
+    # the development supplement: every record of its draw, all in the development half
+    supplement = {ev.gold_key(e): e for e in ALL_ENTRIES if e["origin"] == "dev2"}
+    assert set(supplement) == set(SUPPLEMENT_ROWS)
+    for key, e in supplement.items():
+        assert (e["trial_id"], e["half"]) == (SUPPLEMENT_ROWS[key]["trial_id"], "dev")
     test_trials = {e["trial_id"] for e in GOLD["test"]}
     assert not test_trials & {e["trial_id"] for e in GOLD["dev"]}, "a trial in both halves"
     assert len(GOLD["test"]) >= 150 and len(GOLD["dev"]) >= 150
@@ -164,7 +171,7 @@ def test_entry_well_formed(entry: dict[str, Any]) -> None:
     keys = _concept_keys()
     assert entry["format"] in FORMATS
     assert entry["target_status"] in STATUSES
-    assert entry["origin"] in ("v1", "sample")
+    assert entry["origin"] in ("v1", "sample", "dev2")
     assert isinstance(entry["record"], str)
     # antigens iff the status says the target is known
     if entry["target_status"] in ("unspecified", "not_applicable"):
