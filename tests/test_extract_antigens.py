@@ -521,6 +521,12 @@ def test_extraction_keeps_up_with_a_full_dump(extracted) -> None:
         # the INN's spelling (camidanlumab, not camidanlimab) and its sponsor code
         ("Camidanlumab Tesirine in Hodgkin Lymphoma", "Camidanlumab tesirine", {"IL2RA"}),
         ("ADCT-301 in Relapsed Lymphoma", "ADCT-301", {"IL2RA"}),
+        # a bispecific ADC (both arms), anti-TL1A, agonist anti-DR5, a PSMA radioligand
+        ("BL-B01D1 in Renal Cancer", "BL-B01D1", {"EGFR", "ERBB3"}),
+        ("Tulisokibart for Hidradenitis Suppurativa", "Tulisokibart", {"TNFSF15"}),
+        ("A Study of PRO95780 in Lymphoma", "PRO95780", {"TNFRSF10B"}),
+        ("Mapatumumab in Solid Tumours", "HGS-ETR1", {"TNFRSF10A"}),
+        ("Lu-177 PSMA Treatment in Renal Carcinoma", "Lu-177 PSMA-617", {"FOLH1"}),
     ],
 )
 def test_curated_products_beyond_the_development_half(title: str, intervention: str, symbols: set[str]) -> None:
@@ -593,3 +599,31 @@ def test_anti_cd25_with_a_transplant_is_host_immunosuppression() -> None:
         interventions=(Intervention("BIOLOGICAL", "daclizumab"),),
     )
     assert _symbols(alone) == {"IL2RA"}
+
+
+def test_an_unnamed_antibody_in_a_transplant_regimen_is_supportive() -> None:
+    """Alemtuzumab or rituximab listed in a transplant's conditioning, never named by the titles
+    or summary, is not what the trial tests; named in the title it is; a transplant that is only
+    the patients' history ("who received ... transplantation") makes no regimen."""
+    conditioning = _record(
+        brief_title="Base Editing Stem Cell Gene Therapy for Hyper-IgM Syndrome",
+        interventions=(
+            Intervention("DRUG", "Busulfan"),
+            Intervention("DRUG", "Alemtuzumab"),
+            Intervention("BIOLOGICAL", "Autologous hematopoietic stem cell transplantation"),
+        ),
+    )
+    assert _targets(conditioning) == ((), TargetStatus.NOT_APPLICABLE)
+    named = _record(
+        brief_title="Rituximab and Allogeneic Stem Cell Transplantation for B-cell Lymphoma",
+        interventions=(
+            Intervention("DRUG", "Rituximab"),
+            Intervention("PROCEDURE", "Allogeneic hematopoietic stem cell transplantation"),
+        ),
+    )
+    assert _symbols(named) == {"MS4A1"}
+    history = _record(
+        brief_title="Bendamustine for NHL Patients Who Received Autologous Stem Cell Transplantation",
+        interventions=(Intervention("DRUG", "Bendamustine"), Intervention("DRUG", "Rituximab")),
+    )
+    assert _symbols(history) == {"MS4A1"}

@@ -15,7 +15,9 @@ Rules worth knowing (each documented where it is applied):
   trial monitors cytokine release syndrome / ICANS is read as CAR-T (the evidence quotes both);
 * in a trial of an engineered cell therapy, fludarabine / cyclophosphamide / bendamustine are
   lymphodepletion, tocilizumab / dexamethasone supportive, and an antibody the titles and summary
-  never name (rituximab as a CAR-T safety switch) supportive;
+  never name (rituximab as a CAR-T safety switch) supportive; so is such an antibody given with
+  a transplant (alemtuzumab or rituximab in the conditioning), and anti-CD25 (daclizumab)
+  against rejection / GVHD whenever a transplant is given;
 * placebo, sham, standard of care, and interventions given only in comparator arms are comparators.
 """
 
@@ -339,17 +341,10 @@ def _role_hint(draft: _Draft) -> str:
     return draft.product.role if roles <= {draft.product.role} else ""
 
 
-_TRANSPLANT_WORDS = re.compile(
-    r"(?i:transplant|\b(?:allo-?)?H[SP]?C?T\b|\bSCT\b|\bgraft(?:ing)?\b|GVHD|graft[\s-]+versus[\s-]+host)"
-)
-
-
-def _with_transplant(record: Record, others: list[_Draft]) -> bool:
-    """Is the agent given with a transplant: another intervention is one, or the titles say so?"""
-    if any(d.modality is Modality.STEM_CELL_TRANSPLANT for d in others):
-        return True
-    titles = " ".join((record.brief_title, record.official_title))
-    return _TRANSPLANT_WORDS.search(titles) is not None
+def _with_transplant(others: list[_Draft]) -> bool:
+    """Is the agent given with a transplant: is another intervention one? (A title's transplant
+    may be the patients' history: "... Who Received or Did Not Qualify for Autologous SCT".)"""
+    return any(d.modality is Modality.STEM_CELL_TRANSPLANT for d in others)
 
 
 def _is_supportive(record: Record, draft: _Draft, drafts: list[_Draft], engineered: bool) -> bool:
@@ -361,8 +356,10 @@ def _is_supportive(record: Record, draft: _Draft, drafts: list[_Draft], engineer
     if hint == "supportive_with_cell_therapy":  # tocilizumab, dexamethasone next to a CAR-T
         return engineered
     if hint == "supportive_with_transplant":  # daclizumab against rejection / GVHD
-        return _with_transplant(record, others)
-    if engineered and draft.modality in ANTIBODIES:  # rituximab as a CAR-T safety switch
+        return _with_transplant(others)
+    if draft.modality in ANTIBODIES and (engineered or _with_transplant(others)):
+        # rituximab as a CAR-T safety switch; alemtuzumab / rituximab in a transplant's
+        # conditioning: an antibody the titles and summary never name is not what is tested
         return not _named_in_trial(record, draft)
     own_text = " ".join(text for _, text in _own_fields(record, draft.index))
     return (
