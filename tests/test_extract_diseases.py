@@ -539,3 +539,26 @@ def test_thousands_of_records_per_second(corpus: list[Record]) -> None:
         extract_diseases(record)
     rate = len(corpus) / (time.process_time() - start)
     assert rate > 1500, f"{rate:.0f} records/s"
+
+
+def test_a_condition_naming_two_diseases_gives_both_even_an_ancestor() -> None:
+    """"X and Y" / "X or Y" names two diseases, kept even when MeSH files one under the other;
+    "X, with Y" is one disease named twice (the most specific descriptor)."""
+    two = make(("Multiple Myeloma and Plasma Cell Neoplasm", "Leukemia or Acute Myeloid Leukemia"))
+    assert [link.mesh_id for link in extract_diseases(two)] == [
+        "D009101",  # Multiple Myeloma
+        "D054219",  # Neoplasms, Plasma Cell
+        "D007938",  # Leukemia
+        "D015470",  # Leukemia, Myeloid, Acute
+    ]
+    one = make(("Non-Hodgkins Lymphoma (NHL) Patients, With CD19+B Cell Lymphomas",))
+    assert [link.mesh_id for link in extract_diseases(one)] == ["D016393"]
+
+
+def test_no_descriptor_means_no_link() -> None:
+    """BPDCN has no MeSH 2024 descriptor and no sensible nearest one: reported, not grounded;
+    eating disorders are MeSH's Feeding and Eating Disorders (MONDO's synonym)."""
+    grounding = ground_conditions(make(("Blastic Plasmacytoid Dendritic Cell Neoplasm", "BPDCN")))
+    assert grounding.links == ()
+    assert grounding.ungrounded == ("Blastic Plasmacytoid Dendritic Cell Neoplasm", "BPDCN")
+    assert [l.mesh_id for l in extract_diseases(make(("Eating Disorders",)))] == ["D001068"]

@@ -274,6 +274,28 @@ def _site_neoplasms(text: str, uis: Iterable[str]) -> list[str]:
     return out
 
 
+# Words between two mentions that make them two diseases ("Multiple Myeloma and Plasma Cell
+# Neoplasm", "Leukemia or Lymphoma"), not one disease named twice ("NHL, with B cell lymphomas").
+_COORDINATION = re.compile(r"^\s*(?:,?\s*(?:and|or|and/or|&)|/|;)\s*$", re.I)
+
+
+def _most_specific(text: str, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
+    """Within one condition, a mention whose descriptor is an ancestor of another mention's is
+    dropped (the most specific descriptor the words fit), unless the two are coordinated: a
+    condition naming two diseases gives both, even when MeSH files one under the other."""
+    def coordinated(a: Mention, b: Mention) -> bool:
+        first, second = (a, b) if a.start <= b.start else (b, a)
+        return first.end <= second.start and _COORDINATION.match(text[first.end : second.start]) is not None
+
+    return tuple(
+        m
+        for m in mentions
+        if not any(
+            o.ui != m.ui and m.ui in mesh.ancestors(o.ui) and not coordinated(m, o) for o in mentions
+        )
+    )
+
+
 def ground_conditions(record: Record) -> DiseaseGrounding:
     """Ground every condition of the record (and, by rule 5, its title); pure."""
     source = source_terms(record)
@@ -292,8 +314,7 @@ def ground_conditions(record: Record) -> DiseaseGrounding:
             continue
         # the most specific descriptor the condition's own words fit: "NHL, with CD19+ B cell
         # lymphomas" is B-cell lymphoma; two entities of one condition are both kept
-        named = {m.ui for m in mentions}
-        mentions = tuple(m for m in mentions if not any(m.ui in mesh.ancestors(o) for o in named if o != m.ui))
+        mentions = _most_specific(text, mentions)
         for m in mentions:
             label = mesh.label(m.ui) or source.get(m.ui, m.ui)
             _add(
