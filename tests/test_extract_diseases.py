@@ -562,3 +562,28 @@ def test_no_descriptor_means_no_link() -> None:
     assert grounding.links == ()
     assert grounding.ungrounded == ("Blastic Plasmacytoid Dendritic Cell Neoplasm", "BPDCN")
     assert [l.mesh_id for l in extract_diseases(make(("Eating Disorders",)))] == ["D001068"]
+
+
+def test_germ_cell_tumours_of_a_site_and_working_formulation_names() -> None:
+    """A germ cell tumour of a site is the histology and the site (as a lymphoma is); older
+    names ground to the descriptor that holds them."""
+    record = make(
+        (
+            "Recurrent Malignant Testicular Germ Cell Tumor",
+            "Recurrent Ovarian Germ Cell Tumor",
+            "Recurrent Cutaneous T-cell Non-Hodgkin Lymphoma",
+            "Poor Prognosis Metastatic Gestational Trophoblastic Tumor",
+            "Noncontiguous Stage II Adult Diffuse Mixed Cell Lymphoma",
+        )
+    )
+    assert [link.mesh_id for link in extract_diseases(record)] == [
+        "D009373",  # Neoplasms, Germ Cell and Embryonal
+        "D013736",  # Testicular Neoplasms
+        "D010051",  # Ovarian Neoplasms
+        "D016410",  # Lymphoma, T-Cell, Cutaneous
+        "D012878",  # Skin Neoplasms
+        "D031901",  # Gestational Trophoblastic Disease
+        "D008228",  # Lymphoma, Non-Hodgkin
+    ]
+    # a site word next to a histology that has its own site is nothing more
+    assert [l.mesh_id for l in extract_diseases(make(("Ovarian Cancer",)))] == ["D010051"]

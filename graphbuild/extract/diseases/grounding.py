@@ -239,7 +239,7 @@ def _add_title(
     return tuple(dict.fromkeys(m.ui for m in wanted))
 
 
-# Rule 9: a lymphoma of a site is the histology and a neoplasm of that site.
+# Rule 9: a lymphoma (or a germ cell tumour) of a site is the histology and a neoplasm of that site.
 _SITE_NEOPLASMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\btesti(?:s|cular|cle)\b", re.I), "D013736"),  # Testicular Neoplasms
     (re.compile(r"\b(?:CNS|central\s+nervous\s+system|cerebral|brain|intracranial)\b", re.I), "D016543"),
@@ -255,16 +255,21 @@ _SITE_NEOPLASMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:lung|pulmonary)\b", re.I), "D008175"),  # Lung Neoplasms
     (re.compile(r"\b(?:hepatic|liver)\b", re.I), "D008113"),  # Liver Neoplasms
     (re.compile(r"\b(?:renal|kidney)\b", re.I), "D007680"),  # Kidney Neoplasms
+    (re.compile(r"\b(?:ovar(?:y|ian))\b", re.I), "D010051"),  # Ovarian Neoplasms
 )
+# Histologies that say nothing of the site, so a site word beside them is a second fact:
+# lymphomas and germ cell tumours ("Testicular Germ Cell Tumor" is Testicular Neoplasms too).
+_SITELESS = ("D008223", "D009373")  # Lymphoma; Neoplasms, Germ Cell and Embryonal
 
 SITE_NEOPLASM_IDS = frozenset(site for _, site in _SITE_NEOPLASMS)
 
 
 def _site_neoplasms(text: str, uis: Iterable[str]) -> list[str]:
-    """Rule 9: the site neoplasms a lymphoma condition names ("Primary CNS Lymphoma"), when it
-    grounds to a lymphoma and not already to a neoplasm of that site."""
+    """Rule 9: the site neoplasms a lymphoma or germ cell tumour condition names ("Primary CNS
+    Lymphoma", "Ovarian Germ Cell Tumor"), when it grounds to such a histology and not already
+    to a neoplasm of that site."""
     uis = list(uis)
-    if not any(ui == "D008223" or "D008223" in mesh.ancestors(ui) for ui in uis):
+    if not any(ui == top or top in mesh.ancestors(ui) for ui in uis for top in _SITELESS):
         return []
     out = []
     for pattern, site in _SITE_NEOPLASMS:
