@@ -402,8 +402,8 @@ def test_site_specific_lymphomas_ground_to_histology_and_site() -> None:
         "D018442",  # Lymphoma, B-Cell, Marginal Zone
         "D013160",  # Splenic Neoplasms
     ]
-    # the eye, the orbit, the lung, the liver and the kidney are sites as well; a subtype whose
-    # name holds a site word ("Hepatosplenic", "Nasal Type", "Mediastinal") is its own histology
+    # the eye, the orbit, the lung, the mediastinum are sites as well; a subtype whose name
+    # holds a site word ("Hepatosplenic", "Nasal Type") is its own histology
     sites = make(
         (
             "Primary Vitreoretinal Lymphoma",
@@ -421,8 +421,12 @@ def test_site_specific_lymphomas_ground_to_histology_and_site() -> None:
         "D008175",  # Lung Neoplasms
         "D016399",  # Lymphoma, T-Cell
         "D054391",  # Lymphoma, Extranodal NK-T-Cell
-        "D016403",  # DLBCL
+        "D016403",  # DLBCL (primary mediastinal large B-cell lymphoma has no descriptor)
+        "D008479",  # Mediastinal Neoplasms
     ]
+    # a large cell lymphoma is a non-Hodgkin lymphoma unless a named kind
+    assert [l.mesh_id for l in extract_diseases(make(("Large Cell Lymphoma",)))] == ["D008228"]
+    assert [l.mesh_id for l in extract_diseases(make(("Anaplastic Large Cell Lymphoma",)))] == ["D017728"]
     # a site without a lymphoma is no lymphoma of that site
     assert [link.mesh_id for link in extract_diseases(make(("Skin Cancer",)))] == ["D012878"]
 

@@ -256,6 +256,7 @@ _SITE_NEOPLASMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:hepatic|liver)\b", re.I), "D008113"),  # Liver Neoplasms
     (re.compile(r"\b(?:renal|kidney)\b", re.I), "D007680"),  # Kidney Neoplasms
     (re.compile(r"\b(?:ovar(?:y|ian))\b", re.I), "D010051"),  # Ovarian Neoplasms
+    (re.compile(r"\bmediastin(?:al|um)\b", re.I), "D008479"),  # Mediastinal Neoplasms
 )
 # Histologies that say nothing of the site, so a site word beside them is a second fact:
 # lymphomas and germ cell tumours ("Testicular Germ Cell Tumor" is Testicular Neoplasms too).
