@@ -94,6 +94,12 @@ CORPUS_SHAPES = [  # shapes read in the JSON / CSV / XML corpus
     pytest.param("one year after transplantation", (0, 365, (), "transplant"), id="transplant"),
     pytest.param("100 days post auto-SCT", (0, 100, (), "transplant"), id="auto-sct"),
     pytest.param("Up to 35 days after last dose", (0, 35, (), "last dose"), id="last-dose"),
+    # a start and an end counted from the last dose: no upper number of days (gold conventions)
+    pytest.param("Start of treatment until 28 days post last dose", (0, None, (), "treatment start"), id="start-until-after-last-dose"),
+    pytest.param("From the start of combination therapy until a maximum of 2 years after completion of therapy", (0, None, (), "treatment start"), id="until-maximum-after-completion"),
+    pytest.param("From the date of first drug administration to day 21 after last drug administration", (0, None, (), "administration"), id="to-day-after-last-administration"),
+    # ... but "assessed up to X after completion" is a horizon
+    pytest.param("From the date of study entry until death, assessed up to 1 year after completion of study treatment", (0, 365, (), "enrollment"), id="assessed-up-to-after-completion"),
     pytest.param("Within 24 ± 4 hours after administration", (0, 1, (), "administration"), id="tolerance"),
     pytest.param("Point 2. 15 ± 3 days after the start of the therapy.", (0, 15, (), "treatment start"), id="point-label"),
     pytest.param("Every 3 months post treatment up to 24 months", (90, 720, (), None), id="periodic-first-visit"),

@@ -326,12 +326,16 @@ _ANCHOR_LABEL = re.compile(
 )
 _EACH_DOSE = re.compile(r"^\s*(?:prior|before)\s+(?:to\s+)?(?:each|every)\b")
 _TREATMENT_LENGTH = re.compile(r"\b(?:median|mean)\s+(?:treatment\s+duration|duration\s+of\s+treatment)\s+(?:was|is|of)\s*$")
-_FROM_START = re.compile(r"^\W*(?:from|first)\b")
+_FROM_START = re.compile(r"^\W*(?:from|first|start(?:ing)?|beginning|initiation)\b")
 _AFTER_LAST = re.compile(
     r"^\s*(?:after|post|following)\s+(?:the\s+)?(?:(?:last|final)\s+(?:\w+\s+){0,2}?(?:dose|administration|infusion|treatment)"
     r"|(?:end|completion|discontinuation|stop\w*)\s+of)"
 )
-_UNTIL = re.compile(r"\b(?:until|to|through|or)\s+$")
+# "until 30 days after last dose", "until a maximum of 2 years after", "to day 21 after"; not
+# "assessed up to 1 year after completion" (a horizon: 0..365)
+_UNTIL = re.compile(
+    r"(?:\buntil|(?<!\bup )\bto|\bthrough|\bor)\s+(?:(?:up\s+to|a\s+maximum\s+of|maximum\s+of|approximately|about)\s+)*$"
+)
 _CLAUSE_END = re.compile(r"\.(?:\s|$)")  # sentences ("AML: 2 months ... MM: 3 months ..."), not "a; b" lists
 _BETWEEN = re.compile(r"\bbetween\s*$")
 _SPACES = re.compile(r"\s+")
@@ -502,7 +506,7 @@ def _resolve(
 
     usable: list[_Mention] = []
     for m in mentions:
-        after = text[m.end:m.end + 40]
+        after = text[m.end:m.end + 60]
         before = text[max(0, m.start - 40):m.start]
         if m.kind == "baseline" and _ANCHOR_USE.search(before):
             continue  # "2 years after enrollment": enrollment is the anchor here, not a visit
@@ -512,7 +516,7 @@ def _resolve(
             continue  # "assessed as day 0", "dosing (day 1)": a name for the anchor, not a time
         if _EACH_DOSE.match(after) or _TREATMENT_LENGTH.search(before):
             continue  # "within 3 days prior to each dose", "the median treatment duration was 55 days"
-        if from_start and m.kind == "nf" and _AFTER_LAST.match(after) and _UNTIL.search(before):
+        if from_start and m.kind in ("nf", "uf") and _AFTER_LAST.match(after) and _UNTIL.search(before):
             open_ended = True  # "From the first dose until 30 days after last dose": no upper bound
             continue
         if m.kind == "nf" and "consecutive" in text[m.start:m.end]:
