@@ -101,7 +101,21 @@ CORPUS_SHAPES = [  # shapes read in the JSON / CSV / XML corpus
     # ... but "assessed up to X after completion" is a horizon
     pytest.param("From the date of study entry until death, assessed up to 1 year after completion of study treatment", (0, 365, (), "enrollment"), id="assessed-up-to-after-completion"),
     pytest.param("Within 24 ± 4 hours after administration", (0, 1, (), "administration"), id="tolerance"),
-    pytest.param("Point 2. 15 ± 3 days after the start of the therapy.", (0, 15, (), "treatment start"), id="point-label"),
+    # a leading label ("Point 2.") is no time: the point with its tolerance is a window, as
+    # "36 ± 3 days after the start" is 33..39 (gold conventions: "Day 28 +/- 4 days" -> 24..32)
+    pytest.param("Point 2. 15 ± 3 days after the start of the therapy.", (12, 18, (), "treatment start"), id="point-label"),
+    pytest.param("Visit 3: Day 28", (28, 28, (28,), None), id="visit-label"),
+    # ordinals of a unit are named points; "immediately after" and "pre-transplant" are visits at 0
+    pytest.param("12th week (T1) after baseline", (84, 84, (84,), "baseline"), id="ordinal-week"),
+    pytest.param("at the 0th and 12th weeks of the study and at the end of the 6th month", (0, 180, (0, 84, 180), None), id="ordinal-list"),
+    pytest.param("Immediately post-treatment and at 12 months follow-up", (0, 360, (0, 360), "end of treatment"), id="immediately-after"),
+    pytest.param("Pre-transplantation and three months post-transplantation", (0, 90, (0, 90), "transplant"), id="pre-transplant"),
+    pytest.param("Afternoon sample day 1, morning sample day 2/4/6", (1, 6, (1, 2, 4, 6), None), id="slash-days"),
+    # visits each cycle with no end: a start and no upper number
+    pytest.param("Days 1 and 8 of every 21-day cycle", (1, None, (), None), id="each-cycle-open"),
+    pytest.param("At the end of Cycle 6-8 (each cycle is 21 days)", (126, 168, (126, 168), None), id="end-of-cycles-range"),
+    # from a start to a point: a range from the start
+    pytest.param("From treatment start to the end of study at 2 years", (0, 730, (), "treatment start"), id="from-start-to-point"),
     pytest.param("Every 3 months post treatment up to 24 months", (90, 720, (), None), id="periodic-first-visit"),
     pytest.param("Every 6 months (Approximately up to 5 years)", (180, 1825, (), None), id="periodic-bracketed-horizon"),
     pytest.param("From randomization every 12 weeks until death; up to 42 months", (0, 1260, (), "randomization"), id="periodic-other-clause"),

@@ -171,6 +171,21 @@ def _word_number(match: re.Match[str]) -> str:
     return str(value)
 
 
+# "12th week (T1) after baseline", "the 2nd year": an ordinal unit is the named point (week 12)
+_ORDINAL_UNIT = re.compile(
+    r"\b(?P<n>\d+(?:st|nd|rd|th)(?:\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)\d+(?:st|nd|rd|th))*)\s+(?P<u>day|week|month|year)s?\b"
+)
+_ORDINAL_SUFFIX = re.compile(r"(?<=\d)(?:st|nd|rd|th)")
+
+
+def _ordinal_unit(match: re.Match[str]) -> str:
+    return f"{match.group('u')} {_ORDINAL_SUFFIX.sub('', match.group('n'))}"
+
+
+# "Point 2. 15 ± 3 days after ...", "Visit 3: Day 28": a leading label's number is no time
+_LEADING_LABEL = re.compile(r"^\s*(?:point|visit|time\s*point|timepoint|assessment|t)\s*\d+\s*[.:)]\s*")
+
+
 def _normalize(text: str) -> str:
     """Lower-case, ASCII punctuation, digits for number words, tolerances blanked. Offsets are
     not kept: time frames carry no evidence spans. (Each rewrite runs only when a cheap test
@@ -181,6 +196,10 @@ def _normalize(text: str) -> str:
         out = unicodedata.normalize("NFKC", text).lower().translate(_DASH_TABLE)
     if "\\" in out:
         out = _ESCAPES.sub("", out)
+    if out[:1] in "pvtPVTa " and _LEADING_LABEL.match(out):
+        out = _LEADING_LABEL.sub("", out, count=1)
+    if "st " in out or "nd " in out or "rd " in out or "th " in out:
+        out = _ORDINAL_UNIT.sub(_ordinal_unit, out)
     for (_, repl), forms in zip(_TYPOS, _TYPO_GATES):
         # the first form whose words the text has (none: the rewrite cannot apply)
         for pattern, needs in forms:
@@ -267,12 +286,13 @@ _UNIT = (
     r"(?P<{g}>minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mos?|mths?|years?|yrs?)(?![a-z])"
 )
 _SEP_LIST = r"(?:\s*,\s*(?:and|or|&)?\s*|\s+(?:and|or|&)\s+|\s*&\s*|\s+)"
+_SEP_UF = r"(?:\s*,\s*(?:and|or|&)?\s*|\s+(?:and|or|&)\s+|\s*&\s*|\s*/\s*|\s+)"  # "day 2/4/6" too
 _SEP_RANGE = r"(?:\s*-\s*|\s+to\s+|\s+through\s+)"
 _SIGNED = rf"(?<![a-z\d./])(?:(?<![\d.])[-+]\s?)?{_NUM}"  # not inside a code (CYC140, FT538)
 _MENTION = re.compile(
     # a cheap gate: every mention starts with a digit or sign, or at a word start with one of
     # these letters (each letter-led alternative begins with \b)
-    r"(?=[0-9+\-]|\b[bcdmwysep])(?:"
+    r"(?=[0-9+\-]|\b[bcdmwysepi])(?:"
     # Cycle 2 Day 1 / C2D1 / Cycles 1-2 / Cycle 3
     r"(?P<cycle>\b(?:cycles?\s*(?P<c1>\d+)(?:\s*(?P<csep>-|to|through|and|,|&)\s*(?P<c2>\d+))?"
     r"(?:\s*,?\s*(?:day|d)\s*(?P<cd>\d+))?|c(?P<cc>\d+)\s*d(?P<ccd>\d+)))"
@@ -281,14 +301,15 @@ _MENTION = re.compile(
     # Day 28 / Week 4, 7 and 10 / Month 24 / day +100 / Day -6
     r"|(?P<uf>\b(?P<uf_unit>day|week|wk|month|mo|year|yr|d)s?\s*(?P<uf_nums>[-+]?\s?\d+(?:\.\d+)?"
     r"(?P<uf_range>\s*(?:-|to)\s*(?:(?:day|week|wk|month|mo|year|yr|d)s?\s*)?[-+]?\d+(?:\.\d+)?(?![\d.]*\s*-?\s*(?:minutes?|hours?|days?|weeks?|months?|years?)\b))?"
-    r"(?:" + _SEP_LIST + r"(?:(?:day|week|wk|month|mo|year|yr|d)s?\s*)?[-+]?\d+(?:\.\d+)?(?![\d.]*\s*-?\s*(?:minutes?|hours?|days?|weeks?|months?|years?)\b))*))"
+    r"(?:" + _SEP_UF + r"(?:(?:day|week|wk|month|mo|year|yr|d)s?\s*)?[-+]?\d+(?:\.\d+)?(?![\d.]*\s*-?\s*(?:minutes?|hours?|days?|weeks?|months?|years?)\b))*))"
     # 21-28 days / 4, 8, and 12 weeks / 2-year / 28 days
     r"|(?P<nf>(?P<nf_nums>" + _SIGNED + r"(?:(?:" + _SEP_RANGE + r"|" + _SEP_LIST + r")" + _NUM + r")*)"
     r"\s*-?\s*" + _UNIT.format(g="nf_unit") + r")"
     # baseline, and the visits that count as baseline (screening, enrollment)
     r"|(?P<baseline>\bbase[- ]?line\b|\bscreening\b|\benrol(?:l?ment|led)\b"
     r"|\bbefore\s+(?:the\s+)?(?:start|initiation|beginning)\s+of\s+(?:the\s+)?(?:[\w-]+\s+)?(?:therapy|treatment)\b"
-    r"|\bpre-?treatment\b))"
+    r"|\bpre-?(?:treatment|infusion|transplant(?:ation)?|therapy)\b"
+    r"|\bimmediately\s+(?:post|after|following)\b))"
 )
 _UNIT_NORMAL = {
     "min": "minute", "mins": "minute", "minute": "minute", "minutes": "minute",
@@ -328,7 +349,7 @@ _EACH_DOSE = re.compile(r"^\s*(?:prior|before)\s+(?:to\s+)?(?:each|every)\b")
 _TREATMENT_LENGTH = re.compile(r"\b(?:median|mean)\s+(?:treatment\s+duration|duration\s+of\s+treatment)\s+(?:was|is|of)\s*$")
 _FROM_START = re.compile(r"^\W*(?:from|first|start(?:ing)?|beginning|initiation)\b")
 _AFTER_LAST = re.compile(
-    r"^\s*(?:after|post|following)\s+(?:the\s+)?(?:(?:last|final)\s+(?:\w+\s+){0,2}?(?:dose|administration|infusion|treatment)"
+    r"^\s*(?:after|post|following)\s+(?:the\s+)?(?:administration\s+of\s+(?:the\s+)?)?(?:(?:last|final)\s+(?:\w+\s+){0,2}?(?:dose|administration|infusion|treatment)"
     r"|(?:end|completion|discontinuation|stop\w*)\s+of)"
 )
 # "until 30 days after last dose", "until a maximum of 2 years after", "to day 21 after"; not
@@ -338,6 +359,7 @@ _UNTIL = re.compile(
 )
 _CLAUSE_END = re.compile(r"\.(?:\s|$)")  # sentences ("AML: 2 months ... MM: 3 months ..."), not "a; b" lists
 _BETWEEN = re.compile(r"\bbetween\s*$")
+_TO_WORD = re.compile(r"\b(?:to|until|till|through)\b")
 _SPACES = re.compile(r"\s+")
 _AFTER_END = re.compile(r"\bafter\s*$")
 _STOPS = re.compile(r"[;.]")
@@ -345,7 +367,10 @@ _GAP_STRIP = " ,;:()[]{}."
 _FROM_END = re.compile(r"\b(?:from|since|relative to)\s*$")
 # C, D: visits that go on with no stated end ("and periodically thereafter", "every 24 hours")
 _THEREAFTER = re.compile(r"\bthereafter\b(?![^.;]*\b(?:up to|until|through|for)\b)")
-_PERIOD_ANY = re.compile(r"\bevery\s+(?:\d+(?:\.\d+)?\s*)?(?:minutes?|hours?|days?|weeks?|months?|years?)\b")
+_PERIOD_ANY = re.compile(
+    r"\bevery\s+(?:\d+(?:\.\d+)?\s*)?(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
+    r"|\b(?:of|in)\s+(?:every|each)\s+(?:\d+\s*-?\s*(?:days?|weeks?)\s+)?(?:treatment\s+)?cycles?\b"
+)
 _ANY_END = re.compile(r"\b(?:up to|until|till|through|to|within|for|during|by|over)\b|-\s*\d")
 _CYCLE_ATTACHED = re.compile(r"^\s*(?:of|in|on)\s+(?:each|every|the|all|subsequent|odd|even|\w+)?\s*(?:\w+\s+)?cycles?\b")
 
@@ -577,6 +602,8 @@ def _resolve(
                 continue
             if m.kind == "cycle" and m.cycle and m.cycle[2] is not None:
                 points.append(hi)
+            elif at and m.kind == "cycle" and m.cycle and m.cycle[0] != m.cycle[1] and cycle_len:
+                points.extend((m.cycle[0] * cycle_len, hi))  # "at the end of Cycle 6-8"
             elif at or (m.kind == "ncycles" and _AFTER_END.search(before)):
                 points.append(hi)
             elif horizon or m.kind == "ncycles":
@@ -610,6 +637,11 @@ def _resolve(
             bare.append(values[0])
             bare_clauses.append(len(_CLAUSE_END.findall(text, 0, m.start)))
 
+    if from_start and not intervals and not bare and len(set(points)) == 1 and points[0] > 0:
+        first = next(m for m in usable)
+        if _TO_WORD.search(text, 0, first.start):
+            # "From treatment start to the end of study at 2 years": a range from the start
+            return [(0.0, points[0])], [], open_ended
     if bare:
         if len(set(bare)) == 1 and not points or len(set(bare_clauses)) == len(bare) > 1:
             # one duration, or one per sentence ("AML: 2 months after infusion. MM: 3 months
@@ -640,7 +672,7 @@ def _bounds(m: _Mention, text: str, cycle_len: float | None) -> tuple[float | No
 
 
 _DIGIT = re.compile(r"\d")
-_BASELINE_WORDS = ("base", "screening", "enrol", "before", "pretreatment", "pre-treatment")  # what a mention without a number needs
+_BASELINE_WORDS = ("base", "screening", "enrol", "before", "pre", "immediately")  # what a mention without a number needs
 
 
 def _blank(match: re.Match[str]) -> str:
