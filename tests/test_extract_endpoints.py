@@ -173,7 +173,10 @@ def test_seed_000_efficacy_evidence_is_in_the_description(seed_records: dict[str
         pytest.param("Diagnosis of COS", [], id="OS-inside-words"),
         pytest.param("TEAEs and AESIs", ["TEAE", "AESI"], id="AE-inside-abbreviations"),
         pytest.param("patients in CR1 at transplant", [], id="CR1-is-a-state"),
-        pytest.param("pCR rate", [], id="pathologic-CR-prefix"),
+        # a pathologic complete response is a complete response (gold conventions: CR for
+        # complete response), matched as its own abbreviation, never as "CR" inside "pCR"
+        pytest.param("pCR rate", ["CR"], id="pathologic-CR-prefix"),
+        pytest.param("pCRi", [], id="pathologic-CR-run-on"),
         pytest.param("mean ± SD of the score", [], id="standard-deviation"),
         pytest.param("standard deviation (SD) of counts", [], id="standard-deviation-bracket"),
         pytest.param("PR interval > 200 ms", [], id="ECG-PR-interval"),
@@ -517,3 +520,21 @@ def test_the_definition_of_tmax_adds_no_cmax() -> None:
         "Tmax is defined as the time required for a drug to reach peak concentration in plasma.",
     ) == ["TMAX"]
     assert keys("Cmax", "the peak concentration of the drug in plasma") == ["CMAX"]
+
+
+def test_safety_wordings_of_the_development_supplement() -> None:
+    """Classes seen on records never tuned on: therapy-associated toxicity is a treatment-related
+    AE; grade >= 3 anaemia a cytopenia; DLQI a quality-of-life index; the definition of an AE
+    ("including an abnormal laboratory finding") no laboratory end point; T-cell subsets of the
+    infused product its kinetics, not the patient's immune reconstitution."""
+    assert keys("Toxicity analysis", "Therapy associated toxicity per CTCAE V5.0") == ["AE", "TRAE"]
+    assert keys("The incidence of grade 3 or 4 anemia during chemotherapy") == ["CYTOPENIA"]
+    assert keys("Change from baseline in Dermatology Life Quality Index (DLQI)") == ["QOL"]
+    assert keys(
+        "Number of Participants With >=1 Adverse Event (AE)",
+        "An AE can be any unfavorable sign (including an abnormal laboratory finding)",
+    ) == ["AE"]
+    assert keys("Clinically significant laboratory abnormalities") == ["LAB_ABNORMALITIES"]
+    assert keys("Persistence of transferred T cell receptor (TCR) CD4+ T cells in blood") == ["PERSISTENCE"]
+    assert keys("Recovery of CD4+ T cells after transplant") == ["IMMUNE_RECONSTITUTION"]
+    assert keys("Pathologic complete response (pCR)") == ["CR"]

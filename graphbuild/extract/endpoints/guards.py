@@ -91,7 +91,13 @@ _GUARDS: tuple[_Guard, ...] = (
     _Guard("ENGRAFTMENT", before=re.compile(r"(?:CAR\S*|T[\s-]?cells?|NK[\s-]?cells?)[\s-]*$", re.I),
            after=re.compile(r"^\s*,?\s*(?:expansion|persistence)\b", re.I)),
     # counts of the infused cells are their kinetics ("CAR-T cell counts"), not reconstitution
-    _Guard("IMMUNE_RECONSTITUTION", text=re.compile(r"^T", re.I), before=re.compile(r"(?:CAR|CART\w*|[+])[\s-]*$", re.I)),
+    _Guard("IMMUNE_RECONSTITUTION", text=re.compile(r"^T", re.I), before=re.compile(r"(?:CAR|CART\w*|[+])\)?[\s-]*$", re.I)),
+    # T-cell subsets of the infused product ("HA-1 T cell receptor (TCR) CD4+ T cells") are its
+    # kinetics, not the patient's immune reconstitution
+    _Guard("IMMUNE_RECONSTITUTION", before=re.compile(
+        r"(?:\bTCR|\bCAR|receptor|transferr\w*|transduc\w*|infused|modified|engineered|redirected)\b\)?[^.;]{0,30}$", re.I)),
+    # the definition of an AE: "any unfavorable sign (including an abnormal laboratory finding)"
+    _Guard("LAB_ABNORMALITIES", before=re.compile(r"\bincluding\s+(?:an?\s+)?$", re.I)),
     # antibodies of a given specificity ("anti-Spike IgG levels") are an immune response
     _Guard("IMMUNOGLOBULINS", before=re.compile(r"(?:\banti[\w-]*|specific|spike|nucleocapsid|antibod\w*)[\s-]*$", re.I)),
     # "patients with high tumour burden" is a subset, not a measure

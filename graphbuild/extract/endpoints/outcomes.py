@@ -151,11 +151,11 @@ _DEFINING = re.compile(
 )
 # Measures whose construct has no key but is defined by response categories ("Disease Control
 # Rate: CR, PR or SD"; "Composite Complete Remission (CRc)"), and response categories that have
-# no key of their own (gold conventions: CRh, CRp, MLFS, pathologic CR): such a measure names its
+# no key of their own (gold conventions: CRh, CRp, MLFS; a pathologic CR is a CR): such a measure names its
 # response, so it is no generic "response" (rule 6 gives it no ORR).
 _UNKEYED_RESPONSE_CONSTRUCT = re.compile(
     r"\b(?:disease\s+control|clinical\s+benefit|composite\s+complete|no\s+evidence\s+of\s+disease|DCR|CBR|CRc|NED"
-    r"|(?-i:CRh|CRp|MLFS|pCR)|(?:morphologic(?:al)?\s+)?leuka?emia[\s-]free\s+state|pathologic(?:al)?\s+complete"
+    r"|(?-i:CRh|CRp|MLFS)|(?:morphologic(?:al)?\s+)?leuka?emia[\s-]free\s+state"
     r"|(?:response|remission)\s+with\s+(?:partial|incomplete\s+platelet)\s+(?:\w+\s+){0,3}?recovery)\b",
     re.I,
 )

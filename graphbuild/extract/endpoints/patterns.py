@@ -33,7 +33,6 @@ _STOP_PHRASES = (
     "cytogenetic response", "complete cytogenetic response", "major cytogenetic response",
     "hematologic response", "haematologic response",
     "complete hematologic response", "complete haematologic response",
-    "pathologic complete response", "pathological complete response",
     "dose expansion", "expansion cohort", "expansion phase", "expansion part", "expansion stage",
     "expansion arm", "cohort expansion", "ex vivo expansion", "clonal expansion",
     "time to progression", "time to treatment failure",
