@@ -538,3 +538,9 @@ def test_safety_wordings_of_the_development_supplement() -> None:
     assert keys("Persistence of transferred T cell receptor (TCR) CD4+ T cells in blood") == ["PERSISTENCE"]
     assert keys("Recovery of CD4+ T cells after transplant") == ["IMMUNE_RECONSTITUTION"]
     assert keys("Pathologic complete response (pCR)") == ["CR"]
+
+
+def test_survival_of_the_infused_cells_is_persistence() -> None:
+    assert keys("Survival of CD19.CAR-ATLs") == ["PERSISTENCE"]
+    assert keys("Survival of the donor T cells") == ["PERSISTENCE"]
+    assert keys("Overall survival of patients treated with CAR T cells") == ["OS"]

@@ -127,6 +127,8 @@ _STRUCTURAL: tuple[tuple[str | None, tuple[str, ...], str, bool], ...] = (
      r"|adverse\s+events?)" + _AFTER, True),
     # engraftment of the infused CAR / ARTEMIS T cells is their persistence
     ("PERSISTENCE", ("engraftment",), r"\s+of\s+(?:the\s+)?(?:\S+\s+){0,4}?(?:T[\s-]*cells?|CAR\S*|ARTEMIS\S*)" + _AFTER, True),
+    # survival of the infused cells is their persistence, never OS: "Survival of CD19.CAR-ATLs"
+    ("PERSISTENCE", ("survival",), r"\s+of\s+(?:the\s+)?(?:\S+\s+){0,3}?\S*(?:CAR\S*|ATLs?\b|CTLs?\b|T[\s-]*cells?)" + _AFTER, True),
     # GVHD-free, relapse-free survival, however the words are bracketed or hyphenated
     ("GRFS", ("GVHD", "graft"), _GVHD_REST + _GRFS_REST, True),
     # interleukins: IL-6, IL6, IL-1β
