@@ -544,3 +544,13 @@ def test_survival_of_the_infused_cells_is_persistence() -> None:
     assert keys("Survival of CD19.CAR-ATLs") == ["PERSISTENCE"]
     assert keys("Survival of the donor T cells") == ["PERSISTENCE"]
     assert keys("Overall survival of patients treated with CAR T cells") == ["OS"]
+
+
+def test_correlates_are_not_measured() -> None:
+    """Concepts named only as correlates (gold conventions) add nothing, in the measure too:
+    "association between ... and", "in relation to", "markers of", "predictive of"."""
+    assert keys("Association between CD8+ T cell population levels and overall survival") == []
+    assert keys("Markers of response and resistance by exome sequencing") == []
+    assert keys("Distribution of age", "Age will be analysed in relation to treatment response.") == []
+    assert keys("Overall survival", "OS will be correlated with CD123 expression.") == ["OS"]
+    assert keys("Response") == ["ORR"]

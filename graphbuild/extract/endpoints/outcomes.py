@@ -62,6 +62,7 @@ from collections.abc import Iterable
 from graphbuild.extract.endpoints.scan import (
     Hit,
     _Scan,
+    _speaks_of_correlation,
     _scan,
     find_concepts,
     find_criteria,
@@ -241,7 +242,7 @@ def _outcome_concepts(
     other_than_generic = any(h.key != "ORR" for h in (*measure.concepts, *description.concepts))
     for field, scan in ((f"outcomes[{index}].measure", measure), (f"outcomes[{index}].description", description)):
         for hit in scan.concepts:
-            if scan is description and hit.start in description.correlates:
+            if hit.start in scan.correlates:
                 continue  # "... will be correlated with occurrence of infections": not measured
             if scan is measure and hit.start in dropped_in_measure:
                 continue  # rule 5: "ORR (CR + PR)"
@@ -273,7 +274,8 @@ def _outcome_concepts(
         if key == "CYTOPENIA" and "ENGRAFTMENT" in present and all("recover" in ev.text.lower() for ev in items):
             continue  # rule 4: "neutrophil recovery" defines engraftment
         links.append(ConceptLink(concept=key, category=category, evidence=tuple(items), basis=Basis.LEXICON))
-    if not links and measure_text and not unkeyed:  # rule 6: only when nothing else is named
+    if not links and measure_text and not unkeyed and not _speaks_of_correlation(measure_text):
+        # rule 6: only when nothing else is named, and not of a correlate ("markers of response")
         lowered = measure_text.lower()
         for key, pattern, word in (("ORR", _GENERIC_RESPONSE, "respon"), ("CIR", _GENERIC_RELAPSE, "relaps")):
             found = pattern.search(measure_text) if word in lowered else None

@@ -72,13 +72,23 @@ class _Scan:
 
 _EMPTY = _Scan((), (), ())
 _SENTENCE = re.compile(r"[^.;\n]+")
-_CORRELATION = re.compile(r"\bcorrelat\w*", re.I)
+# Sentences about correlates: "will be correlated with", "Association between innate CD8+ T
+# cells and the molecular response", "analysed in relation to treatment response", "markers of
+# response and resistance", "predictive of relapse".
+_CORRELATION = re.compile(
+    r"\bcorrelat\w*|\bassociation\s+(?:between|of)\b|\bin\s+relation\s+to\b"
+    r"|\b(?:bio)?markers?\s+(?:of|for)\b|\bpredict(?:ive|ors?)\s+(?:of|for)\b",
+    re.I,
+)
+_CORRELATION_WORDS = ("correlat", "association", "relation", "marker", "predict")
 
 
 def _speaks_of_correlation(text: str) -> bool:
-    """`_CORRELATION` searched only in texts that have its word (most have not)."""
+    """`_CORRELATION` searched only in texts that have one of its words (most have not)."""
     lowered = keywords.folded(text)
-    return (lowered is None or "correlat" in lowered) and _CORRELATION.search(text) is not None
+    return (lowered is None or any(w in lowered for w in _CORRELATION_WORDS)) and (
+        _CORRELATION.search(text) is not None
+    )
 
 
 def _in_correlation_sentences(text: str, hits: Iterable[Hit]) -> frozenset[int]:
