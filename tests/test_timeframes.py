@@ -105,6 +105,9 @@ CORPUS_SHAPES = [  # shapes read in the JSON / CSV / XML corpus
     # "36 ± 3 days after the start" is 33..39 (gold conventions: "Day 28 +/- 4 days" -> 24..32)
     pytest.param("Point 2. 15 ± 3 days after the start of the therapy.", (12, 18, (), "treatment start"), id="point-label"),
     pytest.param("Visit 3: Day 28", (28, 28, (28,), None), id="visit-label"),
+    # a baseline visit named by its day is that day
+    pytest.param("Baseline Day 1 through Day 56", (1, 56, (), "baseline"), id="baseline-day-1"),
+    pytest.param("Baseline, day 28", (0, 28, (0, 28), "baseline"), id="baseline-and-day"),
     # ordinals of a unit are named points; "immediately after" and "pre-transplant" are visits at 0
     pytest.param("12th week (T1) after baseline", (84, 84, (84,), "baseline"), id="ordinal-week"),
     pytest.param("at the 0th and 12th weeks of the study and at the end of the 6th month", (0, 180, (0, 84, 180), None), id="ordinal-list"),

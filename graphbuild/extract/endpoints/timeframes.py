@@ -360,6 +360,7 @@ _UNTIL = re.compile(
 _CLAUSE_END = re.compile(r"\.(?:\s|$)")  # sentences ("AML: 2 months ... MM: 3 months ..."), not "a; b" lists
 _BETWEEN = re.compile(r"\bbetween\s*$")
 _TO_WORD = re.compile(r"\b(?:to|until|till|through)\b")
+_BASELINE_DAY_GAP = re.compile(r"\s*\(?\s*$")
 _SPACES = re.compile(r"\s+")
 _AFTER_END = re.compile(r"\bafter\s*$")
 _STOPS = re.compile(r"[;.]")
@@ -549,6 +550,10 @@ def _resolve(
             continue
         if m.kind == "baseline" and _FROM_END.search(before) and any(o.start < m.start for o in mentions):
             continue  # "4 weeks and 3 months from baseline": the anchor, not a visit
+        if m.kind == "baseline" and any(
+            o.kind == "uf" and 0 <= o.start - m.end <= 3 and _BASELINE_DAY_GAP.match(text, m.end, o.start) for o in mentions
+        ):
+            continue  # "Baseline Day 1 through Day 56", "Baseline (Day 1)": the visit is that day
         if m.kind == "uf" and _CYCLE_ATTACHED.match(after) and cycle_len is None:
             continue  # "Day 8 of each cycle" with no cycle length: not a study day
         if unresolved_cycle and m.kind == "nf" and m.unit_days < 1:
