@@ -554,3 +554,14 @@ def test_correlates_are_not_measured() -> None:
     assert keys("Distribution of age", "Age will be analysed in relation to treatment response.") == []
     assert keys("Overall survival", "OS will be correlated with CD123 expression.") == ["OS"]
     assert keys("Response") == ["ORR"]
+
+
+def test_molecular_remission_recurrence_and_haematopoietic_wordings() -> None:
+    """A molecular CR is MRD, not CR (gold conventions), also under "duration of"; recurrence
+    rates are relapse (CIR); haematopoietic toxicity a cytopenia; "therapy response" ORR."""
+    assert keys("The molecular CR rate") == ["MRD"]
+    assert keys("The duration of molecular CR") == ["DOR", "MRD"]
+    assert keys("The CNS recurrence rate") == ["CIR"]
+    assert keys("Recurrence-free survival") == ["RFS"]
+    assert keys("Haematopoietic toxicity of the regimen") == ["CYTOPENIA"]
+    assert keys("Efficacy analysis", "Therapy response will be evaluated according to RECIST 1.1") == ["ORR"]

@@ -69,7 +69,7 @@ _CAUSED_AHEAD = (
 _INCOMPLETE = r"(?:incomplete|inadequate)(?!\s+platelet)"
 _NOT_CRI = r"(?:partial|(?:incomplete|inadequate)(?=\s+platelet))"
 _RESPONSE_AHEAD = (
-    r"(?=\s+(?:(?-i:CR|sCR|CRi|VGPR|PR|MRD)|complete\s+(?:response|remission)|partial\s+(?:response|remission)"
+    r"(?=\s+(?:molecular\s+)?(?:(?-i:CR|sCR|CRi|VGPR|PR|MRD)|complete\s+(?:response|remission)|partial\s+(?:response|remission)"
     r"|stringent\s+complete|very\s+good\s+partial|minimal\s+residual)(?![A-Za-z0-9]))"
 )
 _WHO = r"(?:with|who\s+(?:receive|received|underwent|undergo|proceed(?:ed)?\s+to))"
