@@ -166,7 +166,11 @@ def test_seed_000_efficacy_evidence_is_in_the_description(seed_records: dict[str
         pytest.param("Incidence of CRS", ["CRS"], id="CR-in-CRS"),
         pytest.param("CR/CRi rate", ["CR", "CRI"], id="CR-and-CRi"),
         pytest.param("Rate of CRi", ["CRI"], id="CR-in-CRi"),
-        pytest.param("Change in PRO scores", ["QOL"], id="PR-in-PRO"),
+        # no PR inside "PRO"; and a patient-reported outcome is not by itself quality of life
+        # (gold conventions: QOL instruments only; disease and symptom scores are not QOL)
+        pytest.param("Change in PRO scores", [], id="PR-in-PRO"),
+        pytest.param("Oxford Knee Score, a patient-reported outcome measure", [], id="PROM-not-QOL"),
+        pytest.param("PROMIS Global Health scale", ["QOL"], id="PROMIS-global-QOL"),
         pytest.param("Lesions on MRI", [], id="MR-in-MRI"),
         pytest.param("MRD negativity", ["MRD"], id="MR-in-MRD"),
         pytest.param("SDS-PAGE band intensity", [], id="SD-in-SDS"),
