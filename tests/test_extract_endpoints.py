@@ -569,3 +569,9 @@ def test_molecular_remission_recurrence_and_haematopoietic_wordings() -> None:
     assert keys("Recurrence-free survival") == ["RFS"]
     assert keys("Haematopoietic toxicity of the regimen") == ["CYTOPENIA"]
     assert keys("Efficacy analysis", "Therapy response will be evaluated according to RECIST 1.1") == ["ORR"]
+
+
+def test_more_names_of_mtd_trm_and_transplant_rate() -> None:
+    assert keys("Maximal Tolerable Dose") == ["MTD"]
+    assert keys("Non-disease-related Mortality") == ["TRM"]
+    assert keys("Hematopoietic Stem Cell Transplantation (HSCT) Rate") == ["HSCT_RATE"]
