@@ -527,6 +527,10 @@ def test_extraction_keeps_up_with_a_full_dump(extracted) -> None:
         ("A Study of PRO95780 in Lymphoma", "PRO95780", {"TNFRSF10B"}),
         ("Mapatumumab in Solid Tumours", "HGS-ETR1", {"TNFRSF10A"}),
         ("Lu-177 PSMA Treatment in Renal Carcinoma", "Lu-177 PSMA-617", {"FOLH1"}),
+        # sponsor codes of antibody-drug conjugates and bispecifics, two codes for one product
+        ("A Study of DB-1311/BNT324 in Solid Tumours", "DB-1311/BNT324", {"CD276"}),
+        ("BNT327 Plus Chemotherapy", "BNT327", {"CD274", "VEGFA"}),
+        ("SHR-A2102 in Urothelial Carcinoma", "SHR-A2102", {"NECTIN4"}),
     ],
 )
 def test_curated_products_beyond_the_development_half(title: str, intervention: str, symbols: set[str]) -> None:
