@@ -179,6 +179,8 @@ STATED = [
     ("CD123 x CD3 bispecific", {"IL3RA", "CD3E"}),
     ("A Phase 1 Trial of CD33xCD3 BsAb", {"CD33", "CD3E"}),
     ("a bispecific antibody targeting CD20 and CD3", {"MS4A1", "CD3E"}),
+    ("CD33*CD3 BsAb", {"CD33", "CD3E"}),
+    ("CD3/CD19 bispecific T-cell engager", {"CD19", "CD3E"}),
     ("anti-CD3 x anti-CD20 bispecific antibody armed T cells", {"MS4A1", "CD3E"}),
     # an antigen written inside a construct name, or in a title's antibody-drug conjugate
     ("CAR.CD19-CD28-zeta T cells", {"CD19"}),
@@ -218,6 +220,8 @@ NOT_STATED = [
     "HLA-matched donor",
     "FLT3 inhibitor gilteritinib",
     "loss of CD19 expression at relapse",
+    "CD4/CD3 ratio in peripheral blood",
+    "CD3/CD19 depletion of the graft",
 ]
 
 

@@ -138,7 +138,7 @@ def _name_index() -> tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...], di
     # No left boundary in the regex: a pattern that starts with the names lets the engine skip
     # to their first letters (7x faster than a leading look-behind); `_left_bounded` checks it.
     # a name may run into "CAR" (CD19CAR) or into an engager's "x CD3" (CD20xCD3)
-    right = r"(?:(?=CAR)|(?=[x×]\s?(?:anti-?)?CD3)|(?![A-Za-z0-9]))"
+    right = r"(?:(?=CAR)|(?=[x×*]\s?(?:anti-?)?CD3)|(?![A-Za-z0-9]))"
     stems = tuple(sorted({name[:5] for name in folded}))
     return (
         re.compile(r"(?P<name>" + trie_regex(cased) + r")" + right),
@@ -217,7 +217,7 @@ def _mentions_in(text: str) -> tuple[Mention, ...]:
 
 # Text allowed between two names of one chain.
 _CHAIN_GAP = re.compile(
-    r"(?:\s*(?:/|,|\+|&|-|–|x|×|and/or|and|or|plus|anti-?)\s*|\s+)+", re.IGNORECASE
+    r"(?:\s*(?:/|,|\+|&|-|–|x|×|\*|and/or|and|or|plus|anti-?)\s*|\s+)+", re.IGNORECASE
 )
 _MAX_GAP = 14
 # "CD19/22", "CD19 /22": a second CD number after a slash.
@@ -246,7 +246,7 @@ _CELL_WORDS = (
 )
 _ANTIBODY_WORDS = (
     r"antibod(?:y|ies)|mAbs?|monoclonal|bi-?specific|BiTEs?|DART|TandAb|engagers?|ADCs?|"
-    r"antibody[-\s]drug[-\s]conjugates?|immunotoxins?|immunoconjugates?|x\s?CD3|×\s?CD3"
+    r"antibody[-\s]drug[-\s]conjugates?|immunotoxins?|immunoconjugates?|x\s?CD3|×\s?CD3|\*\s?CD3|BsAbs?"
 )
 _NEUTRAL_WORDS = r"specific|directed|targeted|targeting"
 # Words that may stand between a chain and its therapy word ("CD19 2nd generation CAR").
@@ -397,16 +397,16 @@ def find_statements(text: str) -> list[Statement]:
 # "CD3 T-cell engager", "bispecific ... targeting CD20 and CD3". CD3 alone is no target: "CD3+ T
 # cells" is a marker, "CD3/CD28 beads" a reagent, "CD3ζ" / "CD3-zeta" a CAR signalling domain.
 _CD3 = r"CD3(?:ε|-?epsilon|[eE](?![A-Za-z]))?(?![A-Za-z0-9ζ+])(?!\s*(?:[-/]\s*)?(?:zeta|ζ|z\b|positive|\+|/\s*CD28|CD28))"
-_ENGAGER_WORDS = r"bi-?specifics?|BiTEs?|engag\w*|DARTs?|TandAbs?|redirect\w*|tri-?specifics?"
+_ENGAGER_WORDS = r"bi-?specifics?|BiTEs?|BsAbs?|engag\w*|DARTs?|TandAbs?|redirect\w*|tri-?specifics?"
 _ENGAGER_ARM = re.compile(
-    r"(?:[x×]\s?(?:anti[-\s]?)?(?P<after_x>" + _CD3 + r"))"
+    r"(?:[x×*]\s?(?:anti[-\s]?)?(?P<after_x>" + _CD3 + r"))"
     r"|(?:\banti[-\s]?)?(?P<before_word>" + _CD3 + r")(?:[\s-]+(?:T[\s-]?cell[\s-]+)?|[\s-]*)(?:" + _ENGAGER_WORDS + r")"
-    r"|(?:\banti[-\s]?)?(?P<before_x>" + _CD3 + r")\s?[x×]\s?(?:anti[-\s]?)?[A-Z]"
+    r"|(?:\banti[-\s]?)?(?P<before_x>" + _CD3 + r")\s?[x×*/]\s?(?:anti[-\s]?)?[A-Z]"
     r"|(?:\b(?:targeting|targets|against|binding(?:\s+to)?|binds(?:\s+to)?|directed\s+(?:to|against))\s+"
     r"(?:\S+\s+){0,3}?(?:and|&|/|,)\s*(?:anti[-\s]?)?(?P<listed>" + _CD3 + r"))",
     re.IGNORECASE,
 )
-_ENGAGER_CONTEXT = re.compile(r"(?:" + _ENGAGER_WORDS + r"|[x×]\s?(?:anti-?)?CD3)", re.IGNORECASE)
+_ENGAGER_CONTEXT = re.compile(r"(?:" + _ENGAGER_WORDS + r"|[x×*]\s?(?:anti-?)?CD3)", re.IGNORECASE)
 
 
 def find_engager_arms(text: str) -> list[Statement]:
