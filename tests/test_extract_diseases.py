@@ -591,3 +591,27 @@ def test_germ_cell_tumours_of_a_site_and_working_formulation_names() -> None:
     ]
     # a site word next to a histology that has its own site is nothing more
     assert [l.mesh_id for l in extract_diseases(make(("Ovarian Cancer",)))] == ["D010051"]
+
+
+def test_a_carcinoma_of_a_site_is_the_site_neoplasm() -> None:
+    """"Pancreatic Adenocarcinoma" grounds to the site MeSH has (Pancreatic Neoplasms), as
+    "Pancreatic Cancer" does; a generic histology beside a site adds nothing; a MeSH name for
+    the pair wins (Adenocarcinoma of Lung); a histology alone stays itself."""
+    record = make(
+        (
+            "Pancreatic Adenocarcinoma",
+            "Gastric Cancer Adenocarcinoma Metastatic",
+            "Breast Carcinoma",
+            "Lung Adenocarcinoma",
+            "Metastatic Urothelial Carcinoma",
+            "Adenocarcinoma",
+        )
+    )
+    assert [link.mesh_id for link in extract_diseases(record)] == [
+        "D010190",  # Pancreatic Neoplasms
+        "D013274",  # Stomach Neoplasms
+        "D001943",  # Breast Neoplasms
+        "D000077192",  # Adenocarcinoma of Lung
+        "D002295",  # Carcinoma, Transitional Cell
+        "D000230",  # Adenocarcinoma
+    ]

@@ -280,6 +280,10 @@ def _site_neoplasms(text: str, uis: Iterable[str]) -> list[str]:
     return out
 
 
+_GENERIC_HISTOLOGIES = frozenset({"D000230", "D002277"})  # Adenocarcinoma; Carcinoma
+_BY_SITE = "C04.588."  # Neoplasms by Site
+
+
 # Words between two mentions that make them two diseases ("Multiple Myeloma and Plasma Cell
 # Neoplasm", "Leukemia or Lymphoma"), not one disease named twice ("NHL, with B cell lymphomas").
 _COORDINATION = re.compile(r"^\s*(?:,?\s*(?:and|or|and/or|&)|/|;)\s*$", re.I)
@@ -293,11 +297,18 @@ def _most_specific(text: str, mentions: tuple[Mention, ...]) -> tuple[Mention, .
         first, second = (a, b) if a.start <= b.start else (b, a)
         return first.end <= second.start and _COORDINATION.match(text[first.end : second.start]) is not None
 
+    def generic_beside_site(m: Mention, o: Mention) -> bool:
+        # "Gastric Cancer Adenocarcinoma": the histology word adds nothing to the site's neoplasm
+        return m.ui in _GENERIC_HISTOLOGIES and any(t.startswith(_BY_SITE) for t in mesh.tree_numbers(o.ui))
+
     return tuple(
         m
         for m in mentions
         if not any(
-            o.ui != m.ui and m.ui in mesh.ancestors(o.ui) and not coordinated(m, o) for o in mentions
+            o.ui != m.ui
+            and (m.ui in mesh.ancestors(o.ui) or generic_beside_site(m, o))
+            and not coordinated(m, o)
+            for o in mentions
         )
     )
 

@@ -129,12 +129,17 @@ class DiseaseMatcher:
 
 
 def _cancer_variants() -> Iterable[tuple[str, str]]:
-    """("X Cancer", ui) for every name or entry term "X Neoplasms" / "Neoplasms, X"."""
+    """("X Cancer", ui) for every name or entry term "X Neoplasms" / "Neoplasms, X"; and
+    "X Carcinoma" / "X Adenocarcinoma" ("Pancreatic Adenocarcinoma" is Pancreatic Neoplasms, the
+    site that MeSH has; a real MeSH name such as "Lung Adenocarcinoma" wins over these)."""
     for d in mesh.descriptors():
         for name in (d.name, *d.entry_terms):
             m = _NEOPLASM_NAME.match(name) if "Neoplasm" in name else None
             if m:
-                yield f"{m.group('a') or m.group('b')} Cancer", d.ui
+                site = m.group('a') or m.group('b')
+                yield f"{site} Cancer", d.ui
+                yield f"{site} Carcinoma", d.ui
+                yield f"{site} Adenocarcinoma", d.ui
 
 
 _JOINED_WORDS = re.compile(r"(?<=[A-Za-z]{4})-(?=[A-Za-z]{4})")
