@@ -104,7 +104,7 @@ def test_hand_written_gates_name_the_words_their_regex_needs() -> None:
         needed = needed_words(pattern)
         return needed is not None and all(any(g in word for g in gate) for word in needed)
 
-    assert implied(endpoint_scan._CORRELATION, ("correlat",))
+    assert implied(endpoint_scan._CORRELATION, endpoint_scan._CORRELATION_WORDS)
     assert implied(timeframes._MONTH_TYPOS, timeframes._TYPO_GATES[2][1][1])
     for pattern, (_, gate) in zip(
         timeframes._TYPOS, (forms[0] for forms in timeframes._TYPO_GATES)

@@ -76,8 +76,8 @@ _SENTENCE = re.compile(r"[^.;\n]+")
 # cells and the molecular response", "analysed in relation to treatment response", "markers of
 # response and resistance", "predictive of relapse".
 _CORRELATION = re.compile(
-    r"\bcorrelat\w*|\bassociation\s+(?:between|of)\b|\bin\s+relation\s+to\b"
-    r"|\b(?:bio)?markers?\s+(?:of|for)\b|\bpredict(?:ive|ors?)\s+(?:of|for)\b",
+    r"\bcorrelat\w*|\bassociation\s+(?:between|of)\b|(?<=\bin\s)relation\s+to\b"
+    r"|\bbiomarkers?\s+(?:of|for)\b|\bmarkers?\s+(?:of|for)\b|\bpredict(?:ive|ors?)\s+(?:of|for)\b",
     re.I,
 )
 _CORRELATION_WORDS = ("correlat", "association", "relation", "marker", "predict")
