@@ -524,6 +524,7 @@ def test_the_definition_of_tmax_adds_no_cmax() -> None:
         "Tmax is defined as the time required for a drug to reach peak concentration in plasma.",
     ) == ["TMAX"]
     assert keys("Cmax", "the peak concentration of the drug in plasma") == ["CMAX"]
+    assert keys("Time after administration when maximum concentration in plasma is reached (Tmax)") == ["TMAX"]
 
 
 def test_safety_wordings_of_the_development_supplement() -> None:

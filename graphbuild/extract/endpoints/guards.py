@@ -29,7 +29,7 @@ _GUARDS: tuple[_Guard, ...] = (
            after=re.compile(r"^(?:\s*[=:]\s*\d|\s+of\s+(?:\d|the\s+mean|mean)|-[A-Za-z])")),
     _Guard("PR", after=re.compile(r"^\s+(?:interval|prolongation|segment)", re.I)),
     # the definition of Tmax: "the time required for a drug to reach peak concentration"
-    _Guard("CMAX", before=re.compile(r"\btime\b[^.;]{0,50}?\b(?:to|until)\s+(?:reach|achieve|attain)\s+(?:the\s+|its\s+|a\s+)?$", re.I)),
+    _Guard("CMAX", before=re.compile(r"\btime\b[^.;]{0,50}?\b(?:(?:to|until)\s+(?:reach|achieve|attain)|when|at\s+which)\s+(?:the\s+|its\s+|a\s+)?$", re.I)),
     # ROC curves, glucose curves: an area under a curve that is not a drug's exposure
     _Guard("AUC", before=re.compile(r"(?:\bROC\b|receiver|operating\s+characteristic|discriminat\w*|diagnostic|predictive"
                                     r"|prediction|accuracy|glucose|insulin)[^.;]{0,60}$", re.I),
