@@ -108,6 +108,8 @@ CORPUS_SHAPES = [  # shapes read in the JSON / CSV / XML corpus
     # a baseline visit named by its day is that day
     pytest.param("Baseline Day 1 through Day 56", (1, 56, (), "baseline"), id="baseline-day-1"),
     pytest.param("Baseline, day 28", (0, 28, (0, 28), "baseline"), id="baseline-and-day"),
+    # "x2 years" in a schedule is "for 2 years"
+    pytest.param("6 and 12 weeks after infusion, then every 6 months x2 years", (42, 730, (42, 84), "infusion"), id="times-duration"),
     # ordinals of a unit are named points; "immediately after" and "pre-transplant" are visits at 0
     pytest.param("12th week (T1) after baseline", (84, 84, (84,), "baseline"), id="ordinal-week"),
     pytest.param("at the 0th and 12th weeks of the study and at the end of the 6th month", (0, 180, (0, 84, 180), None), id="ordinal-list"),

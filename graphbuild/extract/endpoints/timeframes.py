@@ -186,6 +186,10 @@ def _ordinal_unit(match: re.Match[str]) -> str:
 _LEADING_LABEL = re.compile(r"^\s*(?:point|visit|time\s*point|timepoint|assessment|t)\s*\d+\s*[.:)]\s*")
 
 
+# "every 6 months x2 years": the multiplication sign of a schedule is "for"
+_TIMES_DURATION = re.compile(r"(?<=\s)x\s?(?=\d+(?:\.\d+)?\s*(?:years?|months?|weeks?|days?)\b)")
+
+
 def _normalize(text: str) -> str:
     """Lower-case, ASCII punctuation, digits for number words, tolerances blanked. Offsets are
     not kept: time frames carry no evidence spans. (Each rewrite runs only when a cheap test
@@ -196,6 +200,8 @@ def _normalize(text: str) -> str:
         out = unicodedata.normalize("NFKC", text).lower().translate(_DASH_TABLE)
     if "\\" in out:
         out = _ESCAPES.sub("", out)
+    if " x" in out:
+        out = _TIMES_DURATION.sub("for ", out)
     if out[:1] in "pvtPVTa " and _LEADING_LABEL.match(out):
         out = _LEADING_LABEL.sub("", out, count=1)
     if "st " in out or "nd " in out or "rd " in out or "th " in out:
