@@ -45,29 +45,29 @@ TARGETS: dict[str, float] = {
     "time-frame bounds exact": 0.97,
 }
 # Floors held on the frozen test half: what the extraction reached on it (2026-12-06, after the
-# issue 8 work, tuned on the development half only), rounded down. Raise a floor when the
-# extraction improves; never lower one to pass.
+# third round of issue 8 work, tuned on the development half and its supplement only), rounded
+# down. Raise a floor when the extraction improves; never lower one to pass.
 FLOORS: dict[str, float] = {
-    "target antigens F1": 0.88,
-    "disease F1": 0.93,
-    "endpoint concepts F1": 0.89,
+    "target antigens F1": 0.90,
+    "disease F1": 0.94,
+    "endpoint concepts F1": 0.90,
     "endpoint categories F1": 0.93,
     "time-frame bounds exact": 0.92,
 }
 # Targets not reached yet: each is an expected failure, strict, so the day one is reached the
 # suite says so (XPASS fails) and the target moves into FLOORS.
 NOT_YET_REACHED = {
-    "target antigens F1": "0.891 on the test half (0.984 on the development half)",
-    "endpoint concepts F1": "0.897 on the test half (0.951 on the development half)",
-    "time-frame bounds exact": "0.925 on the test half (0.987 on the development half)",
+    "target antigens F1": "0.904 on the test half (0.995 on the development half)",
+    "time-frame bounds exact": "0.924 on the test half (0.977 on the development half)",
 }
-# Floors held on the development half (the half the extraction is tuned against).
+# Floors held on the development half (the half the extraction is tuned against: 265 records
+# with the supplement), what it reached rounded down.
 DEV_FLOORS: dict[str, float] = {
-    "target antigens F1": 0.95,
-    "disease F1": 0.90,
-    "endpoint concepts F1": 0.90,
-    "endpoint categories F1": 0.90,
-    "time-frame bounds exact": 0.95,
+    "target antigens F1": 0.99,
+    "disease F1": 0.97,
+    "endpoint concepts F1": 0.94,
+    "endpoint categories F1": 0.96,
+    "time-frame bounds exact": 0.97,
 }
 METRICS: dict[str, Callable[[ev.Report], float]] = {
     "target antigens F1": lambda r: r.antigens.f1,
