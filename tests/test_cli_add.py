@@ -1,9 +1,11 @@
 """`graphbuild add`: re-adding a changed record changes exactly that trial's graph (and what is
-derived from all trials: vocabulary, inferred graph), a new record lands in its sorted place, and
-graph.nq matches the store afterwards."""
+derived from all trials: vocabulary, inferred graph), a new record lands in its sorted place;
+with --dumps graph.nq matches the store afterwards, without it the new build has no graph.nq
+and `graphbuild export nquads` writes the same dataset."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -54,7 +56,7 @@ def test_add_changed_record_replaces_exactly_that_trial(
     changed.write_text("\n".join(lines), encoding="utf-8")
     before = _graphs(seed_build)
 
-    assert main(["add", str(changed), "--graph", str(seed_build), "-q"]) == 0
+    assert main(["add", str(changed), "--graph", str(seed_build), "-q", "--dumps"]) == 0
 
     after = _graphs(seed_build)
     assert set(after) == set(before)
@@ -72,14 +74,14 @@ def test_add_new_record_lands_in_its_place_and_same_record_changes_nothing(
     folder.mkdir()
     new = folder / "0015_new_trial.txt"  # sorts between the first and second seed
     shutil.copy(examples_dir / f"{SEEDS[2]}.txt", new)
-    assert main(["add", str(new), "--graph", str(seed_build), "-q"]) == 0
+    assert main(["add", str(new), "--graph", str(seed_build), "-q", "--dumps"]) == 0
     graphs = _graphs(seed_build)
     assert f"{TRIAL_GRAPH}0015_new_trial" in graphs
     _nq_matches_store(seed_build)
 
     before = _graphs(seed_build)
     nq_before = (seed_build / "graph.nq").read_bytes()
-    assert main(["add", str(examples_dir / f"{SEEDS[0]}.txt"), "--graph", str(seed_build), "-q"]) == 0
+    assert main(["add", str(examples_dir / f"{SEEDS[0]}.txt"), "--graph", str(seed_build), "-q", "--dumps"]) == 0
     assert _graphs(seed_build) == before  # the same record again: the same graph
     assert (seed_build / "graph.nq").read_bytes() == nq_before
 
@@ -88,3 +90,24 @@ def test_add_into_a_folder_without_a_build_fails_clearly(tmp_path: Path, example
     assert main(["add", str(examples_dir), "--graph", str(tmp_path / "nothing")]) == 1
     assert "holds no build" in capsys.readouterr().err
     assert not (tmp_path / "nothing").exists()
+
+
+def test_add_without_dumps_leaves_no_stale_graph_nq_and_export_writes_it(
+    seed_build: Path, examples_dir: Path, tmp_path: Path
+) -> None:
+    changed = tmp_path / f"{SEEDS[2]}.txt"
+    text = (examples_dir / f"{SEEDS[2]}.txt").read_text(encoding="utf-8")
+    changed.write_text(text.replace("\n", " (amended)\n", 1), encoding="utf-8")
+    assert main(["add", str(changed), "--graph", str(seed_build), "-q"]) == 0
+
+    assert not (seed_build / "graph.nq").exists()  # no file that disagrees with the store
+    report = json.loads((seed_build / "report.json").read_text(encoding="utf-8"))
+    assert "graph.nq" not in report["outputs"]
+    assert report["changes"][-1]["replaced"] == [SEEDS[2]]
+    assert report["changes"][-1]["dumps rewritten"] is False
+    dump = tmp_path / "dump.nq"
+    assert main(["export", "nquads", "--graph", str(seed_build), "-o", str(dump)]) == 0
+    with GraphStore.read_only(seed_build / "store") as store:
+        expected = store.canonical_nquads()
+    assert sorted(dump.read_text(encoding="utf-8").splitlines(keepends=True)) == expected.splitlines(keepends=True)
+    assert "(amended)" in expected
