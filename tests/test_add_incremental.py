@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
 
 from graphbuild.build import build
 from graphbuild.build.add import add
@@ -58,6 +57,15 @@ def _same_store_and_counts(incremental: Path, full: Path) -> None:
     for key in (*COUNTS, "quads without the build graph"):
         assert got_report[key] == want_report[key], key
     assert got_report["reasoning"].get("inferred_quads") == want_report["reasoning"].get("inferred_quads")
+    assert got_report["ungrounded"] == want_report["ungrounded"]
+    assert _ungrounded_rows(incremental) == _ungrounded_rows(full)
+
+
+def _ungrounded_rows(out: Path) -> list[str]:
+    """The rows of report.md's ungrounded conditions table."""
+    text = (out / "report.md").read_text(encoding="utf-8")
+    section = text.split("## Ungrounded conditions", 1)[1].split("\n## ", 1)[0]
+    return [line for line in section.splitlines() if line.startswith("| ")]
 
 
 # --------------------------------------------------------------------------------------------

@@ -104,10 +104,16 @@ def test_add_without_dumps_leaves_no_stale_graph_nq_and_export_writes_it(
     report = json.loads((seed_build / "report.json").read_text(encoding="utf-8"))
     assert "graph.nq" not in report["outputs"]
     assert report["changes"][-1]["replaced"] == [SEEDS[2]]
-    assert report["changes"][-1]["dumps rewritten"] is False
+    assert report["changes"][-1]["dumps left out"] == ["graph.nq"]
     dump = tmp_path / "dump.nq"
     assert main(["export", "nquads", "--graph", str(seed_build), "-o", str(dump)]) == 0
     with GraphStore.read_only(seed_build / "store") as store:
         expected = store.canonical_nquads()
     assert sorted(dump.read_text(encoding="utf-8").splitlines(keepends=True)) == expected.splitlines(keepends=True)
     assert "(amended)" in expected
+
+    # asked for, the dump comes back (from the store: the last build folder had none)
+    assert main(["add", str(changed), "--graph", str(seed_build), "-q", "--dumps"]) == 0
+    _nq_matches_store(seed_build)
+    report = json.loads((seed_build / "report.json").read_text(encoding="utf-8"))
+    assert "graph.nq" in report["outputs"] and report["changes"][-1]["dumps left out"] == []

@@ -24,9 +24,12 @@ __all__ = ["build", "ingest", "process_record", "refresh_inferred", "refresh_voc
 
 # Each name is imported from its module when first used (PEP 562), so `graphbuild add`, which
 # needs `add` and `process` only, does not load the whole build pipeline and its validation.
+# `ingest` is imported here, not lazily: its module has the same name, and importing the
+# module would otherwise leave the module, not the function, as `graphbuild.build.ingest`.
+from graphbuild.build.ingest import ingest  # noqa: E402
+
 _HOMES = {
     "build": "graphbuild.build.run",
-    "ingest": "graphbuild.build.ingest",
     "process_record": "graphbuild.build.process",
     "refresh_inferred": "graphbuild.build.steps",
     "refresh_vocabulary": "graphbuild.build.steps",

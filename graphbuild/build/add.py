@@ -46,6 +46,7 @@ from graphbuild.build.commit import STORE_DIR, commit, current_build, locked, ne
 from graphbuild.build.delta import GraphFacts, VocabularyChange, graph_facts, shared_counts, update_vocabulary
 from graphbuild.build.load import FORMAT_PREFERENCE
 from graphbuild.build.process import Processed, process_record
+from graphbuild.build.report_update import merge_ungrounded, render_json, render_markdown, split_long
 from graphbuild.build.steps import TRIAL_GRAPH_PREFIX
 from graphbuild.build.stream import read
 from graphbuild.model import Reject
@@ -152,7 +153,7 @@ def _add_into(
     """The whole change, in the new build folder `new` (not current until committed)."""
     t = time.perf_counter()
     data = json.loads((old / "report.json").read_text(encoding="utf-8"))
-    build_report = BuildReport.from_dict(data)
+    build_report, long = split_long(data)  # the long lists are carried over, not re-rendered
     source = ox.Store.read_only(str(old / STORE_DIR))
     try:
         source.backup(str(new / STORE_DIR))  # hard links to the immutable table files
@@ -176,7 +177,7 @@ def _add_into(
             report.timings["validation"] = time.perf_counter() - t
         t = time.perf_counter()
         _update_report(build_report, chosen, change, report, validation)
-        _write_outputs(old, new, store, chosen, build_report, report)
+        _write_outputs(old, new, store, chosen, build_report, report, long, list(data))
         report.timings["write outputs"] = time.perf_counter() - t
     finally:
         store.close()
@@ -262,11 +263,6 @@ def _update_report(
         r.reasoning["inferred_quads"] = int(r.reasoning["inferred_quads"]) + inferred
     if validation is not None:
         r.validation = validation
-    changed = set(chosen)
-    r.ungrounded = [u for u in r.ungrounded if u.trial_id not in changed] + [
-        Ungrounded(tid, text) for tid in sorted(chosen) for text in chosen[tid].ungrounded
-    ]
-    r.ungrounded.sort(key=lambda u: u.trial_id)
     r.changes.append(
         {
             "at": _now(),
@@ -276,30 +272,51 @@ def _update_report(
             "sources": sorted({str(item.source) for item in chosen.values()}),
             "vocabulary": {"nodes added": len(change.vocabulary.added), "nodes removed": len(change.vocabulary.removed)},
             "inferred": {"removed": change.inferred_removed, "added": change.inferred_added},
-            "dumps rewritten": report.dumps,
             "timings": {k: round(v, 3) for k, v in report.timings.items()},
         }
     )
 
 
 def _write_outputs(
-    old: Path, new: Path, store: GraphStore, chosen: dict[str, Processed], build_report: BuildReport, report: AddReport
+    old: Path,
+    new: Path,
+    store: GraphStore,
+    chosen: dict[str, Processed],
+    build_report: BuildReport,
+    report: AddReport,
+    long: dict[str, list],
+    order: list[str],
 ) -> None:
     """report.json / report.md; graph.nq (graph.ttl) only when asked; report.html linked."""
+    # the dumps the build wrote, whether the last build folder has them or an add left them out
+    dumps = [
+        name
+        for name in DUMPS
+        if name in build_report.outputs
+        or any(name in c.get("dumps left out", ()) for c in build_report.changes)
+    ]
     outputs = [name for name in build_report.outputs if name not in DUMPS]
-    if report.dumps and (old / "graph.nq").is_file():
-        _rewrite_nquads(old / "graph.nq", new / "graph.nq", store, {t: p.nquads for t, p in chosen.items()})
-        outputs.append("graph.nq")
-        if (old / "graph.ttl").is_file():
+    if report.dumps:
+        if "graph.nq" in dumps and (old / "graph.nq").is_file():
+            _rewrite_nquads(old / "graph.nq", new / "graph.nq", store, {t: p.nquads for t, p in chosen.items()})
+        elif "graph.nq" in dumps:  # an earlier add left it out: written from the store
+            _write_nquads(new / "graph.nq", store)
+        if "graph.ttl" in dumps:
             with open(new / "graph.ttl", "wb") as handle:
                 store.write_merged(handle, ox.RdfFormat.TURTLE)
-            outputs.append("graph.ttl")
+        outputs += dumps
+    build_report.changes[-1]["dumps left out"] = [] if report.dumps else dumps
     for name in KEPT_FILES:
         if (old / name).is_file():
             os.link(old / name, new / name)
     build_report.outputs = outputs
-    (new / "report.md").write_bytes(_utf8(build_report.to_markdown()))
-    (new / "report.json").write_bytes(build_report.to_json().encode("utf-8", "backslashreplace"))
+    changed = set(chosen)
+    fresh = [Ungrounded(tid, text) for tid in sorted(chosen) for text in chosen[tid].ungrounded]
+    long["ungrounded"] = merge_ungrounded(long["ungrounded"], changed, fresh)
+    old_md = (old / "report.md").read_text(encoding="utf-8", errors="surrogateescape")
+    (new / "report.md").write_bytes(_utf8(render_markdown(build_report, old_md, changed, long["ungrounded"])))
+    text = render_json(build_report, long, order)
+    (new / "report.json").write_bytes(text.encode("utf-8", "backslashreplace"))
 
 
 def _utf8(text: str) -> bytes:
@@ -337,6 +354,17 @@ def _rewrite_nquads(old_path: Path, path: Path, store: GraphStore, new_blocks: d
             if size:
                 old.close()
         for graph in others:
+            buffer = io.BytesIO()
+            store.write_quads(buffer, [graph])
+            handle.writelines(sorted(buffer.getvalue().splitlines(keepends=True)))
+
+
+def _write_nquads(path: Path, store: GraphStore) -> None:
+    """graph.nq from the store alone, in the build's order: the trial graphs by trial id,
+    then the other graphs by IRI, each graph's lines sorted."""
+    graphs = sorted(store.graphs(), key=lambda g: (not g.value.startswith(TRIAL_GRAPH_PREFIX), g.value))
+    with open(path, "wb") as handle:
+        for graph in graphs:
             buffer = io.BytesIO()
             store.write_quads(buffer, [graph])
             handle.writelines(sorted(buffer.getvalue().splitlines(keepends=True)))
