@@ -48,6 +48,47 @@ profile.dump_stats(PROF)
 """
 
 
+STEPS = r"""
+import json, sys, time
+import graphbuild.cli
+import graphbuild.build.add as add_module
+
+started = time.process_time()  # after interpreter start and the imports above
+spent = {}
+for name in ("_read", "_add_into", "_replace_graphs", "_refresh_inferred", "_revalidate", "_write_outputs", "commit"):
+    real = getattr(add_module, name)
+    def timed(*args, _real=real, _name=name, **kwargs):
+        t = time.process_time()
+        try:
+            return _real(*args, **kwargs)
+        finally:
+            spent[_name] = spent.get(_name, 0.0) + time.process_time() - t
+    setattr(add_module, name, timed)
+graphbuild.cli.main(["add", sys.argv[1], "--graph", sys.argv[2], "-q"])
+total = time.process_time()
+inner = sum(spent.get(k, 0.0) for k in ("_replace_graphs", "_refresh_inferred", "_revalidate", "_write_outputs"))
+print(json.dumps({
+    "start, imports": started,
+    "read, extract": spent["_read"],
+    "store copy, open, flush, close": spent["_add_into"] - inner,
+    "replace graphs, vocabulary": spent["_replace_graphs"],
+    "reasoning": spent.get("_refresh_inferred", 0.0),
+    "validation": spent.get("_revalidate", 0.0),
+    "report files": spent["_write_outputs"],
+    "commit": spent["commit"],
+    "total (CPU of the process)": total,
+}))
+"""
+
+
+def cpu_by_step(record: Path, out: Path) -> dict[str, float]:
+    """CPU seconds of one add, step by step, without a profiler (whose overhead falls mostly
+    on pure-Python code such as the regex compiler, and inflates it 3-5x)."""
+    done = subprocess.run([sys.executable, "-c", STEPS, str(record), str(out)], check=True,
+                          capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def new_record(changed: Path, trial_id: str) -> Path:
     """The changed record under a fresh NCT id: a trial the build does not hold."""
     csv.field_size_limit(1 << 30)
@@ -130,7 +171,11 @@ def bench(n: int, tmp: Path, args: argparse.Namespace) -> None:
         wall, cpu, steps = timed_adds([sys.executable, "-m", "graphbuild"], record, out, runs_of[kind])
         detail = ", ".join(f"{k} {v:.3f}" for k, v in steps.items())
         print(f"  after  add one {kind:<13}: {wall:6.2f} s wall, {cpu:5.2f} s CPU (median of {runs_of[kind]})  [{detail}]")
-    print(f"  profile of one add (changed trial; cProfile, CPU clock, top {args.lines}):")
+    steps = cpu_by_step(changed, out)
+    print("  CPU by step, one changed trial (no profiler): "
+          + ", ".join(f"{k} {v:.3f} s" for k, v in steps.items()))
+    print(f"  profile of one add (changed trial; cProfile, CPU clock, top {args.lines}; the profiler"
+          " inflates pure-Python code such as the regex compiler 3-5x):")
     print("    " + profile_add(changed, out, tmp, args.lines).replace("\n", "\n    ").rstrip())
 
 
