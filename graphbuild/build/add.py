@@ -29,7 +29,6 @@ How, so that one changed trial in a 100,000-trial build costs what one trial cos
 from __future__ import annotations
 
 import io
-import json
 import mmap
 import os
 import shutil
@@ -46,7 +45,7 @@ from graphbuild.build.commit import STORE_DIR, commit, current_build, locked, ne
 from graphbuild.build.delta import GraphFacts, VocabularyChange, graph_facts, shared_counts, update_vocabulary
 from graphbuild.build.load import FORMAT_PREFERENCE
 from graphbuild.build.process import Processed, process_record
-from graphbuild.build.report_update import merge_ungrounded, render_json, render_markdown, split_long
+from graphbuild.build.report_update import merge_ungrounded, read_report, render_json, render_markdown
 from graphbuild.build.steps import TRIAL_GRAPH_PREFIX
 from graphbuild.build.stream import read
 from graphbuild.model import Reject
@@ -152,8 +151,8 @@ def _add_into(
 ) -> None:
     """The whole change, in the new build folder `new` (not current until committed)."""
     t = time.perf_counter()
-    data = json.loads((old / "report.json").read_text(encoding="utf-8"))
-    build_report, long = split_long(data)  # the long lists are carried over, not re-rendered
+    # the long lists (ungrounded conditions, sources) are carried over as text, not re-rendered
+    build_report, long, order = read_report((old / "report.json").read_text(encoding="utf-8"))
     source = ox.Store.read_only(str(old / STORE_DIR))
     try:
         source.backup(str(new / STORE_DIR))  # hard links to the immutable table files
@@ -177,7 +176,7 @@ def _add_into(
             report.timings["validation"] = time.perf_counter() - t
         t = time.perf_counter()
         _update_report(build_report, chosen, change, report, validation)
-        _write_outputs(old, new, store, chosen, build_report, report, long, list(data))
+        _write_outputs(old, new, store, chosen, build_report, report, long, order)
         report.timings["write outputs"] = time.perf_counter() - t
     finally:
         store.close()
@@ -284,7 +283,7 @@ def _write_outputs(
     chosen: dict[str, Processed],
     build_report: BuildReport,
     report: AddReport,
-    long: dict[str, list],
+    long: dict[str, str],
     order: list[str],
 ) -> None:
     """report.json / report.md; graph.nq (graph.ttl) only when asked; report.html linked."""
@@ -312,9 +311,9 @@ def _write_outputs(
     build_report.outputs = outputs
     changed = set(chosen)
     fresh = [Ungrounded(tid, text) for tid in sorted(chosen) for text in chosen[tid].ungrounded]
-    long["ungrounded"] = merge_ungrounded(long["ungrounded"], changed, fresh)
+    long["ungrounded"], count = merge_ungrounded(long["ungrounded"], changed, fresh)
     old_md = (old / "report.md").read_text(encoding="utf-8", errors="surrogateescape")
-    (new / "report.md").write_bytes(_utf8(render_markdown(build_report, old_md, changed, long["ungrounded"])))
+    (new / "report.md").write_bytes(_utf8(render_markdown(build_report, old_md, changed, fresh, count)))
     text = render_json(build_report, long, order)
     (new / "report.json").write_bytes(text.encode("utf-8", "backslashreplace"))
 

@@ -6,9 +6,11 @@ text no MeSH descriptor was found for: 7,000 rows at 10,000 trials) and the sour
 their checksums. Rendering the whole report again through `BuildReport` (dataclass to dict,
 Python JSON encoder with indentation, Markdown tables) took ~0.5 s of CPU at 10,000 trials,
 more than the rest of an add together. So the small parts (counts, validation, changes) are
-rendered by `BuildReport` as always, and the two long lists are carried over from the old
-files: in report.json each long list is one line written by the C JSON encoder, in report.md
-the old section's rows are kept and only the changed trials' rows replaced.
+rendered by `BuildReport` as always, and the long lists are carried over as text: in
+report.json each long list is one line (`json.dumps` of the list, written once by the first
+add; the build indents it over many lines), in report.md the old table is kept. The changed
+trials' rows are found by bisection (both lists are in trial order) and replaced; everything
+else is string splitting and joining at C speed, no Python step per row.
 """
 
 from __future__ import annotations
@@ -16,76 +18,93 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Sequence
 
 from graphbuild.report import BuildReport, Ungrounded
 
-__all__ = ["LONG", "merge_ungrounded", "render_json", "render_markdown", "split_long"]
+__all__ = ["LONG", "merge_ungrounded", "read_report", "render_json", "render_markdown"]
 
 LONG = ("ungrounded", "sources")  # the report's lists that grow with the build
 _UNGROUNDED = "## Ungrounded conditions"
 _SOURCES = "## Sources"
+_LONG_LINE = re.compile(r'^  "(ungrounded|sources)": (\[.*\])(,?)$', re.M)
+_ITEM = '{"trial_id": '  # how json.dumps starts an ungrounded row
+_BETWEEN = '}, {"trial_id": '  # and what separates two rows
+_DECODER = json.JSONDecoder()
 
 
-def split_long(data: dict[str, Any]) -> tuple[BuildReport, dict[str, list[Any]]]:
-    """The report without its long lists (as a `BuildReport`), and the long lists."""
+def read_report(text: str) -> tuple[BuildReport, dict[str, str], list[str]]:
+    """report.json as (the report without its long lists, each long list as the JSON text
+    `json.dumps` writes for it, the keys in file order). A report an add wrote holds each
+    long list on one line, which is cut out before parsing; a build's report (indented) is
+    parsed whole, once."""
+    raw: dict[str, str] = {}
+
+    def cut(match: re.Match[str]) -> str:
+        raw[match.group(1)] = match.group(2)
+        return f'  "{match.group(1)}": []{match.group(3)}'
+
+    data = json.loads(_LONG_LINE.sub(cut, text))
+    for key in LONG:
+        if key not in raw:
+            raw[key] = json.dumps(data.get(key, []), ensure_ascii=False)
+    order = list(data)
     light = {k: v for k, v in data.items() if k not in LONG}
-    return BuildReport.from_dict(light), {k: list(data.get(k, [])) for k in LONG}
+    return BuildReport.from_dict(light), raw, order
 
 
-def merge_ungrounded(
-    rows: list[dict[str, str]], changed: set[str], new: Iterable[Ungrounded]
-) -> list[dict[str, str]]:
-    """The changed trials' rows replaced by `new`. The rows are in trial order, so each
-    changed trial's rows are one run found by bisection, not a pass over every row."""
-    merged = rows
-    fresh: dict[str, list[dict[str, str]]] = {}
-    for u in new:
-        fresh.setdefault(u.trial_id, []).append({"trial_id": u.trial_id, "condition": u.condition})
+def merge_ungrounded(raw: str, changed: set[str], fresh: Sequence[Ungrounded]) -> tuple[str, int]:
+    """The ungrounded rows (JSON text of the list, in trial order) with the changed trials'
+    rows replaced by `fresh`; and how many rows there are now."""
+    rows = [] if raw == "[]" else raw[len("[" + _ITEM) : -len("}]")].split(_BETWEEN)
+    if rows and not raw.startswith("[" + _ITEM):
+        raise ValueError("report.json: ungrounded rows not in the form json.dumps writes")
+    by_trial: dict[str, list[str]] = {}
+    for u in fresh:
+        text = json.dumps({"trial_id": u.trial_id, "condition": u.condition}, ensure_ascii=False)
+        by_trial.setdefault(u.trial_id, []).append(text[len(_ITEM) : -1])
     for trial_id in sorted(changed):
-        start = bisect.bisect_left(merged, trial_id, key=_trial_of)
-        end = bisect.bisect_right(merged, trial_id, key=_trial_of)
-        merged = [*merged[:start], *fresh.get(trial_id, []), *merged[end:]]
-    return merged
+        start = bisect.bisect_left(rows, trial_id, key=_trial_of_row)
+        end = bisect.bisect_right(rows, trial_id, key=_trial_of_row)
+        rows[start:end] = by_trial.get(trial_id, [])
+    if not rows:
+        return "[]", 0
+    return "[" + _ITEM + _BETWEEN.join(rows) + "}]", len(rows)
 
 
-def _trial_of(row: dict[str, str]) -> str:
-    return row.get("trial_id", "")
+def _trial_of_row(row: str) -> str:
+    return _DECODER.raw_decode(row)[0]  # the row starts with its trial id, a JSON string
 
 
-def render_json(report: BuildReport, long: dict[str, list[Any]], order: list[str]) -> str:
+def render_json(report: BuildReport, raw: dict[str, str], order: list[str]) -> str:
     """report.json: the keys in the old file's order (new keys after), small values indented
-    as `BuildReport.to_json` writes them, each long list on one line (the C JSON encoder
-    writes it in one call; indentation would take the pure-Python encoder)."""
+    as `BuildReport.to_json` writes them, each long list on one line as given."""
     data = report.to_dict()
-    data.update(long)
-    keys = [k for k in order if k in data] + [k for k in data if k not in order]
+    keys = [k for k in order if k in data or k in raw] + [k for k in data if k not in order]
     parts = []
     for key in keys:
-        value = data[key]
-        if key in LONG:
-            text = json.dumps(value, ensure_ascii=False)
+        if key in raw:
+            text = raw[key]
         else:
-            text = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+            text = json.dumps(data[key], indent=2, ensure_ascii=False).replace("\n", "\n  ")
         parts.append(f"  {json.dumps(key)}: {text}")
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-def render_markdown(report: BuildReport, old: str, changed: set[str], ungrounded: list[dict[str, str]]) -> str:
-    """report.md: `report` rendered without its long lists, then the old file's ungrounded
-    conditions section with the changed trials' rows replaced, and its sources section."""
-    fresh = _sections(report.to_markdown())
+def render_markdown(
+    report: BuildReport, old: str, changed: set[str], fresh: Sequence[Ungrounded], count: int
+) -> str:
+    """report.md: `report` rendered without its long lists, the old file's ungrounded
+    conditions table with the changed trials' rows replaced (`count` rows in all), and the
+    old sources section."""
     previous = _sections(old)
     out: list[str] = []
-    for heading, body in fresh:
+    for heading, body in _sections(report.to_markdown()):
         if heading.startswith(_UNGROUNDED):
-            out.append(_ungrounded_section(previous, changed, ungrounded))
+            out.append(_ungrounded_section(previous, changed, fresh, count))
         else:
             out.append(heading + body)
-    sources = next((h + b for h, b in previous if h.startswith(_SOURCES)), "")
-    if sources:
-        out.append(sources)
+    out.append(next((h + b for h, b in previous if h.startswith(_SOURCES)), ""))
     text = "".join(out)
     return text if text.endswith("\n") else text + "\n"
 
@@ -94,8 +113,7 @@ _HEADING = re.compile(r"^## .*\n?", re.M)
 
 
 def _sections(text: str) -> list[tuple[str, str]]:
-    """(heading line, the text up to the next `## ` heading); the first heading is ''.
-    (A regex over the whole text: the report has a line per ungrounded condition.)"""
+    """(heading line, the text up to the next `## ` heading); the first heading is ''."""
     sections: list[tuple[str, str]] = []
     heading, start = "", 0
     for match in _HEADING.finditer(text):
@@ -105,35 +123,37 @@ def _sections(text: str) -> list[tuple[str, str]]:
     return sections
 
 
-def _ungrounded_section(previous: list[tuple[str, str]], changed: set[str], rows: list[dict[str, str]]) -> str:
-    """The old section's table rows with the changed trials' rows replaced (found by
-    bisection: the rows are in trial order), each new row rendered as
-    `BuildReport.to_markdown` renders it."""
+_TABLE_HEAD = "| trial | condition |\n|---|---|\n"
+
+
+def _ungrounded_section(
+    previous: list[tuple[str, str]], changed: set[str], fresh: Sequence[Ungrounded], count: int
+) -> str:
+    """The old table's rows (in trial order), the changed trials' found by bisection and
+    replaced by `fresh` rendered as `BuildReport.to_markdown` renders a row."""
     body = next((b for h, b in previous if h.startswith(_UNGROUNDED)), "")
-    table = [line for line in body.split("\n") if line.startswith("| ")]
-    if table and table[0].startswith("| trial |"):
-        table = table[1:]
-    fresh = [Ungrounded(row["trial_id"], row["condition"]) for row in rows if row["trial_id"] in changed]
-    new_rows = _section_rows(
-        BuildReport(inputs=[], out_dir="", version="", ungrounded=fresh).to_markdown()
-    )
+    start = body.find(_TABLE_HEAD)
+    rows: list[str] = []
+    if start >= 0:
+        start += len(_TABLE_HEAD)
+        end = body.find("\n\n", start)
+        rows = body[start : len(body) if end < 0 else end].rstrip("\n").split("\n")
+    rendered = BuildReport(inputs=[], out_dir="", version="", ungrounded=list(fresh)).to_markdown()
+    new_body = next((b for h, b in _sections(rendered) if h.startswith(_UNGROUNDED)), "")
     by_trial: dict[str, list[str]] = {}
-    for line in new_rows:
-        by_trial.setdefault(_first_cell(line), []).append(line)
+    for line in new_body.split("\n"):
+        if line.startswith("| ") and not line.startswith("| trial |"):
+            by_trial.setdefault(_first_cell(line), []).append(line)
     for trial_id in sorted(changed):
-        start = bisect.bisect_left(table, trial_id, key=_first_cell)
-        end = bisect.bisect_right(table, trial_id, key=_first_cell)
-        table[start:end] = by_trial.get(trial_id, [])
-    heading = f"{_UNGROUNDED} ({len(rows)})\n\n"
-    if not table:
+        low = bisect.bisect_left(rows, trial_id, key=_first_cell)
+        high = bisect.bisect_right(rows, trial_id, key=_first_cell)
+        rows[low:high] = by_trial.get(trial_id, [])
+    heading = f"{_UNGROUNDED} ({count})\n\n"
+    if not rows:
         return heading + "None: every condition was grounded in MeSH.\n\n"
-    return heading + "| trial | condition |\n|---|---|\n" + "\n".join(table) + "\n\n"
-
-
-def _section_rows(markdown: str) -> list[str]:
-    body = next((b for h, b in _sections(markdown) if h.startswith(_UNGROUNDED)), "")
-    return [line for line in body.split("\n") if line.startswith("| ") and not line.startswith("| trial |")]
+    return heading + _TABLE_HEAD + "\n".join(rows) + "\n\n"
 
 
 def _first_cell(line: str) -> str:
     return line.split("|", 2)[1].strip()
+
