@@ -255,7 +255,8 @@ def _validation_line(validation: dict[str, Any]) -> str:
 def _reasoning_line(reasoning: dict[str, Any]) -> str:
     if not reasoning.get("ran"):
         return reasoning.get("reason", "not run")
-    return f"{reasoning.get('inferred_quads', 0)} inferred quads"
+    line = f"{reasoning.get('inferred_quads', 0)} inferred quads"
+    return line + (f" [{reasoning['note']}]" if reasoning.get("note") else "")
 
 
 def _cell(value: str) -> str:

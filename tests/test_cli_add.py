@@ -117,3 +117,23 @@ def test_add_without_dumps_leaves_no_stale_graph_nq_and_export_writes_it(
     _nq_matches_store(seed_build)
     report = json.loads((seed_build / "report.json").read_text(encoding="utf-8"))
     assert "graph.nq" in report["outputs"] and report["changes"][-1]["dumps left out"] == []
+
+
+def test_add_without_reasoning_says_so_and_leaves_no_stale_inference(
+    seed_build: Path, examples_dir: Path, tmp_path: Path
+) -> None:
+    """--no-reason removes what was inferred from the old record (the CAR-T trial's class and
+    directedAt facts) and derives nothing, and the report says which trials it left out."""
+    inferred = "https://w3id.org/graphbuild/id/graph/inferred"
+    trial = f"https://w3id.org/graphbuild/id/trial/{SEEDS[1]}"
+    with GraphStore.read_only(seed_build / "store") as store:
+        assert f"<{trial}>" in store.canonical_nquads([inferred])
+    assert main(["add", str(examples_dir / f"{SEEDS[1]}.txt"), "--graph", str(seed_build), "-q",
+                 "--no-reason", "--no-validate"]) == 0
+    with GraphStore.read_only(seed_build / "store") as store:
+        assert f"<{trial}>" not in store.canonical_nquads([inferred])
+    report = json.loads((seed_build / "report.json").read_text(encoding="utf-8"))
+    assert SEEDS[1] in report["reasoning"]["note"]
+    assert report["changes"][-1]["inferred"]["added"] == 0 < report["changes"][-1]["inferred"]["removed"]
+    md = (seed_build / "report.md").read_text(encoding="utf-8")
+    assert f"--no-reason: not derived for {SEEDS[1]}" in md

@@ -165,15 +165,20 @@ def _add_into(
         t = time.perf_counter()
         change = _replace_graphs(store.ox, chosen, report)
         report.timings["replace graphs, vocabulary"] = time.perf_counter() - t
-        if reason and build_report.reasoning.get("ran"):
+        skipped = ", ".join(sorted(chosen))
+        if build_report.reasoning.get("ran"):
             t = time.perf_counter()
-            _refresh_inferred(store.ox, change)
+            _refresh_inferred(store.ox, change, derive=reason)
             report.timings["reasoning"] = time.perf_counter() - t
+            if not reason:  # stale facts removed, none derived: say so rather than mislead
+                build_report.reasoning["note"] = f"graphbuild add --no-reason: not derived for {skipped}"
         validation = None
         if validate and build_report.validation.get("ran"):
             t = time.perf_counter()
             validation = _revalidate(store, sorted(chosen), build_report.validation)
             report.timings["validation"] = time.perf_counter() - t
+        elif build_report.validation.get("ran"):
+            build_report.validation["note"] = f"graphbuild add --no-validate: not validated: {skipped}"
         t = time.perf_counter()
         _update_report(build_report, chosen, change, report, validation)
         _write_outputs(old, new, store, chosen, build_report, report, long, order)
@@ -207,14 +212,15 @@ def _replace_graphs(store: ox.Store, chosen: dict[str, Processed], report: AddRe
     return _Change(before, after, shared_before, shared_counts(store, nodes), vocabulary)
 
 
-def _refresh_inferred(store: ox.Store, change: _Change) -> None:
-    """The inferred facts about every node the change touched, removed and derived again."""
+def _refresh_inferred(store: ox.Store, change: _Change, *, derive: bool = True) -> None:
+    """The inferred facts about every node the change touched, removed and (unless not
+    `derive`: `add --no-reason`) derived again."""
     from graphbuild.reason_incremental import infer_for_nodes, remove_inferred_about
 
     focus = {n for f in (*change.before.values(), *change.after.values()) for n in f.subjects}
     focus |= change.vocabulary.added | change.vocabulary.removed
     change.inferred_removed = remove_inferred_about(store, focus)
-    change.inferred_added = len(infer_for_nodes(store, focus))
+    change.inferred_added = len(infer_for_nodes(store, focus)) if derive else 0
 
 
 def _revalidate(store: GraphStore, trial_ids: list[str], previous: dict[str, object]) -> dict[str, object]:
