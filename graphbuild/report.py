@@ -107,6 +107,8 @@ class BuildReport:
     worker_seconds: dict[str, float] = field(default_factory=dict)  # summed over workers
     workers: int = 1
     outputs: list[str] = field(default_factory=list)
+    # what `graphbuild add` changed since the build, oldest first (see graphbuild.build.add)
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -122,6 +124,16 @@ class BuildReport:
         data = asdict(self)
         data["exit_code"] = self.exit_code
         return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "BuildReport":
+        """The report `to_dict` wrote (report.json), read back (unknown keys ignored)."""
+        known = {f for f in cls.__dataclass_fields__}
+        values = {k: v for k, v in data.items() if k in known}
+        values["rejects"] = [Reject(**r) for r in data.get("rejects", [])]
+        values["duplicates"] = [Duplicate(**d) for d in data.get("duplicates", [])]
+        values["ungrounded"] = [Ungrounded(**u) for u in data.get("ungrounded", [])]
+        return cls(**values)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
@@ -198,6 +210,21 @@ class BuildReport:
             out.append(str(self.validation.get("text", "")).strip()[:20000])
             out.append("```")
 
+        if self.changes:
+            out.append(f"\n## Changes since the build (graphbuild add: {len(self.changes)})\n")
+            out += _table(
+                ("at", "replaced", "added", "rejected", "seconds"),
+                [
+                    (
+                        c.get("at", ""),
+                        " ".join(c.get("replaced", [])) or "-",
+                        " ".join(c.get("added", [])) or "-",
+                        str(len(c.get("rejects", []))),
+                        f"{sum(c.get('timings', {}).values()):.2f}",
+                    )
+                    for c in self.changes
+                ],
+            )
         out.append("\n## Timings\n")
         out += _table(("stage", "seconds"), [(k, f"{v:.2f}") for k, v in self.timings.items()])
         if self.worker_seconds:
@@ -228,7 +255,8 @@ def _validation_line(validation: dict[str, Any]) -> str:
 def _reasoning_line(reasoning: dict[str, Any]) -> str:
     if not reasoning.get("ran"):
         return reasoning.get("reason", "not run")
-    return f"{reasoning.get('inferred_quads', 0)} inferred quads"
+    line = f"{reasoning.get('inferred_quads', 0)} inferred quads"
+    return line + (f" [{reasoning['note']}]" if reasoning.get("note") else "")
 
 
 def _cell(value: str) -> str:

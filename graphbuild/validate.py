@@ -213,6 +213,21 @@ def _hierarchy(ontology: Graph) -> list[tuple]:
     return list(ontology.triples((None, RDFS.subClassOf, None)))
 
 
+def hierarchy_ntriples() -> bytes:
+    """`_hierarchy` as N-Triples, what each pyrudof chunk gets: from the on-disk artifact
+    cache (`graphbuild.cache`), keyed by the ontology and this module, so validating a few
+    trials (`graphbuild add`) does not parse the ontology with rdflib every time."""
+    from graphbuild.cache import cached
+
+    def compute() -> bytes:
+        graph = Graph()
+        for triple in _hierarchy(ontology_graph()):
+            graph.add(triple)
+        return graph.serialize(format="nt", encoding="utf-8")
+
+    return cached("shacl-hierarchy", [ontology_path("graphbuild.ttl"), Path(__file__)], compute)
+
+
 @dataclass
 class _Chunk:
     """Some graphs' triples as one rdflib Graph (for pyshacl) or as N-Triples (for pyrudof),
@@ -444,30 +459,28 @@ def shacl_violations(
     shapes: Path | None = None,
     engine: str = DEFAULT_SHACL_ENGINE,
     progress: Callable[[int, int], None] | None = None,
+    trials_only: bool = False,
 ) -> tuple[list[Violation], int, int, int]:
     """SHACL over every graph but the inferred one, `chunk_size` trial graphs at a time (the
-    other graphs, such as the vocabulary, form one more chunk), with `engine` (`rudof` or
-    `pyshacl`). Returns (violations, trials, chunks, triples). `progress(chunks done, chunks)`
-    is called after each chunk."""
+    other graphs, such as the vocabulary, form one more chunk, unless `trials_only`), with
+    `engine` (`rudof` or `pyshacl`). Returns (violations, trials, chunks, triples).
+    `progress(chunks done, chunks)` is called after each chunk."""
     if engine not in SHACL_ENGINES:
         raise ValueError(f"unknown SHACL engine {engine!r}; known: {', '.join(SHACL_ENGINES)}")
     ox_store = oxigraph_store(store)
     shapes_path = shapes or default_shapes()
     shapes_g = shapes_graph(shapes) if engine == "pyshacl" else None
-    hierarchy = _hierarchy(ontology_graph())
     names = sorted((g for g in ox_store.named_graphs() if g != _INFERRED), key=lambda g: g.value)
     trial_graphs = [g for g in names if trial_id_of_graph(g) is not None]
     shared = [g for g in names if trial_id_of_graph(g) is None] + [ox.DefaultGraph()]
     chunks = [trial_graphs[i : i + chunk_size] for i in range(0, len(trial_graphs), chunk_size)]
-    chunks.append(shared)
+    if not trials_only:
+        chunks.append(shared)
     found: set[Violation] = set()
     triples = 0
     done = 0
-    hierarchy_nt = Graph()
-    for triple in hierarchy:
-        hierarchy_nt.add(triple)
-    hierarchy_bytes = hierarchy_nt.serialize(format="nt", encoding="utf-8")
     if shapes_g is None:
+        hierarchy_bytes = hierarchy_ntriples()
         try:
             for chunk, raw in _rudof_chunks(ox_store, chunks, hierarchy_bytes, shapes_path, parallel=True):
                 triples += chunk.triples
@@ -485,6 +498,7 @@ def shacl_violations(
                 if progress is not None:
                     progress(done, len(chunks))
     else:
+        hierarchy = _hierarchy(ontology_graph())
         for done, graphs in enumerate(chunks, start=1):
             chunk = _load_chunk(ox_store, graphs, hierarchy)
             triples += len(chunk.graph) - len(hierarchy)

@@ -9,9 +9,7 @@ import pyoxigraph as ox
 
 from graphbuild.rdf.namespaces import GBR_IRI, INFERRED_GRAPH, VOCABULARY_GRAPH
 from graphbuild.rdf.triples import vocabulary_quads
-from graphbuild.reason import materialize
 from graphbuild.store import GraphStore
-from graphbuild.validate import validate as validate_graph
 
 __all__ = [
     "TRIAL_GRAPH_PREFIX",
@@ -52,6 +50,8 @@ def refresh_vocabulary(store: GraphStore) -> int:
 
 def refresh_inferred(store: GraphStore) -> dict[str, object]:
     """Clear and re-materialize the inferred graph with `graphbuild.reason`, when present."""
+    from graphbuild.reason import materialize  # HermiT and rdflib: loaded when a build reasons
+
     store.remove_graph(INFERRED_GRAPH)
     result = materialize(store)
     info: dict[str, object] = {"ran": True, "inferred_quads": store.count(INFERRED_GRAPH)}
@@ -66,6 +66,8 @@ def run_validation(
 ) -> dict[str, object]:
     """SHACL (pyrudof: ~5 ms of CPU a trial, so every build validates, whatever its size) and
     the violation queries. `progress(chunks done, chunks)` hears about the SHACL chunks."""
+    from graphbuild.validate import validate as validate_graph  # loaded when a build validates
+
     result = validate_graph(store, shacl=True, progress=progress)
     return {
         "ran": True,

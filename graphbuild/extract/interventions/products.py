@@ -61,9 +61,8 @@ def all_products() -> tuple[Product, ...]:
 
 
 @cache
-def _index() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, Product]]:
-    """The lexicon regex twice (for lower-cased text, and case-insensitive for the rare text
-    whose lower-casing changes its length), and its lookup by `name_key`."""
+def _index() -> tuple[re.Pattern[str], dict[str, Product]]:
+    """The lexicon regex (for lower-cased text) and its lookup by `name_key`."""
     by_key: dict[str, Product] = {}
     for product in all_products():
         for label in (product.name, *product.synonyms):
@@ -71,9 +70,22 @@ def _index() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, Product]]:
     names = [
         label.lower() for product in all_products() for label in (product.name, *product.synonyms)
     ]
+    return re.compile(_body(names)), by_key
+
+
+def _body(names: list[str]) -> str:
     # \b rather than a look-behind: it lets the regex engine skip to word starts quickly
-    body = r"\b(?:" + trie_regex(names) + r")(?![A-Za-z0-9])"
-    return re.compile(body), re.compile(body, re.IGNORECASE), by_key
+    return r"\b(?:" + trie_regex(names) + r")(?![A-Za-z0-9])"
+
+
+@cache
+def _insensitive() -> re.Pattern[str]:
+    """The same regex, case-insensitive, for the rare text whose lower-casing changes its
+    length; compiled only when such a text comes (compiling it costs ~0.1 s at start-up)."""
+    names = [
+        label.lower() for product in all_products() for label in (product.name, *product.synonyms)
+    ]
+    return re.compile(_body(names), re.IGNORECASE)
 
 
 def find_products(text: str) -> Iterator[tuple[Product, int, int]]:
@@ -87,9 +99,9 @@ def find_products(text: str) -> Iterator[tuple[Product, int, int]]:
 def _products_in(text: str) -> tuple[tuple[Product, int, int], ...]:
     """`find_products` once per text: intervention names are read by several passes and
     repeat across trials."""
-    lowered, insensitive, by_key = _index()
+    lowered, by_key = _index()
     folded = text.lower()
-    pattern, subject = (lowered, folded) if len(folded) == len(text) else (insensitive, text)
+    pattern, subject = (lowered, folded) if len(folded) == len(text) else (_insensitive(), text)
     found = []
     for match in pattern.finditer(subject):
         product = by_key.get(name_key(match.group()))
@@ -100,4 +112,4 @@ def _products_in(text: str) -> tuple[tuple[Product, int, int], ...]:
 
 def product_by_name(name: str) -> Product | None:
     """The lexicon entry for a name or synonym (any case, hyphens and spaces ignored)."""
-    return _index()[2].get(name_key(name))
+    return _index()[1].get(name_key(name))
