@@ -5,9 +5,10 @@ index of the MeSH lexicon (~0.5 s of CPU), the ontology's compiled reasoning rul
 run in Java, 1-4 s). A long build pays that once; `graphbuild add` of one record would pay it
 on every call. An artifact is pickled under `$GRAPHBUILD_CACHE` (default
 `$XDG_CACHE_HOME/graphbuild`, else `~/.cache/graphbuild`) under a name that is the SHA-256 of
-the graphbuild version, the artifact's name, and the bytes of every file it depends on (the
-lexicon or ontology files *and* the module that computes it), so editing either makes a fresh
-key and a stale artifact is never read. `GRAPHBUILD_CACHE=off` disables the cache; a cache
+the graphbuild version, the artifact's name, the bytes of every data file it depends on (the
+lexicon or ontology files) and the bytes of graphbuild's own source (so an edit to any helper a
+computation calls, not only to its module, makes a fresh key: ~1 MB hashed once per process, a
+few ms), so a stale artifact is never read. `GRAPHBUILD_CACHE=off` disables the cache; a cache
 folder that cannot be written is skipped silently (the artifact is computed as before).
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import cache
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable
@@ -37,9 +39,24 @@ def cache_dir() -> Path | None:
     return Path(base) / "graphbuild"
 
 
+PACKAGE = Path(__file__).resolve().parent
+
+
+@cache
+def code_fingerprint(package: Path = PACKAGE) -> bytes:
+    """SHA-256 of every module's path and bytes under `package`, in a fixed order."""
+    digest = hashlib.sha256()
+    for module in sorted(package.rglob("*.py")):
+        digest.update(module.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(module.read_bytes())
+    return digest.digest()
+
+
 def artifact_key(name: str, sources: Iterable[str | os.PathLike[str]]) -> str:
-    """SHA-256 of the version, the name and each source file's path name and bytes."""
+    """SHA-256 of the version, graphbuild's source, the name and each source file's path name
+    and bytes."""
     digest = hashlib.sha256(f"{__version__}\0{name}\0".encode())
+    digest.update(code_fingerprint())
     for source in sources:
         path = Path(source)
         digest.update(path.name.encode() + b"\0")

@@ -4,6 +4,7 @@ and GRAPHBUILD_CACHE=off turns it off. The cached lexicon artifacts equal a fres
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,15 @@ def test_cached_lexicon_artifacts_equal_a_fresh_compute(cache_folder: Path) -> N
     text = "Relapsed acute myeloid leukaemia and B-cell non-Hodgkin lymphoma"
     assert matcher.matcher().find(text) == fresh_matcher.find(text)
     assert matcher.matcher().find(text)  # it finds something: the comparison is not vacuous
+
+
+def test_an_edit_to_any_module_gives_a_fresh_key(tmp_path: Path) -> None:
+    """A helper the computation calls may live in another module (mesh.py calls lexicon.py):
+    editing it must change every key, not only editing the computing module."""
+    copy = tmp_path / "graphbuild"
+    shutil.copytree(cache.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = cache.code_fingerprint(copy)
+    assert before == cache.code_fingerprint(cache.PACKAGE)
+    helper = copy / "vocab" / "lexicon.py"
+    helper.write_text(helper.read_text() + "\n# an edit\n")
+    assert cache.code_fingerprint.__wrapped__(copy) != before
