@@ -37,7 +37,7 @@ import os
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -53,7 +53,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from graphbuild.rdf.namespaces import GBR, INFERRED_GRAPH
 from graphbuild.reason import ontology_graph, oxigraph_store, short
 from graphbuild.resources import ontology_path, queries_dir
-from graphbuild.shacl_rudof import RawResult, rudof_results
+from graphbuild.shacl_rudof import RawResult, ShaclSpec, check_graph
 
 DEFAULT_CHUNK_SIZE = 100  # pyrudof holds ~2 MiB per trial of a chunk (200 trials: ~400 MiB a process)
 # SHACL engines: pyrudof (Rust, the default) and pyshacl (pure Python, ~5x slower per trial;
@@ -241,15 +241,16 @@ class _TrialsOf(dict):
         return super().get(node, default)
 
 
-def _load_chunk_ntriples(store: ox.Store, graphs: list[Any], hierarchy: bytes) -> _Chunk:
+def _load_chunk_ntriples(store: ox.Store, graphs: list[Any]) -> _Chunk:
     """The graphs' triples as N-Triples, written by Oxigraph graph by graph (no Python object
-    per triple, no rdflib Graph in between)."""
+    per triple, no rdflib Graph in between). The class hierarchy is not added: the checking
+    session holds it (`ShaclSpec.base`)."""
     buffer = io.BytesIO()
     for name in graphs:
         store.dump(buffer, ox.RdfFormat.N_TRIPLES, from_graph=name)
     data = buffer.getvalue()
     names = set(graphs)
-    return _Chunk(None, _TrialsOf(store, names), names, data + hierarchy, data.count(b"\n"))
+    return _Chunk(None, _TrialsOf(store, names), names, data, data.count(b"\n"))
 
 
 def _load_chunk(store: ox.Store, graphs: list[Any], hierarchy: list[tuple]) -> _Chunk:
@@ -323,22 +324,22 @@ PARALLEL_MIN_CHUNKS = 3
 
 
 def _rudof_chunks(
-    store: ox.Store, chunks: list[list[Any]], hierarchy: bytes, shapes_path: Path, *, parallel: bool
+    store: ox.Store, chunks: list[list[Any]], spec: ShaclSpec, *, parallel: bool
 ) -> Iterator[tuple[_Chunk, list[RawResult]]]:
     """Each chunk with pyrudof's results: in-process for a few chunks, else in a small pool
     of processes with a bounded number of chunks in flight (memory stays flat)."""
     if not parallel or len(chunks) < PARALLEL_MIN_CHUNKS or (os.cpu_count() or 1) < 2:
         for graphs in chunks:
-            chunk = _load_chunk_ntriples(store, graphs, hierarchy)
-            yield chunk, rudof_results(chunk.ntriples, str(shapes_path))
+            chunk = _load_chunk_ntriples(store, graphs)
+            yield chunk, check_graph(spec, chunk.ntriples)
         return
     workers = min(os.cpu_count() or 1, 4)
     context = multiprocessing.get_context("spawn")  # a clean process: no store, no threads
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque = deque()
         for graphs in chunks:
-            chunk = _load_chunk_ntriples(store, graphs, hierarchy)
-            pending.append((chunk, pool.submit(rudof_results, chunk.ntriples, str(shapes_path))))
+            chunk = _load_chunk_ntriples(store, graphs)
+            pending.append((chunk, pool.submit(check_graph, spec, chunk.ntriples)))
             chunk.ntriples = b""  # handed over; keep only what naming the trials needs
             if len(pending) >= 2 * workers:
                 done, future = pending.popleft()
@@ -437,6 +438,20 @@ def _oxigraph_term(term: Any) -> ox.NamedNode | ox.Literal | None:
     return None
 
 
+def shacl_spec(shapes: Path | None = None) -> ShaclSpec:
+    """What a process needs to check graphs with pyrudof on its own (`graphbuild.shacl_rudof`):
+    the shapes file and the ontology's rdfs:subClassOf triples as N-Triples."""
+    hierarchy = Graph()
+    for triple in _hierarchy(ontology_graph()):
+        hierarchy.add(triple)
+    return ShaclSpec(str(shapes or default_shapes()), hierarchy.serialize(format="nt", encoding="utf-8"))
+
+
+Checked = Mapping[str, tuple[Sequence[RawResult], int]]
+"""Trial graphs already checked with pyrudof (a build's workers check each trial graph they
+serialize): graph IRI -> (raw results, triples checked)."""
+
+
 def shacl_violations(
     store: Any,
     *,
@@ -444,54 +459,71 @@ def shacl_violations(
     shapes: Path | None = None,
     engine: str = DEFAULT_SHACL_ENGINE,
     progress: Callable[[int, int], None] | None = None,
+    checked: Checked | None = None,
 ) -> tuple[list[Violation], int, int, int]:
     """SHACL over every graph but the inferred one, `chunk_size` trial graphs at a time (the
     other graphs, such as the vocabulary, form one more chunk), with `engine` (`rudof` or
     `pyshacl`). Returns (violations, trials, chunks, triples). `progress(chunks done, chunks)`
-    is called after each chunk."""
+    is called after each chunk.
+
+    `checked` (rudof only): trial graphs whose results are already known, each one chunk of
+    its own (chunking does not change the answer); only the others are read out of the store.
+    Each is checked against the same shapes and hierarchy (`shacl_spec`) as here."""
     if engine not in SHACL_ENGINES:
         raise ValueError(f"unknown SHACL engine {engine!r}; known: {', '.join(SHACL_ENGINES)}")
+    if checked is not None and engine != "rudof":
+        raise ValueError("checked trial graphs come from pyrudof; use engine='rudof'")
     ox_store = oxigraph_store(store)
-    shapes_path = shapes or default_shapes()
-    shapes_g = shapes_graph(shapes) if engine == "pyshacl" else None
-    hierarchy = _hierarchy(ontology_graph())
     names = sorted((g for g in ox_store.named_graphs() if g != _INFERRED), key=lambda g: g.value)
     trial_graphs = [g for g in names if trial_id_of_graph(g) is not None]
     shared = [g for g in names if trial_id_of_graph(g) is None] + [ox.DefaultGraph()]
-    chunks = [trial_graphs[i : i + chunk_size] for i in range(0, len(trial_graphs), chunk_size)]
+    known = checked or {}
+    unchecked = [g for g in trial_graphs if g.value not in known]
+    chunks = [unchecked[i : i + chunk_size] for i in range(0, len(unchecked), chunk_size)]
     chunks.append(shared)
     found: set[Violation] = set()
     triples = 0
+    total = len(chunks) + (1 if known else 0)
     done = 0
-    hierarchy_nt = Graph()
-    for triple in hierarchy:
-        hierarchy_nt.add(triple)
-    hierarchy_bytes = hierarchy_nt.serialize(format="nt", encoding="utf-8")
-    if shapes_g is None:
+    if known:
+        for graph in trial_graphs:
+            if graph.value in known:
+                raw, count = known[graph.value]
+                triples += count
+                if raw:
+                    chunk = _Chunk(None, _TrialsOf(ox_store, {graph}), {graph}, b"", count)
+                    found.update(_rudof_violations(list(raw), chunk, ox_store))
+        done = 1
+        if progress is not None:
+            progress(done, total)
+    if engine == "rudof":
+        spec = shacl_spec(shapes)
+        start = (found.copy(), triples, done)
         try:
-            for chunk, raw in _rudof_chunks(ox_store, chunks, hierarchy_bytes, shapes_path, parallel=True):
+            for chunk, raw in _rudof_chunks(ox_store, chunks, spec, parallel=True):
                 triples += chunk.triples
                 found.update(_rudof_violations(raw, chunk, ox_store))
                 done += 1
                 if progress is not None:
-                    progress(done, len(chunks))
+                    progress(done, total)
         except BrokenProcessPool:  # e.g. a __main__ that a spawned process cannot re-import
-            found.clear()
-            triples = done = 0
-            for chunk, raw in _rudof_chunks(ox_store, chunks, hierarchy_bytes, shapes_path, parallel=False):
+            found, triples, done = start[0].copy(), start[1], start[2]
+            for chunk, raw in _rudof_chunks(ox_store, chunks, spec, parallel=False):
                 triples += chunk.triples
                 found.update(_rudof_violations(raw, chunk, ox_store))
                 done += 1
                 if progress is not None:
-                    progress(done, len(chunks))
+                    progress(done, total)
     else:
+        shapes_g = shapes_graph(shapes)
+        hierarchy = _hierarchy(ontology_graph())
         for done, graphs in enumerate(chunks, start=1):
             chunk = _load_chunk(ox_store, graphs, hierarchy)
             triples += len(chunk.graph) - len(hierarchy)
             found.update(_shacl_chunk(chunk, shapes_g, ox_store))
             if progress is not None:
                 progress(done, len(chunks))
-    return sorted(found, key=_sort_key), len(trial_graphs), len(chunks), triples
+    return sorted(found, key=_sort_key), len(trial_graphs), len(chunks) + len(known), triples
 
 
 # --------------------------------------------------------------------------------------------
@@ -550,17 +582,20 @@ def validate(
     shacl: bool = True,
     engine: str = DEFAULT_SHACL_ENGINE,
     progress: Callable[[int, int], None] | None = None,
+    checked: Checked | None = None,
 ) -> ValidationReport:
     """Validate `store` (a GraphStore or a pyoxigraph.Store): SHACL shapes per chunk of trial
     graphs, then every violation query over the whole store. `progress(chunks done, chunks)`
-    hears about the SHACL chunks."""
+    hears about the SHACL chunks; `checked`: trial graphs already checked (see
+    `shacl_violations`)."""
     if chunk_size < 1:
         raise ValueError("chunk_size must be positive")
     report = ValidationReport()
     started = time.perf_counter()
     if shacl:
         found, report.trials, report.chunks, report.triples = shacl_violations(
-            store, chunk_size=chunk_size, shapes=shapes, engine=engine, progress=progress
+            store, chunk_size=chunk_size, shapes=shapes, engine=engine, progress=progress,
+            checked=checked,
         )
         report.violations.extend(found)
     report.seconds["shacl"] = time.perf_counter() - started

@@ -78,6 +78,9 @@ def test_seeds_graph_passes_shacl(seeds_build: tuple[Path, BuildReport]) -> None
     _, report = seeds_build
     assert report.validation["ran"], report.validation
     assert report.validation["conforms"], report.validation.get("text")
+    # each trial graph was checked where it was serialized, none read back out of the store
+    assert report.worker_seconds["shacl (trial graphs)"] > 0
+    assert "in 3 trial(s)" in report.validation["text"]
 
 
 def test_builds_of_the_same_inputs_in_any_order_are_identical(tmp_path: Path, examples_dir: Path) -> None:

@@ -326,6 +326,38 @@ def test_chunking_does_not_change_the_answer() -> None:
     )
 
 
+def test_trial_graphs_checked_one_by_one_as_a_build_does_give_the_same_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A build's workers check each trial graph from the N-Quads they serialized
+    (`process.shacl_check`), and the validation step reads only the other graphs out of the
+    store: the same violations as validating the whole store, on the broken graph."""
+    from graphbuild.build.process import shacl_check
+
+    broken = load_mini(*BROKEN)
+    expected = validate.validate(broken).violations
+    spec = validate.shacl_spec()
+    checked = {}
+    for graph in broken.named_graphs():
+        trial = validate.trial_id_of_graph(graph)
+        if trial is not None:
+            quads = list(broken.quads_for_pattern(None, None, None, graph))
+            nquads = b"".join(sorted(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)))
+            raw = shacl_check(spec, trial, nquads)
+            assert raw is not None
+            checked[graph.value] = (raw, len(quads))
+    read_back: list = []
+    real = validate._load_chunk_ntriples
+    monkeypatch.setattr(
+        validate, "_load_chunk_ntriples", lambda store, graphs: read_back.extend(graphs) or real(store, graphs)
+    )
+    report = validate.validate(broken, checked=checked)
+    assert report.violations == expected
+    assert {v.trial_id for v in expected} >= {"NCT90000102", "NCT90000103", None}
+    assert not [g for g in read_back if validate.trial_id_of_graph(g) is not None]
+    assert report.trials == len(checked) == 4  # every trial graph of the mini graph
+
+
 def test_warnings_do_not_fail_a_graph() -> None:
     report = validate.validate(
         load_mini(replace("NCT90000101", "t:NCT90000101", "gb:phase", '"PHASE1"', '"Phase 1"'))

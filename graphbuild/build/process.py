@@ -1,5 +1,7 @@
-"""One record -> its trial graph, serialized. Runs in the pool's workers: pure, picklable in
-and out, and never raises (a failure is that record's `Reject`)."""
+"""One record -> its trial graph, serialized (and, when the build validates, checked against
+the SHACL shapes right here, while its triples are at hand: nothing is read back out of the
+store for that later). Runs in the pool's workers: pure, picklable in and out, and never
+raises (a failure is that record's `Reject`)."""
 
 from __future__ import annotations
 
@@ -10,11 +12,12 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from graphbuild.model import Record, Reject, SourceRef, Trial
-from graphbuild.rdf.iris import PREFIXES
+from graphbuild.rdf.iris import PREFIXES, trial_graph_iri
 from graphbuild.rdf.triples import trial_quads
+from graphbuild.shacl_rudof import RawResult, ShaclSpec, checker
 from graphbuild.store import without_prefixes
 
-__all__ = ["Processed", "file_of", "process_chunk", "process_record"]
+__all__ = ["Processed", "file_of", "process_chunk", "process_record", "shacl_check", "trial_ntriples"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,9 @@ class Processed:
     triples_seconds: float
     # for the report's worklist: interventions with no modality, outcomes with no concept
     unmatched: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+    # pyrudof's results for the trial graph (None: not checked here, the build checks it later)
+    shacl: tuple[RawResult, ...] | None = None
+    shacl_seconds: float = 0.0
 
 
 def _extract(record: Record) -> Trial:
@@ -39,10 +45,13 @@ def _extract(record: Record) -> Trial:
     return extract_trial(record)
 
 
-def process_record(record: Record, turtle: bool = False) -> Processed | Reject:
+def process_record(
+    record: Record, turtle: bool = False, shacl: ShaclSpec | None = None
+) -> Processed | Reject:
     """Extract one record and serialize its trial graph (N-Quads; Turtle too when `turtle`,
-    for a build that writes graph.ttl). Never raises: a failure becomes a Reject naming the
-    record and the exception, so one bad record cannot stop the batch."""
+    for a build that writes graph.ttl); check it against `shacl` when given. Never raises: a
+    failure becomes a Reject naming the record and the exception, so one bad record cannot
+    stop the batch (a failure of the SHACL check only leaves the graph unchecked here)."""
     stage = "extraction"
     try:
         t0 = time.perf_counter()
@@ -58,10 +67,12 @@ def process_record(record: Record, turtle: bool = False) -> Processed | Reject:
             triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
             ttl = without_prefixes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
         t2 = time.perf_counter()
+        checked = shacl_check(shacl, trial.trial_id, nquads) if shacl is not None else None
         return Processed(
             trial.trial_id, record.source, str(record.format), nquads, ttl, ungrounded,
             t1 - t0, t2 - t1,
             (trial.interventions_without_modality, trial.outcomes_without_concept),
+            checked, time.perf_counter() - t2 if shacl is not None else 0.0,
         )
     except Exception as exc:  # noqa: BLE001 - any failure of one record is that record's reject
         return Reject(
@@ -72,9 +83,27 @@ def process_record(record: Record, turtle: bool = False) -> Processed | Reject:
         )
 
 
-def process_chunk(items: Sequence[Record | Reject], turtle: bool = False) -> list[Processed | Reject]:
+def process_chunk(
+    items: Sequence[Record | Reject], turtle: bool = False, shacl: ShaclSpec | None = None
+) -> list[Processed | Reject]:
     """A worker's task: each record processed, each reader reject passed through."""
-    return [item if isinstance(item, Reject) else process_record(item, turtle) for item in items]
+    return [item if isinstance(item, Reject) else process_record(item, turtle, shacl) for item in items]
+
+
+def shacl_check(spec: ShaclSpec, trial_id: str, nquads: bytes) -> tuple[RawResult, ...] | None:
+    """pyrudof's results for one trial graph (this process keeps its session), or None when
+    the check itself failed: the build then checks that graph again out of the store, where
+    a failure is reported as the validation's, never as the record's."""
+    try:
+        return tuple(checker(spec).check(trial_ntriples(nquads, trial_graph_iri(trial_id))))
+    except Exception:  # noqa: BLE001 - the graph is fine; only this early check is lost
+        return None
+
+
+def trial_ntriples(nquads: bytes, graph: str) -> bytes:
+    """One graph's N-Quads as N-Triples: every line ends with ` <graph> .` (a literal cannot
+    hold a raw line break, so that text occurs nowhere else)."""
+    return nquads.replace(b" <" + graph.encode("utf-8") + b"> .\n", b" .\n")
 
 
 def file_of(source: SourceRef) -> str:
