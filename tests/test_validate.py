@@ -358,6 +358,52 @@ def test_trial_graphs_checked_one_by_one_as_a_build_does_give_the_same_answer(
     assert report.trials == len(checked) == 4  # every trial graph of the mini graph
 
 
+def _trial_items(store: ox.Store) -> list:
+    """Each trial graph of `store` as a worker's Processed item (sorted N-Quads)."""
+    from graphbuild.build.process import Processed
+    from graphbuild.model import SourceRef
+
+    items = []
+    for graph in sorted(store.named_graphs(), key=lambda g: g.value):
+        trial = validate.trial_id_of_graph(graph)
+        if trial is not None:
+            quads = list(store.quads_for_pattern(None, None, None, graph))
+            nquads = b"".join(sorted(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)))
+            items.append(Processed(trial, SourceRef("f", "r"), "flat", nquads, b"", (), 0.0, 0.0))
+    return items
+
+
+@pytest.mark.parametrize(
+    ("updates", "one_by_one"),
+    [
+        pytest.param(BROKEN, False, id="broken"),
+        pytest.param(
+            ['INSERT DATA { GRAPH g:NCT90000101 { mesh:D009101 a gb:Disease ; gb:meshId "D9101" } }'],
+            True,
+            id="shared-node-copied-into-a-trial-graph",
+        ),
+    ],
+)
+def test_trial_graphs_checked_in_batches_answer_as_one_by_one(
+    updates: list[str], one_by_one: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker checks its trial graphs a few per pyrudof run and splits the results by trial:
+    each trial gets exactly what checking it alone gives (a result focused outside the batch's
+    trials, such as a copied shared node, sends the batch back to one by one)."""
+    from graphbuild.build import process
+
+    items = _trial_items(load_mini(*updates))
+    spec = validate.shacl_spec()
+    alone = {p.trial_id: sorted(process.shacl_check(spec, p.trial_id, p.nquads)) for p in items}
+    assert any(alone.values())
+    monkeypatch.setattr(process, "SHACL_BATCH", len(items))
+    real, calls = process.shacl_check, []
+    monkeypatch.setattr(process, "shacl_check", lambda *a: calls.append(a[1]) or real(*a))
+    batched = process.check_batches(items, spec)
+    assert {p.trial_id: sorted(p.shacl) for p in batched} == alone
+    assert len(calls) == (len(items) if one_by_one else 0)
+
+
 def test_warnings_do_not_fail_a_graph() -> None:
     report = validate.validate(
         load_mini(replace("NCT90000101", "t:NCT90000101", "gb:phase", '"PHASE1"', '"Phase 1"'))

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 
 from graphbuild.model import Record, Reject, SourceRef, Trial
-from graphbuild.rdf.iris import PREFIXES, trial_graph_iri
+from graphbuild.rdf.iris import PREFIXES, trial_graph_iri, trial_iri
 from graphbuild.rdf.triples import trial_quads
 from graphbuild.shacl_rudof import RawResult, ShaclSpec, checker
 from graphbuild.store import without_prefixes
+
+_TRIAL_PREFIX = trial_iri("x")[:-1]  # gbr:trial/
 
 __all__ = ["Processed", "file_of", "process_chunk", "process_record", "shacl_check", "trial_ntriples"]
 
@@ -86,8 +88,58 @@ def process_record(
 def process_chunk(
     items: Sequence[Record | Reject], turtle: bool = False, shacl: ShaclSpec | None = None
 ) -> list[Processed | Reject]:
-    """A worker's task: each record processed, each reader reject passed through."""
-    return [item if isinstance(item, Reject) else process_record(item, turtle, shacl) for item in items]
+    """A worker's task: each record processed, each reader reject passed through; with
+    `shacl`, the trial graphs checked a few at a time (`check_batches`)."""
+    done = [item if isinstance(item, Reject) else process_record(item, turtle) for item in items]
+    return done if shacl is None else check_batches(done, shacl)
+
+
+SHACL_BATCH = 8  # trial graphs per pyrudof run: ~2.7 ms of CPU a trial, against ~3.3 ms one by one
+
+
+def check_batches(items: list[Processed | Reject], spec: ShaclSpec) -> list[Processed | Reject]:
+    """`items` with each trial graph's SHACL results, checked `SHACL_BATCH` distinct trials at
+    a time and split by focus node (every node of a trial graph is scoped to its trial,
+    `gbr:trial/{id}/...`). A batch with a result focused elsewhere, or whose run failed, is
+    checked again trial by trial, so the answer is always that of one trial per run."""
+    out = list(items)
+    batch: list[int] = []
+    for index, item in enumerate(out):
+        if isinstance(item, Reject):
+            continue
+        if len(batch) == SHACL_BATCH or any(out[i].trial_id == item.trial_id for i in batch):
+            _check_batch(out, batch, spec)
+            batch = []
+        batch.append(index)
+    if batch:
+        _check_batch(out, batch, spec)
+    return out
+
+
+def _check_batch(out: list[Processed | Reject], batch: list[int], spec: ShaclSpec) -> None:
+    items: list[Processed] = [out[i] for i in batch]  # type: ignore[misc]
+    t0 = time.perf_counter()
+    data = b"".join(trial_ntriples(p.nquads, trial_graph_iri(p.trial_id)) for p in items)
+    by_trial: dict[str, list[RawResult]] | None = {trial_iri(p.trial_id): [] for p in items}
+    try:
+        for result in checker(spec).check(data):
+            owner = _owner((result[0] or "").strip("<>"))
+            if owner not in by_trial:  # type: ignore[operator]
+                by_trial = None
+                break
+            by_trial[owner].append(result)  # type: ignore[index]
+    except Exception:  # noqa: BLE001 - checked again one by one below
+        by_trial = None
+    seconds = (time.perf_counter() - t0) / len(items)
+    for index, item in zip(batch, items, strict=True):
+        if by_trial is None:
+            t1 = time.perf_counter()
+            raw = shacl_check(spec, item.trial_id, item.nquads)
+            out[index] = replace(item, shacl=raw, shacl_seconds=seconds + time.perf_counter() - t1)
+        else:
+            out[index] = replace(
+                item, shacl=tuple(by_trial[trial_iri(item.trial_id)]), shacl_seconds=seconds
+            )
 
 
 def shacl_check(spec: ShaclSpec, trial_id: str, nquads: bytes) -> tuple[RawResult, ...] | None:
@@ -98,6 +150,14 @@ def shacl_check(spec: ShaclSpec, trial_id: str, nquads: bytes) -> tuple[RawResul
         return tuple(checker(spec).check(trial_ntriples(nquads, trial_graph_iri(trial_id))))
     except Exception:  # noqa: BLE001 - the graph is fine; only this early check is lost
         return None
+
+
+def _owner(focus: str) -> str:
+    """The trial IRI a trial-scoped node belongs to (`gbr:trial/{id}/endpoint/0` -> `gbr:trial/{id}`)."""
+    if not focus.startswith(_TRIAL_PREFIX):
+        return focus
+    cut = focus.find("/", len(_TRIAL_PREFIX))
+    return focus if cut < 0 else focus[:cut]
 
 
 def trial_ntriples(nquads: bytes, graph: str) -> bytes:
