@@ -15,7 +15,7 @@ The records are copies of the corpus records under fresh NCT ids (benchmarks/mak
 written to a temporary folder and deleted afterwards. Figures on a shared machine are noisy:
 compare CPU seconds as well as wall time.
 
-    python benchmarks/bench_scale.py [--sizes 1000 10000] [--runs 3] [--rdflib-timeout 300]
+    python benchmarks/bench_scale.py [--sizes 1000 10000] [--runs 3] [--rdflib-timeout 300] [--build-only]
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ def bench(n: int, tmp: Path, args: argparse.Namespace) -> dict[str, object]:
     in_trials, links, evidence = reified_share(build)
     print(f"\n== {n:,} trials ({trials:,} loaded, {len(report.get('rejects', []))} rejected, exit {status})")
     print(f"  build: {wall:.1f} s wall = {trials / wall:,.0f} trials/s; CPU of the process tree {cpu:.1f} s "
-          f"= {trials / max(cpu, 1e-9):,.0f} trials per CPU-second")
+          f"= {trials / max(cpu, 1e-9):,.0f} trials per CPU-second (load average {os.getloadavg()[0]:.1f})")
     print(f"  peak RSS (process tree) {peak / 1024:,.0f} MiB; store {du(build / 'store') / 2**20:,.0f} MiB; "
           f"graph.nq {(build / 'graph.nq').stat().st_size / 2**20:,.0f} MiB")
     print(f"  quads {report['quads']:,} = {report['quads'] / trials:,.0f} per trial; in trial graphs "
@@ -193,6 +193,12 @@ def bench(n: int, tmp: Path, args: argparse.Namespace) -> dict[str, object]:
     validation = report.get("validation", {})
     print(f"  validation: shacl={validation.get('shacl')} conforms={validation.get('conforms')} "
           f"violations={validation.get('violations')} seconds={validation.get('seconds')}")
+    if args.build_only:
+        print(f"  profile of the build's main process (cProfile, top {PROFILE_LINES} by own time):")
+        print("    " + profile_lines(prof).replace("\n", "\n    ").rstrip())
+        shutil.rmtree(records, ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+        return {"n": n, "wall": wall, "cpu": cpu}
 
     print(f"  stored queries, median of {args.runs} (wall, in-process):")
     for name, whole, first, rows in query_times(build, f"NCT{FIRST_ID + 7:08d}", args.runs):
@@ -223,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rdflib-timeout", type=float, default=300.0, help="cap on rdflib, s (0: skip)")
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpus")
     parser.add_argument("--tmp", type=Path, default=None, help="where the copies go (default: a temp folder)")
+    parser.add_argument("--build-only", action="store_true", help="time the build alone: no queries, add or rdflib")
     args = parser.parse_args(argv)
     if not args.corpus.is_dir():
         print(f"no corpus at {args.corpus}", file=sys.stderr)
