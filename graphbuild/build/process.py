@@ -128,7 +128,8 @@ def _check_batch(out: list[Processed | Reject], batch: list[int], spec: ShaclSpe
                 by_trial = None
                 break
             by_trial[owner].append(result)  # type: ignore[index]
-    except Exception:  # noqa: BLE001 - checked again one by one below
+    except BaseException as exc:  # noqa: BLE001 - checked again one by one below
+        _reraise_exit(exc)
         by_trial = None
     seconds = (time.perf_counter() - t0) / len(items)
     for index, item in zip(batch, items, strict=True):
@@ -148,8 +149,14 @@ def shacl_check(spec: ShaclSpec, trial_id: str, nquads: bytes) -> tuple[RawResul
     a failure is reported as the validation's, never as the record's."""
     try:
         return tuple(checker(spec).check(trial_ntriples(nquads, trial_graph_iri(trial_id))))
-    except Exception:  # noqa: BLE001 - the graph is fine; only this early check is lost
+    except BaseException as exc:  # noqa: BLE001 - the graph is fine; only this early check is lost
+        _reraise_exit(exc)  # a Rust panic in pyrudof is a BaseException: caught like an error
         return None
+
+
+def _reraise_exit(exc: BaseException) -> None:
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        raise exc
 
 
 def _owner(focus: str) -> str:
