@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from graphbuild.build.process import Processed, shacl_check
+from graphbuild.build.process import Processed
 from graphbuild.build.steps import TRIAL_GRAPH_PREFIX
 from graphbuild.model import SourceRef
 from graphbuild.rdf.iris import trial_graph_iri
@@ -159,7 +159,7 @@ class Loader:
     """Buffers N-Quads and bulk-loads them (in the background); keeps one record per trial id
     (see `_preference`, so the winner does not depend on the input order), and the SHACL
     results of the kept record's trial graph when the build validates (`shacl`): checked by
-    the worker, or here when it came unchecked (a Dask shard, a failed early check)."""
+    the worker (an item that comes unchecked is checked by the validation step)."""
 
     def __init__(
         self, store: GraphStore, report: BuildReport, spool: Spool, shacl: ShaclSpec | None = None
@@ -178,7 +178,6 @@ class Loader:
         self.shacl = shacl
         # trial graph IRI -> (pyrudof's results, triples checked): `validate(checked=...)`
         self.checked: dict[str, tuple[tuple[RawResult, ...], int]] = {}
-        self.shacl_seconds = 0.0  # checking done here (unchecked items), not in the workers
 
     @property
     def load_seconds(self) -> float:
@@ -215,19 +214,16 @@ class Loader:
         self.report.duplicates.append(Duplicate(item.trial_id, str(kept), str(dropped)))
 
     def _check(self, item: Processed) -> None:
-        """Keep the kept record's SHACL results; check its graph here if nobody did."""
+        """Keep the kept record's SHACL results. A graph nobody checked (a Dask shard, a
+        failed early check) is left to the validation step, which reads it out of the store
+        and checks it in a pool of processes: never one by one in this, the serial, process."""
         if self.shacl is None:
             return
         graph = trial_graph_iri(item.trial_id)
-        raw = item.shacl
-        if raw is None:
-            t0 = time.perf_counter()
-            raw = shacl_check(self.shacl, item.trial_id, item.nquads)
-            self.shacl_seconds += time.perf_counter() - t0
-        if raw is None:  # the check failed: the validation step reads this graph from the store
+        if item.shacl is None:
             self.checked.pop(graph, None)
         else:
-            self.checked[graph] = (raw, item.nquads.count(b"\n"))
+            self.checked[graph] = (item.shacl, item.nquads.count(b"\n"))
 
     def ranges_by_trial(self) -> list[tuple[int, int, int, int]]:
         """The spool ranges of the kept trials, in trial id order (the outputs' order)."""
