@@ -16,17 +16,19 @@ offending triples sit in (`gbr:graph/trial/{trial_id}`) or from a trial-scoped I
 vocabulary graph (docs/graph-model.md); a problem there belongs to no single trial, so its
 violation has no trial and its message lists the trials that point at the node.
 
-Cost. SHACL runs per chunk of `chunk_size` trial graphs (default 100), each with the
-ontology's rdfs:subClassOf triples added (so a shape targeting a class also sees its
+Cost. SHACL runs per chunk of `chunk_size` trial graphs (default 10), each with the
+ontology's rdfs:subClassOf triples beside it (so a shape targeting a class also sees its
 sub-classes' instances); memory stays bounded by one chunk and time grows linearly with the
-trials. The default engine, pyrudof (Rust), takes the chunk as N-Triples that Oxigraph writes
-(~1.5 ms a trial to read back out of an on-disk store) and checks it in 6-8 ms of CPU a trial,
-in a small pool of processes for large graphs (~2 MiB of memory per trial of a chunk in each);
-pyshacl (`engine="pyshacl"`, pure Python, an rdflib Graph per chunk) takes ~17 ms a trial and
-finds the same violations. One trial per run costs far more (~85 ms with pyrudof: each run has a
-fixed cost), so validating trial by trial in the build's workers is not done. The violation
-queries take ~12-15 s at 10,000 trials. For a quick check of a large graph,
-`validate(..., shacl=False)` (CLI `--no-shacl`) runs the queries alone.
+trials. Chunking does not change the answer (a test checks chunks of 1 against the default).
+The default engine, pyrudof (Rust), takes the chunk as N-Triples that Oxigraph writes (~1.5 ms
+a trial to read back out of an on-disk store) and checks it in a session each process keeps
+(`graphbuild.shacl_rudof.Checker`: ~3 ms of CPU a trial, no fixed cost per chunk), in a small
+pool of processes for large graphs. A build does better still: its workers check each trial
+graph from the N-Quads they have just serialized (`checked=`), so only the vocabulary and the
+other shared graphs are read here. pyshacl (`engine="pyshacl"`, pure Python, an rdflib Graph
+per chunk) takes ~17 ms a trial and finds the same violations. The violation queries run on one
+thread per core. For a quick check of a large graph, `validate(..., shacl=False)` (CLI
+`--no-shacl`) runs the queries alone.
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ from graphbuild.reason import ontology_graph, oxigraph_store, short
 from graphbuild.resources import ontology_path, queries_dir
 from graphbuild.shacl_rudof import RawResult, ShaclSpec, check_graph
 
-DEFAULT_CHUNK_SIZE = 100  # pyrudof holds ~2 MiB per trial of a chunk (200 trials: ~400 MiB a process)
+DEFAULT_CHUNK_SIZE = 10  # pyrudof: ~3.2 ms of CPU a trial in chunks of 10, ~5.9 in chunks of 100 (and ~2 MiB a trial)
+PYSHACL_CHUNK_SIZE = 100  # pyshacl: a fixed cost per run, so larger chunks
 # SHACL engines: pyrudof (Rust, the default) and pyshacl (pure Python, ~5x slower per trial;
 # kept as a cross-check: both give the same violations on the corpus and the broken test graphs)
 SHACL_ENGINES = ("rudof", "pyshacl")
@@ -455,7 +458,7 @@ serialize): graph IRI -> (raw results, triples checked)."""
 def shacl_violations(
     store: Any,
     *,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     shapes: Path | None = None,
     engine: str = DEFAULT_SHACL_ENGINE,
     progress: Callable[[int, int], None] | None = None,
@@ -463,8 +466,8 @@ def shacl_violations(
 ) -> tuple[list[Violation], int, int, int]:
     """SHACL over every graph but the inferred one, `chunk_size` trial graphs at a time (the
     other graphs, such as the vocabulary, form one more chunk), with `engine` (`rudof` or
-    `pyshacl`). Returns (violations, trials, chunks, triples). `progress(chunks done, chunks)`
-    is called after each chunk.
+    `pyshacl`; `chunk_size` None: the engine's own default). Returns (violations, trials,
+    chunks, triples). `progress(chunks done, chunks)` is called after each chunk.
 
     `checked` (rudof only): trial graphs whose results are already known, each one chunk of
     its own (chunking does not change the answer); only the others are read out of the store.
@@ -479,7 +482,8 @@ def shacl_violations(
     shared = [g for g in names if trial_id_of_graph(g) is None] + [ox.DefaultGraph()]
     known = checked or {}
     unchecked = [g for g in trial_graphs if g.value not in known]
-    chunks = [unchecked[i : i + chunk_size] for i in range(0, len(unchecked), chunk_size)]
+    size = chunk_size or (PYSHACL_CHUNK_SIZE if engine == "pyshacl" else DEFAULT_CHUNK_SIZE)
+    chunks = [unchecked[i : i + size] for i in range(0, len(unchecked), size)]
     chunks.append(shared)
     found: set[Violation] = set()
     triples = 0
@@ -582,7 +586,7 @@ def query_violations(
 def validate(
     store: Any,
     *,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     shapes: Path | None = None,
     queries: Iterable[Path] | None = None,
     shacl: bool = True,
@@ -594,7 +598,7 @@ def validate(
     graphs, then every violation query over the whole store. `progress(chunks done, chunks)`
     hears about the SHACL chunks; `checked`: trial graphs already checked (see
     `shacl_violations`)."""
-    if chunk_size < 1:
+    if chunk_size is not None and chunk_size < 1:
         raise ValueError("chunk_size must be positive")
     report = ValidationReport()
     started = time.perf_counter()
