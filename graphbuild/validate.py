@@ -57,7 +57,8 @@ from graphbuild.reason import ontology_graph, oxigraph_store, short
 from graphbuild.resources import ontology_path, queries_dir
 from graphbuild.shacl_rudof import RawResult, ShaclSpec, check_graph
 
-DEFAULT_CHUNK_SIZE = 10  # pyrudof: ~3.2 ms of CPU a trial in chunks of 10, ~5.9 in chunks of 100 (and ~2 MiB a trial)
+# pyrudof: ~3.2 ms of CPU a trial in chunks of 10, ~5.9 in chunks of 100 (and ~2 MiB a trial)
+DEFAULT_CHUNK_SIZE = 10
 PYSHACL_CHUNK_SIZE = 100  # pyshacl: a fixed cost per run, so larger chunks
 # SHACL engines: pyrudof (Rust, the default) and pyshacl (pure Python, ~5x slower per trial;
 # kept as a cross-check: both give the same violations on the corpus and the broken test graphs)
@@ -447,7 +448,8 @@ def shacl_spec(shapes: Path | None = None) -> ShaclSpec:
     hierarchy = Graph()
     for triple in _hierarchy(ontology_graph()):
         hierarchy.add(triple)
-    return ShaclSpec(str(shapes or default_shapes()), hierarchy.serialize(format="nt", encoding="utf-8"))
+    base = hierarchy.serialize(format="nt", encoding="utf-8")
+    return ShaclSpec(str(shapes or default_shapes()), base)
 
 
 Checked = Mapping[str, tuple[Sequence[RawResult], int]]

@@ -342,14 +342,17 @@ def test_trial_graphs_checked_one_by_one_as_a_build_does_give_the_same_answer(
         trial = validate.trial_id_of_graph(graph)
         if trial is not None:
             quads = list(broken.quads_for_pattern(None, None, None, graph))
-            nquads = b"".join(sorted(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)))
+            lines = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
+            nquads = b"".join(sorted(lines))
             raw = shacl_check(spec, trial, nquads)
             assert raw is not None
             checked[graph.value] = (raw, len(quads))
     read_back: list = []
     real = validate._load_chunk_ntriples
     monkeypatch.setattr(
-        validate, "_load_chunk_ntriples", lambda store, graphs: read_back.extend(graphs) or real(store, graphs)
+        validate,
+        "_load_chunk_ntriples",
+        lambda store, graphs: read_back.extend(graphs) or real(store, graphs),
     )
     report = validate.validate(broken, checked=checked)
     assert report.violations == expected
@@ -368,7 +371,8 @@ def _trial_items(store: ox.Store) -> list:
         trial = validate.trial_id_of_graph(graph)
         if trial is not None:
             quads = list(store.quads_for_pattern(None, None, None, graph))
-            nquads = b"".join(sorted(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)))
+            lines = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
+            nquads = b"".join(sorted(lines))
             items.append(Processed(trial, SourceRef("f", "r"), "flat", nquads, b"", (), 0.0, 0.0))
     return items
 
@@ -378,7 +382,10 @@ def _trial_items(store: ox.Store) -> list:
     [
         pytest.param(BROKEN, False, id="broken"),
         pytest.param(
-            ['INSERT DATA { GRAPH g:NCT90000101 { mesh:D009101 a gb:Disease ; gb:meshId "D9101" } }'],
+            [
+                "INSERT DATA { GRAPH g:NCT90000101 "
+                '{ mesh:D009101 a gb:Disease ; gb:meshId "D9101" } }'
+            ],
             True,
             id="shared-node-copied-into-a-trial-graph",
         ),

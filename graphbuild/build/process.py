@@ -19,7 +19,9 @@ from graphbuild.store import without_prefixes
 
 _TRIAL_PREFIX = trial_iri("x")[:-1]  # gbr:trial/
 
-__all__ = ["Processed", "file_of", "process_chunk", "process_record", "shacl_check", "trial_ntriples"]
+__all__ = [
+    "Processed", "file_of", "process_chunk", "process_record", "shacl_check", "trial_ntriples",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +162,8 @@ def _reraise_exit(exc: BaseException) -> None:
 
 
 def _owner(focus: str) -> str:
-    """The trial IRI a trial-scoped node belongs to (`gbr:trial/{id}/endpoint/0` -> `gbr:trial/{id}`)."""
+    """The trial IRI a trial-scoped node belongs to (`gbr:trial/{id}/endpoint/0` ->
+    `gbr:trial/{id}`); any other node as it is."""
     if not focus.startswith(_TRIAL_PREFIX):
         return focus
     cut = focus.find("/", len(_TRIAL_PREFIX))

@@ -95,7 +95,10 @@ def _running(pid: int) -> bool:
 
 
 def process_stream(
-    items: Iterable[Record | Reject], workers: int, turtle: bool = False, shacl: ShaclSpec | None = None
+    items: Iterable[Record | Reject],
+    workers: int,
+    turtle: bool = False,
+    shacl: ShaclSpec | None = None,
 ) -> Iterator[Processed | Reject]:
     """Every item processed (its trial graph checked against `shacl` when given), in input
     order. Few records run in-process; many go to a pool with at most `4 * workers` chunks in
