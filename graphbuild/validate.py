@@ -16,17 +16,19 @@ offending triples sit in (`gbr:graph/trial/{trial_id}`) or from a trial-scoped I
 vocabulary graph (docs/graph-model.md); a problem there belongs to no single trial, so its
 violation has no trial and its message lists the trials that point at the node.
 
-Cost. SHACL runs per chunk of `chunk_size` trial graphs (default 100), each with the
-ontology's rdfs:subClassOf triples added (so a shape targeting a class also sees its
+Cost. SHACL runs per chunk of `chunk_size` trial graphs (default 10), each with the
+ontology's rdfs:subClassOf triples beside it (so a shape targeting a class also sees its
 sub-classes' instances); memory stays bounded by one chunk and time grows linearly with the
-trials. The default engine, pyrudof (Rust), takes the chunk as N-Triples that Oxigraph writes
-(~1.5 ms a trial to read back out of an on-disk store) and checks it in 6-8 ms of CPU a trial,
-in a small pool of processes for large graphs (~2 MiB of memory per trial of a chunk in each);
-pyshacl (`engine="pyshacl"`, pure Python, an rdflib Graph per chunk) takes ~17 ms a trial and
-finds the same violations. One trial per run costs far more (~85 ms with pyrudof: each run has a
-fixed cost), so validating trial by trial in the build's workers is not done. The violation
-queries take ~12-15 s at 10,000 trials. For a quick check of a large graph,
-`validate(..., shacl=False)` (CLI `--no-shacl`) runs the queries alone.
+trials. Chunking does not change the answer (a test checks chunks of 1 against the default).
+The default engine, pyrudof (Rust), takes the chunk as N-Triples that Oxigraph writes (~1.5 ms
+a trial to read back out of an on-disk store) and checks it in a session each process keeps
+(`graphbuild.shacl_rudof.Checker`: ~3 ms of CPU a trial, no fixed cost per chunk), in a small
+pool of processes for large graphs. A build does better still: its workers check each trial
+graph from the N-Quads they have just serialized (`checked=`), so only the vocabulary and the
+other shared graphs are read here. pyshacl (`engine="pyshacl"`, pure Python, an rdflib Graph
+per chunk) takes ~17 ms a trial and finds the same violations. The violation queries run on one
+thread per core. For a quick check of a large graph, `validate(..., shacl=False)` (CLI
+`--no-shacl`) runs the queries alone.
 """
 
 from __future__ import annotations
@@ -37,8 +39,8 @@ import os
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -53,9 +55,11 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from graphbuild.rdf.namespaces import GBR, INFERRED_GRAPH
 from graphbuild.reason import ontology_graph, oxigraph_store, short
 from graphbuild.resources import ontology_path, queries_dir
-from graphbuild.shacl_rudof import RawResult, rudof_results
+from graphbuild.shacl_rudof import RawResult, ShaclSpec, check_graph
 
-DEFAULT_CHUNK_SIZE = 100  # pyrudof holds ~2 MiB per trial of a chunk (200 trials: ~400 MiB a process)
+# pyrudof: ~3.2 ms of CPU a trial in chunks of 10, ~5.9 in chunks of 100 (and ~2 MiB a trial)
+DEFAULT_CHUNK_SIZE = 10
+PYSHACL_CHUNK_SIZE = 100  # pyshacl: a fixed cost per run, so larger chunks
 # SHACL engines: pyrudof (Rust, the default) and pyshacl (pure Python, ~5x slower per trial;
 # kept as a cross-check: both give the same violations on the corpus and the broken test graphs)
 SHACL_ENGINES = ("rudof", "pyshacl")
@@ -213,21 +217,6 @@ def _hierarchy(ontology: Graph) -> list[tuple]:
     return list(ontology.triples((None, RDFS.subClassOf, None)))
 
 
-def hierarchy_ntriples() -> bytes:
-    """`_hierarchy` as N-Triples, what each pyrudof chunk gets: from the on-disk artifact
-    cache (`graphbuild.cache`), keyed by the ontology and this module, so validating a few
-    trials (`graphbuild add`) does not parse the ontology with rdflib every time."""
-    from graphbuild.cache import cached
-
-    def compute() -> bytes:
-        graph = Graph()
-        for triple in _hierarchy(ontology_graph()):
-            graph.add(triple)
-        return graph.serialize(format="nt", encoding="utf-8")
-
-    return cached("shacl-hierarchy", [ontology_path("graphbuild.ttl"), Path(__file__)], compute)
-
-
 @dataclass
 class _Chunk:
     """Some graphs' triples as one rdflib Graph (for pyshacl) or as N-Triples (for pyrudof),
@@ -256,15 +245,16 @@ class _TrialsOf(dict):
         return super().get(node, default)
 
 
-def _load_chunk_ntriples(store: ox.Store, graphs: list[Any], hierarchy: bytes) -> _Chunk:
+def _load_chunk_ntriples(store: ox.Store, graphs: list[Any]) -> _Chunk:
     """The graphs' triples as N-Triples, written by Oxigraph graph by graph (no Python object
-    per triple, no rdflib Graph in between)."""
+    per triple, no rdflib Graph in between). The class hierarchy is not added: the checking
+    session holds it (`ShaclSpec.base`)."""
     buffer = io.BytesIO()
     for name in graphs:
         store.dump(buffer, ox.RdfFormat.N_TRIPLES, from_graph=name)
     data = buffer.getvalue()
     names = set(graphs)
-    return _Chunk(None, _TrialsOf(store, names), names, data + hierarchy, data.count(b"\n"))
+    return _Chunk(None, _TrialsOf(store, names), names, data, data.count(b"\n"))
 
 
 def _load_chunk(store: ox.Store, graphs: list[Any], hierarchy: list[tuple]) -> _Chunk:
@@ -338,22 +328,22 @@ PARALLEL_MIN_CHUNKS = 3
 
 
 def _rudof_chunks(
-    store: ox.Store, chunks: list[list[Any]], hierarchy: bytes, shapes_path: Path, *, parallel: bool
+    store: ox.Store, chunks: list[list[Any]], spec: ShaclSpec, *, parallel: bool
 ) -> Iterator[tuple[_Chunk, list[RawResult]]]:
     """Each chunk with pyrudof's results: in-process for a few chunks, else in a small pool
     of processes with a bounded number of chunks in flight (memory stays flat)."""
     if not parallel or len(chunks) < PARALLEL_MIN_CHUNKS or (os.cpu_count() or 1) < 2:
         for graphs in chunks:
-            chunk = _load_chunk_ntriples(store, graphs, hierarchy)
-            yield chunk, rudof_results(chunk.ntriples, str(shapes_path))
+            chunk = _load_chunk_ntriples(store, graphs)
+            yield chunk, check_graph(spec, chunk.ntriples)
         return
     workers = min(os.cpu_count() or 1, 4)
     context = multiprocessing.get_context("spawn")  # a clean process: no store, no threads
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque = deque()
         for graphs in chunks:
-            chunk = _load_chunk_ntriples(store, graphs, hierarchy)
-            pending.append((chunk, pool.submit(rudof_results, chunk.ntriples, str(shapes_path))))
+            chunk = _load_chunk_ntriples(store, graphs)
+            pending.append((chunk, pool.submit(check_graph, spec, chunk.ntriples)))
             chunk.ntriples = b""  # handed over; keep only what naming the trials needs
             if len(pending) >= 2 * workers:
                 done, future = pending.popleft()
@@ -452,52 +442,99 @@ def _oxigraph_term(term: Any) -> ox.NamedNode | ox.Literal | None:
     return None
 
 
+def hierarchy_ntriples() -> bytes:
+    """`_hierarchy` as N-Triples, what each pyrudof chunk gets: from the on-disk artifact
+    cache (`graphbuild.cache`), keyed by the ontology and graphbuild's source, so validating a
+    few trials (`graphbuild add`) does not parse the ontology with rdflib every time."""
+    from graphbuild.cache import cached
+
+    def compute() -> bytes:
+        graph = Graph()
+        for triple in _hierarchy(ontology_graph()):
+            graph.add(triple)
+        return graph.serialize(format="nt", encoding="utf-8")
+
+    return cached("shacl-hierarchy", [ontology_path("graphbuild.ttl")], compute)
+
+
+def shacl_spec(shapes: Path | None = None) -> ShaclSpec:
+    """What a process needs to check graphs with pyrudof on its own (`graphbuild.shacl_rudof`):
+    the shapes file and the ontology's rdfs:subClassOf triples as N-Triples."""
+    return ShaclSpec(str(shapes or default_shapes()), hierarchy_ntriples())
+
+
+Checked = Mapping[str, tuple[Sequence[RawResult], int]]
+"""Trial graphs already checked with pyrudof (a build's workers check each trial graph they
+serialize): graph IRI -> (raw results, triples checked)."""
+
+
 def shacl_violations(
     store: Any,
     *,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     shapes: Path | None = None,
     engine: str = DEFAULT_SHACL_ENGINE,
     progress: Callable[[int, int], None] | None = None,
+    checked: Checked | None = None,
     trials_only: bool = False,
 ) -> tuple[list[Violation], int, int, int]:
     """SHACL over every graph but the inferred one, `chunk_size` trial graphs at a time (the
     other graphs, such as the vocabulary, form one more chunk, unless `trials_only`), with
-    `engine` (`rudof` or `pyshacl`). Returns (violations, trials, chunks, triples).
-    `progress(chunks done, chunks)` is called after each chunk."""
+    `engine` (`rudof` or `pyshacl`; `chunk_size` None: the engine's own default). Returns (violations, trials,
+    chunks, triples). `progress(chunks done, chunks)` is called after each chunk.
+
+    `checked` (rudof only): trial graphs whose results are already known, each one chunk of
+    its own (chunking does not change the answer); only the others are read out of the store.
+    Each is checked against the same shapes and hierarchy (`shacl_spec`) as here."""
     if engine not in SHACL_ENGINES:
         raise ValueError(f"unknown SHACL engine {engine!r}; known: {', '.join(SHACL_ENGINES)}")
+    if checked is not None and engine != "rudof":
+        raise ValueError("checked trial graphs come from pyrudof; use engine='rudof'")
     ox_store = oxigraph_store(store)
-    shapes_path = shapes or default_shapes()
-    shapes_g = shapes_graph(shapes) if engine == "pyshacl" else None
     names = sorted((g for g in ox_store.named_graphs() if g != _INFERRED), key=lambda g: g.value)
     trial_graphs = [g for g in names if trial_id_of_graph(g) is not None]
     shared = [g for g in names if trial_id_of_graph(g) is None] + [ox.DefaultGraph()]
-    chunks = [trial_graphs[i : i + chunk_size] for i in range(0, len(trial_graphs), chunk_size)]
+    known = checked or {}
+    unchecked = [g for g in trial_graphs if g.value not in known]
+    size = chunk_size or (PYSHACL_CHUNK_SIZE if engine == "pyshacl" else DEFAULT_CHUNK_SIZE)
+    chunks = [unchecked[i : i + size] for i in range(0, len(unchecked), size)]
     if not trials_only:
         chunks.append(shared)
     found: set[Violation] = set()
     triples = 0
+    total = len(chunks) + (1 if known else 0)
     done = 0
-    if shapes_g is None:
-        hierarchy_bytes = hierarchy_ntriples()
+    if known:
+        for graph in trial_graphs:
+            if graph.value in known:
+                raw, count = known[graph.value]
+                triples += count
+                if raw:
+                    chunk = _Chunk(None, _TrialsOf(ox_store, {graph}), {graph}, b"", count)
+                    found.update(_rudof_violations(list(raw), chunk, ox_store))
+        done = 1
+        if progress is not None:
+            progress(done, total)
+    if engine == "rudof":
+        spec = shacl_spec(shapes)
+        start = (found.copy(), triples, done)
         try:
-            for chunk, raw in _rudof_chunks(ox_store, chunks, hierarchy_bytes, shapes_path, parallel=True):
+            for chunk, raw in _rudof_chunks(ox_store, chunks, spec, parallel=True):
                 triples += chunk.triples
                 found.update(_rudof_violations(raw, chunk, ox_store))
                 done += 1
                 if progress is not None:
-                    progress(done, len(chunks))
+                    progress(done, total)
         except BrokenProcessPool:  # e.g. a __main__ that a spawned process cannot re-import
-            found.clear()
-            triples = done = 0
-            for chunk, raw in _rudof_chunks(ox_store, chunks, hierarchy_bytes, shapes_path, parallel=False):
+            found, triples, done = start[0].copy(), start[1], start[2]
+            for chunk, raw in _rudof_chunks(ox_store, chunks, spec, parallel=False):
                 triples += chunk.triples
                 found.update(_rudof_violations(raw, chunk, ox_store))
                 done += 1
                 if progress is not None:
-                    progress(done, len(chunks))
+                    progress(done, total)
     else:
+        shapes_g = shapes_graph(shapes)
         hierarchy = _hierarchy(ontology_graph())
         for done, graphs in enumerate(chunks, start=1):
             chunk = _load_chunk(ox_store, graphs, hierarchy)
@@ -505,7 +542,7 @@ def shacl_violations(
             found.update(_shacl_chunk(chunk, shapes_g, ox_store))
             if progress is not None:
                 progress(done, len(chunks))
-    return sorted(found, key=_sort_key), len(trial_graphs), len(chunks), triples
+    return sorted(found, key=_sort_key), len(trial_graphs), len(chunks) + len(known), triples
 
 
 # --------------------------------------------------------------------------------------------
@@ -528,12 +565,18 @@ def run_violation_query(store: Any, path: Path) -> list[dict[str, str]]:
 def query_violations(
     store: Any, queries: Iterable[Path] | None = None
 ) -> tuple[list[Violation], dict[str, list[dict[str, str]]]]:
-    """Every violation query's rows, and each row as a Violation named by the query."""
+    """Every violation query's rows, and each row as a Violation named by the query. The
+    queries run on as many threads as there are cores (up to 4): Oxigraph evaluates without
+    holding the GIL, so a build's last serial step uses both cores of a 2-core machine."""
     violations: list[Violation] = []
     rows_by_query: dict[str, list[dict[str, str]]] = {}
-    for path in violation_queries() if queries is None else queries:
+    paths = list(violation_queries() if queries is None else queries)
+    ox_store = oxigraph_store(store)
+    threads = max(1, min(len(paths), os.cpu_count() or 1, 4))
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        answers = list(pool.map(lambda path: run_violation_query(ox_store, path), paths))
+    for path, rows in zip(paths, answers, strict=True):
         title, _ = query_header(path)
-        rows = run_violation_query(store, path)
         rows_by_query[path.stem] = rows
         for row in rows:
             violations.append(
@@ -558,23 +601,26 @@ def query_violations(
 def validate(
     store: Any,
     *,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     shapes: Path | None = None,
     queries: Iterable[Path] | None = None,
     shacl: bool = True,
     engine: str = DEFAULT_SHACL_ENGINE,
     progress: Callable[[int, int], None] | None = None,
+    checked: Checked | None = None,
 ) -> ValidationReport:
     """Validate `store` (a GraphStore or a pyoxigraph.Store): SHACL shapes per chunk of trial
     graphs, then every violation query over the whole store. `progress(chunks done, chunks)`
-    hears about the SHACL chunks."""
-    if chunk_size < 1:
+    hears about the SHACL chunks; `checked`: trial graphs already checked (see
+    `shacl_violations`)."""
+    if chunk_size is not None and chunk_size < 1:
         raise ValueError("chunk_size must be positive")
     report = ValidationReport()
     started = time.perf_counter()
     if shacl:
         found, report.trials, report.chunks, report.triples = shacl_violations(
-            store, chunk_size=chunk_size, shapes=shapes, engine=engine, progress=progress
+            store, chunk_size=chunk_size, shapes=shapes, engine=engine, progress=progress,
+            checked=checked,
         )
         report.violations.extend(found)
     report.seconds["shacl"] = time.perf_counter() - started

@@ -78,6 +78,26 @@ def test_seeds_graph_passes_shacl(seeds_build: tuple[Path, BuildReport]) -> None
     _, report = seeds_build
     assert report.validation["ran"], report.validation
     assert report.validation["conforms"], report.validation.get("text")
+    # each trial graph was checked where it was serialized, none read back out of the store
+    assert report.worker_seconds["shacl (trial graphs)"] > 0
+    assert "in 3 trial(s)" in report.validation["text"]
+
+
+def test_a_failed_early_shacl_check_is_validated_out_of_the_store(
+    tmp_path: Path, examples_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers' SHACL check is an early start, not a gate: when it fails (here: every
+    time), the records still land and the validation step checks the graphs out of the store."""
+    from graphbuild.build import process
+
+    def broken(spec):  # noqa: ANN001, ANN202
+        raise RuntimeError("no pyrudof session")
+
+    monkeypatch.setattr(process, "checker", broken)
+    report = build([examples_dir], tmp_path, memory=True, reason=False, workers=1)
+    assert report.rejects == [] and report.trials_loaded == 3
+    assert report.validation["ran"] and report.validation["conforms"], report.validation
+    assert "in 3 trial(s)" in report.validation["text"]
 
 
 def test_builds_of_the_same_inputs_in_any_order_are_identical(tmp_path: Path, examples_dir: Path) -> None:

@@ -18,6 +18,7 @@ from graphbuild.build.steps import TRIAL_GRAPH_PREFIX
 from graphbuild.model import SourceRef
 from graphbuild.rdf.iris import trial_graph_iri
 from graphbuild.report import BuildReport, Duplicate
+from graphbuild.shacl_rudof import RawResult, ShaclSpec
 from graphbuild.store import GraphStore, turtle_header
 
 __all__ = ["FLUSH_BYTES", "FORMAT_PREFERENCE", "Loader", "Spool"]
@@ -156,9 +157,13 @@ def _copy_ranges(path: Path, out: BinaryIO, ranges: list[tuple[int, int]]) -> No
 
 class Loader:
     """Buffers N-Quads and bulk-loads them (in the background); keeps one record per trial id
-    (see `_preference`, so the winner does not depend on the input order)."""
+    (see `_preference`, so the winner does not depend on the input order), and the SHACL
+    results of the kept record's trial graph when the build validates (`shacl`): checked by
+    the worker (an item that comes unchecked is checked by the validation step)."""
 
-    def __init__(self, store: GraphStore, report: BuildReport, spool: Spool) -> None:
+    def __init__(
+        self, store: GraphStore, report: BuildReport, spool: Spool, shacl: ShaclSpec | None = None
+    ) -> None:
         self.store = store
         self.report = report
         self.spool = spool
@@ -170,6 +175,9 @@ class Loader:
         self.ungrounded: dict[str, tuple[str, ...]] = {}
         self.unmatched: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.replace_seconds = 0.0
+        self.shacl = shacl
+        # trial graph IRI -> (pyrudof's results, triples checked): `validate(checked=...)`
+        self.checked: dict[str, tuple[tuple[RawResult, ...], int]] = {}
 
     @property
     def load_seconds(self) -> float:
@@ -185,6 +193,7 @@ class Loader:
             self.kept[item.trial_id] = (key, source, self.spool.write(item))
             self.ungrounded[item.trial_id] = item.ungrounded
             self.unmatched[item.trial_id] = item.unmatched
+            self._check(item)
             self.buffer += item.nquads
             if len(self.buffer) >= FLUSH_BYTES:
                 self.background.put(bytes(self.buffer))
@@ -198,10 +207,23 @@ class Loader:
             self.kept[item.trial_id] = (key, source, self.spool.write(item))
             self.ungrounded[item.trial_id] = item.ungrounded
             self.unmatched[item.trial_id] = item.unmatched
+            self._check(item)
             kept, dropped = source, previous[1]
         else:
             kept, dropped = previous[1], source
         self.report.duplicates.append(Duplicate(item.trial_id, str(kept), str(dropped)))
+
+    def _check(self, item: Processed) -> None:
+        """Keep the kept record's SHACL results. A graph nobody checked (a Dask shard, a
+        failed early check) is left to the validation step, which reads it out of the store
+        and checks it in a pool of processes: never one by one in this, the serial, process."""
+        if self.shacl is None:
+            return
+        graph = trial_graph_iri(item.trial_id)
+        if item.shacl is None:
+            self.checked.pop(graph, None)
+        else:
+            self.checked[graph] = (item.shacl, item.nquads.count(b"\n"))
 
     def ranges_by_trial(self) -> list[tuple[int, int, int, int]]:
         """The spool ranges of the kept trials, in trial id order (the outputs' order)."""

@@ -43,7 +43,9 @@ from graphbuild.model import Reject
 from graphbuild.rdf.namespaces import BUILD_GRAPH
 from graphbuild.rdf.triples import build_quads
 from graphbuild.report import BuildReport, Ungrounded, worklist
+from graphbuild.shacl_rudof import ShaclSpec
 from graphbuild.store import GraphStore
+from graphbuild.validate import shacl_spec
 
 __all__ = ["Progress", "Source", "build"]
 
@@ -126,14 +128,16 @@ def _build_into(
     timings = report.timings
     store = GraphStore.in_memory() if memory else GraphStore.open(build_dir / STORE_DIR)
     spool = Spool(build_dir, turtle=turtle)
-    loader = Loader(store, report, spool)
+    # a validating build checks each trial graph's SHACL where it is serialized (the workers)
+    shacl = _shacl_spec() if validate else None
+    loader = Loader(store, report, spool, shacl)
     try:
-        extract_s = triples_s = 0.0
+        extract_s = triples_s = shacl_s = 0.0
         t0 = time.perf_counter()
         total = _count_records(inputs, out, progress) if progress.wants_total else None
         progress.stage(stages.READING, total)
         if source is None:
-            items = process_stream(outside(read(inputs), out), workers, turtle)
+            items = process_stream(outside(read(inputs), out), workers, turtle, shacl)
         else:
             items = source(inputs, out, build_dir)
         for item in items:
@@ -143,6 +147,7 @@ def _build_into(
             else:
                 extract_s += item.extract_seconds
                 triples_s += item.triples_seconds
+                shacl_s += item.shacl_seconds
                 loader.add(item)
             progress.advance(report.records_read, len(report.rejects))
         progress.stage(stages.LOADING)
@@ -151,6 +156,8 @@ def _build_into(
         report.worker_seconds = {
             "extract": extract_s, "triples": triples_s, "store load": loader.load_seconds
         }
+        if shacl is not None:
+            report.worker_seconds["shacl (trial graphs)"] = shacl_s
         report.trials_loaded = len(loader.kept)
         report.ungrounded = [
             Ungrounded(tid, text)
@@ -179,7 +186,7 @@ def _build_into(
             t = time.perf_counter()
             progress.stage(stages.VALIDATING)
             report.validation = _guarded(
-                run_validation, store, report.trials_loaded, _chunks_to(progress)
+                run_validation, store, report.trials_loaded, _chunks_to(progress), loader.checked
             )
             timings["validation"] = time.perf_counter() - t
         else:
@@ -221,6 +228,17 @@ def _build_into(
         spool.close()
         store.close()
     return report
+
+
+def _shacl_spec() -> ShaclSpec | None:
+    """The shapes and hierarchy the trial graphs are checked against; None (the validation
+    step then checks everything out of the store) when they cannot be read: that failure is
+    the validation's to report, never the build's."""
+    try:
+        return shacl_spec()
+    except Exception as exc:  # noqa: BLE001
+        _log.warning("SHACL not checked in the workers: %s: %s", type(exc).__name__, exc)
+        return None
 
 
 def _count_records(inputs: Sequence[str | os.PathLike[str]], out: Path, progress: StageListener) -> int | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from graphbuild.build import process
 from graphbuild.build.process import Processed
 from graphbuild.model import Record, Reject
+from graphbuild.shacl_rudof import ShaclSpec
 
 __all__ = ["CHUNK_SIZE", "POOL_THRESHOLD", "outside", "process_stream", "read"]
 
@@ -94,20 +95,24 @@ def _running(pid: int) -> bool:
 
 
 def process_stream(
-    items: Iterable[Record | Reject], workers: int, turtle: bool = False
+    items: Iterable[Record | Reject],
+    workers: int,
+    turtle: bool = False,
+    shacl: ShaclSpec | None = None,
 ) -> Iterator[Processed | Reject]:
-    """Every item processed, in input order. Few records run in-process; many go to a pool
-    with at most `4 * workers` chunks in flight."""
+    """Every item processed (its trial graph checked against `shacl` when given), in input
+    order. Few records run in-process; many go to a pool with at most `4 * workers` chunks in
+    flight."""
     iterator = iter(items)
     head = list(itertools.islice(iterator, POOL_THRESHOLD))
     if workers <= 1 or len(head) < POOL_THRESHOLD:
         for item in itertools.chain(head, iterator):
-            yield item if isinstance(item, Reject) else process.process_record(item, turtle)
+            yield item if isinstance(item, Reject) else process.process_record(item, turtle, shacl)
         return
     with _pool(workers) as pool:
         pending: deque = deque()
         for chunk in _chunks(itertools.chain(head, iterator), CHUNK_SIZE):
-            pending.append(pool.submit(process.process_chunk, chunk, turtle))
+            pending.append(pool.submit(process.process_chunk, chunk, turtle, shacl))
             if len(pending) >= 4 * workers:
                 yield from pending.popleft().result()
         while pending:
