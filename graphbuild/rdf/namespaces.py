@@ -109,6 +109,7 @@ class GB(DefinedNamespace):
     minDays: URIRef
     maxDays: URIRef
     timePointDays: URIRef
+    timePointList: URIRef  # the time points joined as text (reasoning step only)
     anchor: URIRef
 
     # extracted links and evidence
