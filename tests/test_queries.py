@@ -601,3 +601,18 @@ def test_cli_errors_name_the_problem(capsys: pytest.CaptureFixture[str]) -> None
     assert "KEY=VALUE" in capsys.readouterr().err
     assert main(["query", "trial_antigens", "--graph", "/nonexistent/graph"]) == 1
     assert "no graph" in capsys.readouterr().err
+
+
+def test_cli_csv_streams_the_same_rows_as_the_whole_result(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--format csv` writes rows as the engine yields them (a listing without ORDER BY shows
+    its first rows at once); the lines are exactly those of the gathered result."""
+    store = ox.Store()
+    store.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    expected = q.format_result(execute_query(store, "trial_endpoints"), "csv").splitlines()
+    assert main(["query", "trial_endpoints", "--graph", str(FIXTURE), "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == expected[0] == ",".join(execute_query(store, "trial_endpoints").columns)
+    assert sorted(lines[1:]) == sorted(expected[1:]) and len(lines) > 10
+    columns, rows = q.stream_sparql(store, q.prepare("trial_endpoints")[1])
+    first = next(rows)  # one row, before the rest is read
+    assert len(first) == len(columns) and first in execute_query(store, "trial_endpoints").rows
