@@ -54,8 +54,10 @@ def params_for(info, trial: str) -> dict[str, str]:
     return out
 
 
-def time_query(store: ox.Store, text: str, runs: int) -> tuple[float, float, int, float]:
-    """(median whole seconds, median seconds to the first row, rows, median CPU seconds)."""
+def time_query(store: ox.Store, text: str, runs: int, max_rows: int = 0) -> tuple[float, float, int, float]:
+    """(median whole seconds, median seconds to the first row, rows, median CPU seconds); with
+    `max_rows`, reading stops after that many rows (rows/s of a long listing, measured on its
+    first rows)."""
     whole, first, cpu, rows = [], [], [], 0
     for _ in range(runs):
         t0, c0 = time.perf_counter(), time.process_time()
@@ -66,6 +68,8 @@ def time_query(store: ox.Store, text: str, runs: int) -> tuple[float, float, int
             if t_first is None:
                 t_first = time.perf_counter() - t0
             n += 1
+            if n == max_rows:
+                break
         whole.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
         first.append(t_first if t_first is not None else whole[-1])
@@ -82,7 +86,7 @@ def default_trial(store: ox.Store) -> str:
 
 def query_times(build_dir: Path, trial: str | None = None, runs: int = 3,
                 include_violations: bool = False, previous: bool = False,
-                previous_runs: int = 1, only: set[str] | None = None,
+                previous_runs: int = 1, only: set[str] | None = None, max_rows: int = 0,
                 ) -> list[tuple[str, float, float, int, float]]:
     """(name, wall s, first-row s, rows, CPU s) of every stored query; with `previous`, also
     ("NAME (previous)", ...) right after each query that has a previous formulation."""
@@ -96,11 +100,12 @@ def query_times(build_dir: Path, trial: str | None = None, runs: int = 3,
             if only and info.name not in only:
                 continue
             _info, text = prepare(info, params_for(info, trial))
-            out.append((info.name, *time_query(store.ox, text, runs)))
+            out.append((info.name, *time_query(store.ox, text, runs, max_rows)))
             if previous and (PREVIOUS / f"{info.name}.rq").is_file():
                 old = get_query(info.name, PREVIOUS)
                 _info, text = prepare(old, params_for(old, trial))
-                out.append((f"{info.name} (previous)", *time_query(store.ox, text, previous_runs)))
+                out.append((f"{info.name} (previous)",
+                            *time_query(store.ox, text, previous_runs, max_rows)))
         return out
     finally:
         store.close()
@@ -139,6 +144,26 @@ def plan_lines(store_dir: Path, name: str, trial: str, directory: Path | None = 
     return lines
 
 
+def cli_times(build_dir: Path, name: str, trial: str) -> tuple[float, float, int]:
+    """`graphbuild query NAME --format csv` in a fresh process, read line by line: (seconds to
+    the first data row, to the end, data rows); process start and imports included."""
+    info = get_query(name)
+    argv = [sys.executable, "-m", "graphbuild", "query", name, "--graph", str(build_dir),
+            "--format", "csv"]
+    for key, value in params_for(info, trial).items():
+        argv += ["--param", f"{key}={value}"]
+    started = time.perf_counter()
+    first, rows = None, -1  # the header is not a row
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        for _line in proc.stdout:
+            rows += 1
+            if rows == 1:
+                first = time.perf_counter() - started
+    whole = time.perf_counter() - started
+    return (first if first is not None else whole), whole, max(rows, 0)
+
+
 def print_times(rows: list[tuple[str, float, float, int, float]], indent: str = "  ") -> None:
     by_name = {name: whole for name, whole, *_ in rows}
     for name, whole, first, count, cpu in rows:
@@ -164,12 +189,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="also time the previous formulation of each rewritten query")
     parser.add_argument("--only", nargs="*", default=[], metavar="NAME",
                         help="time only these stored queries (default: every one)")
+    parser.add_argument("--max-rows", type=int, default=0,
+                        help="stop reading a result after this many rows (0: read it all)")
+    parser.add_argument("--cli", nargs="*", default=[], metavar="NAME",
+                        help="also run these through `graphbuild query --format csv` (a fresh "
+                        "process): time to the first row, to the end, rows/s")
     parser.add_argument("--plans", nargs="*", default=[], metavar="NAME",
                         help="print Oxigraph's plan (with --stats) of these stored queries")
     args = parser.parse_args(argv)
     rows = query_times(args.build, args.trial, args.runs, args.violations, args.previous,
-                       args.previous_runs, set(args.only))
+                       args.previous_runs, set(args.only), args.max_rows)
     print_times(rows)
+    for name in args.cli:
+        first, whole, count = cli_times(args.build, name, args.trial or "")
+        print(f"  {name + ' (CLI, csv)':<40} {'listing' if name in LISTING else 'bounded':<8} "
+              f"{whole * 1000:9.1f} ms  first row {first * 1000:8.1f} ms  {count:>7} rows"
+              f"  {count / whole:>9,.0f} rows/s")
     if args.plans:
         store = GraphStore.from_build(args.build, read_only=True)
         trial = args.trial or default_trial(store.ox)

@@ -11,6 +11,14 @@ What gets materialized (the *rule heads*, read off `ontology/graphbuild.ttl`):
 Only facts not already asserted in some other graph go in, and the graph is rebuilt whole on
 every run (removed first, so stale inferences never feed new ones).
 
+After the entailments, two things the stored queries need are precomputed into the same graph
+(not OWL entailments, so both engines are followed by the same step): *shortcuts*
+(`shortcut_rules`: one `gb:directedAtStated` / `gb:directedAtByProductLexicon` /
+`gb:directedAtInferred` edge per trial, antigen and basis of the extracted links behind them,
+and each time frame's assessment points as one `gb:timePointList` text), written in the same
+CONSTRUCT form as the compiled rules so a per-trial refresh can scope them; and *statistics*
+(`statistics_rule`: VoID class and property partitions, what `graph_summary.rq` reads).
+
 Why two engines, and why `sparql` is the default. HermiT (through owlready2) always
 classifies the terminology: it checks that every class is satisfiable and computes the class
 and property hierarchies (it proves, for example, that gb:CARTTrial ⊑ gb:CellTherapyTrial,
