@@ -172,7 +172,8 @@ def print_times(rows: list[tuple[str, float, float, int, float]], indent: str = 
         rate = f"  {count / whole:>9,.0f} rows/s" if kind == "listing" and whole > 0 else ""
         ratio = ""
         if name.endswith(" (previous)") and by_name.get(base):
-            ratio = f"  previous/new {whole / by_name[base]:,.0f}x"
+            r = whole / by_name[base]
+            ratio = f"  previous/new {r:,.1f}x" if r < 10 else f"  previous/new {r:,.0f}x"
         print(f"{indent}{name:<40} {kind:<8} {whole * 1000:9.1f} ms (CPU {cpu * 1000:8.1f})"
               f"  first row {first * 1000:8.1f} ms  {count:>7} rows{rate}{ratio}")
 
