@@ -82,7 +82,7 @@ from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
-from graphbuild.rdf.namespaces import GB_IRI, GBR, INFERRED_GRAPH
+from graphbuild.rdf.namespaces import BUILD_GRAPH, GB_IRI, GBR, INFERRED_GRAPH
 from graphbuild.resources import ontology_path
 
 ENGINES = ("sparql", "hermit")
@@ -488,6 +488,10 @@ def statistics_rule() -> Rule:
     property of `STATISTICS_PROPERTIES` (`void:propertyPartition`, `void:distinctObjects`).
     `graph_summary.rq` reads these instead of counting millions of nodes per question.
 
+    The build graph (PROV-O: the build, its sources and their checksums) is not counted: it
+    is written after the reasoning step of a build but before that of a re-ingest, and it
+    describes the build, not the trials.
+
     Unlike the other rules this one is whole-store: after one trial graph is replaced, each
     class count changes by (instances in the new graph) - (in the old), which a per-trial
     refresh can apply without re-running it (a node's type triples live in its own graph)."""
@@ -501,7 +505,11 @@ def statistics_rule() -> Rule:
 }}
 WHERE {{
   {{
-    {{ SELECT ?class (COUNT(DISTINCT ?node) AS ?n) WHERE {{ ?node a ?class }} GROUP BY ?class }}
+    {{
+      SELECT ?class (COUNT(DISTINCT ?node) AS ?n)
+      WHERE {{ GRAPH ?g {{ ?node a ?class }} FILTER(?g != <{BUILD_GRAPH}>) }}
+      GROUP BY ?class
+    }}
     BIND(IRI(CONCAT("{partition}class/", ENCODE_FOR_URI(STR(?class)))) AS ?part)
   }} UNION {{
     {{

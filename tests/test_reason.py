@@ -193,3 +193,17 @@ def test_cli_defaults_mirror_the_module() -> None:
     assert cli_reason.ENGINES == reason.ENGINES
     assert cli_reason.DEFAULT_ENGINE == reason.DEFAULT_ENGINE
     assert cli_reason.DEFAULT_CHUNK_SIZE == reason.DEFAULT_CHUNK_SIZE
+
+
+def test_statistics_use_only_real_void_terms() -> None:
+    """The VoID terms the statistics rule writes exist in rdflib's closed VOID namespace (an
+    unknown attribute raises), never recalled."""
+    import re
+
+    from rdflib.namespace import VOID
+
+    used = set(re.findall(re.escape(reason.VOID) + r"(\w+)", reason.statistics_rule().sparql))
+    assert used == {"classPartition", "class", "entities", "propertyPartition", "property",
+                    "distinctObjects"}
+    for name in used:
+        assert str(VOID[name]) == reason.VOID + name  # raises for a term VOID lacks
