@@ -54,7 +54,9 @@ def params_for(info, trial: str) -> dict[str, str]:
     return out
 
 
-def time_query(store: ox.Store, text: str, runs: int, max_rows: int = 0) -> tuple[float, float, int, float]:
+def time_query(
+    store: ox.Store, text: str, runs: int, max_rows: int = 0
+) -> tuple[float, float, int, float]:
     """(median whole seconds, median seconds to the first row, rows, median CPU seconds); with
     `max_rows`, reading stops after that many rows (rows/s of a long listing, measured on its
     first rows)."""

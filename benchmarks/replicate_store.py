@@ -93,7 +93,9 @@ def base_trial_ids(nquads: Path) -> int:
             if at >= 0:
                 graphs.add(line[at:])
     if not all(g[len(TRIAL_GRAPH) :].startswith(BASE_PREFIX) for g in graphs):
-        raise SystemExit("the base build's trial ids must all start with NCT9000 (make_trials.py, <= 10,000)")
+        raise SystemExit(
+            "the base build's trial ids must all start with NCT9000 (make_trials.py, <= 10,000)"
+        )
     return len(graphs)
 
 
@@ -139,7 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copies", type=int, default=10)
     args = parser.parse_args(argv)
     figures = replicate(args.base, args.out, args.copies)
-    print(", ".join(f"{k} {v:,.1f}" if isinstance(v, float) else f"{k} {v:,}" for k, v in figures.items()))
+    print(", ".join(
+        f"{k} {v:,.1f}" if isinstance(v, float) else f"{k} {v:,}" for k, v in figures.items()
+    ))
     return 0
 
 

@@ -47,7 +47,9 @@ def execute_sparql(store: Any, text: str) -> QueryResult:
     return QueryResult(columns, rows)
 
 
-def stream_sparql(store: Any, text: str) -> tuple[tuple[str, ...], Iterator[tuple[Term | None, ...]]]:
+def stream_sparql(
+    store: Any, text: str
+) -> tuple[tuple[str, ...], Iterator[tuple[Term | None, ...]]]:
     """(columns, rows as they come) of a SELECT over the union of all graphs: a listing query
     without ORDER BY yields its first row as soon as the engine finds it, instead of after the
     whole answer is gathered (`execute_sparql`)."""
