@@ -15,7 +15,12 @@ The records are copies of the corpus records under fresh NCT ids (benchmarks/mak
 written to a temporary folder and deleted afterwards. Figures on a shared machine are noisy:
 compare CPU seconds as well as wall time.
 
-    python benchmarks/bench_scale.py [--sizes 1000 10000] [--runs 3] [--rdflib-timeout 300] [--build-only] [--no-profile]
+    python benchmarks/bench_scale.py [--sizes 1000 10000] [--runs 3] [--rdflib-timeout 300]
+        [--build-only] [--no-profile] [--replicate 100000] [--max-rows 50000]
+
+With --replicate 100000 the queries are also timed on 100,000 trials: the 10,000-trial build's
+trial graphs copied ten times under fresh ids (benchmarks/replicate_store.py says exactly how),
+which takes minutes where building 100,000 trials takes most of an hour here.
 """
 
 from __future__ import annotations
@@ -39,7 +44,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from make_trials import FIRST_ID, SHARED, generate  # noqa: E402
-from query_times import LISTING, query_times  # noqa: E402
+from query_times import plan_lines, print_times, query_times  # noqa: E402
+from replicate_store import replicate  # noqa: E402
 
 PROFILE_LINES = 15
 
@@ -202,12 +208,7 @@ def bench(n: int, tmp: Path, args: argparse.Namespace) -> dict[str, object]:
         shutil.rmtree(out, ignore_errors=True)
         return {"n": n, "wall": wall, "cpu": cpu}
 
-    print(f"  stored queries, median of {args.runs} (wall, in-process):")
-    for name, whole, first, rows in query_times(build, f"NCT{FIRST_ID + 7:08d}", args.runs):
-        kind = "listing" if name in LISTING else "bounded"
-        rate = f"  {rows / whole:>9,.0f} rows/s" if kind == "listing" and whole > 0 else ""
-        print(f"    {name:<38} {kind:<8} {whole * 1000:9.1f} ms  first row {first * 1000:8.1f} ms  "
-              f"{rows:>6} rows{rate}")
+    queries_at(build, f"stored queries at {trials:,} trials", args)
 
     changed = changed_record(records)
     add_wall, add_cpu, _, add_status = run_measured(
@@ -220,9 +221,37 @@ def bench(n: int, tmp: Path, args: argparse.Namespace) -> dict[str, object]:
     if args.profile:
         print(f"  profile of the build's main process (cProfile, top {PROFILE_LINES} by own time):")
         print("    " + profile_lines(prof).replace("\n", "\n    ").rstrip())
+    if args.replicate and n == max(args.sizes):
+        copies = args.replicate // trials
+        big = tmp / f"replicated-{args.replicate}"
+        figures = replicate(out, big, copies)
+        print(f"\n== {int(figures['trials']):,} trials: the {trials:,}-trial build's trial graphs copied "
+              f"{copies} times under fresh ids (benchmarks/replicate_store.py), shared graphs recomputed")
+        print("  " + ", ".join(f"{k} {v:,.1f}" for k, v in figures.items()))
+        queries_at(big, f"stored queries at {int(figures['trials']):,} trials", args)
+        shutil.rmtree(big, ignore_errors=True)
     shutil.rmtree(records, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
     return {"n": n, "wall": wall, "cpu": cpu}
+
+
+# The queries rewritten for issue 13 whose plans explain the figures.
+PLANS = ("antigen_disease_matrix", "trials_for_antigen", "trial_endpoints")
+
+
+def queries_at(build: Path, title: str, args: argparse.Namespace) -> None:
+    """Every stored query (median of --runs; wall and CPU), each rewritten one also in its
+    previous formulation with the ratio, then Oxigraph's plan of the rewritten ones."""
+    print(f"  {title}, median of {args.runs} (previous formulations: {args.previous_runs} run; "
+          f"listing queries read at most {args.max_rows:,} rows):")
+    trial = f"NCT{FIRST_ID + 7:08d}"
+    print_times(query_times(build, trial, args.runs, previous=True,
+                            previous_runs=args.previous_runs, max_rows=args.max_rows), "    ")
+    store_dir = build / "store" if (build / "store").is_dir() else (build / "current" / "store")
+    for name in PLANS:
+        print(f"    plan of {name} (oxigraph query --explain-file --stats):")
+        for line in plan_lines(store_dir.resolve(), name, trial):
+            print("      " + line)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,6 +264,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-only", action="store_true", help="time the build alone: no queries, add or rdflib")
     parser.add_argument("--no-profile", dest="profile", action="store_false",
                         help="time the build without cProfile on its main process (which slows its Python code 2-2.5x)")
+    parser.add_argument("--replicate", type=int, default=0, metavar="N",
+                        help="also time the queries on N trials made by copying the largest "
+                        "build's trial graphs (benchmarks/replicate_store.py; N a multiple of it, "
+                        "at most 10x)")
+    parser.add_argument("--previous-runs", type=int, default=1,
+                        help="runs of each previous query formulation (slow at scale)")
+    parser.add_argument("--max-rows", type=int, default=0,
+                        help="stop reading a listing after this many rows (0: read it all)")
     args = parser.parse_args(argv)
     if not args.corpus.is_dir():
         print(f"no corpus at {args.corpus}", file=sys.stderr)

@@ -47,6 +47,7 @@ from graphbuild.sparql.run import (
     execute_sparql,
     oxigraph_store,
     run_query,
+    stream_sparql,
 )
 from graphbuild.sparql.terms import RDF_LANG_STRING, XSD, Term, term_text, term_to_python
 from graphbuild.sparql.tokenize import QUERY_FORMS, Token, keywords, query_form, tokenize_sparql
@@ -90,6 +91,7 @@ __all__ = [
     "run_query",
     "sparql_term",
     "store_directory",
+    "stream_sparql",
     "term_text",
     "term_to_python",
     "to_solutions",

@@ -11,6 +11,14 @@ What gets materialized (the *rule heads*, read off `ontology/graphbuild.ttl`):
 Only facts not already asserted in some other graph go in, and the graph is rebuilt whole on
 every run (removed first, so stale inferences never feed new ones).
 
+After the entailments, two things the stored queries need are precomputed into the same graph
+(not OWL entailments, so both engines are followed by the same step): *shortcuts*
+(`shortcut_rules`: one `gb:directedAtStated` / `gb:directedAtByProductLexicon` /
+`gb:directedAtInferred` edge per trial, antigen and basis of the extracted links behind them,
+and each time frame's assessment points as one `gb:timePointList` text), written in the same
+CONSTRUCT form as the compiled rules so a per-trial refresh can scope them; and *statistics*
+(`statistics_rule`: VoID class and property partitions, what `graph_summary.rq` reads).
+
 Why two engines, and why `sparql` is the default. HermiT (through owlready2) always
 classifies the terminology: it checks that every class is satisfiable and computes the class
 and property hierarchies (it proves, for example, that gb:CARTTrial ⊑ gb:CellTherapyTrial,
@@ -74,7 +82,7 @@ from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
-from graphbuild.rdf.namespaces import GB_IRI, GBR, INFERRED_GRAPH
+from graphbuild.rdf.namespaces import BUILD_GRAPH, GB_IRI, GBR, INFERRED_GRAPH
 from graphbuild.resources import ontology_path
 
 ENGINES = ("sparql", "hermit")
@@ -415,6 +423,108 @@ def compact_signature(rules: Iterable[Rule]) -> tuple[frozenset[str], frozenset[
 
 
 # --------------------------------------------------------------------------------------------
+# Shortcuts and statistics: what the cross-trial questions need, precomputed
+# --------------------------------------------------------------------------------------------
+
+# basis of an extracted antigen link -> the trial-level property that records it (ontology)
+SHORTCUT_PROPERTIES = {
+    "stated": f"{GB_IRI}directedAtStated",
+    "product_lexicon": f"{GB_IRI}directedAtByProductLexicon",
+    "inferred": f"{GB_IRI}directedAtInferred",
+}
+_RDF = str(RDF)
+_SHORTCUT_READS = frozenset(
+    {f"{_RDF}subject", f"{_RDF}predicate", f"{_RDF}object", f"{GB_IRI}basis",
+     f"{GB_IRI}hasIntervention"}
+)
+
+
+def shortcut_rules() -> list[Rule]:
+    """One rule per antigen-link basis: `?x gb:directedAt{Basis} ?y` when trial ?x has an
+    extracted link of that basis to antigen ?y, its own (`gb:directedAt`) or one of its
+    interventions' (`gb:targetsAntigen`). The same form as the compiled rules (a CONSTRUCT
+    whose subject ?x is the trial), so a per-trial refresh can scope them the same way.
+
+    Not OWL entailments (the basis sits on the reified link, which no axiom can reach): the
+    reasoning step runs them after either engine, and both engines' answers stay comparable.
+    They turn "which trials target CD19, on what basis" from a join over every reified link
+    of the graph into one index lookup on (predicate, object)."""
+    rules = []
+    for basis, head in SHORTCUT_PROPERTIES.items():
+        sparql = (
+            f"CONSTRUCT {{ ?x <{head}> ?y }}\nWHERE {{\n"
+            f"{{ ?link <{_RDF}predicate> <{GB_IRI}directedAt> ; <{_RDF}subject> ?x ;\n"
+            f"        <{_RDF}object> ?y ; <{GB_IRI}basis> \"{basis}\" }}\n"
+            f"UNION\n"
+            f"{{ ?link <{_RDF}predicate> <{GB_IRI}targetsAntigen> ; <{_RDF}subject> ?i ;\n"
+            f"        <{_RDF}object> ?y ; <{GB_IRI}basis> \"{basis}\" .\n"
+            f"  ?x <{GB_IRI}hasIntervention> ?i }}\n}}"
+        )
+        rules.append(Rule(short(head), "shortcut", head, sparql, _SHORTCUT_READS))
+    # a time frame's assessment points as one text (subject ?x: the time frame, in its trial's
+    # graph): what a listing of every endpoint shows, read per row instead of grouped first
+    points = f"{GB_IRI}timePointDays"
+    head = f"{GB_IRI}timePointList"
+    sparql = (
+        f"CONSTRUCT {{ ?x <{head}> ?y }}\nWHERE {{\n"
+        f"  SELECT ?x (GROUP_CONCAT(DISTINCT STR(?point); separator=\", \") AS ?y)\n"
+        f"  WHERE {{ ?x <{points}> ?point }}\n  GROUP BY ?x\n}}"
+    )
+    rules.append(Rule(short(head), "shortcut", head, sparql, frozenset({points})))
+    return rules
+
+
+# The statistics node (a void:Dataset: the whole store) and what it says (VoID, W3C note;
+# terms checked against rdflib's closed VOID namespace by the tests).
+STATISTICS_NODE = str(GBR["statistics"])
+VOID = "http://rdfs.org/ns/void#"
+# Property partitions counted (distinct objects): the diseases trials study.
+STATISTICS_PROPERTIES = (f"{GB_IRI}studiesDisease",)
+
+
+def statistics_rule() -> Rule:
+    """Counts of the whole store as VoID: per class (`void:classPartition` with `void:class`
+    and `void:entities`, distinct instances over every graph, inferred types included) and per
+    property of `STATISTICS_PROPERTIES` (`void:propertyPartition`, `void:distinctObjects`).
+    `graph_summary.rq` reads these instead of counting millions of nodes per question.
+
+    The build graph (PROV-O: the build, its sources and their checksums) is not counted: it
+    is written after the reasoning step of a build but before that of a re-ingest, and it
+    describes the build, not the trials.
+
+    Unlike the other rules this one is whole-store: after one trial graph is replaced, each
+    class count changes by (instances in the new graph) - (in the old), which a per-trial
+    refresh can apply without re-running it (a node's type triples live in its own graph)."""
+    partition = f"{STATISTICS_NODE}/"
+    values = " ".join(f"<{p}>" for p in STATISTICS_PROPERTIES)
+    sparql = f"""CONSTRUCT {{
+  <{STATISTICS_NODE}> <{VOID}classPartition> ?part .
+  ?part <{VOID}class> ?class ; <{VOID}entities> ?n .
+  <{STATISTICS_NODE}> <{VOID}propertyPartition> ?ppart .
+  ?ppart <{VOID}property> ?property ; <{VOID}distinctObjects> ?objects .
+}}
+WHERE {{
+  {{
+    {{
+      SELECT ?class (COUNT(DISTINCT ?node) AS ?n)
+      WHERE {{ GRAPH ?g {{ ?node a ?class }} FILTER(?g != <{BUILD_GRAPH}>) }}
+      GROUP BY ?class
+    }}
+    BIND(IRI(CONCAT("{partition}class/", ENCODE_FOR_URI(STR(?class)))) AS ?part)
+  }} UNION {{
+    {{
+      SELECT ?property (COUNT(DISTINCT ?o) AS ?objects)
+      WHERE {{ VALUES ?property {{ {values} }} ?s ?property ?o }}
+      GROUP BY ?property
+    }}
+    BIND(IRI(CONCAT("{partition}property/", ENCODE_FOR_URI(STR(?property)))) AS ?ppart)
+  }}
+}}"""
+    return Rule("void:statistics", "statistics", STATISTICS_NODE, sparql,
+                frozenset({_RDF_TYPE, *STATISTICS_PROPERTIES}))
+
+
+# --------------------------------------------------------------------------------------------
 # The compact view of the data
 # --------------------------------------------------------------------------------------------
 
@@ -573,6 +683,7 @@ class ReasoningReport:
     rounds: int = 0
     inferred: dict[str, int] = field(default_factory=dict)
     already_asserted: int = 0
+    statistics: int = 0  # VoID triples (class and property partitions) written
     tbox_inferences: tuple[str, ...] = ()
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -592,6 +703,7 @@ class ReasoningReport:
         ]
         lines += [f"  {name}: {count}" for name, count in sorted(self.inferred.items())]
         lines.append(f"  already asserted (not repeated): {self.already_asserted}")
+        lines.append(f"  statistics (VoID counts for graph_summary): {self.statistics} triples")
         lines += [f"  terminology: {axiom}" for axiom in self.tbox_inferences]
         lines.append("  seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in self.seconds.items()))
         return "\n".join(lines)
@@ -652,10 +764,26 @@ def materialize(
         report.rounds = 1
     report.seconds["infer"] = time.perf_counter() - mark
 
+    mark = time.perf_counter()  # after either engine: they read only asserted facts
+    shortcuts: dict[str, int] = {}
+    for rule in shortcut_rules():  # never asserted elsewhere: written as found
+        found = set(ox_store.query(rule.sparql, use_default_graph_as_union=True))
+        ox_store.extend(ox.Quad(t.subject, t.predicate, t.object, _INFERRED) for t in found)
+        shortcuts[rule.name] = len(found)
+    report.seconds["shortcuts"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()  # last, so the counts include every inferred type
+    statistics = statistics_rule()
+    triples = list(ox_store.query(statistics.sparql, use_default_graph_as_union=True))
+    ox_store.extend(ox.Quad(t.subject, t.predicate, t.object, _INFERRED) for t in triples)
+    report.statistics = len(triples)
+    report.seconds["statistics"] = time.perf_counter() - mark
+
     names = {rule.head: rule.name for rule in rules}
     for s, p, o in written:
         key = names[o] if p == _RDF_TYPE else names.get(p, short(p))
         report.inferred[key] = report.inferred.get(key, 0) + 1
+    report.inferred.update({name: n for name, n in shortcuts.items() if n})
     report.seconds["total"] = time.perf_counter() - started
     return report
 
@@ -669,6 +797,7 @@ def inferred_facts(store: Any) -> set[Triple]:
 
 
 def rule_texts() -> Iterator[tuple[str, str]]:
-    """(name, SPARQL) of every compiled rule: what `graphbuild reason --show-rules` prints."""
-    for rule in compile_rules():
+    """(name, SPARQL) of every rule the reasoning step runs, in order (the compiled axioms,
+    the shortcuts, the statistics): what `graphbuild reason --show-rules` prints."""
+    for rule in [*compile_rules(), *shortcut_rules(), statistics_rule()]:
         yield rule.name, rule.sparql

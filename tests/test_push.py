@@ -56,13 +56,17 @@ VIRTUOSO_DIFFERENCES = {
     "trial_antigens": "a UNION of the two link shapes joined to a grouped sub-select: Virtuoso "
     "drops (most of) the rows of antigens a trial reaches only by a trial-level gb:directedAt "
     "link (no intervention targets it); every row it returns is right",
+    "trials_for_antigen": "IF(COUNT(?code) > 0, GROUP_CONCAT(...), SAMPLE(?code)) for a trial "
+    "with no product code (or no MeSH disease): Virtuoso's SAMPLE of nothing is \"\", where "
+    "SPARQL (and Oxigraph) leave the cell unbound; every other cell is the same",
 }
+# columns of trials_for_antigen that are unbound for a trial without products / diseases
+_UNBOUND_AS_EMPTY = (3, 4)
 # Stored queries Virtuoso 7.2 refuses to run, with the error it gives (docs/push.md lists the
 # same): the test checks that it is exactly this error, so a Virtuoso that answers them is noticed.
 VIRTUOSO_REFUSES = {
     "trial_evidence": ("SQ156", "its optimizer fails to compile the grouped one-pass form "
                        "(`Internal Optimized compiler error: Bad dfe in sqlo_place_exp`)"),
-    "trials_for_antigen": ("SQ156", "the same compiler error on the antigen-outwards grouped form"),
     "trials_by_phase": ("SR319", "on the corpus a phase's GROUP_CONCAT of trial ids is longer "
                         "than Virtuoso's maximum row length"),
 }
@@ -91,6 +95,14 @@ def _check_virtuoso_difference(store: object, name: str, local: list, remote: li
         directed_only = {(row["trial_id"].value, row["antigen"].value) for row in rows}
         missing = {(row[0][1], row[2][1]) for row in local if row not in remote}
         assert missing <= directed_only, sorted(missing - directed_only)[:5]
+    elif name == "trials_for_antigen":
+        empty = ("literal", "")
+        as_sparql = sorted(
+            (tuple(None if i in _UNBOUND_AS_EMPTY and c == empty else c for i, c in enumerate(row))
+             for row in remote),
+            key=repr,
+        )
+        assert as_sparql == local, name
     else:  # pragma: no cover
         raise AssertionError(f"no check written for {name}")
 

@@ -158,6 +158,8 @@ def test_trial_conditions_gives_mesh_curies_and_qualifiers(store: ox.Store) -> N
 
 def test_trial_endpoints_gives_roles_concepts_and_days(store: ox.Store) -> None:
     rows = [r for r in run_query(store, "trial_endpoints") if r["trial_id"] == SEED2]
+    # the listing streams in index order (no ORDER BY): the consumer orders by endpoint index
+    rows.sort(key=lambda r: (int(str(r["endpoint"]).rsplit("/", 1)[1]), str(r["concept"])))
     assert [(r["role"], r["concept"]) for r in rows] == [
         ("primary", "DLT"),
         ("secondary", "ORR"),
@@ -599,3 +601,18 @@ def test_cli_errors_name_the_problem(capsys: pytest.CaptureFixture[str]) -> None
     assert "KEY=VALUE" in capsys.readouterr().err
     assert main(["query", "trial_antigens", "--graph", "/nonexistent/graph"]) == 1
     assert "no graph" in capsys.readouterr().err
+
+
+def test_cli_csv_streams_the_same_rows_as_the_whole_result(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--format csv` writes rows as the engine yields them (a listing without ORDER BY shows
+    its first rows at once); the lines are exactly those of the gathered result."""
+    store = ox.Store()
+    store.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    expected = q.format_result(execute_query(store, "trial_endpoints"), "csv").splitlines()
+    assert main(["query", "trial_endpoints", "--graph", str(FIXTURE), "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == expected[0] == ",".join(execute_query(store, "trial_endpoints").columns)
+    assert sorted(lines[1:]) == sorted(expected[1:]) and len(lines) > 10
+    columns, rows = q.stream_sparql(store, q.prepare("trial_endpoints")[1])
+    first = next(rows)  # one row, before the rest is read
+    assert len(first) == len(columns) and first in execute_query(store, "trial_endpoints").rows

@@ -44,12 +44,19 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from graphbuild.queries import QueryError, execute_query, format_result, open_graph
+    from graphbuild.queries import QueryError, execute_sparql, format_result, open_graph, prepare
+    from graphbuild.sparql.results import write_csv
+    from graphbuild.sparql.run import stream_sparql
 
     try:
         params = parse_params(args.param)
         store = open_graph(args.graph)
-        result = execute_query(store, args.name, params)
+        _info, text = prepare(args.name, params)
+        if args.format == "csv":  # row by row: a listing's first rows show at once
+            columns, rows = stream_sparql(store, text)
+            write_csv(columns, rows, sys.stdout)
+            return 0
+        result = execute_sparql(store, text)  # a table is aligned, JSON written whole
     except (QueryError, OSError, ValueError) as exc:
         print(f"graphbuild query: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, QueryError) else 1

@@ -76,6 +76,10 @@ class GB(DefinedNamespace):
     studiesDisease: URIRef  # Trial -> Disease
     hasEndpoint: URIRef
     directedAt: URIRef  # Trial -> TargetAntigen (trial-level links, and by reasoning)
+    # Trial -> TargetAntigen, one per basis of the links behind it (reasoning step only)
+    directedAtStated: URIRef
+    directedAtByProductLexicon: URIRef
+    directedAtInferred: URIRef
 
     # intervention
     interventionType: URIRef
@@ -105,6 +109,7 @@ class GB(DefinedNamespace):
     minDays: URIRef
     maxDays: URIRef
     timePointDays: URIRef
+    timePointList: URIRef  # the time points joined as text (reasoning step only)
     anchor: URIRef
 
     # extracted links and evidence

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
+from typing import TextIO
 
 import pyoxigraph as ox
 
@@ -49,11 +50,22 @@ def format_table(result: QueryResult, *, max_width: int = 60) -> str:
 def format_csv(result: QueryResult) -> str:
     """CSV with a header row and plain values (what spreadsheets and pandas expect)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(result.columns)
-    for row in result.rows:
-        writer.writerow([term_text(t) for t in row])
+    write_csv(result.columns, result.rows, out)
     return out.getvalue()
+
+
+def write_csv(
+    columns: Sequence[str], rows: Iterable[Sequence[Term | None]], out: TextIO
+) -> int:
+    """`format_csv`, written row by row to `out` as the rows come (for a streaming listing);
+    returns the rows written."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow([term_text(t) for t in row])
+        count += 1
+    return count
 
 
 def to_solutions(

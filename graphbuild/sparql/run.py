@@ -3,7 +3,7 @@ with their columns (`QueryResult`) or as plain Python values (`run_query`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +45,19 @@ def execute_sparql(store: Any, text: str) -> QueryResult:
     columns = tuple(v.value for v in results.variables)
     rows = tuple(tuple(solution[c] for c in columns) for solution in results)
     return QueryResult(columns, rows)
+
+
+def stream_sparql(
+    store: Any, text: str
+) -> tuple[tuple[str, ...], Iterator[tuple[Term | None, ...]]]:
+    """(columns, rows as they come) of a SELECT over the union of all graphs: a listing query
+    without ORDER BY yields its first row as soon as the engine finds it, instead of after the
+    whole answer is gathered (`execute_sparql`)."""
+    results = oxigraph_store(store).query(text, use_default_graph_as_union=True)
+    if not isinstance(results, ox.QuerySolutions):
+        raise QueryError("stored queries must be SELECT queries")
+    columns = tuple(v.value for v in results.variables)
+    return columns, (tuple(solution[c] for c in columns) for solution in results)
 
 
 def execute_query(
