@@ -9,8 +9,10 @@ with the subject of its head bound to them. The rules come from the on-disk arti
 loaded only when the ontology or the compiler changed.
 
 Nothing here lists today's rules: any rule of the compiled form
-(`CONSTRUCT { ?s <p> ?o } WHERE { ... }`, a variable as the head's subject) is scoped the same
-way, so rules added to the compiler are scoped too. The exactness condition (a change to a
+(`CONSTRUCT { ?s <p> ?o } WHERE { ... }`, a variable as the head's subject, or a body that is one
+sub-select grouped by that variable) is scoped the same way, so rules added to the compiler are
+scoped too. After the rules, as in a full build, come the shortcut edges the stored queries
+read (scoped the same way) and the whole store's VoID counts (`derive_views`). The exactness condition (a change to a
 node's graph changes only what is derived about the changed nodes) is checked by the
 re-ingest tests against a full rebuild on the corpus.
 """
@@ -28,7 +30,14 @@ from graphbuild.cache import cached
 from graphbuild.rdf.namespaces import INFERRED_GRAPH
 from graphbuild.resources import ontology_path
 
-__all__ = ["RuleQuery", "infer_for_nodes", "remove_inferred_about", "rule_queries", "scoped_sparql"]
+__all__ = [
+    "RuleQuery",
+    "derive_views",
+    "infer_for_nodes",
+    "remove_inferred_about",
+    "rule_queries",
+    "scoped_sparql",
+]
 
 INFERRED = ox.NamedNode(str(INFERRED_GRAPH))
 MAX_ROUNDS = 10  # as graphbuild.reason: the current ontology needs 2
@@ -39,18 +48,29 @@ _HEAD_SUBJECT = re.compile(r"^\s*CONSTRUCT\s*\{\s*(\?\w+)\s")
 _WHERE = re.compile(r"\bWHERE\s*\{")
 
 
-def _compile(path: Path) -> list[RuleQuery]:
-    from graphbuild.reason import classify, compile_rules  # HermiT and rdflib: only on a miss
+_SUBSELECT = re.compile(r"\s*SELECT\b")
 
-    return [(rule.name, rule.sparql) for rule in compile_rules(classify(path))]
+
+def _compile(path: Path) -> dict[str, Any]:
+    # HermiT and rdflib: only on a miss
+    from graphbuild.reason import STATISTICS_NODE, classify, compile_rules, shortcut_rules, statistics_rule
+
+    return {
+        "rules": [(rule.name, rule.sparql) for rule in compile_rules(classify(path))],
+        "shortcuts": [(rule.name, rule.sparql) for rule in shortcut_rules()],
+        "statistics": (STATISTICS_NODE, statistics_rule().sparql),
+    }
+
+
+def _artifact(ontology: Path | None = None) -> dict[str, Any]:
+    path = ontology or ontology_path("graphbuild.ttl")
+    return cached("reasoning-rules", [path], lambda: _compile(path))
 
 
 def rule_queries(ontology: Path | None = None) -> list[RuleQuery]:
     """(name, SPARQL) of every compiled rule, as `graphbuild.reason.compile_rules` makes them,
-    from the artifact cache when the ontology and the compiler are unchanged."""
-    path = ontology or ontology_path("graphbuild.ttl")
-    compiler = Path(__file__).with_name("reason.py")
-    return cached("reasoning-rules", [path, compiler], lambda: _compile(path))
+    from the artifact cache when the ontology and graphbuild's source are unchanged."""
+    return list(_artifact(ontology)["rules"])
 
 
 def scoped_sparql(sparql: str, nodes: Iterable[str]) -> str:
@@ -61,6 +81,12 @@ def scoped_sparql(sparql: str, nodes: Iterable[str]) -> str:
     where = _WHERE.search(sparql)
     if head is None or where is None:
         raise ValueError(f"not a rule of the compiled form (CONSTRUCT {{ ?s ... }} WHERE {{ ... }}): {sparql[:80]!r}")
+    if _SUBSELECT.match(sparql, where.end()):
+        # the body is one sub-select grouped by the head's subject: bind it inside, so the
+        # grouping sees only the bound nodes (same groups for them, and no scan of the rest)
+        where = _WHERE.search(sparql, where.end())
+        if where is None:
+            raise ValueError(f"a sub-select rule without its own WHERE: {sparql[:80]!r}")
     values = " ".join(f"<{node}>" for node in sorted(set(nodes)))
     return f"{sparql[: where.end()]}\nVALUES {head.group(1)} {{ {values} }}\n{sparql[where.end() :]}"
 
@@ -108,3 +134,35 @@ def infer_for_nodes(store: Any, nodes: Iterable[str], rules: list[RuleQuery] | N
         ox_store.extend(ox.Quad(*(ox.NamedNode(x) for x in fact), INFERRED) for fact in fresh)
         written.update(fresh)
     raise RuntimeError(f"reasoning rules did not reach a fixpoint in {MAX_ROUNDS} rounds")
+
+
+def derive_views(store: Any, nodes: Iterable[str]) -> tuple[int, int]:
+    """What a full build writes after the rules (`graphbuild.reason.materialize`), for a
+    re-ingest: the shortcut edges about `nodes` (scoped like the rules; call
+    `remove_inferred_about` first) and the whole store's VoID counts, replaced. Returns
+    (facts removed, facts written).
+
+    The counts are re-counted, not moved by a difference: a class count is of distinct nodes
+    over every graph, and vocabulary nodes (MeSH ancestors too) come and go with a change."""
+    ox_store: ox.Store = getattr(store, "ox", store)
+    artifact = _artifact()
+    focus = sorted(set(nodes))
+    written = 0
+    if focus:
+        for _, sparql in artifact["shortcuts"]:
+            found = list(ox_store.query(scoped_sparql(sparql, focus), use_default_graph_as_union=True))
+            ox_store.extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED) for t in found)
+            written += len(found)
+    node, sparql = artifact["statistics"]
+    statistics = ox.NamedNode(node)
+    parts = [q.object for q in ox_store.quads_for_pattern(statistics, None, None, INFERRED)]
+    stale = [
+        quad
+        for subject in (statistics, *(p for p in parts if isinstance(p, ox.NamedNode)))
+        for quad in ox_store.quads_for_pattern(subject, None, None, INFERRED)
+    ]
+    for quad in stale:
+        ox_store.remove(quad)
+    counts = list(ox_store.query(sparql, use_default_graph_as_union=True))
+    ox_store.extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED) for t in counts)
+    return len(stale), written + len(counts)

@@ -300,3 +300,28 @@ def test_any_rule_of_the_compiled_form_is_scoped_to_the_changed_nodes(tmp_path: 
     mine = {fact for fact in unscoped if fact[0] in nodes}
     assert mine and {f for f in written if f[1] == "urn:test#studiesUnder"} == mine
     assert len(mine) < len(unscoped)  # the other trials' facts were not derived again
+
+
+def test_the_shortcut_rules_scoped_give_their_unscoped_answers(tmp_path: Path, examples_dir: Path) -> None:
+    """The shortcut edges and time-point lists the stored queries read (one rule's body is a
+    sub-select grouped by the head's subject: scoped inside it) give, bound to one trial's
+    nodes, exactly the unscoped answers about those nodes, literals included."""
+    from graphbuild.reason import shortcut_rules
+
+    out = tmp_path / "build"
+    build([examples_dir], out, workers=1, validate=False)
+    with GraphStore.open(out / "current" / "store") as store:
+        nodes = {
+            q.subject.value
+            for seed in SEEDS[1:]  # 002 has time points
+            for q in store.ox.quads_for_pattern(None, None, None, ox.NamedNode(f"{TRIAL_GRAPH}{seed}"))
+        }
+        kinds = set()
+        for rule in shortcut_rules():
+            unscoped = {str(t) for t in store.ox.query(rule.sparql, use_default_graph_as_union=True)
+                        if t.subject.value in nodes}
+            scoped = {str(t) for t in store.ox.query(scoped_sparql(rule.sparql, nodes),
+                                                     use_default_graph_as_union=True)}
+            assert scoped == unscoped, rule.name
+            kinds |= {rule.name} if scoped else set()
+    assert "gb:timePointList" in kinds and len(kinds) >= 2, kinds  # both rule forms were tried

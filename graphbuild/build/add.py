@@ -215,12 +215,16 @@ def _replace_graphs(store: ox.Store, chosen: dict[str, Processed], report: AddRe
 def _refresh_inferred(store: ox.Store, change: _Change, *, derive: bool = True) -> None:
     """The inferred facts about every node the change touched, removed and (unless not
     `derive`: `add --no-reason`) derived again."""
-    from graphbuild.reason_incremental import infer_for_nodes, remove_inferred_about
+    from graphbuild.reason_incremental import derive_views, infer_for_nodes, remove_inferred_about
 
     focus = {n for f in (*change.before.values(), *change.after.values()) for n in f.subjects}
     focus |= change.vocabulary.added | change.vocabulary.removed
     change.inferred_removed = remove_inferred_about(store, focus)
     change.inferred_added = len(infer_for_nodes(store, focus)) if derive else 0
+    if derive:  # shortcut edges and counts, as a build writes them after the rules
+        removed, added = derive_views(store, focus)
+        change.inferred_removed += removed
+        change.inferred_added += added
 
 
 def _revalidate(store: GraphStore, trial_ids: list[str], previous: dict[str, object]) -> dict[str, object]:
