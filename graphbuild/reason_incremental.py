@@ -12,7 +12,8 @@ Nothing here lists today's rules: any rule of the compiled form
 (`CONSTRUCT { ?s <p> ?o } WHERE { ... }`, a variable as the head's subject, or a body that is one
 sub-select grouped by that variable) is scoped the same way, so rules added to the compiler are
 scoped too. After the rules, as in a full build, come the shortcut edges the stored queries
-read (scoped the same way) and the whole store's VoID counts (`derive_views`). The exactness condition (a change to a
+read (scoped the same way) and the whole store's VoID counts, moved by the change's difference
+(`derive_views`, `update_counts`). The exactness condition (a change to a
 node's graph changes only what is derived about the changed nodes) is checked by the
 re-ingest tests against a full rebuild on the corpus.
 """
@@ -21,13 +22,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from urllib.parse import quote
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from graphbuild.cache import cached
-from graphbuild.rdf.namespaces import INFERRED_GRAPH
+from graphbuild.rdf.namespaces import BUILD_GRAPH, INFERRED_GRAPH
 from graphbuild.resources import ontology_path
 
 __all__ = [
@@ -40,6 +42,9 @@ __all__ = [
 ]
 
 INFERRED = ox.NamedNode(str(INFERRED_GRAPH))
+_BUILD = ox.NamedNode(str(BUILD_GRAPH))
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 MAX_ROUNDS = 10  # as graphbuild.reason: the current ontology needs 2
 RuleQuery = tuple[str, str]  # (name, SPARQL CONSTRUCT)
 Triple = tuple[str, str, str]
@@ -136,33 +141,98 @@ def infer_for_nodes(store: Any, nodes: Iterable[str], rules: list[RuleQuery] | N
     raise RuntimeError(f"reasoning rules did not reach a fixpoint in {MAX_ROUNDS} rounds")
 
 
-def derive_views(store: Any, nodes: Iterable[str]) -> tuple[int, int]:
+def derive_views(store: Any, nodes: Iterable[str], previous: ox.Store) -> tuple[int, int]:
     """What a full build writes after the rules (`graphbuild.reason.materialize`), for a
     re-ingest: the shortcut edges about `nodes` (scoped like the rules; call
-    `remove_inferred_about` first) and the whole store's VoID counts, replaced. Returns
-    (facts removed, facts written).
-
-    The counts are re-counted, not moved by a difference: a class count is of distinct nodes
-    over every graph, and vocabulary nodes (MeSH ancestors too) come and go with a change."""
+    `remove_inferred_about` first) and the whole store's VoID counts moved by the change
+    (`update_counts`; `previous`: the store before the change, read-only). Returns
+    (facts removed, facts written)."""
     ox_store: ox.Store = getattr(store, "ox", store)
-    artifact = _artifact()
     focus = sorted(set(nodes))
     written = 0
     if focus:
-        for _, sparql in artifact["shortcuts"]:
+        for _, sparql in _artifact()["shortcuts"]:
             found = list(ox_store.query(scoped_sparql(sparql, focus), use_default_graph_as_union=True))
             ox_store.extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED) for t in found)
             written += len(found)
-    node, sparql = artifact["statistics"]
+    removed, added = update_counts(ox_store, previous, focus)
+    return removed, written + added
+
+
+def _types(store: ox.Store, node: str) -> set[str]:
+    return {
+        q.object.value
+        for q in store.quads_for_pattern(ox.NamedNode(node), _RDF_TYPE, None, None)
+        if q.graph_name != _BUILD
+    }
+
+
+def _objects(store: ox.Store, nodes: Iterable[str], predicate: ox.NamedNode) -> set[str]:
+    return {
+        q.object.value
+        for node in nodes
+        for q in store.quads_for_pattern(ox.NamedNode(node), predicate, None, None)
+        if isinstance(q.object, ox.NamedNode)
+    }
+
+
+def _has_subject(store: ox.Store, predicate: ox.NamedNode, value: str) -> bool:
+    return next(iter(store.quads_for_pattern(None, predicate, ox.NamedNode(value), None)), None) is not None
+
+
+def update_counts(store: ox.Store, previous: ox.Store, nodes: Iterable[str]) -> tuple[int, int]:
+    """The VoID counts (`graphbuild.reason.statistics_rule`) moved by the change, without
+    re-counting the store (3.5 s at 100,000 trials): a class count is of distinct nodes with
+    that type in any graph but the build graph, and only `nodes` (the changed trial graphs'
+    subjects and the vocabulary nodes added or removed: the nodes whose type triples, asserted
+    or inferred, a change can touch) can have changed, so each class moves by the number of
+    them typed with it now minus before (read in `previous`). Likewise the distinct diseases
+    studied: only diseases `nodes` study now or studied before can come or go.
+    Returns (facts removed, facts written)."""
+    from graphbuild.reason import STATISTICS_PROPERTIES, VOID
+
+    focus = sorted(set(nodes))
+    node, _ = _artifact()["statistics"]
+    void = {name: ox.NamedNode(VOID + name) for name in (
+        "classPartition", "class", "entities", "propertyPartition", "property", "distinctObjects")}
     statistics = ox.NamedNode(node)
-    parts = [q.object for q in ox_store.quads_for_pattern(statistics, None, None, INFERRED)]
-    stale = [
-        quad
-        for subject in (statistics, *(p for p in parts if isinstance(p, ox.NamedNode)))
-        for quad in ox_store.quads_for_pattern(subject, None, None, INFERRED)
-    ]
-    for quad in stale:
-        ox_store.remove(quad)
-    counts = list(ox_store.query(sparql, use_default_graph_as_union=True))
-    ox_store.extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED) for t in counts)
-    return len(stale), written + len(counts)
+
+    delta: dict[tuple[str, str], int] = {}  # ("class" | "property", IRI) -> change
+    for n in focus:
+        before, after = _types(previous, n), _types(store, n)
+        for cls in after - before:
+            delta[("class", cls)] = delta.get(("class", cls), 0) + 1
+        for cls in before - after:
+            delta[("class", cls)] = delta.get(("class", cls), 0) - 1
+    for prop in STATISTICS_PROPERTIES:
+        predicate = ox.NamedNode(prop)
+        for value in _objects(previous, focus, predicate) | _objects(store, focus, predicate):
+            change = int(_has_subject(store, predicate, value)) - int(_has_subject(previous, predicate, value))
+            if change:
+                delta[("property", prop)] = delta.get(("property", prop), 0) + change
+    removed = added = 0
+    for (kind, iri), change in sorted(delta.items()):
+        if not change:
+            continue
+        link, key, count = (
+            (void["classPartition"], void["class"], void["entities"]) if kind == "class"
+            else (void["propertyPartition"], void["property"], void["distinctObjects"])
+        )
+        part = ox.NamedNode(f"{node}/{kind}/{quote(iri, safe='')}")
+        old = [q for q in store.quads_for_pattern(part, count, None, INFERRED)]
+        total = (int(old[0].object.value) if old else 0) + change
+        stale = old if total > 0 else [
+            *store.quads_for_pattern(statistics, link, part, INFERRED),
+            *store.quads_for_pattern(part, None, None, INFERRED),
+        ]
+        for quad in stale:
+            store.remove(quad)
+        removed += len(stale)
+        if total > 0:
+            fresh = [ox.Quad(part, count, ox.Literal(str(total), datatype=_INTEGER), INFERRED)]
+            if not old:  # a class (or property) counted for the first time
+                fresh += [ox.Quad(statistics, link, part, INFERRED),
+                          ox.Quad(part, key, ox.NamedNode(iri), INFERRED)]
+            store.extend(fresh)
+            added += len(fresh)
+    return removed, added

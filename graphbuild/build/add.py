@@ -168,7 +168,7 @@ def _add_into(
         skipped = ", ".join(sorted(chosen))
         if build_report.reasoning.get("ran"):
             t = time.perf_counter()
-            _refresh_inferred(store.ox, change, derive=reason)
+            _refresh_inferred(store.ox, change, old / STORE_DIR, derive=reason)
             report.timings["reasoning"] = time.perf_counter() - t
             if not reason:  # stale facts removed, none derived: say so rather than mislead
                 build_report.reasoning["note"] = f"graphbuild add --no-reason: not derived for {skipped}"
@@ -212,9 +212,9 @@ def _replace_graphs(store: ox.Store, chosen: dict[str, Processed], report: AddRe
     return _Change(before, after, shared_before, shared_counts(store, nodes), vocabulary)
 
 
-def _refresh_inferred(store: ox.Store, change: _Change, *, derive: bool = True) -> None:
+def _refresh_inferred(store: ox.Store, change: _Change, previous: Path, *, derive: bool = True) -> None:
     """The inferred facts about every node the change touched, removed and (unless not
-    `derive`: `add --no-reason`) derived again."""
+    `derive`: `add --no-reason`) derived again; `previous`: the store before the change."""
     from graphbuild.reason_incremental import derive_views, infer_for_nodes, remove_inferred_about
 
     focus = {n for f in (*change.before.values(), *change.after.values()) for n in f.subjects}
@@ -222,7 +222,7 @@ def _refresh_inferred(store: ox.Store, change: _Change, *, derive: bool = True) 
     change.inferred_removed = remove_inferred_about(store, focus)
     change.inferred_added = len(infer_for_nodes(store, focus)) if derive else 0
     if derive:  # shortcut edges and counts, as a build writes them after the rules
-        removed, added = derive_views(store, focus)
+        removed, added = derive_views(store, focus, ox.Store.read_only(str(previous)))
         change.inferred_removed += removed
         change.inferred_added += added
 
