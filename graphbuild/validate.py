@@ -468,6 +468,30 @@ Checked = Mapping[str, tuple[Sequence[RawResult], int]]
 serialize): graph IRI -> (raw results, triples checked)."""
 
 
+def _rudof_pass(
+    store: ox.Store,
+    chunks: list[list[Any]],
+    spec: ShaclSpec,
+    progressed: tuple[Callable[[int, int], None] | None, int, int],
+    *,
+    parallel: bool,
+) -> tuple[set[Violation], int]:
+    """pyrudof over every chunk: (violations, triples checked). `progressed` is (listener,
+    chunks already done, chunks in all): the listener hears about each chunk from there on, so a
+    pass started again after a broken pool reports the same steps again."""
+    progress, done, total = progressed
+    found: set[Violation] = set()
+    triples = 0
+    for step, (chunk, raw) in enumerate(
+        _rudof_chunks(store, chunks, spec, parallel=parallel), start=done + 1
+    ):
+        triples += chunk.triples
+        found.update(_rudof_violations(raw, chunk, store))
+        if progress is not None:
+            progress(step, total)
+    return found, triples
+
+
 def shacl_violations(
     store: Any,
     *,
@@ -480,8 +504,9 @@ def shacl_violations(
 ) -> tuple[list[Violation], int, int, int]:
     """SHACL over every graph but the inferred one, `chunk_size` trial graphs at a time (the
     other graphs, such as the vocabulary, form one more chunk, unless `trials_only`), with
-    `engine` (`rudof` or `pyshacl`; `chunk_size` None: the engine's own default). Returns (violations, trials,
-    chunks, triples). `progress(chunks done, chunks)` is called after each chunk.
+    `engine` (`rudof` or `pyshacl`; `chunk_size` None: the engine's own default). Returns
+    (violations, trials, chunks, triples). `progress(chunks done, chunks)` is called after each
+    chunk.
 
     `checked` (rudof only): trial graphs whose results are already known, each one chunk of
     its own (chunking does not change the answer); only the others are read out of the store.
@@ -517,22 +542,13 @@ def shacl_violations(
             progress(done, total)
     if engine == "rudof":
         spec = shacl_spec(shapes)
-        start = (found.copy(), triples, done)
+        progressed = (progress, done, total)
         try:
-            for chunk, raw in _rudof_chunks(ox_store, chunks, spec, parallel=True):
-                triples += chunk.triples
-                found.update(_rudof_violations(raw, chunk, ox_store))
-                done += 1
-                if progress is not None:
-                    progress(done, total)
+            more, counted = _rudof_pass(ox_store, chunks, spec, progressed, parallel=True)
         except BrokenProcessPool:  # e.g. a __main__ that a spawned process cannot re-import
-            found, triples, done = start[0].copy(), start[1], start[2]
-            for chunk, raw in _rudof_chunks(ox_store, chunks, spec, parallel=False):
-                triples += chunk.triples
-                found.update(_rudof_violations(raw, chunk, ox_store))
-                done += 1
-                if progress is not None:
-                    progress(done, total)
+            more, counted = _rudof_pass(ox_store, chunks, spec, progressed, parallel=False)
+        found |= more
+        triples += counted
     else:
         shapes_g = shapes_graph(shapes)
         hierarchy = _hierarchy(ontology_graph())

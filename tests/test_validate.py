@@ -580,3 +580,26 @@ def test_cli_shacl_engines_are_the_module_engines(tmp_path: Path) -> None:
         if a.dest == "shacl_engine"
     )
     assert tuple(choices) == validate.SHACL_ENGINES
+
+
+def test_a_broken_process_pool_is_checked_again_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the pool breaks part-way (a __main__ a spawned process cannot re-import), the
+    pass starts again in this process: same violations and triples as an unbroken run, and the
+    progress listener hears the same steps again from where the pass began."""
+    broken = load_mini(*BROKEN)
+    want = validate.shacl_violations(broken, chunk_size=1)
+    real = validate._rudof_chunks
+
+    def breaks_after_one(*args, parallel: bool, **kwargs):  # type: ignore[no-untyped-def]
+        chunks = real(*args, parallel=False, **kwargs)
+        if parallel:
+            yield next(chunks)
+            raise validate.BrokenProcessPool("a worker died")
+        yield from chunks
+
+    monkeypatch.setattr(validate, "_rudof_chunks", breaks_after_one)
+    heard: list[tuple[int, int]] = []
+    got = validate.shacl_violations(broken, chunk_size=1, progress=lambda *step: heard.append(step))
+    assert got == want and got[0]
+    total = got[2]
+    assert heard == [(1, total)] + [(i, total) for i in range(1, total + 1)]
