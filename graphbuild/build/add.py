@@ -153,38 +153,38 @@ def _add_into(
     t = time.perf_counter()
     # the long lists (ungrounded conditions, sources) are carried over as text, not re-rendered
     build_report, long, order = read_report((old / "report.json").read_text(encoding="utf-8"))
-    source = ox.Store.read_only(str(old / STORE_DIR))
+    # the build before the change: copied here, and read again to move the counts by the change
+    previous = ox.Store.read_only(str(old / STORE_DIR))
     try:
-        source.backup(str(new / STORE_DIR))  # hard links to the immutable table files
-    finally:
-        del source
-    report.timings["copy store"] = time.perf_counter() - t
-
-    store = GraphStore.open(new / STORE_DIR)
-    try:
-        t = time.perf_counter()
-        change = _replace_graphs(store.ox, chosen, report)
-        report.timings["replace graphs, vocabulary"] = time.perf_counter() - t
-        skipped = ", ".join(sorted(chosen))
-        if build_report.reasoning.get("ran"):
+        previous.backup(str(new / STORE_DIR))  # hard links to the immutable table files
+        report.timings["copy store"] = time.perf_counter() - t
+        store = GraphStore.open(new / STORE_DIR)
+        try:
             t = time.perf_counter()
-            _refresh_inferred(store.ox, change, old / STORE_DIR, derive=reason)
-            report.timings["reasoning"] = time.perf_counter() - t
-            if not reason:  # stale facts removed, none derived: say so rather than mislead
-                build_report.reasoning["note"] = f"graphbuild add --no-reason: not derived for {skipped}"
-        validation = None
-        if validate and build_report.validation.get("ran"):
+            change = _replace_graphs(store.ox, chosen, report)
+            report.timings["replace graphs, vocabulary"] = time.perf_counter() - t
+            skipped = ", ".join(sorted(chosen))
+            if build_report.reasoning.get("ran"):
+                t = time.perf_counter()
+                _refresh_inferred(store.ox, change, previous, derive=reason)
+                report.timings["reasoning"] = time.perf_counter() - t
+                if not reason:  # stale facts removed, none derived: say so rather than mislead
+                    build_report.reasoning["note"] = f"graphbuild add --no-reason: not derived for {skipped}"
+            validation = None
+            if validate and build_report.validation.get("ran"):
+                t = time.perf_counter()
+                validation = _revalidate(store, sorted(chosen), build_report.validation)
+                report.timings["validation"] = time.perf_counter() - t
+            elif build_report.validation.get("ran"):
+                build_report.validation["note"] = f"graphbuild add --no-validate: not validated: {skipped}"
             t = time.perf_counter()
-            validation = _revalidate(store, sorted(chosen), build_report.validation)
-            report.timings["validation"] = time.perf_counter() - t
-        elif build_report.validation.get("ran"):
-            build_report.validation["note"] = f"graphbuild add --no-validate: not validated: {skipped}"
-        t = time.perf_counter()
-        _update_report(build_report, chosen, change, report, validation)
-        _write_outputs(old, new, store, chosen, build_report, report, long, order)
-        report.timings["write outputs"] = time.perf_counter() - t
+            _update_report(build_report, chosen, change, report, validation)
+            _write_outputs(old, new, store, chosen, build_report, report, long, order)
+            report.timings["write outputs"] = time.perf_counter() - t
+        finally:
+            store.close()
     finally:
-        store.close()
+        del previous  # closes it (a traceback would otherwise keep it open)
 
 
 def _replace_graphs(store: ox.Store, chosen: dict[str, Processed], report: AddReport) -> _Change:
@@ -212,7 +212,9 @@ def _replace_graphs(store: ox.Store, chosen: dict[str, Processed], report: AddRe
     return _Change(before, after, shared_before, shared_counts(store, nodes), vocabulary)
 
 
-def _refresh_inferred(store: ox.Store, change: _Change, previous: Path, *, derive: bool = True) -> None:
+def _refresh_inferred(
+    store: ox.Store, change: _Change, previous: ox.Store, *, derive: bool = True
+) -> None:
     """The inferred facts about every node the change touched, removed and (unless not
     `derive`: `add --no-reason`) derived again; `previous`: the store before the change."""
     from graphbuild.reason_incremental import derive_views, infer_for_nodes, remove_inferred_about
@@ -222,7 +224,7 @@ def _refresh_inferred(store: ox.Store, change: _Change, previous: Path, *, deriv
     change.inferred_removed = remove_inferred_about(store, focus)
     change.inferred_added = len(infer_for_nodes(store, focus)) if derive else 0
     if derive:  # shortcut edges and counts, as a build writes them after the rules
-        removed, added = derive_views(store, focus, ox.Store.read_only(str(previous)))
+        removed, added = derive_views(store, focus, previous)
         change.inferred_removed += removed
         change.inferred_added += added
 
