@@ -5,8 +5,8 @@
 trial only changes what is derived about that trial's nodes (and about vocabulary nodes added
 or removed with it), so it removes the inferred facts about those nodes and runs every rule
 with the subject of its head bound to them. The rules come from the on-disk artifact cache
-(`graphbuild.cache`), keyed by the ontology and `graphbuild/reason.py`: HermiT and rdflib are
-loaded only when the ontology or the compiler changed.
+(`graphbuild.cache`), keyed by the ontology and graphbuild's source: HermiT and rdflib are
+loaded only when either changed.
 
 Nothing here lists today's rules: any rule of the compiled form
 (`CONSTRUCT { ?s <p> ?o } WHERE { ... }`, a variable as the head's subject, or a body that is one

@@ -109,13 +109,13 @@ def _one_edit(word: str) -> set[str]:
 def _typo_map() -> dict[str, str]:
     """Misspelling -> head word; a form one edit from two head words, or a word of some disease
     name (MeSH names and entry terms, curated lexicon), is left alone. (~0.3 s of CPU to make:
-    cached on disk, keyed by the lexicons and this module, see `graphbuild.cache`.)"""
+    cached on disk, keyed by the lexicons and graphbuild's source, see `graphbuild.cache`.)"""
     return cached("mesh-typo-map", _sources("mesh_diseases", "diseases"), _compute_typo_map)
 
 
 def _sources(*lexicons: str) -> list[Path]:
-    """The files a cached artifact of this module is made from: the lexicons and the module."""
-    return [*(ontology_path("vocab", f"{name}.tsv") for name in lexicons), Path(__file__)]
+    """The data files a cached artifact of this module is made from (the cache adds the code)."""
+    return [ontology_path("vocab", f"{name}.tsv") for name in lexicons]
 
 
 def _compute_typo_map() -> dict[str, str]:

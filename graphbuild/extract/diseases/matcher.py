@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from graphbuild.cache import cached
 from graphbuild.resources import ontology_path
@@ -174,13 +173,12 @@ def _mondo_synonyms() -> Iterable[tuple[str, str]]:
 def matcher() -> DiseaseMatcher:
     """The one matcher: MeSH names and entry terms, cancer variants, MONDO synonyms, then the
     curated lexicon (later sources win; MONDO synonyms never displace a MeSH name). Cached on
-    disk (`graphbuild.cache`), keyed by the three lexicons and the modules that read them:
+    disk (`graphbuild.cache`), keyed by the three lexicons and graphbuild's source:
     making it costs ~0.2 s of CPU, reading it back a fraction, which `graphbuild add` of one
     record would otherwise pay every time."""
     sources = [
-        *(ontology_path("vocab", f"{name}.tsv") for name in ("mesh_diseases", "diseases", "disease_synonyms")),
-        Path(__file__),
-        Path(mesh.__file__),
+        ontology_path("vocab", f"{name}.tsv")
+        for name in ("mesh_diseases", "diseases", "disease_synonyms")
     ]
     return cached("disease-matcher", sources, _compute_matcher)
 
