@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from query_contracts import CORPUS_PARAMS, SEED_PARAMS
 from remote_sparql import compare_query
 from servers import (
     VIRTUOSO_PASSWORD,
@@ -32,18 +33,6 @@ from graphbuild.push.state import STATE_FILE, PushState
 from graphbuild.queries import list_queries, open_graph
 from graphbuild.rdf.namespaces import BUILD_GRAPH
 
-SEED_PARAMS = {
-    "similar_trials": {"trial": "002_2917b9526c9dc599"},
-    "trial_evidence": {"trial": "002_2917b9526c9dc599"},
-    "trials_for_antigen": {"antigen": "BCMA"},
-    "trials_under_disease": {"disease": "Multiple Myeloma"},
-}
-CORPUS_PARAMS = {
-    "similar_trials": {"trial": "NCT03574168"},
-    "trial_evidence": {"trial": "NCT03574168"},
-    "trials_for_antigen": {"antigen": "CD19"},
-    "trials_under_disease": {"disease": "D054198"},
-}
 TRIAL_PREFIX = "https://w3id.org/graphbuild/id/graph/trial/"
 SEED1 = "001_5b0f834bc6f69eca"
 

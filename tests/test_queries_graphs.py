@@ -19,25 +19,13 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from query_contracts import CONTRACT_COLUMNS
+from query_contracts import CONTRACT_COLUMNS, CORPUS_PARAMS, SEED_PARAMS
 
 from graphbuild import serve
 from graphbuild.cli import main
 from graphbuild.queries import execute_query, list_queries, open_graph, run_query
 
 SEED0, SEED1, SEED2 = "000_9c2a9c0863e88fc2", "001_5b0f834bc6f69eca", "002_2917b9526c9dc599"
-SEED_PARAMS = {
-    "similar_trials": {"trial": SEED2},
-    "trial_evidence": {"trial": SEED2},
-    "trials_for_antigen": {"antigen": "BCMA"},
-    "trials_under_disease": {"disease": "Multiple Myeloma"},
-}
-CORPUS_PARAMS = {
-    "similar_trials": {"trial": "NCT03574168"},
-    "trial_evidence": {"trial": "NCT03574168"},
-    "trials_for_antigen": {"antigen": "CD19"},
-    "trials_under_disease": {"disease": "D054198"},
-}
 QUERY_SECONDS = 15.0  # a generous bound per stored query on the corpus graph (~1,500 trials)
 
 # CD19-directed trials in B-cell ALL (MeSH D015452), each read in its record: the therapy
