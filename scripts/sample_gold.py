@@ -51,6 +51,8 @@ def therapy_like(record: Record) -> bool:
 
 
 def corpus_records(corpus: Path) -> list[dict]:
+    """Every corpus record as a row, in a fixed order (format, file, record), which the seeded
+    draw depends on."""
     rows = []
     for item in read_inputs([corpus]):
         if not isinstance(item, Record):
@@ -66,6 +68,7 @@ def corpus_records(corpus: Path) -> list[dict]:
                 "therapy": therapy_like(item),
             }
         )
+    rows.sort(key=lambda r: (r["format"], r["file"], r["record"].zfill(6)))
     return rows
 
 
@@ -85,7 +88,6 @@ def main() -> None:
     lines = [json.loads(line) for line in args.gold.read_text().splitlines() if line]
     taken = {g["trial_id"] for g in lines if g.get("origin", "v1") == "v1"}
     rows = [r for r in corpus_records(args.corpus) if r["trial_id"] not in taken]
-    rows.sort(key=lambda r: (r["format"], r["file"], r["record"].zfill(6)))
     rng = random.Random(SEED)
     drawn = _stratified(rows, DRAW, rng)
     # The v1 records were tuned on, so they belong to the development half; the test half is
@@ -98,7 +100,9 @@ def main() -> None:
     write_sample(drawn, args.out)
 
 
-def _stratified(rows: list[dict], plan: dict[str, tuple[int, int]], rng: random.Random) -> list[dict]:
+def _stratified(
+    rows: list[dict], plan: dict[str, tuple[int, int]], rng: random.Random
+) -> list[dict]:
     """Per format, `therapy_n` records from the therapy stratum and the rest from the other,
     one copy of a trial across formats."""
     seen: set[str] = set()
@@ -115,15 +119,13 @@ def _stratified(rows: list[dict], plan: dict[str, tuple[int, int]], rng: random.
 
 
 def supplement(corpus: Path, out: Path) -> None:
+    # the gold as it stood before the supplement: the v1 records and the first draw (both
+    # halves), so that re-running after the supplement joined dev.jsonl draws the same records
     gold = ROOT / "tests" / "gold"
-    taken = {
-        json.loads(line)["trial_id"]
-        for name in ("dev.jsonl", "test.jsonl", "sample.jsonl")
-        for line in (gold / name).read_text().splitlines()
-        if line
-    }
+    lines = [json.loads(line) for name in ("dev.jsonl", "sample.jsonl")
+             for line in (gold / name).read_text().splitlines() if line]
+    taken = {g["trial_id"] for g in lines if g.get("origin", "v1") == "v1"}
     rows = [r for r in corpus_records(corpus) if r["trial_id"] not in taken]
-    rows.sort(key=lambda r: (r["format"], r["file"], r["record"].zfill(6)))
     drawn = _stratified(rows, SUPPLEMENT_DRAW, random.Random(SEED + 1))
     for row in drawn:
         row["half"] = "dev"
