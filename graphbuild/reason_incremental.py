@@ -21,6 +21,7 @@ re-ingest tests against a full rebuild on the corpus.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from urllib.parse import quote
 from pathlib import Path
@@ -58,12 +59,11 @@ _SUBSELECT = re.compile(r"\s*SELECT\b")
 
 def _compile(path: Path) -> dict[str, Any]:
     # HermiT and rdflib: only on a miss
-    from graphbuild.reason import STATISTICS_NODE, classify, compile_rules, shortcut_rules, statistics_rule
+    from graphbuild.reason import classify, compile_rules, shortcut_rules
 
     return {
         "rules": [(rule.name, rule.sparql) for rule in compile_rules(classify(path))],
         "shortcuts": [(rule.name, rule.sparql) for rule in shortcut_rules()],
-        "statistics": (STATISTICS_NODE, statistics_rule().sparql),
     }
 
 
@@ -85,7 +85,10 @@ def scoped_sparql(sparql: str, nodes: Iterable[str]) -> str:
     head = _HEAD_SUBJECT.match(sparql)
     where = _WHERE.search(sparql)
     if head is None or where is None:
-        raise ValueError(f"not a rule of the compiled form (CONSTRUCT {{ ?s ... }} WHERE {{ ... }}): {sparql[:80]!r}")
+        raise ValueError(
+            "not a rule of the compiled form (CONSTRUCT { ?s ... } WHERE { ... }): "
+            f"{sparql[:80]!r}"
+        )
     if _SUBSELECT.match(sparql, where.end()):
         # the body is one sub-select grouped by the head's subject: bind it inside, so the
         # grouping sees only the bound nodes (same groups for them, and no scan of the rest)
@@ -93,7 +96,9 @@ def scoped_sparql(sparql: str, nodes: Iterable[str]) -> str:
         if where is None:
             raise ValueError(f"a sub-select rule without its own WHERE: {sparql[:80]!r}")
     values = " ".join(f"<{node}>" for node in sorted(set(nodes)))
-    return f"{sparql[: where.end()]}\nVALUES {head.group(1)} {{ {values} }}\n{sparql[where.end() :]}"
+    return (
+        f"{sparql[: where.end()]}\nVALUES {head.group(1)} {{ {values} }}\n{sparql[where.end() :]}"
+    )
 
 
 def remove_inferred_about(store: ox.Store, nodes: Iterable[str]) -> int:
@@ -113,7 +118,9 @@ def _asserted(store: ox.Store, fact: Triple) -> bool:
     return any(q.graph_name != INFERRED for q in store.quads_for_pattern(s, p, o, None))
 
 
-def infer_for_nodes(store: Any, nodes: Iterable[str], rules: list[RuleQuery] | None = None) -> set[Triple]:
+def infer_for_nodes(
+    store: Any, nodes: Iterable[str], rules: list[RuleQuery] | None = None
+) -> set[Triple]:
     """Every fact the rules derive about `nodes` (as subjects), to a fixpoint over the union
     of all graphs as `graphbuild.reason.materialize` does; the new facts that no other graph
     asserts are written into the inferred graph (call `remove_inferred_about` first).
@@ -123,7 +130,9 @@ def infer_for_nodes(store: Any, nodes: Iterable[str], rules: list[RuleQuery] | N
     written: set[Triple] = set()
     if not focus:
         return written
-    queries = [scoped_sparql(sparql, focus) for _, sparql in (rule_queries() if rules is None else rules)]
+    queries = [
+        scoped_sparql(sparql, focus) for _, sparql in (rule_queries() if rules is None else rules)
+    ]
     known: set[Triple] = set()
     for _round in range(MAX_ROUNDS):
         new: set[Triple] = set()
@@ -152,7 +161,9 @@ def derive_views(store: Any, nodes: Iterable[str], previous: ox.Store) -> tuple[
     written = 0
     if focus:
         for _, sparql in _artifact()["shortcuts"]:
-            found = list(ox_store.query(scoped_sparql(sparql, focus), use_default_graph_as_union=True))
+            found = list(
+                ox_store.query(scoped_sparql(sparql, focus), use_default_graph_as_union=True)
+            )
             ox_store.extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED) for t in found)
             written += len(found)
     removed, added = update_counts(ox_store, previous, focus)
@@ -177,7 +188,10 @@ def _objects(store: ox.Store, nodes: Iterable[str], predicate: ox.NamedNode) -> 
 
 
 def _has_subject(store: ox.Store, predicate: ox.NamedNode, value: str) -> bool:
-    return next(iter(store.quads_for_pattern(None, predicate, ox.NamedNode(value), None)), None) is not None
+    return (
+        next(iter(store.quads_for_pattern(None, predicate, ox.NamedNode(value), None)), None)
+        is not None
+    )
 
 
 def update_counts(store: ox.Store, previous: ox.Store, nodes: Iterable[str]) -> tuple[int, int]:
@@ -189,50 +203,66 @@ def update_counts(store: ox.Store, previous: ox.Store, nodes: Iterable[str]) -> 
     them typed with it now minus before (read in `previous`). Likewise the distinct diseases
     studied: only diseases `nodes` study now or studied before can come or go.
     Returns (facts removed, facts written)."""
-    from graphbuild.reason import STATISTICS_PROPERTIES, VOID
+    from graphbuild.reason import STATISTICS_NODE, STATISTICS_PROPERTIES, VOID
 
     focus = sorted(set(nodes))
-    node, _ = _artifact()["statistics"]
-    void = {name: ox.NamedNode(VOID + name) for name in (
-        "classPartition", "class", "entities", "propertyPartition", "property", "distinctObjects")}
-    statistics = ox.NamedNode(node)
+    void = {
+        name: ox.NamedNode(VOID + name)
+        for name in (
+            "classPartition",
+            "class",
+            "entities",
+            "propertyPartition",
+            "property",
+            "distinctObjects",
+        )
+    }
+    statistics = ox.NamedNode(STATISTICS_NODE)
 
-    delta: dict[tuple[str, str], int] = {}  # ("class" | "property", IRI) -> change
+    delta: Counter[tuple[str, str]] = Counter()  # ("class" | "property", IRI) -> change
     for n in focus:
         before, after = _types(previous, n), _types(store, n)
-        for cls in after - before:
-            delta[("class", cls)] = delta.get(("class", cls), 0) + 1
-        for cls in before - after:
-            delta[("class", cls)] = delta.get(("class", cls), 0) - 1
+        delta.update(("class", cls) for cls in after - before)
+        delta.subtract(("class", cls) for cls in before - after)
     for prop in STATISTICS_PROPERTIES:
         predicate = ox.NamedNode(prop)
         for value in _objects(previous, focus, predicate) | _objects(store, focus, predicate):
-            change = int(_has_subject(store, predicate, value)) - int(_has_subject(previous, predicate, value))
-            if change:
-                delta[("property", prop)] = delta.get(("property", prop), 0) + change
+            now, then = (
+                _has_subject(store, predicate, value),
+                _has_subject(previous, predicate, value),
+            )
+            delta[("property", prop)] += int(now) - int(then)
     removed = added = 0
     for (kind, iri), change in sorted(delta.items()):
         if not change:
             continue
         link, key, count = (
-            (void["classPartition"], void["class"], void["entities"]) if kind == "class"
+            (void["classPartition"], void["class"], void["entities"])
+            if kind == "class"
             else (void["propertyPartition"], void["property"], void["distinctObjects"])
         )
-        part = ox.NamedNode(f"{node}/{kind}/{quote(iri, safe='')}")
-        old = [q for q in store.quads_for_pattern(part, count, None, INFERRED)]
+        # the IRI statistics_rule makes: CONCAT(partition, ENCODE_FOR_URI(STR(iri)))
+        part = ox.NamedNode(f"{STATISTICS_NODE}/{kind}/{quote(iri, safe='')}")
+        old = list(store.quads_for_pattern(part, count, None, INFERRED))
         total = (int(old[0].object.value) if old else 0) + change
-        stale = old if total > 0 else [
-            *store.quads_for_pattern(statistics, link, part, INFERRED),
-            *store.quads_for_pattern(part, None, None, INFERRED),
-        ]
+        stale = (
+            old
+            if total > 0
+            else [
+                *store.quads_for_pattern(statistics, link, part, INFERRED),
+                *store.quads_for_pattern(part, None, None, INFERRED),
+            ]
+        )
         for quad in stale:
             store.remove(quad)
         removed += len(stale)
         if total > 0:
             fresh = [ox.Quad(part, count, ox.Literal(str(total), datatype=_INTEGER), INFERRED)]
             if not old:  # a class (or property) counted for the first time
-                fresh += [ox.Quad(statistics, link, part, INFERRED),
-                          ox.Quad(part, key, ox.NamedNode(iri), INFERRED)]
+                fresh += [
+                    ox.Quad(statistics, link, part, INFERRED),
+                    ox.Quad(part, key, ox.NamedNode(iri), INFERRED),
+                ]
             store.extend(fresh)
             added += len(fresh)
     return removed, added
