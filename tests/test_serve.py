@@ -435,6 +435,39 @@ def test_graphbuild_serve_command_starts_answers_and_stops() -> None:
         process.stderr.close()
 
 
+def test_ctrl_c_ends_a_running_query_with_503_not_a_cancelled_500() -> None:
+    """Ctrl-C while a query runs: the workers stop as Uvicorn's shutdown begins, so the client
+    hears 503 and the server exits cleanly, with no traceback of a cancelled request."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "graphbuild", "serve", "--graph", str(FIXTURE), "--port", "0",
+         "--workers", "2", "--timeout", "30"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+    try:
+        match = re.search(r"(http://127\.0\.0\.1:\d+/)sparql", process.stdout.readline())
+        assert match
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            answer = pool.submit(
+                httpx.get, match.group(1) + "sparql", params={"query": slow}, timeout=60
+            )
+            time.sleep(1.5)  # the query is running (it runs to the 30 s limit otherwise)
+            assert not answer.done()
+            process.send_signal(signal.SIGINT)
+            response = answer.result(timeout=30)
+        assert response.status_code == 503, response.text
+        assert "shutting down" in response.text
+        assert process.wait(timeout=15) == 0
+        errors = process.stderr.read()
+        assert "Traceback" not in errors and "CancelledError" not in errors, errors
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+        process.stderr.close()
+
+
 def test_check_query_and_negotiate_units() -> None:
     checked = serve.check_query("PREFIX s: <http://service/> SELECT * { ?s s:service ?o }")
     assert checked == serve.CheckedQuery(form="SELECT", has_dataset=False)

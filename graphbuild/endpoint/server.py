@@ -3,6 +3,7 @@ it on a socket bound here (so `port=0` picks a free port and `url` knows which).
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import ipaddress
 import socket
@@ -15,6 +16,20 @@ from graphbuild.endpoint.app import SparqlApp
 from graphbuild.endpoint.config import ServeConfig, StoreOpener
 from graphbuild.endpoint.workers import WorkerPool
 from graphbuild.sparql.graphs import open_graph
+
+
+class _Uvicorn(uvicorn.Server):
+    """Uvicorn that stops the query workers as its shutdown begins (Ctrl-C or `close`), so a
+    query still running ends with 503 now, rather than being cancelled with 500 once Uvicorn's
+    graceful timeout passes."""
+
+    def __init__(self, config: uvicorn.Config, pool: WorkerPool) -> None:
+        super().__init__(config)
+        self._pool = pool
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await asyncio.to_thread(self._pool.close)
+        await super().shutdown(sockets)
 
 
 class SparqlServer:
@@ -37,14 +52,15 @@ class SparqlServer:
             self.socket.close()
             raise
         self.app = SparqlApp(config, pool, queries_directory).starlette()
-        self._uvicorn = uvicorn.Server(
+        self._uvicorn = _Uvicorn(
             uvicorn.Config(
                 self.app,
                 log_level="warning",
                 access_log=False,
                 lifespan="off",
                 timeout_graceful_shutdown=2,
-            )
+            ),
+            pool,
         )
         self._stopped = threading.Event()
 
@@ -69,7 +85,8 @@ class SparqlServer:
         """Stop serving (when serve_forever runs in another thread), release the port and
         stop the workers."""
         self._uvicorn.should_exit = True
-        self.pool.close()  # queries still running end now (their clients get 503)
+        self.pool.close()  # queries still running end now (their clients get 503); when
+        # serving, Uvicorn's shutdown does the same (a second close finds nothing left)
         if self._uvicorn.started:
             self._stopped.wait(timeout=10)
         self.socket.close()
