@@ -16,6 +16,11 @@ same file byte for byte.
 draws a second, smaller sample (seed + 1) for the development half alone, leaving out every
 trial already in the gold set (either half, any format). It was drawn after the split, so its
 records are measured once before any tuning on them: a second figure on records never tuned on.
+
+    python scripts/sample_gold.py --supplement 2 --out tests/gold/sample_dev3.jsonl
+
+draws the third (seed + 2) the same way, after the second joined the development half: it leaves
+out the first draw, the v1 records and every earlier supplement's draw.
 """
 
 from __future__ import annotations
@@ -34,7 +39,11 @@ SEED = 20261206
 ROOT = Path(__file__).resolve().parent.parent
 # Per source format: how many records to draw, and how many of them from the therapy stratum.
 DRAW = {"json": (50, 30), "xml": (80, 52), "csv": (130, 80)}
-SUPPLEMENT_DRAW = {"json": (25, 15), "xml": (40, 26), "csv": (55, 34)}
+# Per supplement: the draw plan (the JSON pool was nearly spent by the second).
+SUPPLEMENT_DRAW = {
+    1: {"json": (25, 15), "xml": (40, 26), "csv": (55, 34)},
+    2: {"json": (10, 5), "xml": (40, 20), "csv": (40, 20)},
+}
 THERAPY = re.compile(
     r"\bCAR[- ]?T\b|\bCAR\b|chimeric antigen|\bT[- ]cells?\b|\bNK\b|natural killer|TCR|"
     r"\bcell therapy|mab\b|antibod|bispecific|\bBiTE\b|immunotoxin|conjugate",
@@ -78,11 +87,12 @@ def main() -> None:
     # The v1 records (origin "v1" in the development half) are left out of the draw.
     parser.add_argument("--gold", type=Path, default=ROOT / "tests" / "gold" / "dev.jsonl")
     parser.add_argument("--out", type=Path, default=ROOT / "tests" / "gold" / "sample.jsonl")
-    parser.add_argument("--supplement", action="store_true",
-                        help="draw the development supplement (every gold trial left out)")
+    parser.add_argument("--supplement", type=int, nargs="?", const=1, default=0, metavar="N",
+                        help="draw the N-th development supplement (default 1; every trial "
+                        "of the gold as it stood before it left out)")
     args = parser.parse_args()
     if args.supplement:
-        supplement(args.corpus, args.out)
+        supplement(args.corpus, args.out, args.supplement)
         return
 
     lines = [json.loads(line) for line in args.gold.read_text().splitlines() if line]
@@ -118,15 +128,19 @@ def _stratified(
     return drawn
 
 
-def supplement(corpus: Path, out: Path) -> None:
-    # the gold as it stood before the supplement: the v1 records and the first draw (both
-    # halves), so that re-running after the supplement joined dev.jsonl draws the same records
+def supplement(corpus: Path, out: Path, n: int) -> None:
+    # the gold as it stood before this supplement: the v1 records, the first draw (both halves)
+    # and the earlier supplements' draws, read from the draw files rather than from dev.jsonl,
+    # so re-running after the supplement joined dev.jsonl draws the same records
     gold = ROOT / "tests" / "gold"
-    lines = [json.loads(line) for name in ("dev.jsonl", "sample.jsonl")
-             for line in (gold / name).read_text().splitlines() if line]
-    taken = {g["trial_id"] for g in lines if g.get("origin", "v1") == "v1"}
+    drawn_before = ["sample.jsonl"] + [f"sample_dev{k + 1}.jsonl" for k in range(1, n)]
+    v1 = [json.loads(line) for line in (gold / "dev.jsonl").read_text().splitlines() if line]
+    taken = {g["trial_id"] for g in v1 if g.get("origin", "v1") == "v1"}
+    for name in drawn_before:
+        taken |= {json.loads(line)["trial_id"]
+                  for line in (gold / name).read_text().splitlines() if line}
     rows = [r for r in corpus_records(corpus) if r["trial_id"] not in taken]
-    drawn = _stratified(rows, SUPPLEMENT_DRAW, random.Random(SEED + 1))
+    drawn = _stratified(rows, SUPPLEMENT_DRAW[n], random.Random(SEED + n))
     for row in drawn:
         row["half"] = "dev"
     write_sample(drawn, out)
