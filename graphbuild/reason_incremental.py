@@ -13,7 +13,8 @@ Nothing here lists today's rules: any rule of the compiled form
 sub-select grouped by that variable) is scoped the same way, so rules added to the compiler are
 scoped too. After the rules, as in a full build, come the shortcut edges the stored queries
 read (scoped the same way) and the whole store's VoID counts, moved by the change's difference
-(`derive_views`, `update_counts`). The exactness condition (a change to a
+(`derive_views`, `update_counts`), and the antigen x disease cells and antigen pairs of the
+changed trials (`graphbuild.reason_aggregates.update_aggregates`). The exactness condition (a change to a
 node's graph changes only what is derived about the changed nodes) is checked by the
 re-ingest tests against a full rebuild on the corpus.
 """
@@ -31,6 +32,7 @@ import pyoxigraph as ox
 
 from graphbuild.cache import cached
 from graphbuild.rdf.namespaces import BUILD_GRAPH, INFERRED_GRAPH
+from graphbuild.reason_aggregates import update_aggregates
 from graphbuild.resources import ontology_path
 
 __all__ = [
@@ -167,7 +169,9 @@ def derive_views(store: Any, nodes: Iterable[str], previous: ox.Store) -> tuple[
             ox_store.extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED) for t in found)
             written += len(found)
     removed, added = update_counts(ox_store, previous, focus)
-    return removed, written + added
+    # the antigen x disease cells and antigen pairs of the changed trials, from their new edges
+    cells_removed, cells_added = update_aggregates(ox_store, previous, focus)
+    return removed + cells_removed, written + added + cells_added
 
 
 def _types(store: ox.Store, node: str) -> set[str]:

@@ -24,6 +24,11 @@ FIXTURE = Path(__file__).parent / "data" / "query_fixture.trig"
 PARAMS = {
     "trials_for_antigen": [{"antigen": "CD19"}, {"antigen": "bcma"}, {"antigen": "her2/NEU"},
                            {"antigen": "CD7"}, {"antigen": "no such antigen"}],
+    # the fixture's and seeds' trials, corpus trials (CD19 with many shared concepts, a
+    # BCMA one, one with no antigen), and an unknown id; each where it exists, none elsewhere
+    "similar_trials": [{"trial": t} for t in (
+        "NCT90000001", "nct90000002", "001_5b0f834bc6f69eca", "002_2917b9526c9dc599",
+        "NCT03574168", "NCT02315612", "NCT03090659", "NCT04003649", "NCT00000000")],
 }
 
 
@@ -59,7 +64,8 @@ def assert_same_answers(store: ox.Store, *, least_rows: int) -> None:
 
 
 def test_the_previous_formulations_are_kept_for_each_rewritten_query() -> None:
-    rewritten = {"graph_summary", "trials_for_antigen", "antigen_disease_matrix", "trial_endpoints"}
+    rewritten = {"graph_summary", "trials_for_antigen", "antigen_disease_matrix", "trial_endpoints",
+                 "co_targeted_antigens", "similar_trials"}
     assert rewritten <= set(REWRITTEN)
     for name in REWRITTEN:
         assert get_query(name).text != get_query(name, PREVIOUS).text, name
@@ -95,10 +101,12 @@ def test_same_answers_on_the_corpus_build(corpus_graph: Path) -> None:
 
 
 def test_the_fixture_holds_exactly_what_the_reasoning_step_computes() -> None:
-    """The hand-written fixture carries the shortcut edges and VoID counts (so the stored
-    queries answer on it as loaded): the edges are exactly what `graphbuild.reason` derives,
-    the counts exactly what its statistics rule counts in the fixture's own graphs."""
+    """The hand-written fixture carries the shortcut edges, VoID counts and aggregates (so the
+    stored queries answer on it as loaded): the edges and aggregates are exactly what
+    `graphbuild.reason` derives, the counts exactly what its statistics rule counts in the
+    fixture's own graphs."""
     from graphbuild.reason import VOID, materialize, shortcut_rules, statistics_rule
+    from graphbuild.reason_aggregates import CELL_PREFIX, PAIR_PREFIX
 
     inferred = ox.NamedNode("https://w3id.org/graphbuild/id/graph/inferred")
 
@@ -117,10 +125,20 @@ def test_the_fixture_holds_exactly_what_the_reasoning_step_computes() -> None:
     def is_count(p: str) -> bool:
         return p.startswith(VOID)
 
+    def is_aggregate(subject: str) -> bool:
+        return subject.startswith((CELL_PREFIX, PAIR_PREFIX))
+
+    def aggregates(store: ox.Store) -> set[str]:
+        return {str(q.triple) for q in store.quads_for_pattern(None, None, None, inferred)
+                if is_aggregate(q.subject.value)}
+
     store = ox.Store()
     store.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
     shortcuts, counts = written(store, is_shortcut), written(store, is_count)
-    assert len(shortcuts) == 7 and len(counts) == 11 * 3 + 3  # 11 classes, one property
+    # 6 trial-antigen edges, 1 time-point list, 17 trial-concept edges
+    assert len(shortcuts) == 6 + 1 + 17 and len(counts) == 11 * 3 + 3  # 11 classes, one property
+    cells = aggregates(store)
+    assert len(cells) == 4 * 4 + 4  # four antigen x disease cells, one antigen pair
     for quad in list(store.quads_for_pattern(None, None, None, inferred)):
         if is_count(quad.predicate.value):
             store.remove(quad)
@@ -128,3 +146,4 @@ def test_the_fixture_holds_exactly_what_the_reasoning_step_computes() -> None:
     assert counts == {str(t) for t in counted}
     materialize(store)
     assert shortcuts == written(store, is_shortcut)
+    assert cells == aggregates(store)

@@ -80,6 +80,13 @@ class GB(DefinedNamespace):
     directedAtStated: URIRef
     directedAtByProductLexicon: URIRef
     directedAtInferred: URIRef
+    hasEndpointConcept: URIRef  # Trial -> EndpointConcept of its endpoints (reasoning step only)
+    # aggregate nodes the reasoning step writes (graphbuild/reason_aggregates.py)
+    cellAntigen: URIRef  # antigen x disease cell -> its antigen
+    cellDisease: URIRef  # antigen x disease cell -> its disease
+    pairAntigen: URIRef  # antigen pair -> each of its two antigens
+    trialCount: URIRef  # literal: trials of a cell or pair
+    trialIdList: URIRef  # literal: their ids, sorted, joined with " "
 
     # intervention
     interventionType: URIRef
