@@ -112,6 +112,7 @@ def test_directed_at_chain_adds_only_new_facts(mini: ox.Store) -> None:
         # whether the trial-level edge was asserted (101) or inferred through the chain
         "gb:directedAtStated": 4,
         "gb:timePointList": 1,
+        "gb:hasEndpointConcept": 4,  # one per trial and concept its endpoints measure
     }
     stated = {(s, o) for s, p, o in inferred if p == str(GB.directedAtStated)}
     assert stated == directed | {(base + "NCT90000101", hgnc + "11913")}
@@ -152,9 +153,33 @@ def test_accepts_a_graph_store() -> None:
     store = GraphStore.in_memory()
     store.ox.load(path=str(MINI), format=ox.RdfFormat.TRIG)
     report = reason.materialize(store)
-    assert report.total == 33 + 4 + 1  # entailments, antigen shortcuts, time-point lists
-    assert report.total + report.statistics == store.count(INFERRED_GRAPH)
+    # entailments, antigen shortcuts, time-point lists, trial-concept edges
+    assert report.total == 33 + 4 + 1 + 4
+    assert report.total + report.statistics + report.aggregates == store.count(INFERRED_GRAPH)
     assert report.statistics == 3 * 13 + 3  # VoID: 13 classes with instances, 1 property
+    assert report.aggregates == 4 * 4  # three antigen x disease cells, one antigen pair
+
+
+def test_aggregates_count_each_cell_and_pair_from_the_shortcut_edges(mini: ox.Store) -> None:
+    """NCT90000101 (BCMA CAR-T) and NCT90000102 (a BCMA x CD3 bispecific) study multiple
+    myeloma; NCT90000103 (CD19 CAR-NK) B-ALL: three antigen x disease cells, one antigen pair."""
+    reason.materialize(mini)
+    rows = mini.query(
+        """PREFIX gb: <https://w3id.org/graphbuild/vocab#>
+        SELECT ?a ?b ?n ?ids WHERE {
+          { ?x gb:cellAntigen ?a ; gb:cellDisease ?b } UNION
+          { ?x gb:pairAntigen ?a, ?b FILTER(STR(?a) < STR(?b)) }
+          ?x gb:trialCount ?n ; gb:trialIdList ?ids }""",
+        use_default_graph_as_union=True,
+    )
+    hgnc, mesh = "https://identifiers.org/hgnc:", "http://id.nlm.nih.gov/mesh/"
+    got = {(r["a"].value, r["b"].value, int(r["n"].value), r["ids"].value) for r in rows}
+    assert got == {
+        (hgnc + "11913", mesh + "D009101", 2, "NCT90000101 NCT90000102"),
+        (hgnc + "1674", mesh + "D009101", 1, "NCT90000102"),
+        (hgnc + "1633", mesh + "D015452", 1, "NCT90000103"),
+        (hgnc + "11913", hgnc + "1674", 1, "NCT90000102"),
+    }
 
 
 def test_rules_refuse_what_they_cannot_translate(tmp_path: Path) -> None:
