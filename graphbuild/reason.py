@@ -15,7 +15,8 @@ After the entailments, two things the stored queries need are precomputed into t
 (not OWL entailments, so both engines are followed by the same step): *shortcuts*
 (`shortcut_rules`: one `gb:directedAtStated` / `gb:directedAtByProductLexicon` /
 `gb:directedAtInferred` edge per trial, antigen and basis of the extracted links behind them,
-and each time frame's assessment points as one `gb:timePointList` text), written in the same
+each time frame's assessment points as one `gb:timePointList` text, and each trial's product
+codes and disease labels as `gb:productCodeList` / `gb:diseaseLabelList` texts), written in the same
 CONSTRUCT form as the compiled rules so a per-trial refresh can scope them (and each trial's
 endpoint concepts as `gb:hasEndpointConcept` edges); *statistics* (`statistics_rule`: VoID class
 and property partitions, what `graph_summary.rq` reads); and *aggregates*
@@ -430,6 +431,7 @@ def compact_signature(rules: Iterable[Rule]) -> tuple[frozenset[str], frozenset[
 # Shortcuts and statistics: what the cross-trial questions need, precomputed
 # --------------------------------------------------------------------------------------------
 
+MESH_IRI = "http://id.nlm.nih.gov/mesh/"
 # basis of an extracted antigen link -> the trial-level property that records it (ontology)
 SHORTCUT_PROPERTIES = {
     "stated": f"{GB_IRI}directedAtStated",
@@ -483,6 +485,26 @@ def shortcut_rules() -> list[Rule]:
         f"CONSTRUCT {{ ?x <{head}> ?y }}\nWHERE {{ ?x <{has_endpoint}> ?e . ?e <{measures}> ?y }}"
     )
     rules.append(Rule(short(head), "shortcut", head, sparql, frozenset({has_endpoint, measures})))
+    # a trial's product codes and its MeSH diseases' labels, each as one text (subject ?x: the
+    # trial): what a listing of an antigen's trials shows, read per row instead of following
+    # every intervention and disease of every row
+    has_intervention, code = f"{GB_IRI}hasIntervention", f"{GB_IRI}productCode"
+    head = f"{GB_IRI}productCodeList"
+    sparql = (
+        f"CONSTRUCT {{ ?x <{head}> ?y }}\nWHERE {{\n"
+        f"  SELECT ?x (GROUP_CONCAT(DISTINCT ?code; separator=\", \") AS ?y)\n"
+        f"  WHERE {{ ?x <{has_intervention}> ?i . ?i <{code}> ?code }}\n  GROUP BY ?x\n}}"
+    )
+    rules.append(Rule(short(head), "shortcut", head, sparql, frozenset({has_intervention, code})))
+    studies, label = f"{GB_IRI}studiesDisease", f"{RDFS}label"
+    head = f"{GB_IRI}diseaseLabelList"
+    sparql = (
+        f"CONSTRUCT {{ ?x <{head}> ?y }}\nWHERE {{\n"
+        f"  SELECT ?x (GROUP_CONCAT(DISTINCT ?label; separator=\"; \") AS ?y)\n"
+        f"  WHERE {{ ?x <{studies}> ?d . ?d <{label}> ?label\n"
+        f"          FILTER(STRSTARTS(STR(?d), \"{MESH_IRI}\")) }}\n  GROUP BY ?x\n}}"
+    )
+    rules.append(Rule(short(head), "shortcut", head, sparql, frozenset({studies, label})))
     return rules
 
 

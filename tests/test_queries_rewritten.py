@@ -116,8 +116,11 @@ def test_the_fixture_holds_exactly_what_the_reasoning_step_computes() -> None:
     inferred = ox.NamedNode("https://w3id.org/graphbuild/id/graph/inferred")
 
     def text(triple: ox.Triple) -> str:  # a joined list compares as a set (engine order)
-        if triple.predicate.value.endswith("#timePointList"):
-            return f"{triple.subject} {triple.predicate} {sorted(triple.object.value.split(', '))}"
+        for name, separator in (("timePointList", ", "), ("productCodeList", ", "),
+                                ("diseaseLabelList", "; ")):
+            if triple.predicate.value.endswith("#" + name):
+                parts = sorted(triple.object.value.split(separator))
+                return f"{triple.subject} {triple.predicate} {parts}"
         return str(triple)
 
     def written(store: ox.Store, keep) -> set[str]:  # type: ignore[no-untyped-def]
@@ -140,8 +143,9 @@ def test_the_fixture_holds_exactly_what_the_reasoning_step_computes() -> None:
     store = ox.Store()
     store.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
     shortcuts, counts = written(store, is_shortcut), written(store, is_count)
-    # 6 trial-antigen edges, 1 time-point list, 17 trial-concept edges
-    assert len(shortcuts) == 6 + 1 + 17 and len(counts) == 11 * 3 + 3  # 11 classes, one property
+    # 6 trial-antigen edges, 1 time-point list, 17 trial-concept edges, 5 product-code lists,
+    # 5 disease-label lists
+    assert len(shortcuts) == 6 + 1 + 17 + 5 + 5 and len(counts) == 11 * 3 + 3  # 11 classes, one property
     cells = aggregates(store)
     assert len(cells) == 4 * 4 + 4  # four antigen x disease cells, one antigen pair
     for quad in list(store.quads_for_pattern(None, None, None, inferred)):

@@ -113,6 +113,7 @@ def test_directed_at_chain_adds_only_new_facts(mini: ox.Store) -> None:
         "gb:directedAtStated": 4,
         "gb:timePointList": 1,
         "gb:hasEndpointConcept": 4,  # one per trial and concept its endpoints measure
+        "gb:diseaseLabelList": 4,  # one per trial with a MeSH disease (no product codes here)
     }
     stated = {(s, o) for s, p, o in inferred if p == str(GB.directedAtStated)}
     assert stated == directed | {(base + "NCT90000101", hgnc + "11913")}
@@ -153,8 +154,8 @@ def test_accepts_a_graph_store() -> None:
     store = GraphStore.in_memory()
     store.ox.load(path=str(MINI), format=ox.RdfFormat.TRIG)
     report = reason.materialize(store)
-    # entailments, antigen shortcuts, time-point lists, trial-concept edges
-    assert report.total == 33 + 4 + 1 + 4
+    # entailments, antigen shortcuts, time-point lists, trial-concept edges, disease-label lists
+    assert report.total == 33 + 4 + 1 + 4 + 4
     assert report.total + report.statistics + report.aggregates == store.count(INFERRED_GRAPH)
     assert report.statistics == 3 * 13 + 3  # VoID: 13 classes with instances, 1 property
     assert report.aggregates == 4 * 4  # three antigen x disease cells, one antigen pair

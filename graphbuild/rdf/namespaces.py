@@ -81,6 +81,8 @@ class GB(DefinedNamespace):
     directedAtByProductLexicon: URIRef
     directedAtInferred: URIRef
     hasEndpointConcept: URIRef  # Trial -> EndpointConcept of its endpoints (reasoning step only)
+    productCodeList: URIRef  # its interventions' product codes joined as text (reasoning step only)
+    diseaseLabelList: URIRef  # its MeSH diseases' labels joined as text (reasoning step only)
     # aggregate nodes the reasoning step writes (graphbuild/reason_aggregates.py)
     cellAntigen: URIRef  # antigen x disease cell -> its antigen
     cellDisease: URIRef  # antigen x disease cell -> its disease
