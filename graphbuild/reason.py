@@ -17,11 +17,12 @@ After the entailments, two things the stored queries need are precomputed into t
 `gb:directedAtInferred` edge per trial, antigen and basis of the extracted links behind them,
 each time frame's assessment points as one `gb:timePointList` text, and each trial's product
 codes and disease labels as `gb:productCodeList` / `gb:diseaseLabelList` texts), written in the same
-CONSTRUCT form as the compiled rules so a per-trial refresh can scope them (and each trial's
-endpoint concepts as `gb:hasEndpointConcept` edges); *statistics* (`statistics_rule`: VoID class
-and property partitions, what `graph_summary.rq` reads); and *aggregates*
+CONSTRUCT form as the compiled rules so a per-trial refresh can scope them; *statistics*
+(`statistics_rule`: VoID class and property partitions, what `graph_summary.rq` reads); and
+*aggregates*
 (`graphbuild.reason_aggregates`: one node per antigen x disease cell and per antigen pair with
-its trial count and ids, what `antigen_disease_matrix.rq` and `co_targeted_antigens.rq` read).
+its trial count and ids, what `antigen_disease_matrix.rq` and `co_targeted_antigens.rq` read,
+and a trial-id index on antigens, diseases and concepts, what `similar_trials.rq` reads).
 
 Why two engines, and why `sparql` is the default. HermiT (through owlready2) always
 classifies the terminology: it checks that every class is satisfiable and computes the class
@@ -87,7 +88,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
 from graphbuild.rdf.namespaces import BUILD_GRAPH, GB_IRI, GBR, INFERRED_GRAPH
-from graphbuild.reason_aggregates import aggregate_quads
+from graphbuild.reason_aggregates import aggregate_quads, trial_id_index_quads
 from graphbuild.resources import ontology_path
 
 ENGINES = ("sparql", "hermit")
@@ -477,14 +478,6 @@ def shortcut_rules() -> list[Rule]:
         f"  WHERE {{ ?x <{points}> ?point }}\n  GROUP BY ?x\n}}"
     )
     rules.append(Rule(short(head), "shortcut", head, sparql, frozenset({points})))
-    # a trial's endpoint concepts as direct edges (subject ?x: the trial): what similar_trials
-    # compares, one indexed edge per trial and concept instead of a hop through every endpoint
-    has_endpoint, measures = f"{GB_IRI}hasEndpoint", f"{GB_IRI}measuresConcept"
-    head = f"{GB_IRI}hasEndpointConcept"
-    sparql = (
-        f"CONSTRUCT {{ ?x <{head}> ?y }}\nWHERE {{ ?x <{has_endpoint}> ?e . ?e <{measures}> ?y }}"
-    )
-    rules.append(Rule(short(head), "shortcut", head, sparql, frozenset({has_endpoint, measures})))
     # a trial's product codes and its MeSH diseases' labels, each as one text (subject ?x: the
     # trial): what a listing of an antigen's trials shows, read per row instead of following
     # every intervention and disease of every row
@@ -718,7 +711,7 @@ class ReasoningReport:
     inferred: dict[str, int] = field(default_factory=dict)
     already_asserted: int = 0
     statistics: int = 0  # VoID triples (class and property partitions) written
-    aggregates: int = 0  # triples of the antigen x disease cells and antigen pairs written
+    aggregates: int = 0  # triples of the cells, antigen pairs and trial-id index written
     tbox_inferences: tuple[str, ...] = ()
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -739,7 +732,8 @@ class ReasoningReport:
         lines += [f"  {name}: {count}" for name, count in sorted(self.inferred.items())]
         lines.append(f"  already asserted (not repeated): {self.already_asserted}")
         lines.append(f"  statistics (VoID counts for graph_summary): {self.statistics} triples")
-        lines.append(f"  aggregates (antigen x disease cells, antigen pairs): {self.aggregates} triples")
+        lines.append(f"  aggregates (antigen x disease cells, antigen pairs, trial-id index): "
+                     f"{self.aggregates} triples")
         lines += [f"  terminology: {axiom}" for axiom in self.tbox_inferences]
         lines.append("  seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in self.seconds.items()))
         return "\n".join(lines)
@@ -816,7 +810,7 @@ def materialize(
     report.seconds["statistics"] = time.perf_counter() - mark
 
     mark = time.perf_counter()  # from the shortcut edges; untyped, so not in the counts above
-    aggregates = aggregate_quads(ox_store)
+    aggregates = aggregate_quads(ox_store) + trial_id_index_quads(ox_store)
     ox_store.extend(aggregates)
     report.aggregates = len(aggregates)
     report.seconds["aggregates"] = time.perf_counter() - mark

@@ -19,10 +19,22 @@ to both antigens. Ids are listed sorted (same input, same graph). The nodes are 
 the VoID class counts (`statistics_rule`) do not change with them. Names and labels are read
 at question time from the vocabulary graph (a few hundred cells, not tens of thousands of rows).
 
+Third, a trial-id index for comparing trials (`similar_trials.rq`): every antigen, disease and
+endpoint concept points at the ids of the trials that reach it (`gb:directedAt`,
+`gb:studiesDisease`, `gb:hasEndpoint`/`gb:measuresConcept`):
+
+    <antigen> gb:targetedByTrialId "NCT01" .   <disease> gb:studiedByTrialId "NCT01" .
+    <concept> gb:measuredByTrialId "NCT01" .
+
+so the trials sharing a concept with a given one come with their ids from one index scan, not
+one `gb:trialId` lookup per shared concept (at 100,000 trials a CD19 trial shares a concept with
+42,589 others, in 113,000 rows).
+
 A re-ingest (`update_aggregates`) moves only the cells and pairs of the changed trials, before
 (read in the previous store) and after: each such cell's id list loses the changed trials' ids
-and gains those that belong to it now. Exact as long as the stored cells were, which the
-re-ingest tests check against a full rebuild.
+and gains those that belong to it now; the changed trials' ids leave the index and come back
+where they belong now. Exact as long as the stored cells were, which the re-ingest tests check
+against a full rebuild.
 """
 
 from __future__ import annotations
@@ -36,7 +48,14 @@ import pyoxigraph as ox
 
 from graphbuild.rdf.namespaces import GB_IRI, GBR_IRI, INFERRED_GRAPH
 
-__all__ = ["aggregate_quads", "update_aggregates", "CELL_PREFIX", "PAIR_PREFIX"]
+__all__ = [
+    "CELL_PREFIX",
+    "PAIR_PREFIX",
+    "TRIAL_ID_INDEX",
+    "aggregate_quads",
+    "trial_id_index_quads",
+    "update_aggregates",
+]
 
 INFERRED = ox.NamedNode(str(INFERRED_GRAPH))
 CELL_PREFIX = f"{GBR_IRI}aggregate/antigen-disease/"
@@ -53,6 +72,12 @@ _PAIR_ANTIGEN = ox.NamedNode(GB_IRI + "pairAntigen")
 _COUNT = ox.NamedNode(GB_IRI + "trialCount")
 _IDS = ox.NamedNode(GB_IRI + "trialIdList")
 _INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+# index property -> the path from a trial to the nodes that point at its id
+TRIAL_ID_INDEX = {
+    GB_IRI + "targetedByTrialId": (GB_IRI + "directedAt",),
+    GB_IRI + "studiedByTrialId": (GB_IRI + "studiesDisease",),
+    GB_IRI + "measuredByTrialId": (GB_IRI + "hasEndpoint", GB_IRI + "measuresConcept"),
+}
 
 Aggregates = dict[tuple[str, str, str], set[str]]  # (kind, x, y) -> trial ids
 
@@ -112,6 +137,51 @@ def aggregate_quads(store: ox.Store) -> list[ox.Quad]:
     return [quad for key in sorted(found) for quad in _quads(*key, found[key])]
 
 
+def trial_id_index_quads(store: ox.Store) -> list[ox.Quad]:
+    """The whole trial-id index: each antigen, disease and concept -> the ids of its trials."""
+    quads: list[ox.Quad] = []
+    for index, path in TRIAL_ID_INDEX.items():
+        steps = "/".join(f"<{p}>" for p in path)
+        rows = store.query(
+            f"SELECT DISTINCT ?x ?id WHERE {{ ?t {steps} ?x ; <{_TRIAL_ID.value}> ?id }}",
+            use_default_graph_as_union=True,
+        )
+        predicate = ox.NamedNode(index)
+        quads += sorted(
+            (ox.Quad(r["x"], predicate, r["id"], INFERRED) for r in rows
+             if isinstance(r["x"], ox.NamedNode) and isinstance(r["id"], ox.Literal)),
+            key=str,
+        )
+    return quads
+
+
+def _trial_index(store: ox.Store, trial: ox.NamedNode) -> list[ox.Quad]:
+    """The index entries of one trial, read from `store` (none without an id)."""
+    ids = sorted((o for o in _objects(store, trial, _TRIAL_ID) if isinstance(o, ox.Literal)),
+                 key=str)
+    quads = []
+    for index, path in TRIAL_ID_INDEX.items():
+        nodes = {trial}
+        for step in path:
+            nodes = {o for n in nodes for o in _objects(store, n, ox.NamedNode(step))
+                     if isinstance(o, ox.NamedNode)}
+        quads += [ox.Quad(x, ox.NamedNode(index), i, INFERRED) for x in nodes for i in ids]
+    return quads
+
+
+def _move_trial_index(store: ox.Store, previous: ox.Store, trials: list[ox.NamedNode]) -> tuple[int, int]:
+    """The changed trials' ids out of the index (as it was: read in `previous`) and back in
+    where they belong now."""
+    fresh = {q for t in trials for q in _trial_index(store, t)}
+    # entries about a vocabulary node the change removed are gone already (its inferred facts)
+    stale = [q for t in trials for q in _trial_index(previous, t) if q not in fresh and q in store]
+    for quad in stale:
+        store.remove(quad)
+    new = sorted((q for q in fresh if q not in store), key=str)
+    store.extend(new)
+    return len(stale), len(new)
+
+
 def _stored_ids(store: ox.Store, node: ox.NamedNode) -> set[str]:
     return {
         part
@@ -127,15 +197,18 @@ def update_aggregates(store: ox.Store, previous: ox.Store, nodes: Iterable[str])
     Returns (facts removed, facts written)."""
     before: dict[str, set[tuple[str, str, str]]] = {}
     after: dict[str, set[tuple[str, str, str]]] = {}
+    trials: list[ox.NamedNode] = []
     for iri in sorted(set(nodes)):
         node = ox.NamedNode(iri)
         for keys_by_id, source in ((before, previous), (after, store)):
             trial_id, keys = trial_keys(source, node)
             if trial_id is not None:
                 keys_by_id.setdefault(trial_id, set()).update(keys)
+                if not trials or trials[-1] != node:
+                    trials.append(node)
     changed = set(before) | set(after)
     touched = set().union(*before.values(), *after.values()) if changed else set()
-    removed = added = 0
+    removed, added = _move_trial_index(store, previous, trials)
     for key in sorted(touched):
         node = _node(*key)
         ids = _stored_ids(store, node) - changed

@@ -111,7 +111,7 @@ def test_the_fixture_holds_exactly_what_the_reasoning_step_computes() -> None:
     `graphbuild.reason` derives, the counts exactly what its statistics rule counts in the
     fixture's own graphs."""
     from graphbuild.reason import VOID, materialize, shortcut_rules, statistics_rule
-    from graphbuild.reason_aggregates import CELL_PREFIX, PAIR_PREFIX
+    from graphbuild.reason_aggregates import CELL_PREFIX, PAIR_PREFIX, TRIAL_ID_INDEX
 
     inferred = ox.NamedNode("https://w3id.org/graphbuild/id/graph/inferred")
 
@@ -133,21 +133,23 @@ def test_the_fixture_holds_exactly_what_the_reasoning_step_computes() -> None:
     def is_count(p: str) -> bool:
         return p.startswith(VOID)
 
-    def is_aggregate(subject: str) -> bool:
-        return subject.startswith((CELL_PREFIX, PAIR_PREFIX))
+    def is_aggregate(quad: ox.Quad) -> bool:
+        return (quad.subject.value.startswith((CELL_PREFIX, PAIR_PREFIX))
+                or quad.predicate.value in TRIAL_ID_INDEX)
 
     def aggregates(store: ox.Store) -> set[str]:
         return {str(q.triple) for q in store.quads_for_pattern(None, None, None, inferred)
-                if is_aggregate(q.subject.value)}
+                if is_aggregate(q)}
 
     store = ox.Store()
     store.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
     shortcuts, counts = written(store, is_shortcut), written(store, is_count)
-    # 6 trial-antigen edges, 1 time-point list, 17 trial-concept edges, 5 product-code lists,
-    # 5 disease-label lists
-    assert len(shortcuts) == 6 + 1 + 17 + 5 + 5 and len(counts) == 11 * 3 + 3  # 11 classes, one property
+    # 6 trial-antigen edges, 1 time-point list, 5 product-code lists, 5 disease-label lists
+    assert len(shortcuts) == 6 + 1 + 5 + 5 and len(counts) == 11 * 3 + 3  # 11 classes, one property
     cells = aggregates(store)
-    assert len(cells) == 4 * 4 + 4  # four antigen x disease cells, one antigen pair
+    # four antigen x disease cells, one antigen pair; the trial-id index: 5 trial-antigen,
+    # 6 trial-disease and 17 trial-concept entries
+    assert len(cells) == 4 * 4 + 4 + 5 + 6 + 17
     for quad in list(store.quads_for_pattern(None, None, None, inferred)):
         if is_count(quad.predicate.value):
             store.remove(quad)

@@ -112,7 +112,6 @@ def test_directed_at_chain_adds_only_new_facts(mini: ox.Store) -> None:
         # whether the trial-level edge was asserted (101) or inferred through the chain
         "gb:directedAtStated": 4,
         "gb:timePointList": 1,
-        "gb:hasEndpointConcept": 4,  # one per trial and concept its endpoints measure
         "gb:diseaseLabelList": 4,  # one per trial with a MeSH disease (no product codes here)
     }
     stated = {(s, o) for s, p, o in inferred if p == str(GB.directedAtStated)}
@@ -154,16 +153,18 @@ def test_accepts_a_graph_store() -> None:
     store = GraphStore.in_memory()
     store.ox.load(path=str(MINI), format=ox.RdfFormat.TRIG)
     report = reason.materialize(store)
-    # entailments, antigen shortcuts, time-point lists, trial-concept edges, disease-label lists
-    assert report.total == 33 + 4 + 1 + 4 + 4
+    # entailments, antigen shortcuts, time-point lists, disease-label lists
+    assert report.total == 33 + 4 + 1 + 4
     assert report.total + report.statistics + report.aggregates == store.count(INFERRED_GRAPH)
     assert report.statistics == 3 * 13 + 3  # VoID: 13 classes with instances, 1 property
-    assert report.aggregates == 4 * 4  # three antigen x disease cells, one antigen pair
+    # three antigen x disease cells, one antigen pair; the trial-id index: 4 + 4 + 4 entries
+    assert report.aggregates == 4 * 4 + 12
 
 
 def test_aggregates_count_each_cell_and_pair_from_the_shortcut_edges(mini: ox.Store) -> None:
     """NCT90000101 (BCMA CAR-T) and NCT90000102 (a BCMA x CD3 bispecific) study multiple
-    myeloma; NCT90000103 (CD19 CAR-NK) B-ALL: three antigen x disease cells, one antigen pair."""
+    myeloma; NCT90000103 (CD19 CAR-NK) B-ALL: three antigen x disease cells, one antigen pair,
+    and each shared node indexed by the ids of its trials."""
     reason.materialize(mini)
     rows = mini.query(
         """PREFIX gb: <https://w3id.org/graphbuild/vocab#>
@@ -180,6 +181,30 @@ def test_aggregates_count_each_cell_and_pair_from_the_shortcut_edges(mini: ox.St
         (hgnc + "1674", mesh + "D009101", 1, "NCT90000102"),
         (hgnc + "1633", mesh + "D015452", 1, "NCT90000103"),
         (hgnc + "11913", hgnc + "1674", 1, "NCT90000102"),
+    }
+    # the trial-id index: each antigen, disease and concept -> the ids of the trials reaching it
+    index = mini.query(
+        """PREFIX gb: <https://w3id.org/graphbuild/vocab#>
+        SELECT ?p ?x ?id WHERE {
+          VALUES ?p { gb:targetedByTrialId gb:studiedByTrialId gb:measuredByTrialId }
+          ?x ?p ?id }""",
+        use_default_graph_as_union=True,
+    )
+    entries = {(r["p"].value.split("#")[1], r["x"].value.rsplit("/", 1)[-1], r["id"].value)
+               for r in index}
+    assert entries == {
+        ("targetedByTrialId", "hgnc:11913", "NCT90000101"),
+        ("targetedByTrialId", "hgnc:11913", "NCT90000102"),
+        ("targetedByTrialId", "hgnc:1674", "NCT90000102"),
+        ("targetedByTrialId", "hgnc:1633", "NCT90000103"),
+        ("studiedByTrialId", "D009101", "NCT90000101"),
+        ("studiedByTrialId", "D009101", "NCT90000102"),
+        ("studiedByTrialId", "D015452", "NCT90000103"),
+        ("studiedByTrialId", "D008228", "local_record_7"),  # no antigen: in no cell, yet indexed
+        ("measuredByTrialId", "DLT", "NCT90000101"),
+        ("measuredByTrialId", "DLT", "NCT90000103"),
+        ("measuredByTrialId", "ORR", "NCT90000101"),
+        ("measuredByTrialId", "ORR", "NCT90000102"),
     }
 
 

@@ -80,7 +80,6 @@ class GB(DefinedNamespace):
     directedAtStated: URIRef
     directedAtByProductLexicon: URIRef
     directedAtInferred: URIRef
-    hasEndpointConcept: URIRef  # Trial -> EndpointConcept of its endpoints (reasoning step only)
     productCodeList: URIRef  # its interventions' product codes joined as text (reasoning step only)
     diseaseLabelList: URIRef  # its MeSH diseases' labels joined as text (reasoning step only)
     # aggregate nodes the reasoning step writes (graphbuild/reason_aggregates.py)
@@ -89,6 +88,10 @@ class GB(DefinedNamespace):
     pairAntigen: URIRef  # antigen pair -> each of its two antigens
     trialCount: URIRef  # literal: trials of a cell or pair
     trialIdList: URIRef  # literal: their ids, sorted, joined with " "
+    # the trial-id index on shared nodes (reasoning step only): node -> id of each of its trials
+    targetedByTrialId: URIRef  # TargetAntigen -> id of a trial directed at it
+    studiedByTrialId: URIRef  # Disease -> id of a trial that studies it
+    measuredByTrialId: URIRef  # EndpointConcept -> id of a trial with an endpoint measuring it
 
     # intervention
     interventionType: URIRef
