@@ -1,4 +1,4 @@
-"""Per-cell aggregates the cross-trial stored queries read: precomputed by the reasoning step.
+"""Aggregates and an index the cross-trial stored queries read: precomputed by the reasoning step.
 
 `antigen_disease_matrix.rq` and `co_targeted_antigens.rq` answer with one row per (antigen,
 disease) cell or per antigen pair: how many trials, and which. Grouping every trial-antigen
@@ -19,7 +19,7 @@ to both antigens. Ids are listed sorted (same input, same graph). The nodes are 
 the VoID class counts (`statistics_rule`) do not change with them. Names and labels are read
 at question time from the vocabulary graph (a few hundred cells, not tens of thousands of rows).
 
-Third, a trial-id index for comparing trials (`similar_trials.rq`): every antigen, disease and
+Besides, a trial-id index for comparing trials (`similar_trials.rq`): every antigen, disease and
 endpoint concept points at the ids of the trials that reach it (`gb:directedAt`,
 `gb:studiesDisease`, `gb:hasEndpoint`/`gb:measuresConcept`):
 
@@ -27,8 +27,8 @@ endpoint concept points at the ids of the trials that reach it (`gb:directedAt`,
     <concept> gb:measuredByTrialId "NCT01" .
 
 so the trials sharing a concept with a given one come with their ids from one index scan, not
-one `gb:trialId` lookup per shared concept (at 100,000 trials a CD19 trial shares a concept with
-42,589 others, in 113,000 rows).
+one `gb:trialId` lookup per shared concept (at 100,000 trials a CD19 trial shares something with
+42,589 others, in ~113,000 rows: 11.4 s of CPU before, 1.1 s with the index).
 
 A re-ingest (`update_aggregates`) moves only the cells and pairs of the changed trials, before
 (read in the previous store) and after: each such cell's id list loses the changed trials' ids

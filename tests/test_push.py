@@ -31,7 +31,7 @@ from graphbuild.push import push
 from graphbuild.push.http import PASSWORD_ENV, USER_ENV, credentials
 from graphbuild.push.state import STATE_FILE, PushState
 from graphbuild.queries import list_queries, open_graph
-from graphbuild.rdf.namespaces import BUILD_GRAPH
+from graphbuild.rdf.namespaces import BUILD_GRAPH, INFERRED_GRAPH
 
 TRIAL_PREFIX = "https://w3id.org/graphbuild/id/graph/trial/"
 SEED1 = "001_5b0f834bc6f69eca"
@@ -200,7 +200,8 @@ def test_push_seed_to_oxigraph_then_only_changed(
     assert (again.sent, again.requests, again.unchanged) == ([], 0, 6)
 
     # one record changed, the folder rebuilt: only that trial's graph (and the build graph,
-    # which records the build's times and input checksums) is sent
+    # which records the build's times and input checksums, and the inferred graph, which holds
+    # each trial's product codes as one text, gb:productCodeList) is sent
     from graphbuild.build import build
 
     records = seed_build.parent / "records"
@@ -209,7 +210,7 @@ def test_push_seed_to_oxigraph_then_only_changed(
     build([records], seed_build, workers=1, validate=False)
     changed = push(seed_build, gsp=oxigraph.gsp, only_changed=True)
     assert [g for g in changed.sent if g.startswith(TRIAL_PREFIX)] == [TRIAL_PREFIX + SEED1]
-    assert set(changed.sent) - {TRIAL_PREFIX + SEED1} == {str(BUILD_GRAPH)}
+    assert set(changed.sent) - {TRIAL_PREFIX + SEED1} == {str(BUILD_GRAPH), str(INFERRED_GRAPH)}
     _same_graphs(seed_build, oxigraph)
     assert _compare_all(open_graph(seed_build), oxigraph, SEED_PARAMS, virtuoso=False) > 100
 
