@@ -1,0 +1,106 @@
+"""What the cross-trial questions need, precomputed after the entailments: *shortcuts* (one
+trial -> antigen edge per basis, a time frame's points as one text) and *statistics* (VoID
+counts). Not OWL entailments, so both engines are followed by the same rules, written in the
+compiled rules' CONSTRUCT form so a per-trial refresh (`incremental`) can scope them."""
+
+from __future__ import annotations
+
+from graphbuild.rdf.namespaces import BUILD_GRAPH, GB_IRI, GBR
+from graphbuild.reason.terms import RDF_IRI, RDF_TYPE, Rule, short
+
+# basis of an extracted antigen link -> the trial-level property that records it (ontology)
+SHORTCUT_PROPERTIES = {
+    "stated": f"{GB_IRI}directedAtStated",
+    "product_lexicon": f"{GB_IRI}directedAtByProductLexicon",
+    "inferred": f"{GB_IRI}directedAtInferred",
+}
+_RDF = RDF_IRI
+_SHORTCUT_READS = frozenset(
+    {f"{_RDF}subject", f"{_RDF}predicate", f"{_RDF}object", f"{GB_IRI}basis",
+     f"{GB_IRI}hasIntervention"}
+)
+
+
+def shortcut_rules() -> list[Rule]:
+    """One rule per antigen-link basis: `?x gb:directedAt{Basis} ?y` when trial ?x has an
+    extracted link of that basis to antigen ?y, its own (`gb:directedAt`) or one of its
+    interventions' (`gb:targetsAntigen`). The same form as the compiled rules (a CONSTRUCT
+    whose subject ?x is the trial), so a per-trial refresh can scope them the same way.
+
+    Not OWL entailments (the basis sits on the reified link, which no axiom can reach): the
+    reasoning step runs them after either engine, and both engines' answers stay comparable.
+    They turn "which trials target CD19, on what basis" from a join over every reified link
+    of the graph into one index lookup on (predicate, object)."""
+    rules = []
+    for basis, head in SHORTCUT_PROPERTIES.items():
+        sparql = (
+            f"CONSTRUCT {{ ?x <{head}> ?y }}\nWHERE {{\n"
+            f"{{ ?link <{_RDF}predicate> <{GB_IRI}directedAt> ; <{_RDF}subject> ?x ;\n"
+            f"        <{_RDF}object> ?y ; <{GB_IRI}basis> \"{basis}\" }}\n"
+            f"UNION\n"
+            f"{{ ?link <{_RDF}predicate> <{GB_IRI}targetsAntigen> ; <{_RDF}subject> ?i ;\n"
+            f"        <{_RDF}object> ?y ; <{GB_IRI}basis> \"{basis}\" .\n"
+            f"  ?x <{GB_IRI}hasIntervention> ?i }}\n}}"
+        )
+        rules.append(Rule(short(head), "shortcut", head, sparql, _SHORTCUT_READS))
+    # a time frame's assessment points as one text (subject ?x: the time frame, in its trial's
+    # graph): what a listing of every endpoint shows, read per row instead of grouped first
+    points = f"{GB_IRI}timePointDays"
+    head = f"{GB_IRI}timePointList"
+    sparql = (
+        f"CONSTRUCT {{ ?x <{head}> ?y }}\nWHERE {{\n"
+        f"  SELECT ?x (GROUP_CONCAT(DISTINCT STR(?point); separator=\", \") AS ?y)\n"
+        f"  WHERE {{ ?x <{points}> ?point }}\n  GROUP BY ?x\n}}"
+    )
+    rules.append(Rule(short(head), "shortcut", head, sparql, frozenset({points})))
+    return rules
+
+
+# The statistics node (a void:Dataset: the whole store) and what it says (VoID, W3C note;
+# terms checked against rdflib's closed VOID namespace by the tests).
+STATISTICS_NODE = str(GBR["statistics"])
+VOID = "http://rdfs.org/ns/void#"
+# Property partitions counted (distinct objects): the diseases trials study.
+STATISTICS_PROPERTIES = (f"{GB_IRI}studiesDisease",)
+
+
+def statistics_rule() -> Rule:
+    """Counts of the whole store as VoID: per class (`void:classPartition` with `void:class`
+    and `void:entities`, distinct instances over every graph, inferred types included) and per
+    property of `STATISTICS_PROPERTIES` (`void:propertyPartition`, `void:distinctObjects`).
+    `graph_summary.rq` reads these instead of counting millions of nodes per question.
+
+    The build graph (PROV-O: the build, its sources and their checksums) is not counted: it
+    is written after the reasoning step of a build but before that of a re-ingest, and it
+    describes the build, not the trials.
+
+    Unlike the other rules this one is whole-store: after one trial graph is replaced, each
+    class count changes by (instances in the new graph) - (in the old), which a per-trial
+    refresh can apply without re-running it (a node's type triples live in its own graph)."""
+    partition = f"{STATISTICS_NODE}/"
+    values = " ".join(f"<{p}>" for p in STATISTICS_PROPERTIES)
+    sparql = f"""CONSTRUCT {{
+  <{STATISTICS_NODE}> <{VOID}classPartition> ?part .
+  ?part <{VOID}class> ?class ; <{VOID}entities> ?n .
+  <{STATISTICS_NODE}> <{VOID}propertyPartition> ?ppart .
+  ?ppart <{VOID}property> ?property ; <{VOID}distinctObjects> ?objects .
+}}
+WHERE {{
+  {{
+    {{
+      SELECT ?class (COUNT(DISTINCT ?node) AS ?n)
+      WHERE {{ GRAPH ?g {{ ?node a ?class }} FILTER(?g != <{BUILD_GRAPH}>) }}
+      GROUP BY ?class
+    }}
+    BIND(IRI(CONCAT("{partition}class/", ENCODE_FOR_URI(STR(?class)))) AS ?part)
+  }} UNION {{
+    {{
+      SELECT ?property (COUNT(DISTINCT ?o) AS ?objects)
+      WHERE {{ VALUES ?property {{ {values} }} ?s ?property ?o }}
+      GROUP BY ?property
+    }}
+    BIND(IRI(CONCAT("{partition}property/", ENCODE_FOR_URI(STR(?property)))) AS ?ppart)
+  }}
+}}"""
+    return Rule("void:statistics", "statistics", STATISTICS_NODE, sparql,
+                frozenset({RDF_TYPE, *STATISTICS_PROPERTIES}))
