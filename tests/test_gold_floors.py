@@ -88,7 +88,8 @@ REPO = Path(__file__).resolve().parents[1]
 GOLD_DIR = REPO / "tests" / "gold"
 HALVES = {"dev": GOLD_DIR / "dev.jsonl", "test": GOLD_DIR / "test.jsonl"}
 SAMPLE = GOLD_DIR / "sample.jsonl"
-SUPPLEMENT = GOLD_DIR / "sample_dev2.jsonl"  # the development supplement, drawn after the split
+# the development supplements, drawn after the split: origin -> its draw
+SUPPLEMENTS = {"dev2": GOLD_DIR / "sample_dev2.jsonl", "dev3": GOLD_DIR / "sample_dev3.jsonl"}
 CONCEPTS_TSV = REPO / "ontology" / "vocab" / "endpoint_concepts.tsv"
 
 FORMATS = {"flat", "csv", "json", "xml"}
@@ -105,7 +106,10 @@ def _read(path: Path) -> list[dict[str, Any]]:
 GOLD = {half: _read(path) for half, path in HALVES.items()}
 ALL_ENTRIES = GOLD["dev"] + GOLD["test"]
 SAMPLE_ROWS = {f"{r['file']}#{r['record']}": r for r in _read(SAMPLE)}
-SUPPLEMENT_ROWS = {f"{r['file']}#{r['record']}": r for r in _read(SUPPLEMENT)}
+SUPPLEMENT_ROWS = {
+    origin: {f"{r['file']}#{r['record']}": r for r in _read(path)}
+    for origin, path in SUPPLEMENTS.items()
+}
 
 
 def _concept_keys() -> set[str]:
@@ -134,11 +138,12 @@ def test_split_as_drawn() -> None:
         if e["origin"] == "sample":
             drawn = SAMPLE_ROWS[ev.gold_key(e)]
             assert (drawn["trial_id"], drawn["half"]) == (e["trial_id"], e["half"])
-    # the development supplement: every record of its draw, all in the development half
-    supplement = {ev.gold_key(e): e for e in ALL_ENTRIES if e["origin"] == "dev2"}
-    assert set(supplement) == set(SUPPLEMENT_ROWS)
-    for key, e in supplement.items():
-        assert (e["trial_id"], e["half"]) == (SUPPLEMENT_ROWS[key]["trial_id"], "dev")
+    # each development supplement: every record of its draw, all in the development half
+    for origin, rows in SUPPLEMENT_ROWS.items():
+        supplement = {ev.gold_key(e): e for e in ALL_ENTRIES if e["origin"] == origin}
+        assert set(supplement) == set(rows), origin
+        for key, e in supplement.items():
+            assert (e["trial_id"], e["half"]) == (rows[key]["trial_id"], "dev")
     test_trials = {e["trial_id"] for e in GOLD["test"]}
     assert not test_trials & {e["trial_id"] for e in GOLD["dev"]}, "a trial in both halves"
     assert len(GOLD["test"]) >= 150 and len(GOLD["dev"]) >= 150
@@ -171,7 +176,7 @@ def test_entry_well_formed(entry: dict[str, Any]) -> None:
     keys = _concept_keys()
     assert entry["format"] in FORMATS
     assert entry["target_status"] in STATUSES
-    assert entry["origin"] in ("v1", "sample", "dev2")
+    assert entry["origin"] in ("v1", "sample", *SUPPLEMENTS)
     assert isinstance(entry["record"], str)
     # antigens iff the status says the target is known
     if entry["target_status"] in ("unspecified", "not_applicable"):

@@ -381,11 +381,14 @@ def _is_lymphodepletion(record: Record, draft: _Draft, engineered: bool) -> bool
 
 
 def _is_comparator(record: Record, draft: _Draft) -> bool:
-    """Placebo, sham or standard care, or given only in comparator arms."""
+    """Placebo, sham or standard care, or given only in comparator arms of a trial that has some
+    other arm (when every arm is typed a comparator, as in trials comparing two schedules of one
+    treatment, the types say nothing of which agent is studied)."""
     if is_placebo(draft.name) or is_standard_care(draft.name):
         return True
     arm_types = _arm_types(record, draft.index)
-    return bool(arm_types) and arm_types <= _COMPARATOR_ARMS
+    studied = any(arm.type and arm.type not in _COMPARATOR_ARMS for arm in record.arms)
+    return bool(arm_types) and arm_types <= _COMPARATOR_ARMS and studied
 
 
 def _assign_roles(record: Record, drafts: list[_Draft]) -> None:
