@@ -605,3 +605,20 @@ def test_viral_reactivation_is_viral_load_and_a_dose_level_is_no_endpoint() -> N
     assert keys("Number of dose delays at the MTD") == []
     assert keys("Time To Relapse", "TTR") == ["CIR"]
     assert keys("SAEs related to study intervention") == ["AE", "SAE", "TRAE"]
+
+
+def test_rulings_r12_r16_r17_and_cytokine_kinetics() -> None:
+    """Gold conventions R12 (virus-specific T cells), R16 (rendered transplant-eligible), R17
+    (KCCQ), and the kinetics of a cytokine being pharmacodynamics, not PK."""
+    assert keys(
+        "The proportion of patients with detectable T-cell response (IFNgamma ELISPOT) to CMV",
+        "The proportion of patients with detectable peripheral blood T-lymphocytes specific for CMV antigens",
+    ) == ["IMMUNE_RECONSTITUTION"]
+    assert keys("Percentage of patients who are rendered transplant-eligible") == ["HSCT_RATE"]
+    assert keys("Change in KCCQ score") == ["QOL"]
+    assert keys("Tmax of serum cytokine levels") == ["CYTOKINES"]
+    assert keys("Tmax of CAR-T cells") == ["TMAX"]
+    assert keys(
+        "Number of Participants With >=1 Adverse Event (AE)",
+        "An AE is any untoward medical occurrence, whether or not considered related to the study intervention.",
+    ) == ["AE"]
