@@ -111,6 +111,11 @@ CORPUS_SHAPES = [  # shapes read in the JSON / CSV / XML corpus
     pytest.param("From the date of study entry until death, assessed up to 1 year after completion of study treatment", (0, None, (), "enrollment"), id="assessed-up-to-after-completion"),
     # ... but a time after infusion or transplant has a known start
     pytest.param("30 days after infusion", (0, 30, (), "infusion"), id="after-infusion"),
+    # a visit before baseline counts as baseline (0); "2 weeks before baseline" is a time before it
+    pytest.param("Before baseline (at the programme design), at 12 weeks, and at 24 weeks", (0, 168, (0, 84, 168), "baseline"), id="visit-before-baseline"),
+    pytest.param("2 weeks before baseline and at week 12", (-14, 84, (-14, 84), "baseline"), id="weeks-before-baseline"),
+    # a start and an end no number gives: from day 0, no upper bound
+    pytest.param("From enrollment till birth", (0, None, (), "enrollment"), id="from-enrollment-till-event"),
     # cycles with no stated length: "up to N cycles" starts at 0 and has no end in days
     pytest.param("Duration of Treatment (up to 12 cycles)", (0, None, (), None), id="up-to-cycles-no-length"),
     # visits that go on at the investigator's discretion (R21): the first visit, no end
@@ -180,7 +185,10 @@ CYCLES = [
         "Samples will be collected predose and 1, 4, 8 hours postdose on Cycle 1 Day 8 only",
         (None, None, (), "administration"), id="sampling-hours-no-length",
     ),
-    pytest.param("Day 1 to Day 28 of Cycle 1", (None, None, (), None), id="days-of-unnumbered-cycle"),
+    # the days of cycle 1 are study days, with or without a cycle length
+    pytest.param("Day 1 to Day 28 of Cycle 1", (1, 28, (), None), id="days-of-cycle-1"),
+    pytest.param("Day 0 of the first cycle", (0, 0, (0,), None), id="day-0-of-the-first-cycle"),
+    pytest.param("Day 8 of each cycle", (None, None, (), None), id="day-of-each-cycle-no-length"),
     pytest.param("Up to 28 days Cycle 1", (0, 28, (), None), id="horizon-survives"),
     # with a cycle length, cycles are days
     pytest.param("At the end of Cycle 1 (each cycle is 28 days)", (28, 28, (28,), None), id="end-of-cycle-1"),

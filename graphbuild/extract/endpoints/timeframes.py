@@ -375,6 +375,14 @@ _UNTIL = re.compile(
 _CLAUSE_END = re.compile(r"\.(?:\s|$)")  # sentences ("AML: 2 months ... MM: 3 months ..."), not "a; b" lists
 _BETWEEN = re.compile(r"\bbetween\s*$")
 _TO_WORD = re.compile(r"\b(?:to|until|till|through)\b")
+# "Before baseline (at the programme's design), at 12 weeks": a visit before baseline, which
+# counts as day 0 like baseline; not "2 weeks before baseline" (a number: the anchor's use)
+_NUMBER_BEFORE = re.compile(r"\d[^.;,]{0,25}$")
+_VISIT_BEFORE = re.compile(r"(?:^|[.;,]\s*|\band\s+|\bat\s+)(?:before|prior\s+to|pre-?)\s*$", re.I)
+# "Day 0 of the first cycle" ("the first cycle" reads "cycle 1" by then): cycle 1's days are study days
+_OF_CYCLE_ONE = re.compile(r"^\s*of\s+cycle\s*1\b(?!\s*[-&,]|\s+(?:to|and|through))", re.I)
+# "From enrollment till birth": a start and an end that no number gives
+_UNTIL_EVENT = re.compile(r"[^\d]*\b(?:until|till|to|through)\b[^\d]*$", re.I)  # .match(body, pos)
 _SPACES = re.compile(r"\s+")
 _AFTER_END = re.compile(r"\bafter\s*$")
 _STOPS = re.compile(r"[;.]")
@@ -550,7 +558,9 @@ def _resolve(
     for m in mentions:
         after = text[m.end:m.end + 60]
         before = text[max(0, m.start - 40):m.start]
-        if m.kind == "baseline" and _ANCHOR_USE.search(before):
+        if m.kind == "baseline" and _ANCHOR_USE.search(before) and (
+            _NUMBER_BEFORE.search(before) or not _VISIT_BEFORE.search(before)
+        ):
             continue  # "2 years after enrollment": enrollment is the anchor here, not a visit
         if m.kind == "uf" and (
             _LABEL_BEFORE.search(before) or (_ANCHOR_LABEL.search(before) and m.values in ((0.0,), (1.0,)))
@@ -566,8 +576,9 @@ def _resolve(
             continue
         if m.kind == "baseline" and _FROM_END.search(before) and any(o.start < m.start for o in mentions):
             continue  # "4 weeks and 3 months from baseline": the anchor, not a visit
-        if m.kind == "uf" and _CYCLE_ATTACHED.match(after) and cycle_len is None:
-            continue  # "Day 8 of each cycle" with no cycle length: not a study day
+        if m.kind == "uf" and _CYCLE_ATTACHED.match(after) and cycle_len is None and not _OF_CYCLE_ONE.match(after):
+            continue  # "Day 8 of each cycle" with no cycle length: not a study day ("of the first
+            # cycle" is: day 0 of the first cycle is day 0)
         if unresolved_cycle and m.kind == "nf" and m.unit_days < 1:
             continue  # sampling hours relative to an unnumbered cycle day
         if m.kind in ("cycle", "ncycles") and cycle_len is None:
@@ -719,6 +730,8 @@ def parse_time_frame(text: str) -> TimeFrame:
     mentions = _merge_compounds(body, _mentions(body))
     if not mentions:
         return TimeFrame(text=text, anchor=anchor)
+    if _FROM_START.match(body) and all(m.kind == "baseline" for m in mentions) and _UNTIL_EVENT.match(body, mentions[-1].end):
+        return TimeFrame(text=text, min_days=0.0, anchor=anchor)  # "From enrollment till birth"
     intervals, points, open_ended, after_last = _resolve(body, mentions, cycle_len, periods)
     lows = [lo for lo, _ in intervals] + points
     highs = [hi for _, hi in intervals] + points
