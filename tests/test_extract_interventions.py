@@ -283,6 +283,22 @@ def test_an_antibody_only_in_the_comparator_arm_is_no_target() -> None:
     assert extract_trial(record).targets == ()
 
 
+def test_a_conjugate_given_with_a_transplant_is_studied_not_conditioning() -> None:
+    """Alemtuzumab unnamed beside a transplant is conditioning (supportive); gemtuzumab
+    ozogamicin in an AML protocol with a transplant is made to kill the tumour: studied."""
+    record = _record(
+        Intervention("DRUG", "Cytarabine"),
+        Intervention("DRUG", "Gemtuzumab ozogamicin"),
+        Intervention("DRUG", "Alemtuzumab"),
+        Intervention("PROCEDURE", "Stem cell transplantation (SCT)"),
+        brief_title="AflacLL1901 (CHOA-AML)",
+    )
+    roles = {i.name: i.role for i in extract_interventions(record)}
+    assert roles["Gemtuzumab ozogamicin"] is InterventionRole.INVESTIGATIONAL
+    assert roles["Alemtuzumab"] is InterventionRole.SUPPORTIVE
+    assert [t.antigen.symbol for t in extract_trial(record).targets] == ["CD33"]
+
+
 def test_a_regimen_is_not_its_supportive_first_word() -> None:
     record = _record(
         Intervention("DRUG", "Folinic Acid, Fluorouracil and Oxaliplatin"),

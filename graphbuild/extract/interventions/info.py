@@ -357,9 +357,13 @@ def _is_supportive(record: Record, draft: _Draft, drafts: list[_Draft], engineer
         return engineered
     if hint == "supportive_with_transplant":  # daclizumab against rejection / GVHD
         return _with_transplant(others)
-    if draft.modality in ANTIBODIES and (engineered or _with_transplant(others)):
+    if draft.modality in ANTIBODIES and (
+        engineered or (_with_transplant(others) and draft.modality is Modality.MONOCLONAL_ANTIBODY)
+    ):
         # rituximab as a CAR-T safety switch; alemtuzumab / rituximab in a transplant's
-        # conditioning: an antibody the titles and summary never name is not what is tested
+        # conditioning: an antibody the titles and summary never name is not what is tested.
+        # Not a conjugate or an engager given with a transplant (gemtuzumab in an AML
+        # protocol): those are made to kill the tumour, never to condition or deplete.
         return not _named_in_trial(record, draft)
     own_text = " ".join(text for _, text in _own_fields(record, draft.index))
     return (
