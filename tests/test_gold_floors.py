@@ -44,9 +44,10 @@ TARGETS: dict[str, float] = {
     "endpoint categories F1": 0.93,
     "time-frame bounds exact": 0.97,
 }
-# Floors held on the frozen test half: what the extraction reached on it (2026-12-06, after the
-# third round of issue 8 work, tuned on the development half and its supplement only), rounded
-# down. Raise a floor when the extraction improves; never lower one to pass.
+# Floors held on the frozen test half: what the extraction reached on it (2026-12-07, after the
+# fourth round of issue 8 work, tuned on the development half and its supplements only, and with
+# the gold re-read under the rulings R1-R23 of tests/gold/README.md), rounded down. Raise a floor
+# when the extraction improves; never lower one to pass.
 FLOORS: dict[str, float] = {
     "target antigens F1": 0.90,
     "disease F1": 0.94,
@@ -57,17 +58,20 @@ FLOORS: dict[str, float] = {
 # Targets not reached yet: each is an expected failure, strict, so the day one is reached the
 # suite says so (XPASS fails) and the target moves into FLOORS.
 NOT_YET_REACHED = {
-    "target antigens F1": "0.904 on the test half (0.995 on the development half)",
-    "time-frame bounds exact": "0.924 on the test half (0.977 on the development half)",
+    "target antigens F1": "0.909 on the test half (0.993 on the development half)",
+    "time-frame bounds exact": "0.920 on the test half (0.965 on the development half)",
 }
-# Floors held on the development half (the half the extraction is tuned against: 265 records
-# with the supplement), what it reached rounded down.
+# Floors held on the development half (the half the extraction is tuned against: 350 records
+# with the two supplements), what it reached rounded down. Re-based on 2026-12-07: the third
+# supplement (85 records never tuned on until then) and the rulings' re-read changed the half
+# itself, so concepts (0.94 -> 0.93) and time frames (0.97 -> 0.96) were set to what the larger
+# half gives, not lowered for a regression.
 DEV_FLOORS: dict[str, float] = {
     "target antigens F1": 0.99,
     "disease F1": 0.97,
-    "endpoint concepts F1": 0.94,
+    "endpoint concepts F1": 0.93,
     "endpoint categories F1": 0.96,
-    "time-frame bounds exact": 0.97,
+    "time-frame bounds exact": 0.96,
 }
 METRICS: dict[str, Callable[[ev.Report], float]] = {
     "target antigens F1": lambda r: r.antigens.f1,
