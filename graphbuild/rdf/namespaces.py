@@ -13,14 +13,20 @@ from urllib.parse import quote
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
-GB_IRI = "https://w3id.org/graphbuild/vocab#"
-GBR_IRI = "https://w3id.org/graphbuild/id/"
+from graphbuild.rdf.prefixes import (
+    CTGOV_IRI,
+    GB_IRI,
+    GBR_IRI,
+    HGNC_IRI,
+    MESH_IRI,
+    OBO_IRI,
+)
 
 GBR = Namespace(GBR_IRI)
-HGNC = Namespace("https://identifiers.org/hgnc:")
-MESH = Namespace("http://id.nlm.nih.gov/mesh/")
-OBO = Namespace("http://purl.obolibrary.org/obo/")
-CTGOV = Namespace("https://clinicaltrials.gov/study/")
+HGNC = Namespace(HGNC_IRI)
+MESH = Namespace(MESH_IRI)
+OBO = Namespace(OBO_IRI)
+CTGOV = Namespace(CTGOV_IRI)
 
 
 class GB(DefinedNamespace):
