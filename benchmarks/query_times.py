@@ -154,12 +154,13 @@ def plan_lines(store_dir: Path, name: str, trial: str, directory: Path | None = 
 
 
 def cli_times(
-    build_dir: Path, name: str, trial: str, fmt: str = "csv"
+    build_dir: Path, name: str, trial: str, fmt: str = "csv", max_rows: int = 0
 ) -> tuple[float, float, int]:
     """`graphbuild query NAME --format FMT` in a fresh process, read as it comes: (seconds to
     the first data row, to the end, data rows); process start and imports included. A CSV row
     is a line after the header; a JSON row is a binding (counted by its `{"` openings at the
-    top of the bindings array, so the first-row time is that of the first chunk holding one)."""
+    top of the bindings array, so the first-row time is that of the first chunk holding one).
+    With `max_rows`, reading stops (and the process is ended) once that many rows came."""
     info = get_query(name)
     argv = [sys.executable, "-m", "graphbuild", "query", name, "--graph", str(build_dir),
             "--format", fmt]
@@ -173,6 +174,10 @@ def cli_times(
         while chunk := proc.stdout.read1(1 << 16):
             if counter.feed(chunk) and first is None:
                 first = time.perf_counter() - started
+            if max_rows and counter.rows >= max_rows:
+                whole = time.perf_counter() - started
+                proc.kill()
+                return (first if first is not None else whole), whole, counter.rows
     whole = time.perf_counter() - started
     return (first if first is not None else whole), whole, counter.rows
 
@@ -303,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         store.close()
     for name in args.cli:
         for fmt in args.cli_formats:
-            first, whole, count = cli_times(args.build, name, trial, fmt)
+            first, whole, count = cli_times(args.build, name, trial, fmt, args.max_rows)
             print(f"  {name + f' (CLI, {fmt})':<40} "
                   f"{'listing' if name in LISTING else 'bounded':<8} "
                   f"{whole * 1000:9.1f} ms  first row {first * 1000:8.1f} ms  {count:>7} rows"
