@@ -18,7 +18,8 @@ After the entailments, two things the stored queries need are precomputed into t
 and the per-node values a streaming listing reads per row, `PER_NODE_VALUES`: a time frame's
 points as one `gb:timePointList` text and its `gb:reachDays`, an endpoint's
 `gb:criterionList` and `gb:methodList`, a disease link's `gb:qualifierList` and
-`gb:quoteList`), written in the same CONSTRUCT form as the compiled rules so a per-trial refresh can scope them; and *statistics*
+`gb:quoteList`), written in the same CONSTRUCT form as the compiled rules so a per-trial
+refresh can scope them; and *statistics*
 (`statistics_rule`: VoID class and property partitions, what `graph_summary.rq` reads).
 
 Why two engines, and why `sparql` is the default. HermiT (through owlready2) always

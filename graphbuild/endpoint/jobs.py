@@ -107,11 +107,15 @@ class _LineSink:
     `_Full` at the first byte past them (the serializer writes in chunks of a few KiB)."""
 
     def __init__(self, limit: int) -> None:
-        self.limit, self.lines, self.chunks = limit, 0, []
+        self.limit, self.lines = limit, 0
+        self.chunks: list[bytes] = []
 
     def write(self, data: bytes) -> int:
         count = data.count(b"\n")
-        if self.lines + count < self.limit or (self.lines + count == self.limit and data.endswith(b"\n")):
+        whole = self.lines + count < self.limit or (
+            self.lines + count == self.limit and data.endswith(b"\n")
+        )
+        if whole:  # every line of it is wanted
             self.chunks.append(bytes(data))
             self.lines += count
             return len(data)
