@@ -111,7 +111,11 @@ def test_directed_at_chain_adds_only_new_facts(mini: ox.Store) -> None:
         # shortcuts for the stored queries: every trial-antigen pair with its links' basis,
         # whether the trial-level edge was asserted (101) or inferred through the chain
         "gb:directedAtStated": 4,
+        # per-node values the streaming listings read (time frames, disease links)
         "gb:timePointList": 1,
+        "gb:reachDays": 5,
+        "gb:qualifierList": 1,
+        "gb:quoteList": 4,
     }
     stated = {(s, o) for s, p, o in inferred if p == str(GB.directedAtStated)}
     assert stated == directed | {(base + "NCT90000101", hgnc + "11913")}
@@ -152,7 +156,7 @@ def test_accepts_a_graph_store() -> None:
     store = GraphStore.in_memory()
     store.ox.load(path=str(MINI), format=ox.RdfFormat.TRIG)
     report = reason.materialize(store)
-    assert report.total == 33 + 4 + 1  # entailments, antigen shortcuts, time-point lists
+    assert report.total == 33 + 4 + 1 + 10  # entailments, antigen shortcuts, per-node values
     assert report.total + report.statistics == store.count(INFERRED_GRAPH)
     assert report.statistics == 3 * 13 + 3  # VoID: 13 classes with instances, 1 property
 

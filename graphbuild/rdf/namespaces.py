@@ -101,6 +101,8 @@ class GB(DefinedNamespace):
     hgncId: URIRef
     meshId: URIRef
     qualifier: URIRef  # on an ExtractedLink for studiesDisease: relapsed, refractory, CD7-positive
+    qualifierList: URIRef  # the qualifiers joined as text (reasoning step only)
+    quoteList: URIRef  # a link's evidence quotes joined as text (reasoning step only)
     category: URIRef  # literal: safety, efficacy, pharmacokinetics, ...
 
     # endpoint and time frame
@@ -110,12 +112,15 @@ class GB(DefinedNamespace):
     measuresConcept: URIRef  # Endpoint -> EndpointConcept
     hasTimeFrame: URIRef
     criterion: URIRef
+    criterionList: URIRef  # the criteria joined as text (reasoning step only)
     method: URIRef
+    methodList: URIRef  # the methods joined as text (reasoning step only)
     text: URIRef
     minDays: URIRef
     maxDays: URIRef
     timePointDays: URIRef
     timePointList: URIRef  # the time points joined as text (reasoning step only)
+    reachDays: URIRef  # max of maxDays and timePointDays (reasoning step only)
     anchor: URIRef
 
     # extracted links and evidence

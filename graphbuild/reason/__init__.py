@@ -15,8 +15,11 @@ After the entailments, two things the stored queries need are precomputed into t
 (not OWL entailments, so both engines are followed by the same step): *shortcuts*
 (`shortcut_rules`: one `gb:directedAtStated` / `gb:directedAtByProductLexicon` /
 `gb:directedAtInferred` edge per trial, antigen and basis of the extracted links behind them,
-and each time frame's assessment points as one `gb:timePointList` text), written in the same
-CONSTRUCT form as the compiled rules so a per-trial refresh can scope them; and *statistics*
+and the per-node values a streaming listing reads per row, `PER_NODE_VALUES`: a time frame's
+points as one `gb:timePointList` text and its `gb:reachDays`, an endpoint's
+`gb:criterionList` and `gb:methodList`, a disease link's `gb:qualifierList` and
+`gb:quoteList`), written in the same CONSTRUCT form as the compiled rules so a per-trial
+refresh can scope them; and *statistics*
 (`statistics_rule`: VoID class and property partitions, what `graph_summary.rq` reads).
 
 Why two engines, and why `sparql` is the default. HermiT (through owlready2) always

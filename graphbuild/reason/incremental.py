@@ -34,7 +34,12 @@ from graphbuild.rdf.namespaces import BUILD_GRAPH, INFERRED_GRAPH
 from graphbuild.reason.engines import MAX_ROUNDS
 from graphbuild.reason.ontology import classify
 from graphbuild.reason.rules import compile_rules
-from graphbuild.reason.views import STATISTICS_NODE, STATISTICS_PROPERTIES, VOID, shortcut_rules
+from graphbuild.reason.views import (
+    STATISTICS_NODE,
+    STATISTICS_PROPERTIES,
+    VOID,
+    shortcut_rules,
+)
 from graphbuild.resources import ontology_path
 
 __all__ = [

@@ -5,6 +5,8 @@ compiled rules' CONSTRUCT form so a per-trial refresh (`incremental`) can scope 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from graphbuild.rdf.namespaces import BUILD_GRAPH, GB_IRI, GBR
 from graphbuild.reason.terms import RDF_IRI, RDF_TYPE, Rule, short
 
@@ -43,17 +45,49 @@ def shortcut_rules() -> list[Rule]:
             f"  ?x <{GB_IRI}hasIntervention> ?i }}\n}}"
         )
         rules.append(Rule(short(head), "shortcut", head, sparql, _SHORTCUT_READS))
-    # a time frame's assessment points as one text (subject ?x: the time frame, in its trial's
-    # graph): what a listing of every endpoint shows, read per row instead of grouped first
-    points = f"{GB_IRI}timePointDays"
-    head = f"{GB_IRI}timePointList"
-    sparql = (
-        f"CONSTRUCT {{ ?x <{head}> ?y }}\nWHERE {{\n"
-        f"  SELECT ?x (GROUP_CONCAT(DISTINCT STR(?point); separator=\", \") AS ?y)\n"
-        f"  WHERE {{ ?x <{points}> ?point }}\n  GROUP BY ?x\n}}"
-    )
-    rules.append(Rule(short(head), "shortcut", head, sparql, frozenset({points})))
+    # per-node values a listing shows as one cell, read per row instead of grouped first
+    # (subject ?x: a node of one trial's graph, so an add refreshes it with that trial)
+    for head, sparql, reads in _per_node_rules():
+        rules.append(Rule(short(head), "shortcut", head, sparql, reads))
     return rules
+
+
+# The per-node shortcuts: what a streaming listing of every endpoint, time frame or disease link
+# reads as one value per row (a grouped sub-select over the whole graph would hold its first row
+# back until every group is built). (head, the paths it reads (alternatives, each a sequence
+# of predicates), the aggregate over their values, what else the subject must have.)
+_JOINED = 'GROUP_CONCAT(DISTINCT ?v; separator=", ")'
+PER_NODE_VALUES: tuple[tuple[str, tuple[tuple[str, ...], ...], str, str], ...] = (
+    # a time frame's assessment points as one text ("28, 56, 84")
+    (f"{GB_IRI}timePointList", ((f"{GB_IRI}timePointDays",),),
+     'GROUP_CONCAT(DISTINCT STR(?v); separator=", ")', ""),
+    # how far a time frame reaches: the greatest of its upper bound and its named points
+    (f"{GB_IRI}reachDays", ((f"{GB_IRI}maxDays",), (f"{GB_IRI}timePointDays",)), "MAX(?v)", ""),
+    # an endpoint's grading criteria (ASTCT, CTCAE) and assay methods (flow cytometry, qPCR)
+    (f"{GB_IRI}criterionList", ((f"{GB_IRI}criterion",),), _JOINED, ""),
+    (f"{GB_IRI}methodList", ((f"{GB_IRI}method",),), _JOINED, ""),
+    # a disease link's qualifiers (relapsed, refractory) and the words of its evidence
+    (f"{GB_IRI}qualifierList", ((f"{GB_IRI}qualifier",),), _JOINED, ""),
+    (f"{GB_IRI}quoteList", ((f"{GB_IRI}hasEvidence", f"{GB_IRI}quote"),),
+     'GROUP_CONCAT(DISTINCT ?v; separator=" | ")',
+     f"?x <{_RDF}predicate> <{GB_IRI}studiesDisease> ."),
+)
+
+
+def _per_node_rules() -> Iterator[tuple[str, str, frozenset[str]]]:
+    """(head, CONSTRUCT, predicates read) of each `PER_NODE_VALUES` entry: a sub-select grouped
+    by the head's subject, the form `graphbuild.reason.incremental.scoped_sparql` binds inside."""
+    for head, paths, aggregate, also in PER_NODE_VALUES:
+        path = "|".join("/".join(f"<{p}>" for p in sequence) for sequence in paths)
+        sparql = (
+            f"CONSTRUCT {{ ?x <{head}> ?y }}\nWHERE {{\n"
+            f"  SELECT ?x ({aggregate} AS ?y)\n"
+            f"  WHERE {{ {also + ' ' if also else ''}?x {path} ?v }}\n  GROUP BY ?x\n}}"
+        )
+        reads = {p for sequence in paths for p in sequence}
+        if also:
+            reads.add(f"{_RDF}predicate")
+        yield head, sparql, frozenset(reads)
 
 
 # The statistics node (a void:Dataset: the whole store) and what it says (VoID, W3C note;
