@@ -10,7 +10,14 @@ With --plans NAME..., Oxigraph's own plan of each named query (the `oxigraph` CL
 the rows each produced and its time (the figures that explain the medians).
 
     python benchmarks/query_times.py BUILD_DIR [--runs 3] [--trial NCT...] [--previous]
-        [--plans graph_summary antigen_disease_matrix ...]
+        [--plans graph_summary antigen_disease_matrix ...] [--cli NAME... --cli-formats csv json]
+        [--endpoint NAME... --endpoint-formats csv json --endpoint-max-rows 20000]
+
+--cli runs `graphbuild query NAME --format F` in a fresh process (imports and store opening
+included) and reads its output as it comes; --endpoint starts `graphbuild serve` on the build
+(one worker, in a fresh process) and asks `/queries/NAME?format=F` with httpx, reading the
+body as it arrives: time to the first byte of the first row, to the end, rows (at most the
+endpoint's row cap) and rows/s.
 """
 
 from __future__ import annotations
@@ -146,24 +153,109 @@ def plan_lines(store_dir: Path, name: str, trial: str, directory: Path | None = 
     return lines
 
 
-def cli_times(build_dir: Path, name: str, trial: str) -> tuple[float, float, int]:
-    """`graphbuild query NAME --format csv` in a fresh process, read line by line: (seconds to
-    the first data row, to the end, data rows); process start and imports included."""
+def cli_times(
+    build_dir: Path, name: str, trial: str, fmt: str = "csv", max_rows: int = 0
+) -> tuple[float, float, int]:
+    """`graphbuild query NAME --format FMT` in a fresh process, read as it comes: (seconds to
+    the first data row, to the end, data rows); process start and imports included. A CSV row
+    is a line after the header; a JSON row is a binding (counted by its `{"` openings at the
+    top of the bindings array, so the first-row time is that of the first chunk holding one).
+    With `max_rows`, reading stops (and the process is ended) once that many rows came."""
     info = get_query(name)
     argv = [sys.executable, "-m", "graphbuild", "query", name, "--graph", str(build_dir),
-            "--format", "csv"]
+            "--format", fmt]
     for key, value in params_for(info, trial).items():
         argv += ["--param", f"{key}={value}"]
     started = time.perf_counter()
-    first, rows = None, -1  # the header is not a row
-    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) as proc:
+    first = None
+    with subprocess.Popen(argv, stdout=subprocess.PIPE) as proc:
         assert proc.stdout is not None
-        for _line in proc.stdout:
-            rows += 1
-            if rows == 1:
+        counter = _RowCounter(fmt)
+        while chunk := proc.stdout.read1(1 << 16):
+            if counter.feed(chunk) and first is None:
                 first = time.perf_counter() - started
+            if max_rows and counter.rows >= max_rows:
+                whole = time.perf_counter() - started
+                proc.kill()
+                return (first if first is not None else whole), whole, counter.rows
     whole = time.perf_counter() - started
-    return (first if first is not None else whole), whole, max(rows, 0)
+    return (first if first is not None else whole), whole, counter.rows
+
+
+class _RowCounter:
+    """Rows in a results document read chunk by chunk: CSV/TSV lines after the header, or JSON
+    bindings (the first opens `"bindings":[{`, each next one follows a `},{`; a literal holding
+    `},{` would count twice, which these answers' texts do not)."""
+
+    def __init__(self, fmt: str) -> None:
+        self.fmt, self.lines, self.tail = fmt, 0, b""
+        self.started, self.between = False, 0
+
+    def feed(self, chunk: bytes) -> bool:
+        """Take one chunk; True once a row has been seen."""
+        if self.fmt in ("csv", "tsv"):
+            self.lines += chunk.count(b"\n")
+            return self.lines > 1
+        data = self.tail + chunk  # a 3-byte mark across two chunks is counted once
+        if not self.started and b'"bindings":[{' in data:
+            self.started = True
+        self.between += data.count(b"},{")
+        self.tail = data[-2:]
+        return self.started
+
+    @property
+    def rows(self) -> int:
+        if self.fmt in ("csv", "tsv"):
+            return max(self.lines - 1, 0)
+        return self.between + 1 if self.started else 0
+
+
+def endpoint_times(
+    build_dir: Path, names: list[str], trial: str, formats: list[str], max_rows: int
+) -> list[tuple[str, str, float, float, int]]:
+    """(name, format, seconds to the first row, to the end, rows) of `/queries/NAME` on a
+    `graphbuild serve` of the build (a fresh process, one worker, row cap `max_rows`), each
+    asked once with httpx and read as it arrives."""
+    import socket
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    argv = [sys.executable, "-m", "graphbuild", "serve", "--graph", str(build_dir),
+            "--port", str(port), "--workers", "1", "--timeout", "600",
+            "--max-rows", str(max_rows)]
+    server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = []
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            try:
+                if httpx.get(f"{base}/limits", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        with httpx.Client(base_url=base, timeout=900) as client:
+            for name in names:
+                params = params_for(get_query(name), trial)
+                for fmt in formats:
+                    started = time.perf_counter()
+                    first = None
+                    counter = _RowCounter(fmt)
+                    with client.stream("GET", f"/queries/{name}",
+                                       params={**params, "format": fmt}) as response:
+                        response.raise_for_status()
+                        for chunk in response.iter_raw():
+                            if counter.feed(chunk) and first is None:
+                                first = time.perf_counter() - started
+                    whole = time.perf_counter() - started
+                    out.append((name, fmt, first if first is not None else whole, whole,
+                                counter.rows))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return out
 
 
 def print_times(rows: list[tuple[str, float, float, int, float]], indent: str = "  ") -> None:
@@ -197,17 +289,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cli", nargs="*", default=[], metavar="NAME",
                         help="also run these through `graphbuild query --format csv` (a fresh "
                         "process): time to the first row, to the end, rows/s")
+    parser.add_argument("--cli-formats", nargs="*", default=["csv"], choices=["csv", "json"])
+    parser.add_argument("--endpoint", nargs="*", default=[], metavar="NAME",
+                        help="also ask these of `graphbuild serve` over HTTP (httpx)")
+    parser.add_argument("--endpoint-formats", nargs="*", default=["csv", "json"],
+                        choices=["csv", "json", "tsv"])
+    parser.add_argument("--endpoint-max-rows", type=int, default=20_000)
     parser.add_argument("--plans", nargs="*", default=[], metavar="NAME",
                         help="print Oxigraph's plan (with --stats) of these stored queries")
     args = parser.parse_args(argv)
     rows = query_times(args.build, args.trial, args.runs, args.violations, args.previous,
                        args.previous_runs, set(args.only), args.max_rows)
     print_times(rows)
+    trial = args.trial or ""
+    if (args.cli or args.endpoint) and not trial:
+        store = GraphStore.from_build(args.build, read_only=True)
+        trial = default_trial(store.ox)
+        store.close()
     for name in args.cli:
-        first, whole, count = cli_times(args.build, name, args.trial or "")
-        print(f"  {name + ' (CLI, csv)':<40} {'listing' if name in LISTING else 'bounded':<8} "
-              f"{whole * 1000:9.1f} ms  first row {first * 1000:8.1f} ms  {count:>7} rows"
-              f"  {count / whole:>9,.0f} rows/s")
+        for fmt in args.cli_formats:
+            first, whole, count = cli_times(args.build, name, trial, fmt, args.max_rows)
+            print(f"  {name + f' (CLI, {fmt})':<40} "
+                  f"{'listing' if name in LISTING else 'bounded':<8} "
+                  f"{whole * 1000:9.1f} ms  first row {first * 1000:8.1f} ms  {count:>7} rows"
+                  f"  {count / whole:>9,.0f} rows/s")
+    if args.endpoint:
+        for name, fmt, first, whole, count in endpoint_times(
+            args.build, args.endpoint, trial, args.endpoint_formats, args.endpoint_max_rows
+        ):
+            print(f"  {name + f' (HTTP, {fmt})':<40} "
+                  f"{'listing' if name in LISTING else 'bounded':<8} "
+                  f"{whole * 1000:9.1f} ms  first row {first * 1000:8.1f} ms  {count:>7} rows"
+                  f"  {count / whole:>9,.0f} rows/s")
     if args.plans:
         store = GraphStore.from_build(args.build, read_only=True)
         trial = args.trial or default_trial(store.ox)

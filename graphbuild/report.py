@@ -154,7 +154,7 @@ class BuildReport:
         return "\n".join(lines)
 
     def to_markdown(self) -> str:
-        out: list[str] = [f"# graphbuild build report\n"]
+        out: list[str] = ["# graphbuild build report\n"]
         out.append(f"- output: `{self.out_dir}`" + (" (store kept in memory only)" if self.memory else ""))
         out.append(f"- graphbuild {self.version}, started {self.started}, ended {self.ended}")
         out.append(f"- inputs: {', '.join(f'`{i}`' for i in self.inputs)}")

@@ -18,8 +18,7 @@ from typing import BinaryIO, Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 
-from graphbuild.rdf.iris import PREFIXES
-from graphbuild.rdf.namespaces import GBR_IRI
+from graphbuild.rdf.prefixes import GBR_IRI, PREFIXES
 
 # Output formats `dump` knows, by name and by file suffix.
 FORMATS: dict[str, ox.RdfFormat] = {

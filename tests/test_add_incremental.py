@@ -24,7 +24,7 @@ from graphbuild.build import build
 from graphbuild.build.add import add
 from graphbuild.build.commit import current_build
 from graphbuild.rdf.namespaces import BUILD_GRAPH
-from graphbuild.reason_incremental import infer_for_nodes, remove_inferred_about, rule_queries, scoped_sparql
+from graphbuild.reason.incremental import infer_for_nodes, remove_inferred_about, rule_queries, scoped_sparql
 from graphbuild.store import GraphStore
 
 SEEDS = ("000_9c2a9c0863e88fc2", "001_5b0f834bc6f69eca", "002_2917b9526c9dc599")

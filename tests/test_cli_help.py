@@ -114,3 +114,20 @@ def test_help_shows_an_example_that_runs(
         workdir["ran"].add(line)
     produced = {p.name for p in cwd.iterdir()}
     assert "out" in produced or command in ("parse", "queries")
+
+
+def test_one_command_loads_its_own_modules_only(examples_dir: Path, tmp_path: Path) -> None:
+    """`graphbuild query` registers only the query command and imports no rdflib and no
+    readers (they cost ~0.3 s of a query's start); the full help still lists every command."""
+    out = tmp_path / "g"
+    assert main(["build", str(examples_dir), "-o", str(out), "--quiet", "--no-report-html"]) == 0
+    code = (
+        "import sys; from graphbuild.cli import main; "
+        f"status = main(['query', 'graph_summary', '--graph', {str(out)!r}, '--format', 'csv']); "
+        "print(status, 'rdflib' in sys.modules, 'graphbuild.readers' in sys.modules, file=sys.stderr)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stderr.split()[-3:] == ["0", "False", "False"], run.stderr
+    assert "trials,3" in run.stdout.replace("\r", "")
+    full = help_text(None)
+    assert all(command in full for command in COMMANDS)

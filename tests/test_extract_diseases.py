@@ -421,9 +421,9 @@ def test_site_specific_lymphomas_ground_to_histology_and_site() -> None:
         "D008175",  # Lung Neoplasms
         "D016399",  # Lymphoma, T-Cell
         "D054391",  # Lymphoma, Extranodal NK-T-Cell
-        "D016403",  # DLBCL (primary mediastinal large B-cell lymphoma has no descriptor)
-        "D008479",  # Mediastinal Neoplasms
-    ]
+        "D016403",  # DLBCL (primary mediastinal large B-cell lymphoma has no descriptor; an
+    ]  # entity of its own, not a lymphoma of the mediastinum: gold convention R7)
+    assert [l.mesh_id for l in extract_diseases(make(("Mediastinal Lymphoma",)))] == ["D008223", "D008479"]
     # a large cell lymphoma is a non-Hodgkin lymphoma unless a named kind
     assert [l.mesh_id for l in extract_diseases(make(("Large Cell Lymphoma",)))] == ["D008228"]
     assert [l.mesh_id for l in extract_diseases(make(("Anaplastic Large Cell Lymphoma",)))] == ["D017728"]
@@ -593,10 +593,11 @@ def test_germ_cell_tumours_of_a_site_and_working_formulation_names() -> None:
     assert [l.mesh_id for l in extract_diseases(make(("Ovarian Cancer",)))] == ["D010051"]
 
 
-def test_a_carcinoma_of_a_site_is_the_site_neoplasm() -> None:
-    """"Pancreatic Adenocarcinoma" grounds to the site MeSH has (Pancreatic Neoplasms), as
-    "Pancreatic Cancer" does; a generic histology beside a site adds nothing; a MeSH name for
-    the pair wins (Adenocarcinoma of Lung); a histology alone stays itself."""
+def test_a_carcinoma_of_a_site_is_the_site_neoplasm_and_the_histology() -> None:
+    """Gold convention R6: "Pancreatic Adenocarcinoma" grounds to the site MeSH has (Pancreatic
+    Neoplasms) and to the histology its words name (Adenocarcinoma), as a lymphoma of a site
+    does; "cancer" names no histology; a MeSH name for the pair wins (Adenocarcinoma of Lung,
+    Carcinoma, Hepatocellular); a histology alone stays itself."""
     record = make(
         (
             "Pancreatic Adenocarcinoma",
@@ -609,9 +610,12 @@ def test_a_carcinoma_of_a_site_is_the_site_neoplasm() -> None:
     )
     assert [link.mesh_id for link in extract_diseases(record)] == [
         "D010190",  # Pancreatic Neoplasms
+        "D000230",  # Adenocarcinoma (also the last condition's)
         "D013274",  # Stomach Neoplasms
         "D001943",  # Breast Neoplasms
+        "D002277",  # Carcinoma
         "D000077192",  # Adenocarcinoma of Lung
         "D002295",  # Carcinoma, Transitional Cell
-        "D000230",  # Adenocarcinoma
     ]
+    assert [l.mesh_id for l in extract_diseases(make(("Breast Cancer",)))] == ["D001943"]
+    assert [l.mesh_id for l in extract_diseases(make(("Hepatocellular Carcinoma",)))] == ["D006528"]

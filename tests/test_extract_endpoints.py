@@ -576,3 +576,49 @@ def test_more_names_of_mtd_trm_and_transplant_rate() -> None:
     assert keys("Maximal Tolerable Dose") == ["MTD"]
     assert keys("Non-disease-related Mortality") == ["TRM"]
     assert keys("Hematopoietic Stem Cell Transplantation (HSCT) Rate") == ["HSCT_RATE"]
+
+
+def test_complete_and_partial_response_together_are_one_overall_response() -> None:
+    """Rule 7 (gold conventions): CR and PR named as the kinds of one response measure."""
+    assert keys("Number of Participants With a Confirmed Response [Complete Response (CR) and Partial Response (PR)]") == ["ORR"]
+    assert keys("Response profile, defined to be a CR or PR noted as the objective status") == ["ORR"]
+    assert keys("Percentage of Participants With A Best Overall Response of CR or Partial Response (PR)") == ["BOR"]
+    # ... but a measure that lists them side by side, with no response of its own, keeps both
+    assert keys("CR rate and PR rate") == ["CR", "PR"]
+
+
+def test_pathologic_response_is_a_response() -> None:
+    assert keys("Major pathological response rate (MPR)") == ["ORR"]
+    assert keys("Pathologic complete response") == ["CR"]
+
+
+def test_survivals_with_their_own_event_are_not_overall_survival() -> None:
+    assert keys("2-year Distant Metastasis-Free Survival Rate") == []
+    assert keys("2-year Laryngectomy-free Survival Rate", "Laryngectomy-free survival (LFS) is the time to laryngectomy") == []
+    assert keys("Leukemia-free survival (LFS) after transplant") == ["LFS"]
+    assert keys("Overall survival") == ["OS"]
+
+
+def test_viral_reactivation_is_viral_load_and_a_dose_level_is_no_endpoint() -> None:
+    assert keys("Evaluate number of patients with viral reactivation") == ["VIRAL_LOAD"]
+    assert keys("Safety: EBV reactivation") == ["VIRAL_LOAD"]
+    assert keys("Number of dose delays at the MTD") == []
+    assert keys("Time To Relapse", "TTR") == ["CIR"]
+    assert keys("SAEs related to study intervention") == ["AE", "SAE", "TRAE"]
+
+
+def test_rulings_r12_r16_r17_and_cytokine_kinetics() -> None:
+    """Gold conventions R12 (virus-specific T cells), R16 (rendered transplant-eligible), R17
+    (KCCQ), and the kinetics of a cytokine being pharmacodynamics, not PK."""
+    assert keys(
+        "The proportion of patients with detectable T-cell response (IFNgamma ELISPOT) to CMV",
+        "The proportion of patients with detectable peripheral blood T-lymphocytes specific for CMV antigens",
+    ) == ["IMMUNE_RECONSTITUTION"]
+    assert keys("Percentage of patients who are rendered transplant-eligible") == ["HSCT_RATE"]
+    assert keys("Change in KCCQ score") == ["QOL"]
+    assert keys("Tmax of serum cytokine levels") == ["CYTOKINES"]
+    assert keys("Tmax of CAR-T cells") == ["TMAX"]
+    assert keys(
+        "Number of Participants With >=1 Adverse Event (AE)",
+        "An AE is any untoward medical occurrence, whether or not considered related to the study intervention.",
+    ) == ["AE"]

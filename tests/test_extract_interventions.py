@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from graphbuild.extract.interventions.info import extract_interventions
+from graphbuild.extract.trial import extract_trial
 from graphbuild.extract.interventions.modality import find_codes, read_modality
 from graphbuild.extract.text.fields import field_text
 from graphbuild.model import (
@@ -257,6 +258,45 @@ def test_comparators_by_name_and_by_arm() -> None:
         InterventionRole.COMPARATOR,
         InterventionRole.COMPARATOR,
     ]
+
+
+def test_arm_types_say_nothing_when_every_arm_is_a_comparator() -> None:
+    """Two schedules of one treatment, both arms typed ACTIVE_COMPARATOR (NCT00290667 does
+    this): the agents are the studied ones, and the comparator's antibody is then a target."""
+    record = _record(
+        Intervention("BIOLOGICAL", "Rituximab", arm_labels=("I", "II")),
+        Intervention("DRUG", "Cyclophosphamide", arm_labels=("I", "II")),
+        arms=(Arm("I", "ACTIVE_COMPARATOR"), Arm("II", "ACTIVE_COMPARATOR")),
+    )
+    assert extract_interventions(record)[0].role is InterventionRole.INVESTIGATIONAL
+
+
+def test_an_antibody_only_in_the_comparator_arm_is_no_target() -> None:
+    """Gold conventions: the targets are what the investigational agents bind; rituximab given
+    only in the comparator arm beside an experimental one is the comparison, not the study."""
+    record = _record(
+        Intervention("DRUG", "Pixantrone", arm_labels=("A",)),
+        Intervention("BIOLOGICAL", "Rituximab", arm_labels=("B",)),
+        arms=(Arm("A", "EXPERIMENTAL"), Arm("B", "ACTIVE_COMPARATOR")),
+        brief_title="Pixantrone versus investigator's choice in aggressive NHL",
+    )
+    assert extract_trial(record).targets == ()
+
+
+def test_a_conjugate_given_with_a_transplant_is_studied_not_conditioning() -> None:
+    """Alemtuzumab unnamed beside a transplant is conditioning (supportive); gemtuzumab
+    ozogamicin in an AML protocol with a transplant is made to kill the tumour: studied."""
+    record = _record(
+        Intervention("DRUG", "Cytarabine"),
+        Intervention("DRUG", "Gemtuzumab ozogamicin"),
+        Intervention("DRUG", "Alemtuzumab"),
+        Intervention("PROCEDURE", "Stem cell transplantation (SCT)"),
+        brief_title="AflacLL1901 (CHOA-AML)",
+    )
+    roles = {i.name: i.role for i in extract_interventions(record)}
+    assert roles["Gemtuzumab ozogamicin"] is InterventionRole.INVESTIGATIONAL
+    assert roles["Alemtuzumab"] is InterventionRole.SUPPORTIVE
+    assert [t.antigen.symbol for t in extract_trial(record).targets] == ["CD33"]
 
 
 def test_a_regimen_is_not_its_supportive_first_word() -> None:

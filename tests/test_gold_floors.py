@@ -44,9 +44,10 @@ TARGETS: dict[str, float] = {
     "endpoint categories F1": 0.93,
     "time-frame bounds exact": 0.97,
 }
-# Floors held on the frozen test half: what the extraction reached on it (2026-12-06, after the
-# third round of issue 8 work, tuned on the development half and its supplement only), rounded
-# down. Raise a floor when the extraction improves; never lower one to pass.
+# Floors held on the frozen test half: what the extraction reached on it (2026-12-07, after the
+# fourth round of issue 8 work, tuned on the development half and its supplements only, and with
+# the gold re-read under the rulings R1-R23 of tests/gold/README.md), rounded down. Raise a floor
+# when the extraction improves; never lower one to pass.
 FLOORS: dict[str, float] = {
     "target antigens F1": 0.90,
     "disease F1": 0.94,
@@ -57,17 +58,20 @@ FLOORS: dict[str, float] = {
 # Targets not reached yet: each is an expected failure, strict, so the day one is reached the
 # suite says so (XPASS fails) and the target moves into FLOORS.
 NOT_YET_REACHED = {
-    "target antigens F1": "0.904 on the test half (0.995 on the development half)",
-    "time-frame bounds exact": "0.924 on the test half (0.977 on the development half)",
+    "target antigens F1": "0.909 on the test half (0.993 on the development half)",
+    "time-frame bounds exact": "0.920 on the test half (0.965 on the development half)",
 }
-# Floors held on the development half (the half the extraction is tuned against: 265 records
-# with the supplement), what it reached rounded down.
+# Floors held on the development half (the half the extraction is tuned against: 350 records
+# with the two supplements), what it reached rounded down. Re-based on 2026-12-07: the third
+# supplement (85 records never tuned on until then) and the rulings' re-read changed the half
+# itself, so concepts (0.94 -> 0.93) and time frames (0.97 -> 0.96) were set to what the larger
+# half gives, not lowered for a regression.
 DEV_FLOORS: dict[str, float] = {
     "target antigens F1": 0.99,
     "disease F1": 0.97,
-    "endpoint concepts F1": 0.94,
+    "endpoint concepts F1": 0.93,
     "endpoint categories F1": 0.96,
-    "time-frame bounds exact": 0.97,
+    "time-frame bounds exact": 0.96,
 }
 METRICS: dict[str, Callable[[ev.Report], float]] = {
     "target antigens F1": lambda r: r.antigens.f1,
@@ -88,7 +92,8 @@ REPO = Path(__file__).resolve().parents[1]
 GOLD_DIR = REPO / "tests" / "gold"
 HALVES = {"dev": GOLD_DIR / "dev.jsonl", "test": GOLD_DIR / "test.jsonl"}
 SAMPLE = GOLD_DIR / "sample.jsonl"
-SUPPLEMENT = GOLD_DIR / "sample_dev2.jsonl"  # the development supplement, drawn after the split
+# the development supplements, drawn after the split: origin -> its draw
+SUPPLEMENTS = {"dev2": GOLD_DIR / "sample_dev2.jsonl", "dev3": GOLD_DIR / "sample_dev3.jsonl"}
 CONCEPTS_TSV = REPO / "ontology" / "vocab" / "endpoint_concepts.tsv"
 
 FORMATS = {"flat", "csv", "json", "xml"}
@@ -105,7 +110,10 @@ def _read(path: Path) -> list[dict[str, Any]]:
 GOLD = {half: _read(path) for half, path in HALVES.items()}
 ALL_ENTRIES = GOLD["dev"] + GOLD["test"]
 SAMPLE_ROWS = {f"{r['file']}#{r['record']}": r for r in _read(SAMPLE)}
-SUPPLEMENT_ROWS = {f"{r['file']}#{r['record']}": r for r in _read(SUPPLEMENT)}
+SUPPLEMENT_ROWS = {
+    origin: {f"{r['file']}#{r['record']}": r for r in _read(path)}
+    for origin, path in SUPPLEMENTS.items()
+}
 
 
 def _concept_keys() -> set[str]:
@@ -134,11 +142,12 @@ def test_split_as_drawn() -> None:
         if e["origin"] == "sample":
             drawn = SAMPLE_ROWS[ev.gold_key(e)]
             assert (drawn["trial_id"], drawn["half"]) == (e["trial_id"], e["half"])
-    # the development supplement: every record of its draw, all in the development half
-    supplement = {ev.gold_key(e): e for e in ALL_ENTRIES if e["origin"] == "dev2"}
-    assert set(supplement) == set(SUPPLEMENT_ROWS)
-    for key, e in supplement.items():
-        assert (e["trial_id"], e["half"]) == (SUPPLEMENT_ROWS[key]["trial_id"], "dev")
+    # each development supplement: every record of its draw, all in the development half
+    for origin, rows in SUPPLEMENT_ROWS.items():
+        supplement = {ev.gold_key(e): e for e in ALL_ENTRIES if e["origin"] == origin}
+        assert set(supplement) == set(rows), origin
+        for key, e in supplement.items():
+            assert (e["trial_id"], e["half"]) == (rows[key]["trial_id"], "dev")
     test_trials = {e["trial_id"] for e in GOLD["test"]}
     assert not test_trials & {e["trial_id"] for e in GOLD["dev"]}, "a trial in both halves"
     assert len(GOLD["test"]) >= 150 and len(GOLD["dev"]) >= 150
@@ -171,7 +180,7 @@ def test_entry_well_formed(entry: dict[str, Any]) -> None:
     keys = _concept_keys()
     assert entry["format"] in FORMATS
     assert entry["target_status"] in STATUSES
-    assert entry["origin"] in ("v1", "sample", "dev2")
+    assert entry["origin"] in ("v1", "sample", *SUPPLEMENTS)
     assert isinstance(entry["record"], str)
     # antigens iff the status says the target is known
     if entry["target_status"] in ("unspecified", "not_applicable"):

@@ -226,3 +226,26 @@ def test_report_from_a_dataset_file_has_no_build_figures(seed_graph: Path, tmp_p
     text = page.read_text(encoding="utf-8")
     assert "No report.json beside this graph" in text
     assert all(trial in text for trial in SEED_TRIALS)
+
+
+def test_report_is_the_same_page_under_any_string_hash_seed(
+    corpus_graph: Path, tmp_path: Path
+) -> None:
+    """Same input, same page: the network's layout depends on the order its nodes are added,
+    which once followed set iteration and so changed with PYTHONHASHSEED between runs."""
+    import os
+    import subprocess
+    import sys
+
+    pages = []
+    for seed in ("1", "2"):
+        page = tmp_path / f"report-{seed}.html"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "SOURCE_DATE_EPOCH": "1796256000"}
+        subprocess.run(
+            [sys.executable, "-m", "graphbuild", "report", "--graph", str(corpus_graph),
+             "-o", str(page)],
+            check=True, env=env, capture_output=True,
+        )
+        pages.append(page.read_bytes())
+    assert b'"name":"links"' in pages[0]  # the network figure is on the page
+    assert pages[0] == pages[1]

@@ -39,9 +39,6 @@ SEED1 = "001_5b0f834bc6f69eca"
 # Stored queries Virtuoso 7.2 answers differently, and why; the test checks that difference
 # only (docs/push.md lists the same).
 VIRTUOSO_DIFFERENCES = {
-    "long_time_frames": "SELECT DISTINCT ... ORDER BY ?endpoint, a variable it does not project: "
-    "Virtuoso keeps one row per endpoint where SPARQL (and Oxigraph) keep one per distinct "
-    "projected row; the distinct rows are the same",
     "trial_antigens": "a UNION of the two link shapes joined to a grouped sub-select: Virtuoso "
     "drops (most of) the rows of antigens a trial reaches only by a trial-level gb:directedAt "
     "link (no intervention targets it); every row it returns is right",
@@ -75,10 +72,7 @@ SELECT DISTINCT ?trial_id ?antigen WHERE {
 
 def _check_virtuoso_difference(store: object, name: str, local: list, remote: list) -> None:
     """The one difference `VIRTUOSO_DIFFERENCES[name]` describes, and no other."""
-    if name == "long_time_frames":
-        assert sorted(set(remote), key=repr) == sorted(set(local), key=repr), name
-        assert len(set(local)) == len(local), name
-    elif name == "trial_antigens":
+    if name == "trial_antigens":
         assert all(row in local for row in remote), name
         rows = store.query(DIRECTED_ONLY, use_default_graph_as_union=True)
         directed_only = {(row["trial_id"].value, row["antigen"].value) for row in rows}

@@ -111,7 +111,11 @@ def test_directed_at_chain_adds_only_new_facts(mini: ox.Store) -> None:
         # shortcuts for the stored queries: every trial-antigen pair with its links' basis,
         # whether the trial-level edge was asserted (101) or inferred through the chain
         "gb:directedAtStated": 4,
+        # per-node values the streaming listings read (time frames, disease links)
         "gb:timePointList": 1,
+        "gb:reachDays": 5,
+        "gb:qualifierList": 1,
+        "gb:quoteList": 4,
         "gb:diseaseLabelList": 4,  # one per trial with a MeSH disease (no product codes here)
     }
     stated = {(s, o) for s, p, o in inferred if p == str(GB.directedAtStated)}
@@ -153,8 +157,8 @@ def test_accepts_a_graph_store() -> None:
     store = GraphStore.in_memory()
     store.ox.load(path=str(MINI), format=ox.RdfFormat.TRIG)
     report = reason.materialize(store)
-    # entailments, antigen shortcuts, time-point lists, disease-label lists
-    assert report.total == 33 + 4 + 1 + 4
+    # entailments, antigen shortcuts, per-node values, disease-label lists
+    assert report.total == 33 + 4 + 1 + 10 + 4
     assert report.total + report.statistics + report.aggregates == store.count(INFERRED_GRAPH)
     assert report.statistics == 3 * 13 + 3  # VoID: 13 classes with instances, 1 property
     # three antigen x disease cells, one antigen pair; the trial-id index: 4 + 4 + 4 entries

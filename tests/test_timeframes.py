@@ -83,7 +83,8 @@ CORPUS_SHAPES = [  # shapes read in the JSON / CSV / XML corpus
     pytest.param("At the inclusion visit (- 48 hours to Day 0)", (-2, 0, (), "enrollment"), id="hours-before"),
     pytest.param("-4 to 491 days of treatment", (-4, 491, (), None), id="negative-range"),
     pytest.param("Day 1-36 months after injection", (1, 1080, (), "administration"), id="day-to-months"),
-    pytest.param("Day 350-380 post last dose", (350, 380, (), "last dose"), id="day-range"),
+    # counted from the last dose (R18): the record does not say when that is, so no bounds past 0
+    pytest.param("Day 350-380 post last dose", (0, None, (), "last dose"), id="day-range-after-last-dose"),
     pytest.param("Day 9+48 hours", (9, 11, (), None), id="day-window"),
     pytest.param("At the end of the 2-month follow-up, on Day 60", (60, 60, (60,), None), id="end-of-follow-up"),
     pytest.param("From Day -6 up to 1 year", (-6, 365, (), None), id="from-day-up-to"),
@@ -93,20 +94,39 @@ CORPUS_SHAPES = [  # shapes read in the JSON / CSV / XML corpus
     pytest.param("day 21 post intravenous CAR T cell infusion", (21, 21, (21,), "infusion"), id="day-post-infusion"),
     pytest.param("one year after transplantation", (0, 365, (), "transplant"), id="transplant"),
     pytest.param("100 days post auto-SCT", (0, 100, (), "transplant"), id="auto-sct"),
-    pytest.param("Up to 35 days after last dose", (0, 35, (), "last dose"), id="last-dose"),
+    pytest.param("Up to 35 days after last dose", (0, None, (), "last dose"), id="last-dose"),
+    pytest.param("Up to 30 days post-treatment", (0, 30, (), "end of treatment"), id="post-treatment-is-a-horizon"),
+    pytest.param("Safety follow-up is 100 days from last CAR-T infusion.", (0, None, (), "infusion"), id="from-last-infusion"),
+    pytest.param("Up to 30 days after study treatment has ended", (0, None, (), None), id="after-treatment-has-ended"),
+    pytest.param("Baseline up to 30 days after the last infusion (up to approximately 12 months)", (0, 360, (0,), "baseline"), id="after-last-dose-with-horizon"),
+    pytest.param("Up to 90 days after last Zolbetuximab dose", (0, None, (), None), id="last-named-dose"),
+    pytest.param("First administration of any dose until last administration plus 30 days.", (0, None, (), "first dose"), id="last-administration-plus"),
+    pytest.param("Day 1 of each 28-day cycle and 6-9 weeks after the last dose", (1, None, (), "last dose"), id="first-visit-then-after-last-dose"),
+    pytest.param("Baseline, through six-months after treatment completion.", (0, None, (), "baseline"), id="after-treatment-completion"),
     # a start and an end counted from the last dose: no upper number of days (gold conventions)
     pytest.param("Start of treatment until 28 days post last dose", (0, None, (), "treatment start"), id="start-until-after-last-dose"),
     pytest.param("From the start of combination therapy until a maximum of 2 years after completion of therapy", (0, None, (), "treatment start"), id="until-maximum-after-completion"),
     pytest.param("From the date of first drug administration to day 21 after last drug administration", (0, None, (), "administration"), id="to-day-after-last-administration"),
-    # ... but "assessed up to X after completion" is a horizon
-    pytest.param("From the date of study entry until death, assessed up to 1 year after completion of study treatment", (0, 365, (), "enrollment"), id="assessed-up-to-after-completion"),
+    # ... and so is "assessed up to X after completion" (R18; it was read as a horizon before)
+    pytest.param("From the date of study entry until death, assessed up to 1 year after completion of study treatment", (0, None, (), "enrollment"), id="assessed-up-to-after-completion"),
+    # ... but a time after infusion or transplant has a known start
+    pytest.param("30 days after infusion", (0, 30, (), "infusion"), id="after-infusion"),
+    # a visit before baseline counts as baseline (0); "2 weeks before baseline" is a time before it
+    pytest.param("Before baseline (at the programme design), at 12 weeks, and at 24 weeks", (0, 168, (0, 84, 168), "baseline"), id="visit-before-baseline"),
+    pytest.param("2 weeks before baseline and at week 12", (-14, 84, (-14, 84), "baseline"), id="weeks-before-baseline"),
+    # a start and an end no number gives: from day 0, no upper bound
+    pytest.param("From enrollment till birth", (0, None, (), "enrollment"), id="from-enrollment-till-event"),
+    # cycles with no stated length: "up to N cycles" starts at 0 and has no end in days
+    pytest.param("Duration of Treatment (up to 12 cycles)", (0, None, (), None), id="up-to-cycles-no-length"),
+    # visits that go on at the investigator's discretion (R21): the first visit, no end
+    pytest.param("6 and 12 weeks after cell infusion, then every 3 months x3, then every 6 months x2 years, then per PI discretion", (42, None, (), "infusion"), id="then-per-pi-discretion"),
     pytest.param("Within 24 ± 4 hours after administration", (0, 1, (), "administration"), id="tolerance"),
     # a leading label ("Point 2.") is no time: the point with its tolerance is a window, as
     # "36 ± 3 days after the start" is 33..39 (gold conventions: "Day 28 +/- 4 days" -> 24..32)
     pytest.param("Point 2. 15 ± 3 days after the start of the therapy.", (12, 18, (), "treatment start"), id="point-label"),
     pytest.param("Visit 3: Day 28", (28, 28, (28,), None), id="visit-label"),
-    # a baseline visit named by its day is that day
-    pytest.param("Baseline Day 1 through Day 56", (1, 56, (), "baseline"), id="baseline-day-1"),
+    # baseline counts as day 0 even when named by its study day (R20)
+    pytest.param("Baseline Day 1 through Day 56", (0, 56, (0,), "baseline"), id="baseline-day-1"),
     pytest.param("Baseline, day 28", (0, 28, (0, 28), "baseline"), id="baseline-and-day"),
     # "x2 years" in a schedule is "for 2 years"
     pytest.param("6 and 12 weeks after infusion, then every 6 months x2 years", (42, 730, (42, 84), "infusion"), id="times-duration"),
@@ -165,7 +185,10 @@ CYCLES = [
         "Samples will be collected predose and 1, 4, 8 hours postdose on Cycle 1 Day 8 only",
         (None, None, (), "administration"), id="sampling-hours-no-length",
     ),
-    pytest.param("Day 1 to Day 28 of Cycle 1", (None, None, (), None), id="days-of-unnumbered-cycle"),
+    # the days of cycle 1 are study days, with or without a cycle length
+    pytest.param("Day 1 to Day 28 of Cycle 1", (1, 28, (), None), id="days-of-cycle-1"),
+    pytest.param("Day 0 of the first cycle", (0, 0, (0,), None), id="day-0-of-the-first-cycle"),
+    pytest.param("Day 8 of each cycle", (None, None, (), None), id="day-of-each-cycle-no-length"),
     pytest.param("Up to 28 days Cycle 1", (0, 28, (), None), id="horizon-survives"),
     # with a cycle length, cycles are days
     pytest.param("At the end of Cycle 1 (each cycle is 28 days)", (28, 28, (28,), None), id="end-of-cycle-1"),

@@ -13,6 +13,7 @@ from graphbuild import validate
 from graphbuild.cli import main
 from graphbuild.resources import queries_dir
 from graphbuild.store import GraphStore
+from graphbuild.validate import shacl as validate_shacl
 
 DATA = Path(__file__).parent / "data"
 MINI = DATA / "mini_graph.trig"
@@ -348,9 +349,9 @@ def test_trial_graphs_checked_one_by_one_as_a_build_does_give_the_same_answer(
             assert raw is not None
             checked[graph.value] = (raw, len(quads))
     read_back: list = []
-    real = validate._load_chunk_ntriples
+    real = validate_shacl._load_chunk_ntriples
     monkeypatch.setattr(
-        validate,
+        validate_shacl,
         "_load_chunk_ntriples",
         lambda store, graphs: read_back.extend(graphs) or real(store, graphs),
     )
@@ -588,18 +589,31 @@ def test_a_broken_process_pool_is_checked_again_in_process(monkeypatch: pytest.M
     progress listener hears the same steps again from where the pass began."""
     broken = load_mini(*BROKEN)
     want = validate.shacl_violations(broken, chunk_size=1)
-    real = validate._rudof_chunks
+    real = validate_shacl._rudof_chunks
 
     def breaks_after_one(*args, parallel: bool, **kwargs):  # type: ignore[no-untyped-def]
         chunks = real(*args, parallel=False, **kwargs)
         if parallel:
             yield next(chunks)
-            raise validate.BrokenProcessPool("a worker died")
+            raise validate_shacl.BrokenProcessPool("a worker died")
         yield from chunks
 
-    monkeypatch.setattr(validate, "_rudof_chunks", breaks_after_one)
+    monkeypatch.setattr(validate_shacl, "_rudof_chunks", breaks_after_one)
     heard: list[tuple[int, int]] = []
     got = validate.shacl_violations(broken, chunk_size=1, progress=lambda *step: heard.append(step))
     assert got == want and got[0]
     total = got[2]
     assert heard == [(1, total)] + [(i, total) for i in range(1, total + 1)]
+
+
+def test_the_package_exports_what_it_lists_and_checking_stays_light() -> None:
+    """`graphbuild.validate` loads its public names on first use: every listed name resolves, and
+    a process that only checks graphs (`graphbuild.validate.rudof`) imports no rdflib."""
+    import subprocess
+    import sys
+
+    assert sorted(validate.__all__) == sorted(validate._EXPORTS)
+    assert all(getattr(validate, name) is not None for name in validate.__all__)
+    code = "import sys, graphbuild.validate.rudof; print('rdflib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

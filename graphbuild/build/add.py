@@ -10,7 +10,7 @@ How, so that one changed trial in a 100,000-trial build costs what one trial cos
   and intact; readers never see a half-applied change.
 - **Vocabulary** (`delta.update_vocabulary`): descriptions added for the nodes the new graphs
   point at that the vocabulary lacks, removed for the nodes no trial points at any more.
-- **Inferred graph** (`graphbuild.reason_incremental`): the inferred facts about the old and
+- **Inferred graph** (`graphbuild.reason.incremental`): the inferred facts about the old and
   new graphs' nodes (and vocabulary nodes added or removed) removed, then every compiled rule
   run with the subject of its head bound to those nodes; the rules come from an on-disk cache
   (no HermiT start).
@@ -41,11 +41,29 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graphbuild.build.commit import STORE_DIR, commit, current_build, locked, new_build_dir, remove_stale_builds
-from graphbuild.build.delta import GraphFacts, VocabularyChange, graph_facts, shared_counts, update_vocabulary
+from graphbuild.build.commit import (
+    STORE_DIR,
+    commit,
+    current_build,
+    locked,
+    new_build_dir,
+    remove_stale_builds,
+)
+from graphbuild.build.delta import (
+    GraphFacts,
+    VocabularyChange,
+    graph_facts,
+    shared_counts,
+    update_vocabulary,
+)
 from graphbuild.build.load import FORMAT_PREFERENCE
 from graphbuild.build.process import Processed, process_record
-from graphbuild.build.report_update import merge_ungrounded, read_report, render_json, render_markdown
+from graphbuild.build.report_update import (
+    merge_ungrounded,
+    read_report,
+    render_json,
+    render_markdown,
+)
 from graphbuild.build.steps import TRIAL_GRAPH_PREFIX
 from graphbuild.build.stream import read
 from graphbuild.model import Reject
@@ -217,7 +235,11 @@ def _refresh_inferred(
 ) -> None:
     """The inferred facts about every node the change touched, removed and (unless not
     `derive`: `add --no-reason`) derived again; `previous`: the store before the change."""
-    from graphbuild.reason_incremental import derive_views, infer_for_nodes, remove_inferred_about
+    from graphbuild.reason.incremental import (
+        derive_views,
+        infer_for_nodes,
+        remove_inferred_about,
+    )
 
     focus = {n for f in (*change.before.values(), *change.after.values()) for n in f.subjects}
     focus |= change.vocabulary.added | change.vocabulary.removed

@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from graphbuild.build.steps import OWN_KINDS, SHARED_EDGES, SHARED_KINDS, TRIAL_GRAPH_PREFIX
+from graphbuild.build.steps import (
+    OWN_KINDS,
+    SHARED_EDGES,
+    SHARED_KINDS,
+    TRIAL_GRAPH_PREFIX,
+)
 from graphbuild.rdf.namespaces import GB_IRI, VOCABULARY_GRAPH
 from graphbuild.rdf.triples import vocabulary_quads
 

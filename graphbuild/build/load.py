@@ -18,8 +18,8 @@ from graphbuild.build.steps import TRIAL_GRAPH_PREFIX
 from graphbuild.model import SourceRef
 from graphbuild.rdf.iris import trial_graph_iri
 from graphbuild.report import BuildReport, Duplicate
-from graphbuild.shacl_rudof import RawResult, ShaclSpec
 from graphbuild.store import GraphStore, turtle_header
+from graphbuild.validate.rudof import RawResult, ShaclSpec
 
 __all__ = ["FLUSH_BYTES", "FORMAT_PREFERENCE", "Loader", "Spool"]
 

@@ -14,8 +14,8 @@ import pyoxigraph as ox
 from graphbuild.model import Record, Reject, SourceRef, Trial
 from graphbuild.rdf.iris import PREFIXES, trial_graph_iri, trial_iri
 from graphbuild.rdf.triples import trial_quads
-from graphbuild.shacl_rudof import RawResult, ShaclSpec, checker
 from graphbuild.store import without_prefixes
+from graphbuild.validate.rudof import RawResult, ShaclSpec, checker
 
 _TRIAL_PREFIX = trial_iri("x")[:-1]  # gbr:trial/
 
@@ -44,7 +44,9 @@ class Processed:
 
 
 def _extract(record: Record) -> Trial:
-    from graphbuild.extract.trial import extract_trial  # lazy: loads lexicons on first use
+    from graphbuild.extract.trial import (
+        extract_trial,  # lazy: loads lexicons on first use
+    )
 
     return extract_trial(record)
 

@@ -28,8 +28,8 @@ from graphbuild.build.commit import (
     remove_stale_builds,
 )
 from graphbuild.build.load import Loader, Spool
-from graphbuild.build.progress import RecordProgress, StageListener, listener_for
 from graphbuild.build.process import Processed
+from graphbuild.build.progress import RecordProgress, StageListener, listener_for
 from graphbuild.build.provenance import source_files
 from graphbuild.build.steps import (
     link_counts,
@@ -43,9 +43,9 @@ from graphbuild.model import Reject
 from graphbuild.rdf.namespaces import BUILD_GRAPH
 from graphbuild.rdf.triples import build_quads
 from graphbuild.report import BuildReport, Ungrounded, worklist
-from graphbuild.shacl_rudof import ShaclSpec
 from graphbuild.store import GraphStore
 from graphbuild.validate import shacl_spec
+from graphbuild.validate.rudof import ShaclSpec
 
 __all__ = ["Progress", "Source", "build"]
 

@@ -54,7 +54,9 @@ def refresh_vocabulary(store: GraphStore) -> int:
 
 def refresh_inferred(store: GraphStore) -> dict[str, object]:
     """Clear and re-materialize the inferred graph with `graphbuild.reason`, when present."""
-    from graphbuild.reason import materialize  # HermiT and rdflib: loaded when a build reasons
+    from graphbuild.reason import (
+        materialize,  # HermiT and rdflib: loaded when a build reasons
+    )
 
     store.remove_graph(INFERRED_GRAPH)
     result = materialize(store)
@@ -75,7 +77,9 @@ def run_validation(
     the violation queries. `progress(chunks done, chunks)` hears about the SHACL chunks;
     `checked`: trial graphs the build's workers already checked (not read back out of the
     store)."""
-    from graphbuild.validate import validate as validate_graph  # loaded when a build validates
+    from graphbuild.validate import (
+        validate as validate_graph,  # loaded when a build validates
+    )
 
     result = validate_graph(store, shacl=True, progress=progress, checked=checked)
     return {

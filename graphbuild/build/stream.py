@@ -16,7 +16,7 @@ from pathlib import Path
 from graphbuild.build import process
 from graphbuild.build.process import Processed
 from graphbuild.model import Record, Reject
-from graphbuild.shacl_rudof import ShaclSpec
+from graphbuild.validate.rudof import ShaclSpec
 
 __all__ = ["CHUNK_SIZE", "POOL_THRESHOLD", "outside", "process_stream", "read"]
 

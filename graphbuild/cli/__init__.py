@@ -25,7 +25,15 @@ COMMANDS = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand `argv` names (its first word that is not an option), if it is one."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return first if first in COMMANDS else None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or with `only` one command's parser: a run of one command
+    imports that command's modules alone (`graphbuild query` needs no readers, no rdflib)."""
     parser = argparse.ArgumentParser(
         prog="graphbuild",
         description="Build an RDF knowledge graph from clinical-trial records and question it.",
@@ -33,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"graphbuild {__version__}")
     parser.add_argument(TRACEBACK, action="store_true", help="on a failure, show the full trace")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in (only,) if only else COMMANDS:
         try:
             module = importlib.import_module(f"graphbuild.cli.{name}")
         except ModuleNotFoundError as exc:  # a command whose stage is not installed
@@ -52,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)

@@ -45,20 +45,35 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     from graphbuild.queries import QueryError, execute_sparql, format_result, open_graph, prepare
-    from graphbuild.sparql.results import write_csv
-    from graphbuild.sparql.run import stream_sparql
 
     try:
         params = parse_params(args.param)
         store = open_graph(args.graph)
         _info, text = prepare(args.name, params)
-        if args.format == "csv":  # row by row: a listing's first rows show at once
-            columns, rows = stream_sparql(store, text)
-            write_csv(columns, rows, sys.stdout)
+        if args.format in ("csv", "json"):  # written by pyoxigraph as the rows come
+            from graphbuild.sparql.results import write_results
+
+            sys.stdout.flush()
+            write_results(store, text, args.format, sys.stdout.buffer)
+            if args.format == "json":
+                sys.stdout.buffer.write(b"\n")
+            sys.stdout.buffer.flush()
             return 0
-        result = execute_sparql(store, text)  # a table is aligned, JSON written whole
+        result = execute_sparql(store, text)  # a table is aligned: every row first
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error
+        _silence_stdout()
+        return 0
     except (QueryError, OSError, ValueError) as exc:
         print(f"graphbuild query: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, QueryError) else 1
     sys.stdout.write(format_result(result, args.format))
     return 0
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not fail again on the
+    closed pipe (the recipe of Python's signal documentation)."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

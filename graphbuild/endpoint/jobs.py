@@ -2,9 +2,11 @@
 an `Answer` out (status, content type, serialized body, whether rows were cut at the cap).
 
 Every SPARQL results format (JSON, XML, CSV, TSV) and every RDF format is written by
-pyoxigraph's own serializers. To cut a SELECT at the row cap, the first rows are read and
-handed back to pyoxigraph (`sparql.results.to_solutions`), which writes them in the asked
-format: no results format is written by hand here.
+pyoxigraph's own serializers. To cut a SELECT at the row cap without reading its rows into
+Python, pyoxigraph writes the solutions as SPARQL TSV (one line per row, line breaks in values
+escaped) into a sink that counts lines and stops the evaluation once it holds the header and
+one row more than the cap (`capped_tsv`); pyoxigraph then reads those lines back and writes
+them in the asked format. No row is written by hand here, and none becomes a Python object.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import pyoxigraph as ox
 
 from graphbuild.endpoint.config import DEFAULT_MAX_ROWS
 from graphbuild.endpoint.negotiation import DEFAULT_FORMAT, FORMATS, Format
-from graphbuild.sparql.results import to_solutions
 
 # Prefixes for Turtle answers (declared here, not imported: workers stay light to start).
 TURTLE_PREFIXES = {
@@ -97,12 +98,55 @@ def dataset_options(job: Job) -> dict[str, object]:
     return {"use_default_graph_as_union": True}
 
 
+class _Full(Exception):
+    """The sink holds as many lines as asked: stop the serializer (and with it the query)."""
+
+
+class _LineSink:
+    """A binary file for pyoxigraph's serializer that keeps at most `limit` lines and raises
+    `_Full` at the first byte past them (the serializer writes in chunks of a few KiB)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.lines = limit, 0
+        self.chunks: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        count = data.count(b"\n")
+        whole = self.lines + count < self.limit or (
+            self.lines + count == self.limit and data.endswith(b"\n")
+        )
+        if whole:  # every line of it is wanted
+            self.chunks.append(bytes(data))
+            self.lines += count
+            return len(data)
+        end = -1
+        for _ in range(self.limit - self.lines):  # keep up to the end of the last line wanted
+            end = data.index(b"\n", end + 1)
+        self.chunks.append(bytes(data[: end + 1]))
+        self.lines = self.limit
+        raise _Full
+
+    def flush(self) -> None:
+        pass
+
+
+def capped_tsv(results: ox.QuerySolutions, max_rows: int) -> tuple[bytes, bool]:
+    """At most `max_rows` solutions as SPARQL TSV (header line first), written by pyoxigraph
+    as the engine yields them, and whether any were cut."""
+    sink = _LineSink(max_rows + 1)  # the header, then the rows
+    try:
+        results.serialize(sink, ox.QueryResultsFormat.TSV)
+    except _Full:
+        return b"".join(sink.chunks), True
+    return b"".join(sink.chunks), False
+
+
 def capped_solutions(results: ox.QuerySolutions, max_rows: int) -> tuple[ox.QuerySolutions, bool]:
     """At most `max_rows` solutions as pyoxigraph solutions again, and whether any were cut."""
-    columns = [v.value for v in results.variables]
-    rows = list(islice(results, max_rows + 1))
-    capped = [tuple(s[c] for c in columns) for s in rows[:max_rows]]
-    return to_solutions(columns, capped), len(rows) > max_rows
+    body, truncated = capped_tsv(results, max_rows)
+    solutions = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return solutions, truncated
 
 
 def with_link(body: bytes, fmt: str, link: str) -> bytes:

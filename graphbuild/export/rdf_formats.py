@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from graphbuild.export.atomic import atomic_file
 from graphbuild.export.registry import register
-from graphbuild.rdf.iris import PREFIXES
+from graphbuild.rdf.prefixes import PREFIXES
 from graphbuild.store import GraphStore
 
 __all__ = ["FORMATS", "RdfFormat", "sorted_quads", "sorted_triples", "write_rdf"]

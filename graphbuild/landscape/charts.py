@@ -19,6 +19,12 @@ MAX_HOVER_IDS = 60  # trial ids listed in one hover (the rest counted)
 WINDOW_CATEGORIES = ("safety", "efficacy")
 
 
+def _ranked(counts: Counter[str], n: int | None = None) -> list[tuple[str, int]]:
+    """Most common first, ties by name: `Counter.most_common` breaks ties by insertion order,
+    which follows set iteration upstream and so changes between runs."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+
+
 def id_list(ids: list[str]) -> str:
     """Trial ids for a hover box: a few per line, a long list cut with a count."""
     shown = ids[:MAX_HOVER_IDS]
@@ -59,8 +65,8 @@ def antigen_disease_heatmap(data: Landscape) -> go.Figure:
         cells[antigen, disease] = ids
         per_antigen[antigen] += len(ids)
         per_disease[disease] += len(ids)
-    antigens = [a for a, _ in per_antigen.most_common(MAX_ANTIGENS)]
-    diseases = [d for d, _ in per_disease.most_common(MAX_DISEASES)]
+    antigens = [a for a, _ in _ranked(per_antigen, MAX_ANTIGENS)]
+    diseases = [d for d, _ in _ranked(per_disease, MAX_DISEASES)]
     z = [[len(cells.get((a, d), [])) or None for d in diseases] for a in antigens]
     text = [[id_list(cells.get((a, d), [])) for d in diseases] for a in antigens]
     fig = go.Figure(
@@ -143,7 +149,7 @@ def time_windows(data: Landscape) -> go.Figure:
     ranked: Counter[str] = Counter()
     for (antigen, _), ids in trials.items():
         ranked[antigen] = max(ranked[antigen], len(ids))
-    antigens = [a for a, _ in ranked.most_common(MAX_ANTIGENS)][::-1]
+    antigens = [a for a, _ in _ranked(ranked, MAX_ANTIGENS)][::-1]
     fig = go.Figure()
     for category, color in zip(WINDOW_CATEGORIES, ("#d62728", "#2ca02c")):
         rows = [a for a in antigens if ends.get((a, category))]
@@ -217,7 +223,7 @@ def phases_by_antigen(data: Landscape) -> go.Figure:
         counts[key] = int(row["n_trials"])
         ids[key] = trial_ids(row["trials"])
         totals[key[0]] += counts[key]
-    antigens = [a for a, _ in totals.most_common(MAX_ANTIGENS)]
+    antigens = [a for a, _ in _ranked(totals, MAX_ANTIGENS)]
     fig = go.Figure()
     for phase in sorted({p for _, p in counts}):
         fig.add_bar(
@@ -240,7 +246,7 @@ def modalities(data: Landscape) -> go.Figure:
     totals: Counter[str] = Counter()
     for row in rows:
         totals[str(row["modality"])] += int(row["n_trials"])
-    order = [m for m, _ in totals.most_common()]
+    order = [m for m, _ in _ranked(totals)]
     fig = go.Figure()
     for source in sorted({str(r["cell_source"]) for r in rows}):
         mine = {str(r["modality"]): r for r in rows if str(r["cell_source"]) == source}
@@ -260,7 +266,7 @@ def modalities(data: Landscape) -> go.Figure:
 
 def rejects_by_reason(reasons: Counter[str]) -> go.Figure:
     """Rejected records counted by reason (from report.json)."""
-    order = reasons.most_common()
+    order = _ranked(reasons)
     fig = go.Figure(
         go.Bar(
             y=[r for r, _ in order],

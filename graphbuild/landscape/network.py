@@ -64,12 +64,14 @@ def product_graph(data: Landscape, max_nodes: int = MAX_NODES) -> ProductNet:
     shown = 0
     for product in ranked:
         edges: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for antigen in antigens_of[product]:
+        # sorted: the layout depends on the order nodes are added, and set order changes with
+        # the interpreter's string hash seed (report.html must be the same for the same input)
+        for antigen in sorted(antigens_of[product]):
             edges[_node("antigen", antigen)] |= trials_of[product]
-        for trial in trials_of[product]:
-            for disease in diseases.get(trial, ()):
+        for trial in sorted(trials_of[product]):
+            for disease in sorted(diseases.get(trial, ())):
                 edges[_node("disease", disease)].add(trial)
-            for concept in concepts.get(trial, ()):
+            for concept in sorted(concepts.get(trial, ())):
                 edges[_node("endpoint concept", concept)].add(trial)
         if not edges:
             continue  # a product whose trials name no antigen, disease or concept: no links

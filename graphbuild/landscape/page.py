@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from collections import Counter
 from datetime import datetime, timezone
 from typing import Any
@@ -200,7 +201,7 @@ def render(data: Landscape, report: dict[str, Any] | None, title: str = "graphbu
             + f"<script>{NETWORK_SCRIPT % {'div': NETWORK_DIV}}</script>",
         ),
     ]
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = _made_at().strftime("%Y-%m-%d %H:%M UTC")
     body = "\n".join(
         f"<section><h2>{html.escape(name)}</h2>\n{content}\n</section>"
         for name, content in sections
@@ -214,3 +215,12 @@ def render(data: Landscape, report: dict[str, Any] | None, title: str = "graphbu
         "from the stored queries (hover any bar or cell for its trials)</p>"
         f"{body}</body></html>\n"
     )
+
+
+def _made_at() -> datetime:
+    """Now, or SOURCE_DATE_EPOCH when set (the reproducible-builds convention), so that two
+    runs over the same build can give the same page byte for byte."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    return datetime.now(timezone.utc)

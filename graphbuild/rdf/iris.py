@@ -27,6 +27,7 @@ from graphbuild.rdf.namespaces import (
     id_segment,
     trial_graph,
 )
+from graphbuild.rdf.prefixes import PREFIXES  # noqa: F401 - re-exported
 
 HASH_LENGTH = 16  # hex digits of SHA-1 kept: 64 bits, collision-free at any realistic scale
 _SEP = "\x1f"  # unit separator: cannot occur in IRIs, and no field joins into another
@@ -159,19 +160,4 @@ class T:
 
 
 # Prefixes for Turtle / TriG output and for SPARQL written by hand.
-PREFIXES: dict[str, str] = {
-    "gb": GB_IRI,
-    "gbr": GBR_IRI,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "spdx": "http://spdx.org/rdf/terms#",
-    "hgnc": str(HGNC),
-    "mesh": str(MESH),
-    "obo": str(OBO),
-    "ctgov": str(CTGOV),
-}
+# PREFIXES (graphbuild.rdf.prefixes) is re-exported here for the modules that read it from iris

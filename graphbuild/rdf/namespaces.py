@@ -13,14 +13,20 @@ from urllib.parse import quote
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
-GB_IRI = "https://w3id.org/graphbuild/vocab#"
-GBR_IRI = "https://w3id.org/graphbuild/id/"
+from graphbuild.rdf.prefixes import (
+    CTGOV_IRI,
+    GB_IRI,
+    GBR_IRI,
+    HGNC_IRI,
+    MESH_IRI,
+    OBO_IRI,
+)
 
 GBR = Namespace(GBR_IRI)
-HGNC = Namespace("https://identifiers.org/hgnc:")
-MESH = Namespace("http://id.nlm.nih.gov/mesh/")
-OBO = Namespace("http://purl.obolibrary.org/obo/")
-CTGOV = Namespace("https://clinicaltrials.gov/study/")
+HGNC = Namespace(HGNC_IRI)
+MESH = Namespace(MESH_IRI)
+OBO = Namespace(OBO_IRI)
+CTGOV = Namespace(CTGOV_IRI)
 
 
 class GB(DefinedNamespace):
@@ -82,7 +88,7 @@ class GB(DefinedNamespace):
     directedAtInferred: URIRef
     productCodeList: URIRef  # its interventions' product codes joined as text (reasoning step only)
     diseaseLabelList: URIRef  # its MeSH diseases' labels joined as text (reasoning step only)
-    # aggregate nodes the reasoning step writes (graphbuild/reason_aggregates.py)
+    # aggregate nodes the reasoning step writes (graphbuild/reason/aggregates.py)
     cellAntigen: URIRef  # antigen x disease cell -> its antigen
     cellDisease: URIRef  # antigen x disease cell -> its disease
     pairAntigen: URIRef  # antigen pair -> each of its two antigens
@@ -107,6 +113,8 @@ class GB(DefinedNamespace):
     hgncId: URIRef
     meshId: URIRef
     qualifier: URIRef  # on an ExtractedLink for studiesDisease: relapsed, refractory, CD7-positive
+    qualifierList: URIRef  # the qualifiers joined as text (reasoning step only)
+    quoteList: URIRef  # a link's evidence quotes joined as text (reasoning step only)
     category: URIRef  # literal: safety, efficacy, pharmacokinetics, ...
 
     # endpoint and time frame
@@ -116,12 +124,15 @@ class GB(DefinedNamespace):
     measuresConcept: URIRef  # Endpoint -> EndpointConcept
     hasTimeFrame: URIRef
     criterion: URIRef
+    criterionList: URIRef  # the criteria joined as text (reasoning step only)
     method: URIRef
+    methodList: URIRef  # the methods joined as text (reasoning step only)
     text: URIRef
     minDays: URIRef
     maxDays: URIRef
     timePointDays: URIRef
     timePointList: URIRef  # the time points joined as text (reasoning step only)
+    reachDays: URIRef  # max of maxDays and timePointDays (reasoning step only)
     anchor: URIRef
 
     # extracted links and evidence

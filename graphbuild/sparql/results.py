@@ -1,14 +1,14 @@
-"""Results as text: an aligned table and CSV of plain values for people and spreadsheets, and
-SPARQL 1.1 Query Results JSON, written by pyoxigraph's own serializer (`to_solutions` hands
-rows back to pyoxigraph so any of its results formats can write them; the HTTP endpoint's
-workers use the same bridge when they cut a result at the row cap)."""
+"""Results as text: an aligned table for people, and SPARQL 1.1 Query Results CSV and JSON
+written by pyoxigraph's own serializers: `write_results` lets pyoxigraph write a query's rows
+to a file as the engine yields them (what `graphbuild query --format csv|json` does, so a
+streaming listing shows its first rows at once and no row passes through Python), and
+`to_solutions` hands rows already read back to pyoxigraph so any of its results formats can
+write them."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Sequence
-from typing import TextIO
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -47,25 +47,37 @@ def format_table(result: QueryResult, *, max_width: int = 60) -> str:
     return "\n".join(lines) + "\n"
 
 
+# graphbuild's results formats written by pyoxigraph, by name
+RESULTS_FORMATS = {
+    "csv": ox.QueryResultsFormat.CSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "xml": ox.QueryResultsFormat.XML,
+}
+
+
 def format_csv(result: QueryResult) -> str:
-    """CSV with a header row and plain values (what spreadsheets and pandas expect)."""
-    out = io.StringIO()
-    write_csv(result.columns, result.rows, out)
-    return out.getvalue()
+    """SPARQL 1.1 Query Results CSV (pyoxigraph's serializer): a header row, then plain values
+    (what spreadsheets and pandas expect), lines ending in CRLF as that format says."""
+    body = to_solutions(result.columns, result.rows).serialize(format=ox.QueryResultsFormat.CSV)
+    return (body or b"").decode("utf-8")
 
 
-def write_csv(
-    columns: Sequence[str], rows: Iterable[Sequence[Term | None]], out: TextIO
-) -> int:
-    """`format_csv`, written row by row to `out` as the rows come (for a streaming listing);
-    returns the rows written."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    count = 0
-    for row in rows:
-        writer.writerow([term_text(t) for t in row])
-        count += 1
-    return count
+def write_results(store: Any, text: str, fmt: str, out: BinaryIO) -> None:
+    """Run a SELECT over the union of all graphs and let pyoxigraph write its rows to `out` in
+    `fmt` (a key of `RESULTS_FORMATS`) as the engine yields them: the rows never become Python
+    objects, and a listing without ORDER BY shows its first rows at once."""
+    from graphbuild.sparql.run import oxigraph_store
+
+    try:
+        format_ = RESULTS_FORMATS[fmt]
+    except KeyError:
+        choices = ", ".join(RESULTS_FORMATS)
+        raise QueryError(f"unknown format {fmt!r}; choose one of {choices}") from None
+    results = oxigraph_store(store).query(text, use_default_graph_as_union=True)
+    if not isinstance(results, ox.QuerySolutions):
+        raise QueryError("stored queries must be SELECT queries")
+    results.serialize(out, format_)
 
 
 def to_solutions(

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from graphbuild.sparql.errors import QueryError
 
-_TOKEN = re.compile(
+_TOKEN = (
     r"""
     (?P<ws>\s+)
   | (?P<comment>\#[^\n\r]*)
@@ -30,9 +31,15 @@ _TOKEN = re.compile(
   | (?P<word>[A-Za-z_\u00C0-\uFFFF][\w\u00B7-\uFFFF]*)
   | (?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))
   | (?P<punct>\^\^|\|\||&&|!=|<=|>=|[^\s])
-    """,
-    re.VERBOSE | re.DOTALL,
+    """
 )
+
+
+@cache
+def _token_pattern() -> re.Pattern[str]:
+    """Compiled on first use: its Unicode classes take ~30 ms to compile, which a query with
+    no parameters to bind (most `graphbuild query` runs) need not pay at start."""
+    return re.compile(_TOKEN, re.VERBOSE | re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +55,9 @@ def tokenize_sparql(text: str) -> Iterator[Token]:
     a prefixed name, a variable or a comment. Oxigraph does not decode `\\u` escapes outside
     strings, so a keyword cannot hide behind one."""
     position = 0
+    token = _token_pattern().match
     while position < len(text):
-        match = _TOKEN.match(text, position)
+        match = token(text, position)
         if match is None:  # pragma: no cover - the punct branch matches any non-space
             raise ValueError(f"cannot tokenize at offset {position}")
         kind = match.lastgroup or "punct"

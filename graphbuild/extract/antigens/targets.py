@@ -80,7 +80,7 @@ _STATUS = {
     Basis.PRODUCT_LEXICON: TargetStatus.PRODUCT_LEXICON,
     Basis.INFERRED: TargetStatus.INFERRED,
 }
-_ACTIVE_ROLES = frozenset({InterventionRole.INVESTIGATIONAL, InterventionRole.COMPARATOR})
+_ACTIVE_ROLES = frozenset({InterventionRole.INVESTIGATIONAL})
 _FAMILY_MODALITIES = {
     CELL: ENGINEERED | {Modality.OTHER_CELL_THERAPY},
     ANTIBODY: ANTIBODIES,

@@ -256,7 +256,8 @@ _SITE_NEOPLASMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:hepatic|liver)\b", re.I), "D008113"),  # Liver Neoplasms
     (re.compile(r"\b(?:renal|kidney)\b", re.I), "D007680"),  # Kidney Neoplasms
     (re.compile(r"\b(?:ovar(?:y|ian))\b", re.I), "D010051"),  # Ovarian Neoplasms
-    (re.compile(r"\bmediastin(?:al|um)\b", re.I), "D008479"),  # Mediastinal Neoplasms
+    # not primary mediastinal (thymic) large B-cell lymphoma: an entity of its own, DLBCL (R7)
+    (re.compile(r"\bmediastin(?:al|um)\b(?!\s+(?:\(thymic\)\s+)?(?:large\s+)?B[\s-]*cell)", re.I), "D008479"),
 )
 # Histologies that say nothing of the site, so a site word beside them is a second fact:
 # lymphomas and germ cell tumours ("Testicular Germ Cell Tumor" is Testicular Neoplasms too).
@@ -280,8 +281,28 @@ def _site_neoplasms(text: str, uis: Iterable[str]) -> list[str]:
     return out
 
 
-_GENERIC_HISTOLOGIES = frozenset({"D000230", "D002277"})  # Adenocarcinoma; Carcinoma
 _BY_SITE = "C04.588."  # Neoplasms by Site
+# R6 of the gold conventions: a carcinoma of a site with no descriptor of its own ("Esophageal
+# Adenocarcinoma", read as Esophageal Neoplasms) is the histology too, as a lymphoma of a site is.
+_HISTOLOGY_ENDINGS = (("adenocarcinoma", "D000230"), ("carcinoma", "D002277"))
+
+
+def _site_histologies(text: str, mentions: Iterable[Mention]) -> list[tuple[Mention, str]]:
+    """The histology (Adenocarcinoma, Carcinoma) of each mention read as a site's neoplasm from
+    words that name the histology, unless a mention already grounds to it or below it."""
+    mentions = list(mentions)
+    out: list[tuple[Mention, str]] = []
+    for m in mentions:
+        words = text[m.start : m.end].lower().rstrip("s")
+        if not any(t.startswith(_BY_SITE) for t in mesh.tree_numbers(m.ui)):
+            continue
+        histology = next((ui for ending, ui in _HISTOLOGY_ENDINGS if words.endswith(ending)), None)
+        if histology is None or any(h == histology for _, h in out) or mesh.descriptor(histology) is None:
+            continue
+        if any(o.ui == histology or histology in mesh.ancestors(o.ui) for o in mentions):
+            continue
+        out.append((m, histology))
+    return out
 
 
 # Words between two mentions that make them two diseases ("Multiple Myeloma and Plasma Cell
@@ -297,18 +318,12 @@ def _most_specific(text: str, mentions: tuple[Mention, ...]) -> tuple[Mention, .
         first, second = (a, b) if a.start <= b.start else (b, a)
         return first.end <= second.start and _COORDINATION.match(text[first.end : second.start]) is not None
 
-    def generic_beside_site(m: Mention, o: Mention) -> bool:
-        # "Gastric Cancer Adenocarcinoma": the histology word adds nothing to the site's neoplasm
-        return m.ui in _GENERIC_HISTOLOGIES and any(t.startswith(_BY_SITE) for t in mesh.tree_numbers(o.ui))
-
+    # "Gastric Cancer Adenocarcinoma" keeps both: the histology is a second fact (R6)
     return tuple(
         m
         for m in mentions
         if not any(
-            o.ui != m.ui
-            and (m.ui in mesh.ancestors(o.ui) or generic_beside_site(m, o))
-            and not coordinated(m, o)
-            for o in mentions
+            o.ui != m.ui and m.ui in mesh.ancestors(o.ui) and not coordinated(m, o) for o in mentions
         )
     )
 
@@ -346,6 +361,9 @@ def ground_conditions(record: Record) -> DiseaseGrounding:
         for site in _site_neoplasms(text, (m.ui for m in mentions)):  # rule 9
             _add(drafts, site, mesh.label(site) or site, text, site in source,
                  evidence(path, text, 0, len(text)), qualifiers)
+        for m, histology in _site_histologies(text, mentions):  # R6
+            _add(drafts, histology, mesh.label(histology) or histology, text, histology in source,
+                 evidence(path, text, m.start, m.end), qualifiers)
     for draft in drafts.values():
         draft.from_conditions = True
 

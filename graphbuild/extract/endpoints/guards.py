@@ -113,6 +113,22 @@ _GUARDS: tuple[_Guard, ...] = (
     _Guard("EXPANSION", before=re.compile(r"manufactur\w*(?:\s+\S+){0,3}\s+$", re.I)),  # ex vivo, in production
     _Guard("EXPANSION", before=re.compile(r"(?:escalation|run-?in|safety|part\s*\w+|phase\s*\w+)\s*(?:and|/|&|:|,)?\s*$|\(\s*$", re.I),
            after=re.compile(r"^\s*(?:cohorts?|phases?|parts?|stages?|arms?|portion|period)\b", re.I)),
+    # "laryngectomy-free survival", "distant metastasis-free survival": a survival with its own
+    # event, which has no key unless it is one of the survivals the lexicon names
+    _Guard("OS", text=re.compile(r"^survival", re.I), before=re.compile(r"[\w)]-?\s*free\s*$|\w-free\s*$", re.I)),
+    # "number of dose delays at the MTD": a dose level the measure is taken at, not an endpoint
+    _Guard("MTD", before=re.compile(r"\b(?:at|below|above)\s+(?:the\s+)?$", re.I)),
+    # "adverse events, regardless of whether related to the study drug": every AE, not TRAE
+    _Guard("TRAE", before=re.compile(
+        r"(?:regardless|irrespective)\s+of\s+(?:whether\s+)?(?:\w+\s+){0,3}$|\bwhether\s+or\s+not\s+(?:\w+\s+){0,2}$", re.I)),
+    # "Tmax of serum cytokine levels": the kinetics of a cytokine are pharmacodynamics (CYTOKINES)
+    *(
+        _Guard(key, after=re.compile(r"^\s*(?:\)\s*)?(?:of|for)\s+(?:the\s+)?(?:serum\s+|plasma\s+)?(?:cytokine|interleukin|IL-?\d)", re.I))
+        for key in ("TMAX", "CMAX", "AUC", "HALF_LIFE")
+    ),
+    # "LFS" is leukemia-free survival only beside a leukaemia ("laryngectomy-free survival (LFS)")
+    _Guard("LFS", text=re.compile(r"^LFS$"),
+           require=re.compile(r"leuka?emi|\bAML\b|\bALL\b|\bMDS\b|transplant|\bH?SCT\b|\bHCT\b|remission", re.I)),
     _Guard("PERSISTENCE", before=re.compile(r"(?:\bMRD|disease|leuka?emia|blasts?)[\s-]*$", re.I),
            after=re.compile(r"^\s+of\s+(?:MRD|minimal|measurable|disease|leuka?emi|blasts|the\s+disease)", re.I)),
 )

@@ -167,7 +167,7 @@ _SPECIFIC_ORR = re.compile(r"overall|objective|\bORR|response\s+rate|remission\s
 _GENERIC_RESPONSE = re.compile(
     r"(?<![\w-])(?<!immune )(?<!antibody )(?<!serologic )(?<!serological )(?<!humoral )(?<!cellular )(?<!vaccine )"
     r"(?<!dose )(?<!dose-)(?<!inflammatory )(?<!T cell )(?<!T-cell )(?<!virologic )(?<!metabolic )(?<!molecular )"
-    r"(?<!cytogenetic )(?<!pathologic )(?<!pathological )(?<!glycemic )"
+    r"(?<!cytogenetic )(?<!glycemic )"
     r"(?:responses?|responders?)\b",
     re.I,
 )
@@ -261,6 +261,10 @@ def _outcome_concepts(
             if hit.key in _QUALIFIED_AE:
                 evidence["AE"].append(item)
             evidence.setdefault(hit.key, []).append(item)  # type: ignore[arg-type]
+    if measure_text:
+        _overall_response(evidence, measure, measure_text, index)
+    if "TTR" in evidence and all(ev.text == "TTR" for ev in evidence["TTR"]) and _TIME_TO_RELAPSE.search(measure_text):
+        del evidence["TTR"]  # "Time To Relapse" described as "TTR": the relapse measure's abbreviation
     present = set(evidence)
     links = []
     for key, items in evidence.items():
@@ -284,6 +288,43 @@ def _outcome_concepts(
                 links.insert(0, ConceptLink(concept=key, category=vocabulary[key].category, evidence=(item,), basis=Basis.LEXICON))
                 break
     return tuple(links)
+
+
+_TIME_TO_RELAPSE = re.compile(r"\btime\s+to\s+relapse\b", re.I)
+_RESPONSE_WORD = re.compile(r"\brespon\w*", re.I)
+
+
+def _overall_response(
+    evidence: dict[str, list[Evidence]], measure: _Scan, measure_text: str, index: int
+) -> None:
+    """Rule 7: a response measure that names complete and partial response together as its kinds
+    ("Confirmed Response [CR and PR]", "Best Overall Response of CR or PR", "Response profile,
+    defined to be a CR or PR") is one overall response: ORR (or the BOR it names), not CR + PR.
+    Only when the measure's own words say "response" outside the CR and PR it names."""
+    kinds = [h for h in measure.concepts if h.key in ("CR", "PR")]
+    if {h.key for h in kinds} != {"CR", "PR"}:
+        return
+    spans = [(h.start, h.end) for h in kinds]
+    word = next(
+        (m for m in _RESPONSE_WORD.finditer(measure_text)
+         if not any(a <= m.start() < b for a, b in spans) and m.start() < max(a for a, _ in spans)),
+        None,
+    )
+    if word is None:
+        return
+    overall = [Evidence(f"outcomes[{index}].measure", word.group(), word.start(), word.end())]
+    named = "ORR" in evidence or "BOR" in evidence
+    kept: dict[str, list[Evidence]] = {}
+    for key, items in evidence.items():  # in order of first mention: ORR where CR or PR was
+        if key in ("CR", "PR"):
+            items = [ev for ev in items if not ev.field.endswith(".measure")]
+            if not named:
+                kept.setdefault("ORR", overall)
+            if not items:
+                continue
+        kept[key] = items
+    evidence.clear()
+    evidence.update(kept)
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:

@@ -354,10 +354,19 @@ _ANCHOR_LABEL = re.compile(
 _EACH_DOSE = re.compile(r"^\s*(?:prior|before)\s+(?:to\s+)?(?:each|every)\b")
 _TREATMENT_LENGTH = re.compile(r"\b(?:median|mean)\s+(?:treatment\s+duration|duration\s+of\s+treatment)\s+(?:was|is|of)\s*$")
 _FROM_START = re.compile(r"^\W*(?:from|first|start(?:ing)?|beginning|initiation)\b")
+# A time counted from the last dose or the end of treatment (R18 of the gold conventions): the
+# record does not say when that is, so the frame has a start and no upper bound in days.
+# "Post-treatment" alone is not one: most records mean after the treatment given on day 0.
 _AFTER_LAST = re.compile(
-    r"^\s*(?:after|post|following)\s+(?:the\s+)?(?:administration\s+of\s+(?:the\s+)?)?(?:(?:last|final)\s+(?:\w+\s+){0,2}?(?:dose|administration|infusion|treatment)"
-    r"|(?:end|completion|discontinuation|stop\w*)\s+of)"
+    r"^\s*(?:after|post|following|from)\s+(?:the\s+)?(?:administration\s+of\s+(?:the\s+)?)?"
+    r"(?:(?:last|final)\s+(?:[\w-]+\s+){0,2}?(?:dose|administration|infusion|treatment)"
+    r"|(?:end|completion|discontinuation|stop\w*)\s+of|complet(?:ing|ion\s+of)\b"
+    r"|(?:study\s+)?treatment\s+(?:completion|end\b|has\s+ended))"
 )
+# "until last administration plus 30 days": the same, with the anchor before the number
+_LAST_PLUS = re.compile(r"\b(?:last|final)\s+(?:\w+\s+){0,2}?(?:dose|administration|infusion|treatment)\s+plus\s*$")
+# "then per PI discretion", "thereafter as clinically indicated": visits with no end in days
+_OPEN_SCHEDULE = re.compile(r"\bthen\s+(?:per|at)\s+(?:the\s+)?(?:pi|investigator)'?s?\s+discretion\b")
 # "until 30 days after last dose", "until a maximum of 2 years after", "to day 21 after"; not
 # "assessed up to 1 year after completion" (a horizon: 0..365)
 _UNTIL = re.compile(
@@ -366,7 +375,14 @@ _UNTIL = re.compile(
 _CLAUSE_END = re.compile(r"\.(?:\s|$)")  # sentences ("AML: 2 months ... MM: 3 months ..."), not "a; b" lists
 _BETWEEN = re.compile(r"\bbetween\s*$")
 _TO_WORD = re.compile(r"\b(?:to|until|till|through)\b")
-_BASELINE_DAY_GAP = re.compile(r"\s*\(?\s*$")
+# "Before baseline (at the programme's design), at 12 weeks": a visit before baseline, which
+# counts as day 0 like baseline; not "2 weeks before baseline" (a number: the anchor's use)
+_NUMBER_BEFORE = re.compile(r"\d[^.;,]{0,25}$")
+_VISIT_BEFORE = re.compile(r"(?:^|[.;,]\s*|\band\s+|\bat\s+)(?:before|prior\s+to|pre-?)\s*$", re.I)
+# "Day 0 of the first cycle" ("the first cycle" reads "cycle 1" by then): cycle 1's days are study days
+_OF_CYCLE_ONE = re.compile(r"^\s*of\s+cycle\s*1\b(?!\s*[-&,]|\s+(?:to|and|through))", re.I)
+# "From enrollment till birth": a start and an end that no number gives
+_UNTIL_EVENT = re.compile(r"[^\d]*\b(?:until|till|to|through)\b[^\d]*$", re.I)  # .match(body, pos)
 _SPACES = re.compile(r"\s+")
 _AFTER_END = re.compile(r"\bafter\s*$")
 _STOPS = re.compile(r"[;.]")
@@ -526,8 +542,9 @@ def _lookback(text: str, start: int, floor: int) -> str:
 
 def _resolve(
     text: str, mentions: list[_Mention], cycle_len: float | None, periods: list[tuple[int, float]] = ()
-) -> tuple[list[tuple[float, float]], list[float], bool]:
-    """Intervals and points the mentions name, and whether an open end was dropped."""
+) -> tuple[list[tuple[float, float]], list[float], bool, bool]:
+    """Intervals and points the mentions name, whether an open end was dropped, and whether a
+    time counted from the last dose was (the frame then has no upper bound in days)."""
     intervals: list[tuple[float, float]] = []
     points: list[float] = []
     bare: list[float] = []
@@ -535,12 +552,15 @@ def _resolve(
     unresolved_cycle = any(m.kind in ("cycle", "ncycles") for m in mentions) and cycle_len is None
     from_start = bool(_FROM_START.match(text))
     open_ended = False
+    after_last = False
 
     usable: list[_Mention] = []
     for m in mentions:
         after = text[m.end:m.end + 60]
         before = text[max(0, m.start - 40):m.start]
-        if m.kind == "baseline" and _ANCHOR_USE.search(before):
+        if m.kind == "baseline" and _ANCHOR_USE.search(before) and (
+            _NUMBER_BEFORE.search(before) or not _VISIT_BEFORE.search(before)
+        ):
             continue  # "2 years after enrollment": enrollment is the anchor here, not a visit
         if m.kind == "uf" and (
             _LABEL_BEFORE.search(before) or (_ANCHOR_LABEL.search(before) and m.values in ((0.0,), (1.0,)))
@@ -548,23 +568,22 @@ def _resolve(
             continue  # "assessed as day 0", "dosing (day 1)": a name for the anchor, not a time
         if _EACH_DOSE.match(after) or _TREATMENT_LENGTH.search(before):
             continue  # "within 3 days prior to each dose", "the median treatment duration was 55 days"
-        if from_start and m.kind in ("nf", "uf") and _AFTER_LAST.match(after) and _UNTIL.search(before):
-            open_ended = True  # "From the first dose until 30 days after last dose": no upper bound
-            continue
+        if m.kind in ("nf", "uf") and (_AFTER_LAST.match(after) or _LAST_PLUS.search(before)):
+            after_last = True  # "up to 30 days after last dose", "1 year after completion of
+            continue  # treatment": from a date the record does not give, so no upper bound
         if m.kind == "nf" and "consecutive" in text[m.start:m.end]:
             open_ended = open_ended or from_start  # "From infusion till the first of 3 consecutive days of ANC >= 500"
             continue
         if m.kind == "baseline" and _FROM_END.search(before) and any(o.start < m.start for o in mentions):
             continue  # "4 weeks and 3 months from baseline": the anchor, not a visit
-        if m.kind == "baseline" and any(
-            o.kind == "uf" and 0 <= o.start - m.end <= 3 and _BASELINE_DAY_GAP.match(text, m.end, o.start) for o in mentions
-        ):
-            continue  # "Baseline Day 1 through Day 56", "Baseline (Day 1)": the visit is that day
-        if m.kind == "uf" and _CYCLE_ATTACHED.match(after) and cycle_len is None:
-            continue  # "Day 8 of each cycle" with no cycle length: not a study day
+        if m.kind == "uf" and _CYCLE_ATTACHED.match(after) and cycle_len is None and not _OF_CYCLE_ONE.match(after):
+            continue  # "Day 8 of each cycle" with no cycle length: not a study day ("of the first
+            # cycle" is: day 0 of the first cycle is day 0)
         if unresolved_cycle and m.kind == "nf" and m.unit_days < 1:
             continue  # sampling hours relative to an unnumbered cycle day
         if m.kind in ("cycle", "ncycles") and cycle_len is None:
+            if m.kind == "ncycles" and _HORIZON_CUE.search(before):
+                open_ended = True  # "Duration of treatment (up to 12 cycles)": from 0, no end in days
             continue
         usable.append(m)
 
@@ -652,7 +671,7 @@ def _resolve(
         first = next(m for m in usable)
         if _TO_WORD.search(text, 0, first.start):
             # "From treatment start to the end of study at 2 years": a range from the start
-            return [(0.0, points[0])], [], open_ended
+            return [(0.0, points[0])], [], open_ended, after_last
     if bare:
         if len(set(bare)) == 1 and not points or len(set(bare_clauses)) == len(bare) > 1:
             # one duration, or one per sentence ("AML: 2 months after infusion. MM: 3 months
@@ -662,7 +681,7 @@ def _resolve(
             points.extend(bare)  # "12 Months, 24 Months": every duration is a time point
         else:
             points.extend(bare)
-    return intervals, points, open_ended
+    return intervals, points, open_ended, after_last
 
 
 def _bounds(m: _Mention, text: str, cycle_len: float | None) -> tuple[float | None, float | None]:
@@ -711,9 +730,16 @@ def parse_time_frame(text: str) -> TimeFrame:
     mentions = _merge_compounds(body, _mentions(body))
     if not mentions:
         return TimeFrame(text=text, anchor=anchor)
-    intervals, points, open_ended = _resolve(body, mentions, cycle_len, periods)
+    if _FROM_START.match(body) and all(m.kind == "baseline" for m in mentions) and _UNTIL_EVENT.match(body, mentions[-1].end):
+        return TimeFrame(text=text, min_days=0.0, anchor=anchor)  # "From enrollment till birth"
+    intervals, points, open_ended, after_last = _resolve(body, mentions, cycle_len, periods)
     lows = [lo for lo, _ in intervals] + points
     highs = [hi for _, hi in intervals] + points
+    if (after_last and not intervals) or (lows and _OPEN_SCHEDULE.search(normal)):
+        # (a horizon beside it, "... 30 days after the last infusion (up to 12 months)", is the end)
+        # "Day 1 of each cycle and 6-9 weeks after the last dose": the first visit, and no end
+        # (an open frame lists no points, as the other open ends)
+        return TimeFrame(text=text, min_days=_round(min(lows, default=0.0)), anchor=anchor)
     if not open_ended and lows and (
         _THEREAFTER.search(body) or (_PERIOD_ANY.search(normal) and not _ANY_END.search(normal))
     ):

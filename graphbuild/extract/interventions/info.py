@@ -357,9 +357,13 @@ def _is_supportive(record: Record, draft: _Draft, drafts: list[_Draft], engineer
         return engineered
     if hint == "supportive_with_transplant":  # daclizumab against rejection / GVHD
         return _with_transplant(others)
-    if draft.modality in ANTIBODIES and (engineered or _with_transplant(others)):
+    if draft.modality in ANTIBODIES and (
+        engineered or (_with_transplant(others) and draft.modality is Modality.MONOCLONAL_ANTIBODY)
+    ):
         # rituximab as a CAR-T safety switch; alemtuzumab / rituximab in a transplant's
-        # conditioning: an antibody the titles and summary never name is not what is tested
+        # conditioning: an antibody the titles and summary never name is not what is tested.
+        # Not a conjugate or an engager given with a transplant (gemtuzumab in an AML
+        # protocol): those are made to kill the tumour, never to condition or deplete.
         return not _named_in_trial(record, draft)
     own_text = " ".join(text for _, text in _own_fields(record, draft.index))
     return (
@@ -381,11 +385,14 @@ def _is_lymphodepletion(record: Record, draft: _Draft, engineered: bool) -> bool
 
 
 def _is_comparator(record: Record, draft: _Draft) -> bool:
-    """Placebo, sham or standard care, or given only in comparator arms."""
+    """Placebo, sham or standard care, or given only in comparator arms of a trial that has some
+    other arm (when every arm is typed a comparator, as in trials comparing two schedules of one
+    treatment, the types say nothing of which agent is studied)."""
     if is_placebo(draft.name) or is_standard_care(draft.name):
         return True
     arm_types = _arm_types(record, draft.index)
-    return bool(arm_types) and arm_types <= _COMPARATOR_ARMS
+    studied = any(arm.type and arm.type not in _COMPARATOR_ARMS for arm in record.arms)
+    return bool(arm_types) and arm_types <= _COMPARATOR_ARMS and studied
 
 
 def _assign_roles(record: Record, drafts: list[_Draft]) -> None:

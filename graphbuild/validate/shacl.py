@@ -1,35 +1,6 @@
-"""Validation: SHACL shapes plus the `queries/*-violation.rq` checks, one report.
-
-Two kinds of checks, because each is good at a different thing:
-
-* `ontology/shapes.ttl` (SHACL core, run with pyshacl): what each node must have, with what
-  datatype, pattern or value list: per node, closed world.
-* `queries/*-violation.rq` (ODK style: a query that returns rows only when the graph is wrong):
-  rules across nodes and graphs that SHACL core cannot say briefly, e.g. an edge with no reified
-  link beside it, an edge to a node the vocabulary does not describe, offsets that do not fit
-  the quote, a trial id used twice. They run unchanged in any SPARQL tool over the union of the
-  graphs; each selects `?trial_id ?node ?message`.
-
-A violation names the trial, the node and the rule. The trial comes from the named graph the
-offending triples sit in (`gbr:graph/trial/{trial_id}`) or from a trial-scoped IRI
-(`gbr:trial/{trial_id}/...`). Antigens, diseases and concepts are described once, in the
-vocabulary graph (docs/graph-model.md); a problem there belongs to no single trial, so its
-violation has no trial and its message lists the trials that point at the node.
-
-Cost. SHACL runs per chunk of `chunk_size` trial graphs (default 10), each with the
-ontology's rdfs:subClassOf triples beside it (so a shape targeting a class also sees its
-sub-classes' instances); memory stays bounded by one chunk and time grows linearly with the
-trials. Chunking does not change the answer (a test checks chunks of 1 against the default).
-The default engine, pyrudof (Rust), takes the chunk as N-Triples that Oxigraph writes (~1.5 ms
-a trial to read back out of an on-disk store) and checks it in a session each process keeps
-(`graphbuild.shacl_rudof.Checker`: ~3 ms of CPU a trial, no fixed cost per chunk), in a small
-pool of processes for large graphs. A build does better still: its workers check each trial
-graph from the N-Quads they have just serialized (`checked=`), so only the vocabulary and the
-other shared graphs are read here. pyshacl (`engine="pyshacl"`, pure Python, an rdflib Graph
-per chunk) takes ~17 ms a trial and finds the same violations. The violation queries run on one
-thread per core. For a quick check of a large graph, `validate(..., shacl=False)` (CLI
-`--no-shacl`) runs the queries alone.
-"""
+"""SHACL over the trial graphs, a chunk at a time: pyrudof (a kept session per process, a small
+pool of processes for large graphs) or pyshacl (an rdflib Graph per chunk); trial graphs a
+build's workers already checked are only read back for their results."""
 
 from __future__ import annotations
 
@@ -37,13 +8,11 @@ import io
 import multiprocessing
 import os
 import re
-import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -54,8 +23,10 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from graphbuild.rdf.namespaces import GBR, INFERRED_GRAPH
 from graphbuild.reason import ontology_graph, oxigraph_store, short
-from graphbuild.resources import ontology_path, queries_dir
-from graphbuild.shacl_rudof import RawResult, ShaclSpec, check_graph
+from graphbuild.resources import ontology_path
+from graphbuild.validate.report import Violation, trial_id_of_graph, violation_order
+from graphbuild.validate.rudof import RawResult, ShaclSpec, check_graph
+from graphbuild.validate.shapes import default_shapes, shapes_graph
 
 # pyrudof: ~3.2 ms of CPU a trial in chunks of 10, ~5.9 in chunks of 100 (and ~2 MiB a trial)
 DEFAULT_CHUNK_SIZE = 10
@@ -64,137 +35,10 @@ PYSHACL_CHUNK_SIZE = 100  # pyshacl: a fixed cost per run, so larger chunks
 # kept as a cross-check: both give the same violations on the corpus and the broken test graphs)
 SHACL_ENGINES = ("rudof", "pyshacl")
 DEFAULT_SHACL_ENGINE = "rudof"
-TRIAL_GRAPH_PREFIX = str(GBR["graph/trial/"])
 _TRIAL_IRI_PREFIX = str(GBR["trial/"])
 SHAPES_IRI = "https://w3id.org/graphbuild/shapes#"
 _INFERRED = ox.NamedNode(str(INFERRED_GRAPH))
 _SEVERITIES = {str(SH.Violation): "Violation", str(SH.Warning): "Warning", str(SH.Info): "Info"}
-
-
-@dataclass(frozen=True, order=True)
-class Violation:
-    """One thing wrong: in which trial (None for shared vocabulary nodes), at which node and
-    property path, by which rule (a shape such as `gbsh:Trial-title`, or a violation query's
-    name), what it means, and how bad (`Violation`, `Warning`, `Info`)."""
-
-    trial_id: str | None
-    focus_node: str
-    path: str | None
-    rule: str
-    message: str
-    severity: str = "Violation"
-    value: str | None = None
-
-    def __str__(self) -> str:
-        where = f"trial {self.trial_id}" if self.trial_id else "vocabulary"
-        path = f" {self.path}" if self.path else ""
-        value = f" (value: {self.value})" if self.value is not None else ""
-        return f"[{self.severity}] {where}: {self.focus_node}{path}: {self.rule}: {self.message}{value}"
-
-
-@dataclass
-class ValidationReport:
-    """All violations (SHACL and queries), the raw rows of each violation query, and sizes."""
-
-    violations: list[Violation] = field(default_factory=list)
-    query_rows: dict[str, list[dict[str, str]]] = field(default_factory=dict)
-    trials: int = 0
-    chunks: int = 0
-    triples: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def conforms(self) -> bool:
-        """True when nothing of severity Violation was found (warnings do not fail a graph)."""
-        return not any(v.severity == "Violation" for v in self.violations)
-
-    def by_trial(self) -> dict[str | None, list[Violation]]:
-        grouped: dict[str | None, list[Violation]] = {}
-        for violation in self.violations:
-            grouped.setdefault(violation.trial_id, []).append(violation)
-        return grouped
-
-    def __str__(self) -> str:
-        counts = {
-            s: sum(v.severity == s for v in self.violations)
-            for s in ("Violation", "Warning", "Info")
-        }
-        verdict = "conforms" if self.conforms else "does not conform"
-        lines = [
-            (
-                f"validation: {verdict}: {counts['Violation']} violation(s), "
-                f"{counts['Warning']} warning(s) in {self.trials} trial(s), {self.triples} "
-                f"triples, {self.chunks} SHACL chunk(s)"
-            )
-        ]
-        lines += [str(v) for v in sorted(self.violations, key=_sort_key)]
-        failing = [name for name, rows in sorted(self.query_rows.items()) if rows]
-        lines.append(
-            f"violation queries: {len(self.query_rows)} run, "
-            + (f"{len(failing)} with rows: {', '.join(failing)}" if failing else "all empty")
-        )
-        lines.append("seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in self.seconds.items()))
-        return "\n".join(lines)
-
-
-def _sort_key(v: Violation) -> tuple:
-    return (v.trial_id or "", v.focus_node, v.rule, v.path or "", v.message, v.value or "")
-
-
-# --------------------------------------------------------------------------------------------
-# Inputs
-# --------------------------------------------------------------------------------------------
-
-
-def default_shapes() -> Path:
-    return ontology_path("shapes.ttl")
-
-
-@lru_cache(maxsize=4)
-def _shapes(path: str, mtime: float) -> Graph:
-    return Graph().parse(path, format="turtle")
-
-
-def shapes_graph(path: Path | None = None) -> Graph:
-    path = path or default_shapes()
-    return _shapes(str(path), path.stat().st_mtime)
-
-
-def violation_queries(directory: Path | None = None) -> list[Path]:
-    """Every `*-violation.rq`, sorted by name."""
-    return sorted((directory or queries_dir()).glob("*-violation.rq"))
-
-
-def query_header(path: Path) -> tuple[str, str]:
-    """(title, description) from the `# title:` / `# description:` comment lines."""
-    title = description = ""
-    current = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("#"):
-            break
-        body = line[1:].strip()
-        if body.startswith("title:"):
-            title, current = body[len("title:") :].strip(), "title"
-        elif body.startswith("description:"):
-            description, current = body[len("description:") :].strip(), "description"
-        elif current == "description" and line.startswith("#   "):
-            description += " " + body
-        else:
-            current = None
-    return title, description
-
-
-def trial_id_of_graph(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str | None:
-    """The trial a named graph belongs to (`gbr:graph/trial/{id}`, the id percent-decoded),
-    or None for the vocabulary, build and other graphs."""
-    if isinstance(graph, ox.NamedNode) and graph.value.startswith(TRIAL_GRAPH_PREFIX):
-        return unquote(graph.value[len(TRIAL_GRAPH_PREFIX) :])
-    return None
-
-
-# --------------------------------------------------------------------------------------------
-# SHACL
-# --------------------------------------------------------------------------------------------
 
 
 def _rdflib_term(term: Any) -> Any:
@@ -458,7 +302,7 @@ def hierarchy_ntriples() -> bytes:
 
 
 def shacl_spec(shapes: Path | None = None) -> ShaclSpec:
-    """What a process needs to check graphs with pyrudof on its own (`graphbuild.shacl_rudof`):
+    """What a process needs to check graphs with pyrudof on its own (`graphbuild.validate.rudof`):
     the shapes file and the ontology's rdfs:subClassOf triples as N-Triples."""
     return ShaclSpec(str(shapes or default_shapes()), hierarchy_ntriples())
 
@@ -558,91 +402,4 @@ def shacl_violations(
             found.update(_shacl_chunk(chunk, shapes_g, ox_store))
             if progress is not None:
                 progress(done, len(chunks))
-    return sorted(found, key=_sort_key), len(trial_graphs), len(chunks) + len(known), triples
-
-
-# --------------------------------------------------------------------------------------------
-# Violation queries
-# --------------------------------------------------------------------------------------------
-
-
-def _text(term: Any) -> str:
-    return term.value if isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)) else str(term)
-
-
-def run_violation_query(store: Any, path: Path) -> list[dict[str, str]]:
-    """Rows of one violation query over the union of all graphs, as {column: text}."""
-    ox_store = oxigraph_store(store)
-    solutions = ox_store.query(path.read_text(encoding="utf-8"), use_default_graph_as_union=True)
-    columns = [v.value for v in solutions.variables]
-    return [{c: _text(row[c]) for c in columns if row[c] is not None} for row in solutions]
-
-
-def query_violations(
-    store: Any, queries: Iterable[Path] | None = None
-) -> tuple[list[Violation], dict[str, list[dict[str, str]]]]:
-    """Every violation query's rows, and each row as a Violation named by the query. The
-    queries run on as many threads as there are cores (up to 4): Oxigraph evaluates without
-    holding the GIL, so a build's last serial step uses both cores of a 2-core machine."""
-    violations: list[Violation] = []
-    rows_by_query: dict[str, list[dict[str, str]]] = {}
-    paths = list(violation_queries() if queries is None else queries)
-    ox_store = oxigraph_store(store)
-    threads = max(1, min(len(paths), os.cpu_count() or 1, 4))
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        answers = list(pool.map(lambda path: run_violation_query(ox_store, path), paths))
-    for path, rows in zip(paths, answers, strict=True):
-        title, _ = query_header(path)
-        rows_by_query[path.stem] = rows
-        for row in rows:
-            violations.append(
-                Violation(
-                    row.get("trial_id") or None,
-                    row.get("node", ""),
-                    row.get("path"),
-                    path.stem,
-                    row.get("message") or title,
-                    row.get("severity", "Violation"),
-                    row.get("value"),
-                )
-            )
-    return violations, rows_by_query
-
-
-# --------------------------------------------------------------------------------------------
-# validate
-# --------------------------------------------------------------------------------------------
-
-
-def validate(
-    store: Any,
-    *,
-    chunk_size: int | None = None,
-    shapes: Path | None = None,
-    queries: Iterable[Path] | None = None,
-    shacl: bool = True,
-    engine: str = DEFAULT_SHACL_ENGINE,
-    progress: Callable[[int, int], None] | None = None,
-    checked: Checked | None = None,
-) -> ValidationReport:
-    """Validate `store` (a GraphStore or a pyoxigraph.Store): SHACL shapes per chunk of trial
-    graphs, then every violation query over the whole store. `progress(chunks done, chunks)`
-    hears about the SHACL chunks; `checked`: trial graphs already checked (see
-    `shacl_violations`)."""
-    if chunk_size is not None and chunk_size < 1:
-        raise ValueError("chunk_size must be positive")
-    report = ValidationReport()
-    started = time.perf_counter()
-    if shacl:
-        found, report.trials, report.chunks, report.triples = shacl_violations(
-            store, chunk_size=chunk_size, shapes=shapes, engine=engine, progress=progress,
-            checked=checked,
-        )
-        report.violations.extend(found)
-    report.seconds["shacl"] = time.perf_counter() - started
-    mark = time.perf_counter()
-    found_rows, report.query_rows = query_violations(store, queries)
-    report.violations.extend(found_rows)
-    report.seconds["queries"] = time.perf_counter() - mark
-    report.seconds["total"] = time.perf_counter() - started
-    return report
+    return sorted(found, key=violation_order), len(trial_graphs), len(chunks) + len(known), triples

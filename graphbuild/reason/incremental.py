@@ -1,6 +1,6 @@
 """The compiled reasoning rules run for a few nodes: what a re-ingest needs.
 
-`graphbuild.reason.materialize` rebuilds the whole inferred graph, which grows with the build
+`graphbuild.reason.step.materialize` rebuilds the whole inferred graph, which grows with the build
 (2 s at 10,000 trials) and needs HermiT (Java, 1-4 s) to compile the rules. A re-ingest of one
 trial only changes what is derived about that trial's nodes (and about vocabulary nodes added
 or removed with it), so it removes the inferred facts about those nodes and runs every rule
@@ -14,8 +14,9 @@ sub-select grouped by that variable) is scoped the same way, so rules added to t
 scoped too. After the rules, as in a full build, come the shortcut edges the stored queries
 read (scoped the same way) and the whole store's VoID counts, moved by the change's difference
 (`derive_views`, `update_counts`), and the antigen x disease cells and antigen pairs of the
-changed trials (`graphbuild.reason_aggregates.update_aggregates`). The exactness condition (a change to a
-node's graph changes only what is derived about the changed nodes) is checked by the
+changed trials with the trial-id index (`graphbuild.reason.aggregates.update_aggregates`). The
+exactness condition (a change to a node's graph changes only what is derived about the changed
+nodes) is checked by the
 re-ingest tests against a full rebuild on the corpus.
 """
 
@@ -24,15 +25,24 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from urllib.parse import quote
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
 from graphbuild.cache import cached
 from graphbuild.rdf.namespaces import BUILD_GRAPH, INFERRED_GRAPH
-from graphbuild.reason_aggregates import update_aggregates
+from graphbuild.reason.aggregates import update_aggregates
+from graphbuild.reason.engines import MAX_ROUNDS
+from graphbuild.reason.ontology import classify
+from graphbuild.reason.rules import compile_rules
+from graphbuild.reason.views import (
+    STATISTICS_NODE,
+    STATISTICS_PROPERTIES,
+    VOID,
+    shortcut_rules,
+)
 from graphbuild.resources import ontology_path
 
 __all__ = [
@@ -48,7 +58,6 @@ INFERRED = ox.NamedNode(str(INFERRED_GRAPH))
 _BUILD = ox.NamedNode(str(BUILD_GRAPH))
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-MAX_ROUNDS = 10  # as graphbuild.reason: the current ontology needs 2
 RuleQuery = tuple[str, str]  # (name, SPARQL CONSTRUCT)
 Triple = tuple[str, str, str]
 
@@ -61,7 +70,6 @@ _SUBSELECT = re.compile(r"\s*SELECT\b")
 
 def _compile(path: Path) -> dict[str, Any]:
     # HermiT and rdflib: only on a miss
-    from graphbuild.reason import classify, compile_rules, shortcut_rules
 
     return {
         "rules": [(rule.name, rule.sparql) for rule in compile_rules(classify(path))],
@@ -75,7 +83,7 @@ def _artifact(ontology: Path | None = None) -> dict[str, Any]:
 
 
 def rule_queries(ontology: Path | None = None) -> list[RuleQuery]:
-    """(name, SPARQL) of every compiled rule, as `graphbuild.reason.compile_rules` makes them,
+    """(name, SPARQL) of every compiled rule, as `graphbuild.reason.rules.compile_rules` makes them,
     from the artifact cache when the ontology and graphbuild's source are unchanged."""
     return list(_artifact(ontology)["rules"])
 
@@ -124,7 +132,7 @@ def infer_for_nodes(
     store: Any, nodes: Iterable[str], rules: list[RuleQuery] | None = None
 ) -> set[Triple]:
     """Every fact the rules derive about `nodes` (as subjects), to a fixpoint over the union
-    of all graphs as `graphbuild.reason.materialize` does; the new facts that no other graph
+    of all graphs as `graphbuild.reason.step.materialize` does; the new facts that no other graph
     asserts are written into the inferred graph (call `remove_inferred_about` first).
     Returns the facts written."""
     ox_store: ox.Store = getattr(store, "ox", store)
@@ -153,7 +161,7 @@ def infer_for_nodes(
 
 
 def derive_views(store: Any, nodes: Iterable[str], previous: ox.Store) -> tuple[int, int]:
-    """What a full build writes after the rules (`graphbuild.reason.materialize`), for a
+    """What a full build writes after the rules (`graphbuild.reason.step.materialize`), for a
     re-ingest: the shortcut edges about `nodes` (scoped like the rules; call
     `remove_inferred_about` first) and the whole store's VoID counts moved by the change
     (`update_counts`; `previous`: the store before the change, read-only). Returns
@@ -199,7 +207,7 @@ def _has_subject(store: ox.Store, predicate: ox.NamedNode, value: str) -> bool:
 
 
 def update_counts(store: ox.Store, previous: ox.Store, nodes: Iterable[str]) -> tuple[int, int]:
-    """The VoID counts (`graphbuild.reason.statistics_rule`) moved by the change, without
+    """The VoID counts (`graphbuild.reason.views.statistics_rule`) moved by the change, without
     re-counting the store (3.5 s at 100,000 trials): a class count is of distinct nodes with
     that type in any graph but the build graph, and only `nodes` (the changed trial graphs'
     subjects and the vocabulary nodes added or removed: the nodes whose type triples, asserted
@@ -207,7 +215,6 @@ def update_counts(store: ox.Store, previous: ox.Store, nodes: Iterable[str]) -> 
     them typed with it now minus before (read in `previous`). Likewise the distinct diseases
     studied: only diseases `nodes` study now or studied before can come or go.
     Returns (facts removed, facts written)."""
-    from graphbuild.reason import STATISTICS_NODE, STATISTICS_PROPERTIES, VOID
 
     focus = sorted(set(nodes))
     void = {

@@ -16,7 +16,7 @@ A trial counts in a cell when it has a shortcut edge (`gb:directedAtStated` /
 `gb:directedAtByProductLexicon` / `gb:directedAtInferred`, written just before) to the antigen,
 studies the disease (`gb:studiesDisease`) and has a `gb:trialId`; in a pair when it has edges
 to both antigens. Ids are listed sorted (same input, same graph). The nodes are not typed, so
-the VoID class counts (`statistics_rule`) do not change with them. Names and labels are read
+the VoID class counts (`graphbuild.reason.views.statistics_rule`) do not change with them. Names and labels are read
 at question time from the vocabulary graph (a few hundred cells, not tens of thousands of rows).
 
 Besides, a trial-id index for comparing trials (`similar_trials.rq`): every antigen, disease and
