@@ -46,7 +46,15 @@ def main() -> None:
         "plain: pyoxigraph, open, one query": [py, "-c", plain],
         "graphbuild --help": [py, "-m", "graphbuild", "--help"],
         "graphbuild query --help": [py, "-m", "graphbuild", "query", "--help"],
-        "graphbuild query graph_summary": [py, "-m", "graphbuild", "query", "graph_summary", "--graph", args.build],
+        "graphbuild query graph_summary": [
+            py,
+            "-m",
+            "graphbuild",
+            "query",
+            "graph_summary",
+            "--graph",
+            args.build,
+        ],
     }
     results = {name: timed(cmd, args.runs) for name, cmd in lines.items()}
     base = results["plain: pyoxigraph, open, one query"][1]

@@ -20,8 +20,19 @@ TRACEBACK = "--traceback"
 
 # Modules of this package, in the order `graphbuild --help` lists them.
 COMMANDS = (
-    "parse", "convert", "build", "add", "validate", "reason", "queries", "query", "serve",
-    "export", "report", "stats", "push",
+    "parse",
+    "convert",
+    "build",
+    "add",
+    "validate",
+    "reason",
+    "queries",
+    "query",
+    "serve",
+    "export",
+    "report",
+    "stats",
+    "push",
 )
 
 
@@ -53,7 +64,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name, sub in subparsers.choices.items():  # `graphbuild CMD ... --traceback` too
         add_example(sub, name)
         sub.add_argument(
-            TRACEBACK, action="store_true", default=argparse.SUPPRESS,
+            TRACEBACK,
+            action="store_true",
+            default=argparse.SUPPRESS,
             help="on a failure, show the full trace",
         )
     return parser

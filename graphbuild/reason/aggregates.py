@@ -16,8 +16,9 @@ A trial counts in a cell when it has a shortcut edge (`gb:directedAtStated` /
 `gb:directedAtByProductLexicon` / `gb:directedAtInferred`, written just before) to the antigen,
 studies the disease (`gb:studiesDisease`) and has a `gb:trialId`; in a pair when it has edges
 to both antigens. Ids are listed sorted (same input, same graph). The nodes are not typed, so
-the VoID class counts (`graphbuild.reason.views.statistics_rule`) do not change with them. Names and labels are read
-at question time from the vocabulary graph (a few hundred cells, not tens of thousands of rows).
+the VoID class counts (`graphbuild.reason.views.statistics_rule`) do not change with them.
+Names and labels are read at question time from the vocabulary graph (a few hundred cells,
+not tens of thousands of rows).
 
 Besides, a trial-id index for comparing trials (`similar_trials.rq`): every antigen, disease and
 endpoint concept points at the ids of the trials that reach it (`gb:directedAt`,
@@ -86,17 +87,26 @@ def _objects(store: ox.Store, subject: ox.NamedNode, predicate: ox.NamedNode) ->
     return {q.object for q in store.quads_for_pattern(subject, predicate, None, None)}
 
 
-def trial_keys(store: ox.Store, trial: ox.NamedNode) -> tuple[str | None, set[tuple[str, str, str]]]:
+def trial_keys(
+    store: ox.Store, trial: ox.NamedNode
+) -> tuple[str | None, set[tuple[str, str, str]]]:
     """(the trial's id, the cells and pairs it counts in), read from `store`; no id: none."""
     ids = sorted(o.value for o in _objects(store, trial, _TRIAL_ID) if isinstance(o, ox.Literal))
     if not ids:
         return None, set()
     antigens = sorted(
-        {o.value for p in SHORTCUTS for o in _objects(store, trial, p) if isinstance(o, ox.NamedNode)}
+        {
+            o.value
+            for p in SHORTCUTS
+            for o in _objects(store, trial, p)
+            if isinstance(o, ox.NamedNode)
+        }
     )
     if not antigens:
         return ids[0], set()
-    diseases = sorted(o.value for o in _objects(store, trial, _STUDIES) if isinstance(o, ox.NamedNode))
+    diseases = sorted(
+        o.value for o in _objects(store, trial, _STUDIES) if isinstance(o, ox.NamedNode)
+    )
     keys = {("cell", a, d) for a in antigens for d in diseases}
     keys |= {("pair", a, b) for a, b in combinations(antigens, 2)}
     return ids[0], keys
@@ -104,8 +114,12 @@ def trial_keys(store: ox.Store, trial: ox.NamedNode) -> tuple[str | None, set[tu
 
 def _trials_with_shortcuts(store: ox.Store) -> list[ox.NamedNode]:
     return sorted(
-        {q.subject for p in SHORTCUTS for q in store.quads_for_pattern(None, p, None, INFERRED)
-         if isinstance(q.subject, ox.NamedNode)},
+        {
+            q.subject
+            for p in SHORTCUTS
+            for q in store.quads_for_pattern(None, p, None, INFERRED)
+            if isinstance(q.subject, ox.NamedNode)
+        },
         key=lambda n: n.value,
     )
 
@@ -148,8 +162,11 @@ def trial_id_index_quads(store: ox.Store) -> list[ox.Quad]:
         )
         predicate = ox.NamedNode(index)
         quads += sorted(
-            (ox.Quad(r["x"], predicate, r["id"], INFERRED) for r in rows
-             if isinstance(r["x"], ox.NamedNode) and isinstance(r["id"], ox.Literal)),
+            (
+                ox.Quad(r["x"], predicate, r["id"], INFERRED)
+                for r in rows
+                if isinstance(r["x"], ox.NamedNode) and isinstance(r["id"], ox.Literal)
+            ),
             key=str,
         )
     return quads
@@ -157,19 +174,26 @@ def trial_id_index_quads(store: ox.Store) -> list[ox.Quad]:
 
 def _trial_index(store: ox.Store, trial: ox.NamedNode) -> list[ox.Quad]:
     """The index entries of one trial, read from `store` (none without an id)."""
-    ids = sorted((o for o in _objects(store, trial, _TRIAL_ID) if isinstance(o, ox.Literal)),
-                 key=str)
+    ids = sorted(
+        (o for o in _objects(store, trial, _TRIAL_ID) if isinstance(o, ox.Literal)), key=str
+    )
     quads = []
     for index, path in TRIAL_ID_INDEX.items():
         nodes = {trial}
         for step in path:
-            nodes = {o for n in nodes for o in _objects(store, n, ox.NamedNode(step))
-                     if isinstance(o, ox.NamedNode)}
+            nodes = {
+                o
+                for n in nodes
+                for o in _objects(store, n, ox.NamedNode(step))
+                if isinstance(o, ox.NamedNode)
+            }
         quads += [ox.Quad(x, ox.NamedNode(index), i, INFERRED) for x in nodes for i in ids]
     return quads
 
 
-def _move_trial_index(store: ox.Store, previous: ox.Store, trials: list[ox.NamedNode]) -> tuple[int, int]:
+def _move_trial_index(
+    store: ox.Store, previous: ox.Store, trials: list[ox.NamedNode]
+) -> tuple[int, int]:
     """The changed trials' ids out of the index (as it was: read in `previous`) and back in
     where they belong now."""
     fresh = {q for t in trials for q in _trial_index(store, t)}

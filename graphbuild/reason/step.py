@@ -57,8 +57,10 @@ class ReasoningReport:
         lines += [f"  {name}: {count}" for name, count in sorted(self.inferred.items())]
         lines.append(f"  already asserted (not repeated): {self.already_asserted}")
         lines.append(f"  statistics (VoID counts for graph_summary): {self.statistics} triples")
-        lines.append(f"  aggregates (antigen x disease cells, antigen pairs, trial-id index): "
-                     f"{self.aggregates} triples")
+        lines.append(
+            f"  aggregates (antigen x disease cells, antigen pairs, trial-id index): "
+            f"{self.aggregates} triples"
+        )
         lines += [f"  terminology: {axiom}" for axiom in self.tbox_inferences]
         lines.append("  seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in self.seconds.items()))
         return "\n".join(lines)

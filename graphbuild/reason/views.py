@@ -1,7 +1,8 @@
 """What the cross-trial questions need, precomputed after the entailments: *shortcuts* (one
 trial -> antigen edge per basis, a time frame's points as one text, a trial's product codes and
-disease labels as texts) and *statistics* (VoID counts; the aggregates are in `aggregates`). Not OWL entailments, so both engines are followed by the same rules, written in the
-compiled rules' CONSTRUCT form so a per-trial refresh (`incremental`) can scope them."""
+disease labels as texts) and *statistics* (VoID counts; the aggregates are in `aggregates`).
+Not OWL entailments, so both engines are followed by the same rules, written in the compiled
+rules' CONSTRUCT form so a per-trial refresh (`incremental`) can scope them."""
 
 from __future__ import annotations
 
@@ -20,8 +21,13 @@ SHORTCUT_PROPERTIES = {
 }
 _RDF = RDF_IRI
 _SHORTCUT_READS = frozenset(
-    {f"{_RDF}subject", f"{_RDF}predicate", f"{_RDF}object", f"{GB_IRI}basis",
-     f"{GB_IRI}hasIntervention"}
+    {
+        f"{_RDF}subject",
+        f"{_RDF}predicate",
+        f"{_RDF}object",
+        f"{GB_IRI}basis",
+        f"{GB_IRI}hasIntervention",
+    }
 )
 
 
@@ -40,10 +46,10 @@ def shortcut_rules() -> list[Rule]:
         sparql = (
             f"CONSTRUCT {{ ?x <{head}> ?y }}\nWHERE {{\n"
             f"{{ ?link <{_RDF}predicate> <{GB_IRI}directedAt> ; <{_RDF}subject> ?x ;\n"
-            f"        <{_RDF}object> ?y ; <{GB_IRI}basis> \"{basis}\" }}\n"
+            f'        <{_RDF}object> ?y ; <{GB_IRI}basis> "{basis}" }}\n'
             f"UNION\n"
             f"{{ ?link <{_RDF}predicate> <{GB_IRI}targetsAntigen> ; <{_RDF}subject> ?i ;\n"
-            f"        <{_RDF}object> ?y ; <{GB_IRI}basis> \"{basis}\" .\n"
+            f'        <{_RDF}object> ?y ; <{GB_IRI}basis> "{basis}" .\n'
             f"  ?x <{GB_IRI}hasIntervention> ?i }}\n}}"
         )
         rules.append(Rule(short(head), "shortcut", head, sparql, _SHORTCUT_READS))
@@ -58,7 +64,7 @@ def shortcut_rules() -> list[Rule]:
     head = f"{GB_IRI}productCodeList"
     sparql = (
         f"CONSTRUCT {{ ?x <{head}> ?y }}\nWHERE {{\n"
-        f"  SELECT ?x (GROUP_CONCAT(DISTINCT ?code; separator=\", \") AS ?y)\n"
+        f'  SELECT ?x (GROUP_CONCAT(DISTINCT ?code; separator=", ") AS ?y)\n'
         f"  WHERE {{ ?x <{has_intervention}> ?i . ?i <{code}> ?code }}\n  GROUP BY ?x\n}}"
     )
     rules.append(Rule(short(head), "shortcut", head, sparql, frozenset({has_intervention, code})))
@@ -66,9 +72,9 @@ def shortcut_rules() -> list[Rule]:
     head = f"{GB_IRI}diseaseLabelList"
     sparql = (
         f"CONSTRUCT {{ ?x <{head}> ?y }}\nWHERE {{\n"
-        f"  SELECT ?x (GROUP_CONCAT(DISTINCT ?label; separator=\"; \") AS ?y)\n"
+        f'  SELECT ?x (GROUP_CONCAT(DISTINCT ?label; separator="; ") AS ?y)\n'
         f"  WHERE {{ ?x <{studies}> ?d . ?d <{label}> ?label\n"
-        f"          FILTER(STRSTARTS(STR(?d), \"{MESH_IRI}\")) }}\n  GROUP BY ?x\n}}"
+        f'          FILTER(STRSTARTS(STR(?d), "{MESH_IRI}")) }}\n  GROUP BY ?x\n}}'
     )
     rules.append(Rule(short(head), "shortcut", head, sparql, frozenset({studies, label})))
     return rules
@@ -81,8 +87,12 @@ def shortcut_rules() -> list[Rule]:
 _JOINED = 'GROUP_CONCAT(DISTINCT ?v; separator=", ")'
 PER_NODE_VALUES: tuple[tuple[str, tuple[tuple[str, ...], ...], str, str], ...] = (
     # a time frame's assessment points as one text ("28, 56, 84")
-    (f"{GB_IRI}timePointList", ((f"{GB_IRI}timePointDays",),),
-     'GROUP_CONCAT(DISTINCT STR(?v); separator=", ")', ""),
+    (
+        f"{GB_IRI}timePointList",
+        ((f"{GB_IRI}timePointDays",),),
+        'GROUP_CONCAT(DISTINCT STR(?v); separator=", ")',
+        "",
+    ),
     # how far a time frame reaches: the greatest of its upper bound and its named points
     (f"{GB_IRI}reachDays", ((f"{GB_IRI}maxDays",), (f"{GB_IRI}timePointDays",)), "MAX(?v)", ""),
     # an endpoint's grading criteria (ASTCT, CTCAE) and assay methods (flow cytometry, qPCR)
@@ -90,9 +100,12 @@ PER_NODE_VALUES: tuple[tuple[str, tuple[tuple[str, ...], ...], str, str], ...] =
     (f"{GB_IRI}methodList", ((f"{GB_IRI}method",),), _JOINED, ""),
     # a disease link's qualifiers (relapsed, refractory) and the words of its evidence
     (f"{GB_IRI}qualifierList", ((f"{GB_IRI}qualifier",),), _JOINED, ""),
-    (f"{GB_IRI}quoteList", ((f"{GB_IRI}hasEvidence", f"{GB_IRI}quote"),),
-     'GROUP_CONCAT(DISTINCT ?v; separator=" | ")',
-     f"?x <{_RDF}predicate> <{GB_IRI}studiesDisease> ."),
+    (
+        f"{GB_IRI}quoteList",
+        ((f"{GB_IRI}hasEvidence", f"{GB_IRI}quote"),),
+        'GROUP_CONCAT(DISTINCT ?v; separator=" | ")',
+        f"?x <{_RDF}predicate> <{GB_IRI}studiesDisease> .",
+    ),
 )
 
 
@@ -158,5 +171,10 @@ WHERE {{
     BIND(IRI(CONCAT("{partition}property/", ENCODE_FOR_URI(STR(?property)))) AS ?ppart)
   }}
 }}"""
-    return Rule("void:statistics", "statistics", STATISTICS_NODE, sparql,
-                frozenset({RDF_TYPE, *STATISTICS_PROPERTIES}))
+    return Rule(
+        "void:statistics",
+        "statistics",
+        STATISTICS_NODE,
+        sparql,
+        frozenset({RDF_TYPE, *STATISTICS_PROPERTIES}),
+    )

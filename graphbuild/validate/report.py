@@ -31,7 +31,8 @@ class Violation:
         where = f"trial {self.trial_id}" if self.trial_id else "vocabulary"
         path = f" {self.path}" if self.path else ""
         value = f" (value: {self.value})" if self.value is not None else ""
-        return f"[{self.severity}] {where}: {self.focus_node}{path}: {self.rule}: {self.message}{value}"
+        node = f"{self.focus_node}{path}"
+        return f"[{self.severity}] {where}: {node}: {self.rule}: {self.message}{value}"
 
 
 @dataclass

@@ -33,7 +33,11 @@ def validate(
     started = time.perf_counter()
     if shacl:
         found, report.trials, report.chunks, report.triples = shacl_violations(
-            store, chunk_size=chunk_size, shapes=shapes, engine=engine, progress=progress,
+            store,
+            chunk_size=chunk_size,
+            shapes=shapes,
+            engine=engine,
+            progress=progress,
             checked=checked,
         )
         report.violations.extend(found)

@@ -84,7 +84,10 @@ class _TrialsOf(dict):
 
     def get(self, node: str, default: Any = None) -> Any:  # type: ignore[override]
         if node not in self:
-            graphs = {q.graph_name for q in self.store.quads_for_pattern(ox.NamedNode(node), None, None, None)}
+            graphs = {
+                q.graph_name
+                for q in self.store.quads_for_pattern(ox.NamedNode(node), None, None, None)
+            }
             self[node] = {t for g in graphs & self.names if (t := trial_id_of_graph(g)) is not None}
         return super().get(node, default)
 
@@ -139,16 +142,16 @@ def _rudof_term(text: str | None) -> Any:
             datatype = datatype.strip("<>")
             if datatype.startswith(_XSD_PREFIX):
                 datatype = str(XSD) + datatype[len(_XSD_PREFIX) :]
-            return Literal(value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
+            return Literal(
+                value, datatype=None if datatype == str(XSD.string) else URIRef(datatype)
+            )
         return Literal(value)
     if text.startswith("_:"):
         return BNode(text[2:])
     return URIRef(text.strip("<>"))
 
 
-def _rudof_violations(
-    raw: list[RawResult], chunk: _Chunk, store: ox.Store
-) -> Iterator[Violation]:
+def _rudof_violations(raw: list[RawResult], chunk: _Chunk, store: ox.Store) -> Iterator[Violation]:
     """pyrudof's results for one chunk as Violations, named as pyshacl's would be."""
     for focus_text, path_text, value_text, shape, component, message_text, severity in raw:
         focus = _rudof_term(focus_text)
@@ -198,7 +201,13 @@ def _rudof_chunks(
 
 
 def _violations(
-    store: ox.Store, chunk: _Chunk, focus: Any, path: Any, value: Any, rule: str, text: str,
+    store: ox.Store,
+    chunk: _Chunk,
+    focus: Any,
+    path: Any,
+    value: Any,
+    rule: str,
+    text: str,
     severity: str,
 ) -> Iterator[Violation]:
     """One SHACL result as a Violation per trial it belongs to (one for the vocabulary)."""
@@ -208,7 +217,13 @@ def _violations(
         text += _users(store, focus)
     for trial in trials or [None]:
         yield Violation(
-            trial, str(focus), path_text, rule, text, severity, None if value is None else str(value)
+            trial,
+            str(focus),
+            path_text,
+            rule,
+            text,
+            severity,
+            None if value is None else str(value),
         )
 
 
