@@ -357,21 +357,17 @@ _FROM_START = re.compile(r"^\W*(?:from|first|start(?:ing)?|beginning|initiation)
 # A time counted from the last dose or the end of treatment (R18 of the gold conventions): the
 # record does not say when that is, so the frame has a start and no upper bound in days.
 # "Post-treatment" alone is not one: most records mean after the treatment given on day 0.
+_LAST_DOSE = r"(?:last|final)\s+(?:[\w-]+\s+){0,2}?(?:dose|administration|infusion|treatment)"
 _AFTER_LAST = re.compile(
     r"^\s*(?:after|post|following|from)\s+(?:the\s+)?(?:administration\s+of\s+(?:the\s+)?)?"
-    r"(?:(?:last|final)\s+(?:[\w-]+\s+){0,2}?(?:dose|administration|infusion|treatment)"
+    rf"(?:{_LAST_DOSE}"
     r"|(?:end|completion|discontinuation|stop\w*)\s+of|complet(?:ing|ion\s+of)\b"
     r"|(?:study\s+)?treatment\s+(?:completion|end\b|has\s+ended))"
 )
 # "until last administration plus 30 days": the same, with the anchor before the number
-_LAST_PLUS = re.compile(r"\b(?:last|final)\s+(?:\w+\s+){0,2}?(?:dose|administration|infusion|treatment)\s+plus\s*$")
+_LAST_PLUS = re.compile(rf"\b{_LAST_DOSE}\s+plus\s*$")
 # "then per PI discretion", "thereafter as clinically indicated": visits with no end in days
 _OPEN_SCHEDULE = re.compile(r"\bthen\s+(?:per|at)\s+(?:the\s+)?(?:pi|investigator)'?s?\s+discretion\b")
-# "until 30 days after last dose", "until a maximum of 2 years after", "to day 21 after"; not
-# "assessed up to 1 year after completion" (a horizon: 0..365)
-_UNTIL = re.compile(
-    r"(?:\buntil|(?<!\bup )\bto|\bthrough|\bor)\s+(?:(?:up\s+to|a\s+maximum\s+of|maximum\s+of|approximately|about)\s+)*$"
-)
 _CLAUSE_END = re.compile(r"\.(?:\s|$)")  # sentences ("AML: 2 months ... MM: 3 months ..."), not "a; b" lists
 _BETWEEN = re.compile(r"\bbetween\s*$")
 _TO_WORD = re.compile(r"\b(?:to|until|till|through)\b")
