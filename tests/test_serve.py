@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -398,35 +399,20 @@ def test_index_page_lists_every_stored_query(client: httpx.Client) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def test_graphbuild_serve_command_starts_answers_and_stops() -> None:
+@contextmanager
+def _serve_command(*options: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`graphbuild serve --graph FIXTURE --port 0 OPTIONS` started as a user starts it, with the
+    base URL it printed once its workers are up; killed on the way out if still running."""
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "graphbuild",
-            "serve",
-            "--graph",
-            str(FIXTURE),
-            "--port",
-            "0",
-            "--workers",
-            "1",
-            "--timeout",
-            "5",
-        ],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        [sys.executable, "-m", "graphbuild", "serve", "--graph", str(FIXTURE), "--port", "0",
+         *options],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
         line = process.stdout.readline()  # printed once the workers are up
         match = re.search(r"(http://127\.0\.0\.1:\d+/)sparql", line)
         assert match, (line, process.stderr.read() if process.poll() is not None else "")
-        response = httpx.get(match.group(1) + "sparql", params={"query": TRIAL_IDS}, timeout=30)
-        assert ids_of(response) == TRIALS
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=15) == 0
+        yield process, match.group(1)
     finally:
         if process.poll() is None:
             process.kill()
@@ -435,22 +421,21 @@ def test_graphbuild_serve_command_starts_answers_and_stops() -> None:
         process.stderr.close()
 
 
+def test_graphbuild_serve_command_starts_answers_and_stops() -> None:
+    with _serve_command("--workers", "1", "--timeout", "5") as (process, base):
+        response = httpx.get(base + "sparql", params={"query": TRIAL_IDS}, timeout=30)
+        assert ids_of(response) == TRIALS
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=15) == 0
+
+
 def test_ctrl_c_ends_a_running_query_with_503_not_a_cancelled_500() -> None:
     """Ctrl-C while a query runs: the workers stop as Uvicorn's shutdown begins, so the client
     hears 503 and the server exits cleanly, with no traceback of a cancelled request."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "graphbuild", "serve", "--graph", str(FIXTURE), "--port", "0",
-         "--workers", "2", "--timeout", "30"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
-    try:
-        match = re.search(r"(http://127\.0\.0\.1:\d+/)sparql", process.stdout.readline())
-        assert match
+    with _serve_command("--workers", "2", "--timeout", "30") as (process, base):
         with ThreadPoolExecutor(max_workers=1) as pool:
-            answer = pool.submit(
-                httpx.get, match.group(1) + "sparql", params={"query": slow}, timeout=60
-            )
+            answer = pool.submit(httpx.get, base + "sparql", params={"query": slow}, timeout=60)
             time.sleep(1.5)  # the query is running (it runs to the 30 s limit otherwise)
             assert not answer.done()
             process.send_signal(signal.SIGINT)
@@ -460,12 +445,6 @@ def test_ctrl_c_ends_a_running_query_with_503_not_a_cancelled_500() -> None:
         assert process.wait(timeout=15) == 0
         errors = process.stderr.read()
         assert "Traceback" not in errors and "CancelledError" not in errors, errors
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        process.stdout.close()
-        process.stderr.close()
 
 
 def test_check_query_and_negotiate_units() -> None:
