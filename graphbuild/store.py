@@ -36,6 +36,15 @@ _TRIAL_GRAPH_PREFIX = f"{GBR_IRI}graph/trial/"
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
+def oxigraph_store(store: object) -> ox.Store:
+    """The pyoxigraph Store behind `store`: a pyoxigraph.Store itself, or anything that keeps
+    one as `.ox` (a `GraphStore`). What the layers above take, so they accept either."""
+    inner = getattr(store, "ox", store)
+    if not isinstance(inner, ox.Store):
+        raise TypeError(f"expected a pyoxigraph.Store or a GraphStore, not {type(store).__name__}")
+    return inner
+
+
 def _graph_node(graph: object) -> ox.NamedNode | ox.DefaultGraph:
     if isinstance(graph, (ox.NamedNode, ox.DefaultGraph)):
         return graph

@@ -44,6 +44,7 @@ from graphbuild.reason.views import (
     shortcut_rules,
 )
 from graphbuild.resources import ontology_path
+from graphbuild.store import oxigraph_store
 
 __all__ = [
     "RuleQuery",
@@ -135,7 +136,7 @@ def infer_for_nodes(
     of all graphs as `graphbuild.reason.step.materialize` does; the new facts that no other graph
     asserts are written into the inferred graph (call `remove_inferred_about` first).
     Returns the facts written."""
-    ox_store: ox.Store = getattr(store, "ox", store)
+    ox_store = oxigraph_store(store)
     focus = sorted(set(nodes))
     written: set[Triple] = set()
     if not focus:
@@ -166,7 +167,7 @@ def derive_views(store: Any, nodes: Iterable[str], previous: ox.Store) -> tuple[
     `remove_inferred_about` first) and the whole store's VoID counts moved by the change
     (`update_counts`; `previous`: the store before the change, read-only). Returns
     (facts removed, facts written)."""
-    ox_store: ox.Store = getattr(store, "ox", store)
+    ox_store = oxigraph_store(store)
     focus = sorted(set(nodes))
     written = 0
     if focus:

@@ -4,11 +4,11 @@ messages, the errors, and `Rule` (a rule head with the SPARQL CONSTRUCT that der
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import pyoxigraph as ox
 
 from graphbuild.rdf.namespaces import GB_IRI, GBR, INFERRED_GRAPH
+from graphbuild.store import oxigraph_store  # noqa: F401 - re-exported by graphbuild.reason
 
 TRIAL_GRAPH_PREFIX = str(GBR["graph/trial/"])
 RDF_IRI = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -42,14 +42,6 @@ def short(iri: str) -> str:
         if iri.startswith(base):
             return prefix + iri[len(base) :]
     return f"<{iri}>"
-
-
-def oxigraph_store(store: Any) -> ox.Store:
-    """The `pyoxigraph.Store` behind a `GraphStore` (its `.ox`), or the store itself."""
-    inner = getattr(store, "ox", store)
-    if not isinstance(inner, ox.Store):
-        raise TypeError(f"expected a pyoxigraph.Store or a GraphStore, got {type(store).__name__}")
-    return inner
 
 
 # --------------------------------------------------------------------------------------------

@@ -52,6 +52,6 @@ def open_graph(path: str | Path) -> ox.Store:
         if (path / "graph.nq").is_file():  # a build kept in memory (`build --memory`)
             return open_graph(path / "graph.nq")
         raise
-    # pyoxigraph's own read-only opening (what GraphStore.read_only wraps): importing
-    # graphbuild.store would load rdflib, ~0.1 s before `graphbuild query` shows a row
+    # pyoxigraph's own read-only opening, what GraphStore.read_only wraps: a query needs the
+    # store and nothing of GraphStore's (its rdflib view, its writers)
     return ox.Store.read_only(str(directory))

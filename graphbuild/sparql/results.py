@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from graphbuild.sparql.errors import QueryError
 from graphbuild.sparql.run import QueryResult
 from graphbuild.sparql.terms import Term, term_text
+from graphbuild.store import oxigraph_store
 
 
 def xml_escape(text: str) -> str:
@@ -67,8 +68,6 @@ def write_results(store: Any, text: str, fmt: str, out: BinaryIO) -> None:
     """Run a SELECT over the union of all graphs and let pyoxigraph write its rows to `out` in
     `fmt` (a key of `RESULTS_FORMATS`) as the engine yields them: the rows never become Python
     objects, and a listing without ORDER BY shows its first rows at once."""
-    from graphbuild.sparql.run import oxigraph_store
-
     try:
         format_ = RESULTS_FORMATS[fmt]
     except KeyError:

@@ -13,17 +13,7 @@ from graphbuild.sparql.binding import prepare
 from graphbuild.sparql.catalog import QueryInfo
 from graphbuild.sparql.errors import QueryError
 from graphbuild.sparql.terms import Term, term_to_python
-
-
-def oxigraph_store(store: Any) -> ox.Store:
-    """The pyoxigraph Store behind `store`: a pyoxigraph.Store itself, or anything that keeps
-    one as `.ox` (graphbuild's GraphStore)."""
-    if isinstance(store, ox.Store):
-        return store
-    inner = getattr(store, "ox", None)
-    if isinstance(inner, ox.Store):
-        return inner
-    raise TypeError(f"expected a pyoxigraph.Store or a GraphStore, not {type(store).__name__}")
+from graphbuild.store import oxigraph_store
 
 
 @dataclass(frozen=True, slots=True)
