@@ -102,3 +102,21 @@ def test_the_cli_writes_the_rows_pyoxigraph_yields(
     assert sorted(lines[1:]) == sorted(expected[1:])
     myeloma = [row for row in lines if row[0] == "000_9c2a9c0863e88fc2" and "D009101" in row[2]]
     assert myeloma and set(myeloma[0][4].split(", ")) == {"relapsed", "refractory"}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "table"])
+def test_a_reader_that_stops_early_is_no_error(corpus_graph: Path, fmt: str) -> None:
+    """`graphbuild query ... | head -1` on a long listing: the pipe closes while rows are still
+    written; the command ends with status 0 and says nothing, whichever way it writes rows."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "graphbuild", "query", "trial_endpoints",
+               "--graph", str(corpus_graph), "--format", fmt]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline().startswith(b"trial_id")
+    process.stdout.close()  # what `head -1` does once it has its line
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, errors
+    assert errors == ""

@@ -83,12 +83,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # `graphbuild query ... | head`
+    except BrokenPipeError:  # `graphbuild query ... | head`: the reader stopped, not an error
+        _silence_stdout()
         return 0
     except Exception as exc:  # one clear line and a hint; the trace only when asked
         if args.traceback:
             raise
         return report_error(args.command, exc)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not fail again on the
+    closed pipe (the recipe of Python's signal documentation)."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -60,20 +60,10 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.buffer.flush()
             return 0
         result = execute_sparql(store, text)  # a table is aligned: every row first
-    except BrokenPipeError:  # the reader stopped early (`| head`): not an error
-        _silence_stdout()
-        return 0
+    except BrokenPipeError:
+        raise  # an OSError, but not a failure: `graphbuild.cli.main` ends quietly on it
     except (QueryError, OSError, ValueError) as exc:
         print(f"graphbuild query: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, QueryError) else 1
     sys.stdout.write(format_result(result, args.format))
     return 0
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null, so the interpreter's last flush does not fail again on the
-    closed pipe (the recipe of Python's signal documentation)."""
-    import os
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
