@@ -93,7 +93,11 @@ GOLD_DIR = REPO / "tests" / "gold"
 HALVES = {"dev": GOLD_DIR / "dev.jsonl", "test": GOLD_DIR / "test.jsonl"}
 SAMPLE = GOLD_DIR / "sample.jsonl"
 # the development supplements, drawn after the split: origin -> its draw
-SUPPLEMENTS = {"dev2": GOLD_DIR / "sample_dev2.jsonl", "dev3": GOLD_DIR / "sample_dev3.jsonl"}
+SUPPLEMENTS = {
+    "dev2": GOLD_DIR / "sample_dev2.jsonl",
+    "dev3": GOLD_DIR / "sample_dev3.jsonl",
+    "dev4": GOLD_DIR / "sample_dev4.jsonl",
+}
 CONCEPTS_TSV = REPO / "ontology" / "vocab" / "endpoint_concepts.tsv"
 
 FORMATS = {"flat", "csv", "json", "xml"}
