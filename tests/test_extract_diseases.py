@@ -619,3 +619,23 @@ def test_a_carcinoma_of_a_site_is_the_site_neoplasm_and_the_histology() -> None:
     ]
     assert [l.mesh_id for l in extract_diseases(make(("Breast Cancer",)))] == ["D001943"]
     assert [l.mesh_id for l in extract_diseases(make(("Hepatocellular Carcinoma",)))] == ["D006528"]
+
+
+def test_inverted_names_british_spellings_and_new_lexicon_terms() -> None:
+    """An inverted name is read in its natural order when that is narrower; "labour" folds to
+    "labor"; lexicon facts for wordings MeSH's reference table misses."""
+    cases = {
+        "Non-hodgkin Lymphoma,B Cell": "D016393",
+        "Non-Hodgkin Lymphoma, B-Cell": "D016393",
+        "Diabetes, Type 2": "D003924",
+        "Lymphoma, Non-Hodgkin": "D008228",
+        "Preterm Labour": "D007752",
+        "Venous Leg Ulcer (VLU)": "D014647",
+        "Anterior Cruciate Ligament Rupture": "D000070598",
+        "Insomnia Disorder": "D007319",
+    }
+    for text, ui in cases.items():
+        assert [link.mesh_id for link in ground_conditions(make((text,))).links] == [ui], text
+    # a qualifier after the comma keeps the disease and is a qualifier, not a narrower disease
+    links = ground_conditions(make(("Breast Cancer, Stage IV",))).links
+    assert [(link.mesh_id, link.qualifiers) for link in links] == [("D001943", ("stage IV",))]

@@ -622,3 +622,44 @@ def test_rulings_r12_r16_r17_and_cytokine_kinetics() -> None:
         "Number of Participants With >=1 Adverse Event (AE)",
         "An AE is any untoward medical occurrence, whether or not considered related to the study intervention.",
     ) == ["AE"]
+
+
+def test_vaccine_immunogenicity_reactogenicity_and_survival_definitions() -> None:
+    """Fifth round (fourth supplement): vaccine read-outs, CRi written with "rate", an ex vivo
+    AUC, and the events an event-free survival is defined by."""
+    assert keys("Geometric Mean Titer (GMT) of rotavirus IgG and Neutralizing Antibody Titer") == [
+        "IMMUNOGENICITY"
+    ]
+    assert keys("Percentage of Subjects with Seroconversion") == ["IMMUNOGENICITY"]
+    assert keys("Any solicited systemic reactions from vaccination") == ["AE"]
+    assert keys("Treatment toxicities", "by CTCAE version 5.0") == ["AE", "TRAE"]
+    assert keys("Minimum residual disease negative rate") == ["MRD"]
+    assert keys(
+        "Percentage of Participants Achieving Complete Response rate with Incomplete Hematologic "
+        "Recovery (CRi)"
+    ) == ["CRI"]
+    assert keys("Drug sensitivity profiles", "ex vivo culture results as IC50 and AUC values") == []
+    assert keys(
+        "Event-free survival",
+        "Staying free of event such as relapse, death or a Serious Adverse Event that causes "
+        "discontinuation",
+    ) == ["EFS"]
+    assert keys("Severe RSV LRTI through 180 days of age") == ["INFECTION"]
+
+
+def test_cell_kinetics_only_in_trials_that_give_cells() -> None:
+    """Expansion, persistence and trafficking are kinetics of infused cells: a drug study of
+    organoids has none, a CAR-T study keeps them."""
+    from graphbuild.extract.trial import extract_trial
+    from graphbuild.model import Intervention, Outcome, Record, SourceFormat, SourceRef
+
+    outcome = Outcome(OutcomeRole.PRIMARY, "Quantitative change in cell proliferation",
+                      "Cell survival, quantified by cell viability assays")
+
+    def trial_keys(intervention: Intervention) -> list[str]:
+        record = Record(trial_id="t", source=SourceRef("t.txt", "0"), format=SourceFormat.FLAT,
+                        brief_title="A study", interventions=(intervention,), outcomes=(outcome,))
+        return [c.concept for c in extract_trial(record).endpoints[0].concepts]
+
+    assert trial_keys(Intervention("DRUG", "palbociclib")) == []
+    assert set(trial_keys(Intervention("BIOLOGICAL", "CD19 CAR T cells"))) == {"EXPANSION", "PERSISTENCE"}

@@ -109,7 +109,7 @@ def test_the_previous_formulations_are_kept_for_each_rewritten_query() -> None:
     rewritten = {"graph_summary", "trials_for_antigen", "antigen_disease_matrix", "trial_endpoints",
                  "co_targeted_antigens", "similar_trials",
                  "trial_conditions", "crs_neurotoxicity_monitoring", "pk_measures",
-                 "long_time_frames", "dlt_windows"}
+                 "long_time_frames", "dlt_windows", "trial_antigens"}
     assert rewritten <= set(REWRITTEN)
     for name in REWRITTEN:
         assert get_query(name).text != get_query(name, PREVIOUS).text, name

@@ -341,3 +341,28 @@ def test_generalized_classes(text: str, bounds: tuple[float, float | None]) -> N
 def test_more_generalized_classes(text: str, bounds: tuple[float | None, float | None]) -> None:
     frame = parse_time_frame(text)
     assert (frame.min_days, frame.max_days) == bounds
+
+
+@pytest.mark.parametrize(
+    ("text", "bounds"),
+    [
+        # the end of the study named with its day is a horizon
+        ("Up to end of the study (Day 237)", (0, 237)),
+        ("Day 1 vaccination or placebo through end of the study (Day 237)", (1, 237)),
+        # several numbers joined by slashes before one unit
+        ("at hospital discharge and at 30/90-day follow-up", (30, 90)),
+        ("1/2 day", (None, None)),  # a fraction is no list: not read
+        # the day of surgery and the assessment before it are day 0 beside other times
+        ("During the preoperative assessment and at the 3 and 6 months postoperative assessments.", (0, 180)),
+        ("Intraoperative and postoperative (30 days +/- 10 days).", (0, 40)),
+        ("intraoperative", (None, None)),  # alone, an event with no number
+        # a cycle length written as an average; the end of each cycle with no count (R21, R29)
+        ("At completion of Cycle 4 (each cycle average is 28 days)", (112, 112)),
+        ("At the end of each cycle (each cycle is 28 days)", (28, None)),
+        # R28: "post-treatment" with no end, completion or last is a horizon
+        ("Up to 30 days post-treatment", (0, 30)),
+    ],
+)
+def test_fifth_round_classes(text: str, bounds: tuple[float | None, float | None]) -> None:
+    frame = parse_time_frame(text)
+    assert (frame.min_days, frame.max_days) == bounds

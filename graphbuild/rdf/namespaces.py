@@ -98,6 +98,11 @@ class GB(DefinedNamespace):
     targetedByTrialId: URIRef  # TargetAntigen -> id of a trial directed at it
     studiedByTrialId: URIRef  # Disease -> id of a trial that studies it
     measuredByTrialId: URIRef  # EndpointConcept -> id of a trial with an endpoint measuring it
+    # per (trial, antigen) summaries (reasoning step only; graphbuild/reason/target_summaries.py)
+    targetSummary: URIRef  # Trial -> its summary node for one antigen
+    summaryAntigen: URIRef  # summary -> the antigen
+    strongestBasis: URIRef  # literal: stated, product_lexicon or inferred
+    evidenceList: URIRef  # literal: "field: quote" items of its links of that basis
 
     # intervention
     interventionType: URIRef

@@ -37,6 +37,7 @@ from graphbuild.reason.aggregates import update_aggregates
 from graphbuild.reason.engines import MAX_ROUNDS
 from graphbuild.reason.ontology import classify
 from graphbuild.reason.rules import compile_rules
+from graphbuild.reason.target_summaries import update_target_summaries
 from graphbuild.reason.views import (
     STATISTICS_NODE,
     STATISTICS_PROPERTIES,
@@ -180,7 +181,9 @@ def derive_views(store: Any, nodes: Iterable[str], previous: ox.Store) -> tuple[
     removed, added = update_counts(ox_store, previous, focus)
     # the antigen x disease cells and antigen pairs of the changed trials, from their new edges
     cells_removed, cells_added = update_aggregates(ox_store, previous, focus)
-    return removed + cells_removed, written + added + cells_added
+    # the (trial, antigen) summaries of the changed trials, from their new links
+    rows_removed, rows_added = update_target_summaries(ox_store, previous, focus)
+    return removed + cells_removed + rows_removed, written + added + cells_added + rows_added
 
 
 def _types(store: ox.Store, node: str) -> set[str]:

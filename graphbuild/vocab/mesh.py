@@ -49,6 +49,10 @@ _BRITISH = (
     (re.compile(r"^coeliac$"), "celiac"),
     (re.compile(r"^foet"), "fet"),
     (re.compile(r"tumour"), "tumor"),
+    (re.compile(r"^labour"), "labor"),  # preterm labour
+    (re.compile(r"behaviour"), "behavior"),
+    (re.compile(r"^colour"), "color"),
+    (re.compile(r"^caesar"), "cesar"),
 )
 _NO_PLURAL = ("ss", "us", "is", "os")
 

@@ -328,6 +328,28 @@ def _most_specific(text: str, mentions: tuple[Mention, ...]) -> tuple[Mention, .
     )
 
 
+# "Non-Hodgkin Lymphoma, B-Cell", "Non-hodgkin Lymphoma,B Cell": a MeSH-style inverted name, the
+# qualifier after one comma (a few words, no coordination)
+_INVERTED = re.compile(r"^(?P<head>[^,;()]+),\s*(?P<tail>[^,;()\s]+(?:[\s-][^,;()\s]+){0,2})\s*$")
+_NOT_A_QUALIFIER = re.compile(r"\b(?:and|or|with|without|not|nos)\b", re.I)
+
+
+def _uninverted(text: str, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
+    """An inverted name read in its natural order ("B-Cell Non-Hodgkin Lymphoma") when that
+    reading is narrower than the words read as written (B-cell lymphoma under NHL): the comma
+    hides the qualifier from the matcher. Otherwise the mentions as they were."""
+    match = _INVERTED.match(text)
+    if match is None or _NOT_A_QUALIFIER.search(match["tail"]):
+        return mentions
+    natural = read_text(f"{match['tail']} {match['head']}").mentions
+    narrower = tuple(
+        Mention(n.ui, 0, len(text), n.implied)
+        for n in natural
+        if any(m.ui != n.ui and m.ui in mesh.ancestors(n.ui) for m in mentions)
+    )
+    return narrower or mentions
+
+
 def ground_conditions(record: Record) -> DiseaseGrounding:
     """Ground every condition of the record (and, by rule 5, its title); pure."""
     source = source_terms(record)
@@ -347,6 +369,7 @@ def ground_conditions(record: Record) -> DiseaseGrounding:
         # the most specific descriptor the condition's own words fit: "NHL, with CD19+ B cell
         # lymphomas" is B-cell lymphoma; two entities of one condition are both kept
         mentions = _most_specific(text, mentions)
+        mentions = _uninverted(text, mentions)
         for m in mentions:
             label = mesh.label(m.ui) or source.get(m.ui, m.ui)
             _add(

@@ -105,10 +105,14 @@ _GUARDS: tuple[_Guard, ...] = (
     _Guard("MR", before=re.compile(r"(?:mitral|tricuspid|aortic)\s*(?:valve\s*)?$", re.I),
            after=re.compile(r"^\s*(?:angiograph|imaging|spectroscop|elastograph|enterograph|\(\s*[<>])", re.I)),
     _Guard("CR", before=re.compile(r"\b(?:in|achieved|reached)\s+(?:a\s+)?(?:first|second|third|1st|2nd|3rd)\s+$", re.I)),
+    # "complete response rate with incomplete hematologic recovery (CRi)" is CRi, not CR
+    _Guard("CR", after=re.compile(r"^\s*(?:rates?\s+)?with\s+incomplete\b", re.I)),
+    # an ex vivo drug-sensitivity curve ("IC50 and AUC values" of cultured blasts): no drug exposure
+    _Guard("AUC", before=re.compile(r"(?:\bIC50|ex\s+vivo|in\s+vitro|drug\s+sensitivity)[^.;]{0,60}$", re.I)),
     _Guard("ORR", text=re.compile(r"^response\s+rates?$", re.I),
            before=re.compile(r"(?:better|above|higher|greater|\bor|\band|negative|positive|cytogenetic|molecular|hematologic"
                              r"|haematologic|metabolic|patholog\w*|serologic\w*|biochemical|immune|antibody|vaccine|tumou?r"
-                             r"|MRD|VGPR|CR|PR|sCR|CRi|\+|/)\s*$", re.I)),
+                             r"|MRD|VGPR|CR|PR|sCR|CRi|complete|\+|/)\s*$", re.I)),
     _Guard("INFECTION", before=re.compile(r"(?:\bHIV|hepatitis\s+[BC]|\bHBV|\bHCV|\bHPV)[\s-]*(?:\w+[\s-]+)?$", re.I)),
     _Guard("EXPANSION", before=re.compile(r"manufactur\w*(?:\s+\S+){0,3}\s+$", re.I)),  # ex vivo, in production
     _Guard("EXPANSION", before=re.compile(r"(?:escalation|run-?in|safety|part\s*\w+|phase\s*\w+)\s*(?:and|/|&|:|,)?\s*$|\(\s*$", re.I),
@@ -130,7 +134,7 @@ _GUARDS: tuple[_Guard, ...] = (
     _Guard("LFS", text=re.compile(r"^LFS$"),
            require=re.compile(r"leuka?emi|\bAML\b|\bALL\b|\bMDS\b|transplant|\bH?SCT\b|\bHCT\b|remission", re.I)),
     _Guard("PERSISTENCE", before=re.compile(r"(?:\bMRD|disease|leuka?emia|blasts?)[\s-]*$", re.I),
-           after=re.compile(r"^\s+of\s+(?:MRD|minimal|measurable|disease|leuka?emi|blasts|the\s+disease)", re.I)),
+           after=re.compile(r"^\s+of\s+(?:MRD|minimal|measurable|disease|leuka?emi|blasts|the\s+disease|malignant|tumou?r)", re.I)),
 )
 
 

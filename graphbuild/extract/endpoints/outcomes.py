@@ -131,11 +131,11 @@ _DEFINED_BY: dict[str, frozenset[str]] = {
     "RP2D": _SAFETY_PARTS | {"DLT", "MTD"},
     **{key: _RESPONSE_PARTS for key in ("ORR", "BOR", "DOR", "TTR", "OS", "CIR", "MRD")},
     # the events of an event-free survival ("an event or toxicity or progression")
-    **{key: _RESPONSE_PARTS | {"AE"} for key in ("EFS", "PFS", "RFS", "DFS", "LFS")},
+    **{key: _RESPONSE_PARTS | {"AE", "SAE"} for key in ("EFS", "PFS", "RFS", "DFS", "LFS")},
     "FEASIBILITY": _SAFETY_PARTS,
     "CR": frozenset({"CRI", "MRD", "LAB_ABNORMALITIES"}),
     "CRI": frozenset({"CR", "MRD", "LAB_ABNORMALITIES"}),
-    "GRFS": _RESPONSE_PARTS | {"GVHD"},
+    "GRFS": _RESPONSE_PARTS | {"GVHD", "RFS"},  # "GVHD-free, relapse-free survival" is one construct
     "TRM": frozenset({"CIR"}),
     "HSCT_RATE": _RESPONSE_PARTS,
     "ENGRAFTMENT": frozenset({"CYTOPENIA", "LAB_ABNORMALITIES"}),

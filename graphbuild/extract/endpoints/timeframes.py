@@ -251,7 +251,7 @@ _NUM = r"\d+(?:\.\d+)?"
 _CYCLE_LENGTH = (
     # each cycle is 28 days (in duration) / cycle = 28 days / cycles of 21 days / cycle (6 weeks)
     re.compile(
-        r"\bcycles?\s*(?:length\s*)?(?:is|are|=|:|of|lasts?|lasting|being|\()\s*(?:defined as\s*|approximately\s*)?"
+        r"\bcycles?\s*(?:length\s*|average\s*)?(?:is|are|=|:|of|lasts?|lasting|being|\()\s*(?:defined as\s*|approximately\s*)?"
         rf"(?P<n>{_NUM})\s*-?\s*(?P<u>days?|weeks?)\b(?:\s*(?:in\s+)?(?:duration|long|each))?"
     ),
     # 28-day cycles / 21 day treatment cycle
@@ -263,6 +263,7 @@ _CYCLE_LENGTH = (
     ),
 )
 _FIRST_CYCLE = re.compile(r"\b(?:the\s+)?(?:first|1)\s+cycle\b")
+_EACH_CYCLE_END = re.compile(r"\b(?:end|completion)\s+of\s+(?:each|every)\s+(?:treatment\s+)?cycle\b")
 
 
 def _cycle_length(text: str) -> tuple[float | None, str]:
@@ -291,7 +292,7 @@ _UNIT = (
     r"(?:(?:post-?operative|consecutive|subsequent|calendar|additional|more)\s+)?"
     r"(?P<{g}>minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mos?|mths?|years?|yrs?)(?![a-z])"
 )
-_SEP_LIST = r"(?:\s*,\s*(?:and|or|&)?\s*|\s+(?:and|or|&)\s+|\s*&\s*|\s+)"
+_SEP_LIST = r"(?:\s*,\s*(?:and|or|&)?\s*|\s+(?:and|or|&)\s+|\s*&\s*|\s*/\s*(?![234]\s*-?\s*(?:hours?|days?|weeks?|months?|years?)\b)|\s+)"  # "30/90-day", not "1/2 day"
 _SEP_UF = r"(?:\s*,\s*(?:and|or|&)?\s*|\s+(?:and|or|&)\s+|\s*&\s*|\s*/\s*|\s+)"  # "day 2/4/6" too
 _SEP_RANGE = r"(?:\s*-\s*|\s+to\s+|\s+through\s+)"
 _SIGNED = rf"(?<![a-z\d./])(?:(?<![\d.])[-+]\s?)?{_NUM}"  # not inside a code (CYC140, FT538)
@@ -315,6 +316,9 @@ _MENTION = re.compile(
     r"|(?P<baseline>\bbase[- ]?line\b|\bscreening\b|\benrol(?:l?ment|led)\b"
     r"|\bbefore\s+(?:the\s+)?(?:start|initiation|beginning)\s+of\s+(?:the\s+)?(?:[\w-]+\s+)?(?:therapy|treatment)\b"
     r"|\bpre-?(?:treatment|infusion|transplant(?:ation)?|therapy)\b"
+    # the day of surgery, and the assessment before it ("during the preoperative assessment
+    # and at 3 and 6 months", "intraoperative and postoperative (30 days)"): day 0
+    r"|\b(?:pre|intra)-?operative(?:ly)?\b"
     r"|\bimmediately\s+(?:post|after|following)\b))"
 )
 _UNIT_NORMAL = {
@@ -333,7 +337,9 @@ _RANGE_SEP = re.compile(r"\d\s*(?:-|to|through)\s*\d")
 _HORIZON_CUE = re.compile(
     r"(?:\bup to|\bapproximately|\bapprox\.?|\babout|\baround|~|\bwithin|\bthrough(?:out)?|\buntil|\bby|\bno later than|\bmaximum(?: of)?|\bmax\.?(?: of)?"
     r"|\bat most|\bless than|<=?|\bover|\bduring(?: the)?(?: first)?|\bthe first|\bfirst|\bfor(?: up to)?"
-    r"|\bto|\bthe following|\bfollowed for|\bfollow-?up(?: of| for)?|\bfollowed up for|\blasting)"
+    r"|\bto|\bthe following|\bfollowed for|\bfollow-?up(?: of| for)?|\bfollowed up for|\blasting"
+    # "Up to end of the study (Day 237)": the end named, and its day in brackets
+    r"|\b(?:up to|until)\s+(?:the\s+)?end\s+of\s+(?:the\s+)?(?:study|trial|follow-?up)\s*\(\s*)"
     r"(?:\s+(?:a|an|the|approximately|approx\.?|about|around|roughly|nearly|~|post-?[a-z0-9-]+|[a-z0-9-]+-(?:up|term))\b\.?)*\s*~?\s*$"
 )
 _AT_CUE = re.compile(r"(?:\bat|\bon|\bend of|\bcompletion of)(?:\s+(?:the|each|study|approximately|about|~))*\s*$")
@@ -715,6 +721,9 @@ def parse_time_frame(text: str) -> TimeFrame:
     normal = _normalize(text)
     anchor = _anchor(normal)
     cycle_len, body = _cycle_length(normal)
+    if cycle_len is not None and not _DIGIT.search(body) and _EACH_CYCLE_END.search(body):
+        # "At the end of each cycle (each cycle is 28 days)", no count: the first end, no last (R21)
+        return TimeFrame(text=text, min_days=_round(cycle_len), anchor=anchor)
     if not _DIGIT.search(body) and not any(word in body for word in _BASELINE_WORDS):
         return TimeFrame(text=text, anchor=anchor)  # no number and no visit: no mention
     periods = (
