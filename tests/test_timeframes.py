@@ -361,6 +361,9 @@ def test_more_generalized_classes(text: str, bounds: tuple[float | None, float |
         ("At the end of each cycle (each cycle is 28 days)", (28, None)),
         # R28: "post-treatment" with no end, completion or last is a horizon
         ("Up to 30 days post-treatment", (0, 30)),
+        # R27: the last dose's day given, the frame is read as written
+        ("30 days after the last dose at week 12", (0, 114)),
+        ("Up to 30 days after the last dose", (0, None)),  # R18: not given
     ],
 )
 def test_fifth_round_classes(text: str, bounds: tuple[float | None, float | None]) -> None:

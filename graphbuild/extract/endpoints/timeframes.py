@@ -370,6 +370,12 @@ _AFTER_LAST = re.compile(
     r"|(?:end|completion|discontinuation|stop\w*)\s+of|complet(?:ing|ion\s+of)\b"
     r"|(?:study\s+)?treatment\s+(?:completion|end\b|has\s+ended))"
 )
+# R27: "30 days after the last dose at week 12": the last dose's day is given, so the frame
+# ends 30 days after it
+_LAST_AT = re.compile(
+    rf"^\s*(?:after|post|following)\s+(?:the\s+)?{_LAST_DOSE}\s*[,(]?\s*(?:at|on)\s+"
+    r"(?P<u>day|week|month)\s*(?P<n>\d+(?:\.\d+)?)\b"
+)
 # "until last administration plus 30 days": the same, with the anchor before the number
 _LAST_PLUS = re.compile(rf"\b{_LAST_DOSE}\s+plus\s*$")
 # "then per PI discretion", "thereafter as clinically indicated": visits with no end in days
@@ -557,9 +563,12 @@ def _resolve(
     after_last = False
 
     usable: list[_Mention] = []
+    stated_last = -1  # end of a last dose's stated day ("... after the last dose at week 12")
     for m in mentions:
         after = text[m.end:m.end + 60]
         before = text[max(0, m.start - 40):m.start]
+        if m.start < stated_last:
+            continue  # the last dose's own day, read with the time counted from it
         if m.kind == "baseline" and _ANCHOR_USE.search(before) and (
             _NUMBER_BEFORE.search(before) or not _VISIT_BEFORE.search(before)
         ):
@@ -570,6 +579,13 @@ def _resolve(
             continue  # "assessed as day 0", "dosing (day 1)": a name for the anchor, not a time
         if _EACH_DOSE.match(after) or _TREATMENT_LENGTH.search(before):
             continue  # "within 3 days prior to each dose", "the median treatment duration was 55 days"
+        last_at = _LAST_AT.match(after) if m.kind == "nf" and len(m.values) == 1 else None
+        if last_at is not None:
+            # R27: the frame says when the last dose falls: read as written, from day 0
+            at_day = _to_days(last_at.group("n"), last_at.group("u"))
+            intervals.append((0.0, at_day + m.values[0]))
+            stated_last = m.end + last_at.end()
+            continue
         if m.kind in ("nf", "uf") and (_AFTER_LAST.match(after) or _LAST_PLUS.search(before)):
             after_last = True  # "up to 30 days after last dose", "1 year after completion of
             continue  # treatment": from a date the record does not give, so no upper bound
