@@ -135,7 +135,7 @@ _DEFINED_BY: dict[str, frozenset[str]] = {
     "FEASIBILITY": _SAFETY_PARTS,
     "CR": frozenset({"CRI", "MRD", "LAB_ABNORMALITIES"}),
     "CRI": frozenset({"CR", "MRD", "LAB_ABNORMALITIES"}),
-    "GRFS": _RESPONSE_PARTS | {"GVHD", "RFS"},  # "GVHD-free, relapse-free survival" is one construct
+    "GRFS": _RESPONSE_PARTS | {"GVHD"},
     "TRM": frozenset({"CIR"}),
     "HSCT_RATE": _RESPONSE_PARTS,
     "ENGRAFTMENT": frozenset({"CYTOPENIA", "LAB_ABNORMALITIES"}),
