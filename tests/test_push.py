@@ -39,9 +39,6 @@ SEED1 = "001_5b0f834bc6f69eca"
 # Stored queries Virtuoso 7.2 answers differently, and why; the test checks that difference
 # only (docs/push.md lists the same).
 VIRTUOSO_DIFFERENCES = {
-    "trial_antigens": "a UNION of the two link shapes joined to a grouped sub-select: Virtuoso "
-    "drops (most of) the rows of antigens a trial reaches only by a trial-level gb:directedAt "
-    "link (no intervention targets it); every row it returns is right",
     "trials_for_antigen": "IF(COUNT(?code) > 0, GROUP_CONCAT(...), SAMPLE(?code)) for a trial "
     "with no product code (or no MeSH disease): Virtuoso's SAMPLE of nothing is \"\", where "
     "SPARQL (and Oxigraph) leave the cell unbound; every other cell is the same",
@@ -56,29 +53,9 @@ VIRTUOSO_REFUSES = {
     "trials_by_phase": ("SR319", "on the corpus a phase's GROUP_CONCAT of trial ids is longer "
                         "than Virtuoso's maximum row length"),
 }
-# trial-antigen pairs linked only at the trial level (see trial_antigens above)
-DIRECTED_ONLY = """
-PREFIX gb: <https://w3id.org/graphbuild/vocab#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-SELECT DISTINCT ?trial_id ?antigen WHERE {
-  ?trial gb:trialId ?trial_id .
-  ?link rdf:predicate gb:directedAt ; rdf:subject ?trial ; rdf:object ?antigen .
-  FILTER NOT EXISTS {
-    ?trial gb:hasIntervention ?i .
-    ?other rdf:predicate gb:targetsAntigen ; rdf:subject ?i ; rdf:object ?antigen .
-  }
-}"""
-
-
 def _check_virtuoso_difference(store: object, name: str, local: list, remote: list) -> None:
     """The one difference `VIRTUOSO_DIFFERENCES[name]` describes, and no other."""
-    if name == "trial_antigens":
-        assert all(row in local for row in remote), name
-        rows = store.query(DIRECTED_ONLY, use_default_graph_as_union=True)
-        directed_only = {(row["trial_id"].value, row["antigen"].value) for row in rows}
-        missing = {(row[0][1], row[2][1]) for row in local if row not in remote}
-        assert missing <= directed_only, sorted(missing - directed_only)[:5]
-    elif name == "trials_for_antigen":
+    if name == "trials_for_antigen":
         empty = ("literal", "")
         as_sparql = sorted(
             (tuple(None if i in _UNBOUND_AS_EMPTY and c == empty else c for i, c in enumerate(row))
