@@ -23,7 +23,8 @@ the change) and writes them again from their new links.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -81,19 +82,52 @@ def _evidence_items(store: ox.Store, link: ox.NamedNode | ox.BlankNode) -> set[s
 _Key = tuple[str, str]  # (trial IRI, antigen IRI)
 
 
+_RDF_SUBJECT = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#subject")
+_RDF_PREDICATE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate")
+_RDF_OBJECT = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#object")
+_BASIS = ox.NamedNode(GB_IRI + "basis")
+_HAS_INTERVENTION = ox.NamedNode(GB_IRI + "hasIntervention")
+_DIRECTED_AT = ox.NamedNode(GB_IRI + "directedAt")
+_TARGETS_ANTIGEN = ox.NamedNode(GB_IRI + "targetsAntigen")
+
+
+def _links_of(store: ox.Store, trials: Iterable[str]) -> Iterator[tuple[ox.NamedNode, Any, Any, Any]]:
+    """(trial, antigen, basis, link) of the antigen links of `trials` (nodes that are not
+    trials have none), by index lookups: a re-ingest's few nodes, where the whole-store query
+    would scan every link of the graph (3.3 s at 100,000 trials)."""
+
+    def objects(subject: Any, predicate: ox.NamedNode) -> set[Any]:
+        return {q.object for q in store.quads_for_pattern(subject, predicate, None, None)}
+
+    for iri in sorted(set(trials)):
+        trial = ox.NamedNode(iri)
+        subjects = [(trial, _DIRECTED_AT)] + [
+            (i, _TARGETS_ANTIGEN) for i in sorted(objects(trial, _HAS_INTERVENTION), key=str)
+        ]
+        for subject, edge in subjects:
+            for quad in store.quads_for_pattern(None, _RDF_SUBJECT, subject, None):
+                link = quad.subject
+                if edge not in objects(link, _RDF_PREDICATE):
+                    continue
+                for antigen in objects(link, _RDF_OBJECT):
+                    for basis in objects(link, _BASIS):
+                        yield trial, antigen, basis, link
+
+
 def _summaries(store: ox.Store, trials: Iterable[str] | None) -> dict[_Key, tuple[str, str]]:
-    """(trial, antigen) -> (strongest basis, evidence list) of every trial of the store, or of
-    `trials` only."""
-    values = ""
-    if trials is not None:
-        listed = " ".join(f"<{t}>" for t in sorted(set(trials)))
-        if not listed:
-            return {}
-        values = f"VALUES ?trial {{ {listed} }}"
+    """(trial, antigen) -> (strongest basis, evidence list) of every trial of the store (one
+    query), or of `trials` only (index lookups)."""
+    rows: Iterable[tuple[Any, Any, Any, Any]]
+    if trials is None:
+        rows = (
+            (row["trial"], row["antigen"], row["basis"], row["link"])
+            for row in store.query(_LINKS.replace("{VALUES}", ""), use_default_graph_as_union=True)
+        )
+    else:
+        rows = _links_of(store, trials)
     # link -> (trial, antigen), its basis, its evidence items
     links: dict[tuple[str, _Key], tuple[_Key, str, set[str]]] = {}
-    for row in store.query(_LINKS.replace("{VALUES}", values), use_default_graph_as_union=True):
-        trial, antigen, basis, link = row["trial"], row["antigen"], row["basis"], row["link"]
+    for trial, antigen, basis, link in rows:
         if not (isinstance(trial, ox.NamedNode) and isinstance(antigen, ox.NamedNode)):
             continue
         if not isinstance(basis, ox.Literal) or basis.value not in BASIS_RANK:
