@@ -6,45 +6,13 @@ on its own.
 
 from __future__ import annotations
 
-import dataclasses
-import re
-
 from graphbuild.extract.antigens.targets import extract_targets
 from graphbuild.extract.design import extract_design
 from graphbuild.extract.diseases.grounding import ground_conditions
+from graphbuild.extract.endpoints.cell_kinetics import gives_cells, without_cell_kinetics
 from graphbuild.extract.endpoints.outcomes import extract_endpoints
 from graphbuild.extract.interventions.info import extract_interventions
-from graphbuild.model import Endpoint, InterventionInfo, Modality, Record, Trial
-
-# Concepts that are the kinetics of infused cells: a record that gives no cells has none
-# ("cell proliferation" of organoids under a drug is no expansion of a cell therapy).
-CELL_KINETICS = frozenset({"EXPANSION", "PERSISTENCE", "TRAFFICKING"})
-_CELL_MODALITIES = frozenset(
-    {Modality.CAR_T, Modality.CAR_NK, Modality.TCR_T, Modality.OTHER_CELL_THERAPY,
-     Modality.STEM_CELL_TRANSPLANT}
-)
-_CELL_WORDS = re.compile(r"\bcells?\b|\bCAR\b|lymphocyte|leucel\b|\bTILs?\b|\bDLI\b|\bgraft", re.I)
-
-
-def gives_cells(record: Record, interventions: tuple[InterventionInfo, ...]) -> bool:
-    """Does the trial give cells (a cell therapy, a transplant, a graft)? Read from the
-    interventions' modalities and, where none is known, their words."""
-    if any(info.modality in _CELL_MODALITIES for info in interventions):
-        return True
-    return any(
-        _CELL_WORDS.search(" ".join((i.name, i.description, *i.other_names)))
-        for i in record.interventions
-    ) or bool(_CELL_WORDS.search(f"{record.brief_title} {record.official_title}"))
-
-
-def without_cell_kinetics(endpoints: tuple[Endpoint, ...]) -> tuple[Endpoint, ...]:
-    """The endpoints with the cell-kinetics concepts taken out (for a trial that gives no cells)."""
-    return tuple(
-        dataclasses.replace(e, concepts=tuple(c for c in e.concepts if c.concept not in CELL_KINETICS))
-        if any(c.concept in CELL_KINETICS for c in e.concepts)
-        else e
-        for e in endpoints
-    )
+from graphbuild.model import Record, Trial
 
 
 def extract_trial(record: Record) -> Trial:
@@ -67,7 +35,9 @@ def extract_trial(record: Record) -> Trial:
         endpoints=endpoints,
         design=extract_design(record),
         interventions_without_modality=tuple(i.name for i in interventions if i.modality is None),
-        outcomes_without_concept=tuple(e.measure for e in endpoints if not e.concepts and e.measure),
+        outcomes_without_concept=tuple(
+            e.measure for e in endpoints if not e.concepts and e.measure
+        ),
     )
 
 
