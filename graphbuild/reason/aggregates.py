@@ -48,6 +48,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from graphbuild.rdf.namespaces import GB_IRI, GBR_IRI, INFERRED_GRAPH
+from graphbuild.reason.terms import objects
 
 __all__ = [
     "CELL_PREFIX",
@@ -83,29 +84,25 @@ TRIAL_ID_INDEX = {
 Aggregates = dict[tuple[str, str, str], set[str]]  # (kind, x, y) -> trial ids
 
 
-def _objects(store: ox.Store, subject: ox.NamedNode, predicate: ox.NamedNode) -> set:
-    return {q.object for q in store.quads_for_pattern(subject, predicate, None, None)}
-
-
 def trial_keys(
     store: ox.Store, trial: ox.NamedNode
 ) -> tuple[str | None, set[tuple[str, str, str]]]:
     """(the trial's id, the cells and pairs it counts in), read from `store`; no id: none."""
-    ids = sorted(o.value for o in _objects(store, trial, _TRIAL_ID) if isinstance(o, ox.Literal))
+    ids = sorted(o.value for o in objects(store, trial, _TRIAL_ID) if isinstance(o, ox.Literal))
     if not ids:
         return None, set()
     antigens = sorted(
         {
             o.value
             for p in SHORTCUTS
-            for o in _objects(store, trial, p)
+            for o in objects(store, trial, p)
             if isinstance(o, ox.NamedNode)
         }
     )
     if not antigens:
         return ids[0], set()
     diseases = sorted(
-        o.value for o in _objects(store, trial, _STUDIES) if isinstance(o, ox.NamedNode)
+        o.value for o in objects(store, trial, _STUDIES) if isinstance(o, ox.NamedNode)
     )
     keys = {("cell", a, d) for a in antigens for d in diseases}
     keys |= {("pair", a, b) for a, b in combinations(antigens, 2)}
@@ -175,7 +172,7 @@ def trial_id_index_quads(store: ox.Store) -> list[ox.Quad]:
 def _trial_index(store: ox.Store, trial: ox.NamedNode) -> list[ox.Quad]:
     """The index entries of one trial, read from `store` (none without an id)."""
     ids = sorted(
-        (o for o in _objects(store, trial, _TRIAL_ID) if isinstance(o, ox.Literal)), key=str
+        (o for o in objects(store, trial, _TRIAL_ID) if isinstance(o, ox.Literal)), key=str
     )
     quads = []
     for index, path in TRIAL_ID_INDEX.items():
@@ -184,7 +181,7 @@ def _trial_index(store: ox.Store, trial: ox.NamedNode) -> list[ox.Quad]:
             nodes = {
                 o
                 for n in nodes
-                for o in _objects(store, n, ox.NamedNode(step))
+                for o in objects(store, n, ox.NamedNode(step))
                 if isinstance(o, ox.NamedNode)
             }
         quads += [ox.Quad(x, ox.NamedNode(index), i, INFERRED) for x in nodes for i in ids]

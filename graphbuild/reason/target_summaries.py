@@ -29,11 +29,11 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from graphbuild.rdf.namespaces import GB_IRI, GBR_IRI, INFERRED_GRAPH
+from graphbuild.rdf.namespaces import GB_IRI, GBR_IRI
+from graphbuild.reason.terms import INFERRED, RDF_IRI, objects
 
 __all__ = ["SUMMARY_PREFIX", "target_summary_quads", "update_target_summaries"]
 
-INFERRED = ox.NamedNode(str(INFERRED_GRAPH))
 SUMMARY_PREFIX = f"{GBR_IRI}aggregate/trial-antigen/"
 BASIS_RANK = {"stated": 1, "product_lexicon": 2, "inferred": 3}
 NO_EVIDENCE = "(no evidence)"
@@ -41,17 +41,26 @@ _TARGET_SUMMARY = ox.NamedNode(GB_IRI + "targetSummary")
 _SUMMARY_ANTIGEN = ox.NamedNode(GB_IRI + "summaryAntigen")
 _STRONGEST_BASIS = ox.NamedNode(GB_IRI + "strongestBasis")
 _EVIDENCE_LIST = ox.NamedNode(GB_IRI + "evidenceList")
+_HAS_EVIDENCE = ox.NamedNode(GB_IRI + "hasEvidence")
+_SOURCE_FIELD = ox.NamedNode(GB_IRI + "sourceField")
+_QUOTE = ox.NamedNode(GB_IRI + "quote")
+_BASIS = ox.NamedNode(GB_IRI + "basis")
+_HAS_INTERVENTION = ox.NamedNode(GB_IRI + "hasIntervention")
+_DIRECTED_AT = ox.NamedNode(GB_IRI + "directedAt")
+_TARGETS_ANTIGEN = ox.NamedNode(GB_IRI + "targetsAntigen")
+_RDF_SUBJECT = ox.NamedNode(RDF_IRI + "subject")
+_RDF_PREDICATE = ox.NamedNode(RDF_IRI + "predicate")
+_RDF_OBJECT = ox.NamedNode(RDF_IRI + "object")
 
-# every antigen link of a trial with its basis; the union default graph may give a row once
-# per graph that holds it, so rows are read as sets. The evidence is read per link afterwards
-# (index lookups): an OPTIONAL here is answered by a join over every evidence node of the store
-# (2.4 of 2.6 s at 10,000 trials).
+# Every antigen link of every trial with its basis; the union default graph may give a row
+# once per graph that holds it, so rows are read as sets. The evidence is read per link
+# afterwards (index lookups): an OPTIONAL here is answered by a join over every evidence node
+# of the store (2.4 of 2.6 s at 10,000 trials).
 _LINKS = f"""
 PREFIX gb:  <{GB_IRI}>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdf: <{RDF_IRI}>
 SELECT DISTINCT ?trial ?antigen ?basis ?link
 WHERE {{
-  {{VALUES}}
   {{
     ?link rdf:predicate gb:targetsAntigen ; rdf:subject ?intervention ; rdf:object ?antigen ;
           gb:basis ?basis .
@@ -61,56 +70,43 @@ WHERE {{
           gb:basis ?basis .
   }}
 }}"""
-_HAS_EVIDENCE = ox.NamedNode(GB_IRI + "hasEvidence")
-_SOURCE_FIELD = ox.NamedNode(GB_IRI + "sourceField")
-_QUOTE = ox.NamedNode(GB_IRI + "quote")
+
+_Key = tuple[str, str]  # (trial IRI, antigen IRI)
 
 
 def _evidence_items(store: ox.Store, link: ox.NamedNode | ox.BlankNode) -> set[str]:
     """Each "field: quote" of the link's evidence nodes."""
     items = set()
-    for has in store.quads_for_pattern(link, _HAS_EVIDENCE, None, None):
-        evidence = has.object
+    for evidence in objects(store, link, _HAS_EVIDENCE):
         if not isinstance(evidence, (ox.NamedNode, ox.BlankNode)):
             continue
-        fields = {q.object.value for q in store.quads_for_pattern(evidence, _SOURCE_FIELD, None, None)}
-        quotes = {q.object.value for q in store.quads_for_pattern(evidence, _QUOTE, None, None)}
-        items |= {f"{field}: {quote}" for field in fields for quote in quotes}
+        items |= {
+            f"{field.value}: {quote.value}"
+            for field in objects(store, evidence, _SOURCE_FIELD)
+            for quote in objects(store, evidence, _QUOTE)
+        }
     return items
 
 
-_Key = tuple[str, str]  # (trial IRI, antigen IRI)
-
-
-_RDF_SUBJECT = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#subject")
-_RDF_PREDICATE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate")
-_RDF_OBJECT = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#object")
-_BASIS = ox.NamedNode(GB_IRI + "basis")
-_HAS_INTERVENTION = ox.NamedNode(GB_IRI + "hasIntervention")
-_DIRECTED_AT = ox.NamedNode(GB_IRI + "directedAt")
-_TARGETS_ANTIGEN = ox.NamedNode(GB_IRI + "targetsAntigen")
-
-
-def _links_of(store: ox.Store, trials: Iterable[str]) -> Iterator[tuple[ox.NamedNode, Any, Any, Any]]:
+def _links_of(
+    store: ox.Store, trials: Iterable[str]
+) -> Iterator[tuple[ox.NamedNode, Any, Any, Any]]:
     """(trial, antigen, basis, link) of the antigen links of `trials` (nodes that are not
     trials have none), by index lookups: a re-ingest's few nodes, where the whole-store query
     would scan every link of the graph (3.3 s at 100,000 trials)."""
 
-    def objects(subject: Any, predicate: ox.NamedNode) -> set[Any]:
-        return {q.object for q in store.quads_for_pattern(subject, predicate, None, None)}
-
     for iri in sorted(set(trials)):
         trial = ox.NamedNode(iri)
         subjects = [(trial, _DIRECTED_AT)] + [
-            (i, _TARGETS_ANTIGEN) for i in sorted(objects(trial, _HAS_INTERVENTION), key=str)
+            (i, _TARGETS_ANTIGEN) for i in sorted(objects(store, trial, _HAS_INTERVENTION), key=str)
         ]
         for subject, edge in subjects:
             for quad in store.quads_for_pattern(None, _RDF_SUBJECT, subject, None):
                 link = quad.subject
-                if edge not in objects(link, _RDF_PREDICATE):
+                if edge not in objects(store, link, _RDF_PREDICATE):
                     continue
-                for antigen in objects(link, _RDF_OBJECT):
-                    for basis in objects(link, _BASIS):
+                for antigen in objects(store, link, _RDF_OBJECT):
+                    for basis in objects(store, link, _BASIS):
                         yield trial, antigen, basis, link
 
 
@@ -121,7 +117,7 @@ def _summaries(store: ox.Store, trials: Iterable[str] | None) -> dict[_Key, tupl
     if trials is None:
         rows = (
             (row["trial"], row["antigen"], row["basis"], row["link"])
-            for row in store.query(_LINKS.replace("{VALUES}", ""), use_default_graph_as_union=True)
+            for row in store.query(_LINKS, use_default_graph_as_union=True)
         )
     else:
         rows = _links_of(store, trials)
@@ -176,17 +172,21 @@ def update_target_summaries(
     them matter), `previous` the store before the change (read-only), `store` after it.
     Returns (facts removed, facts written)."""
     focus = sorted(set(nodes))
-    old_nodes = {
-        q.object
-        for source in (previous, store)
-        for node in focus
-        for q in source.quads_for_pattern(ox.NamedNode(node), _TARGET_SUMMARY, None, INFERRED)
-    }
-    stale = [q for n in sorted(old_nodes, key=str) for q in store.quads_for_pattern(n, None, None, INFERRED)]
-    stale += [
+
+    def edges(source: ox.Store) -> list[ox.Quad]:
+        return [
+            q
+            for node in focus
+            for q in source.quads_for_pattern(ox.NamedNode(node), _TARGET_SUMMARY, None, INFERRED)
+        ]
+
+    # the trials' edges may be gone already (their inferred facts): their nodes are read in both
+    current = edges(store)
+    summaries = {q.object for q in current} | {q.object for q in edges(previous)}
+    stale = current + [
         q
-        for node in focus
-        for q in store.quads_for_pattern(ox.NamedNode(node), _TARGET_SUMMARY, None, INFERRED)
+        for n in sorted(summaries, key=str)
+        for q in store.quads_for_pattern(n, None, None, INFERRED)
     ]
     for quad in stale:
         store.remove(quad)

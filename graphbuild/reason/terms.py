@@ -36,6 +36,11 @@ class UnsupportedAxiom(ReasoningError):
     the compiler (and the engine-agreement tests) before relying on it."""
 
 
+def objects(store: ox.Store, subject: ox.NamedNode, predicate: ox.NamedNode) -> set:
+    """The objects of (`subject`, `predicate`) in any graph of `store`: one index lookup."""
+    return {q.object for q in store.quads_for_pattern(subject, predicate, None, None)}
+
+
 def short(iri: str) -> str:
     """A CURIE for messages and report keys (`gb:CARTTrial`)."""
     for base, prefix in _SHORT.items():
