@@ -6,13 +6,17 @@ In a source checkout they sit beside the package; an installed wheel carries the
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 _PACKAGE = Path(__file__).resolve().parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def data_dir(name: str) -> Path:
     """The folder `name` (`ontology` or `queries`), wherever this installation keeps it."""
     for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent / name):
@@ -27,3 +31,17 @@ def ontology_path(*parts: str) -> Path:
 
 def queries_dir() -> Path:
     return data_dir("queries")
+
+
+def turtle_graph(path: Path) -> Graph:
+    """The Turtle file `path` (the ontology, the SHACL shapes) parsed with rdflib, cached until
+    the file changes; do not modify it. rdflib is imported here, on first use, so the modules
+    that only look up paths (a build's workers) never load it."""
+    return _parsed_turtle(str(path), path.stat().st_mtime)
+
+
+@lru_cache(maxsize=8)
+def _parsed_turtle(path: str, mtime: float) -> Graph:
+    from rdflib import Graph
+
+    return Graph().parse(path, format="turtle")

@@ -17,22 +17,16 @@ from rdflib.namespace import RDFS
 
 from graphbuild.rdf.namespaces import GB_IRI
 from graphbuild.reason.terms import ReasoningError, short
-from graphbuild.resources import ontology_path
+from graphbuild.resources import ontology_path, turtle_graph
 
 
 def default_ontology() -> Path:
     return ontology_path("graphbuild.ttl")
 
 
-@lru_cache(maxsize=4)
-def _ontology_graph(path: str, mtime: float) -> Graph:
-    return Graph().parse(path, format="turtle")
-
-
 def ontology_graph(path: Path | None = None) -> Graph:
     """The ontology as an rdflib Graph (cached; do not modify)."""
-    path = path or default_ontology()
-    return _ontology_graph(str(path), path.stat().st_mtime)
+    return turtle_graph(path or default_ontology())
 
 
 def owlready_world(path: Path | None = None, data: bytes = b""):
@@ -90,7 +84,7 @@ class Terminology:
 @lru_cache(maxsize=4)
 def _classify(path: str, mtime: float) -> Terminology:
     started = time.perf_counter()
-    graph = _ontology_graph(path, mtime)
+    graph = turtle_graph(Path(path))
     world = owlready_world(Path(path))
     try:
         run_hermit(world, property_values=False)
