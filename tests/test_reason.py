@@ -163,7 +163,8 @@ def test_accepts_a_graph_store() -> None:
     assert report.statistics == 3 * 13 + 3  # VoID: 13 classes with instances, 1 property
     # three antigen x disease cells, one antigen pair; the trial-id index: 4 + 4 + 4 entries;
     # four (trial, antigen) summaries (BCMA; BCMA and CD3E; CD19) of four triples each
-    assert report.aggregates == 4 * 4 + 12 + 4 * 4
+    # and 16 groups (3 phases, 4 antigen-phase, 5 modality, 4 phase-category) in 81 triples
+    assert report.aggregates == 4 * 4 + 12 + 4 * 4 + 81
 
 
 def test_aggregates_count_each_cell_and_pair_from_the_shortcut_edges(mini: ox.Store) -> None:

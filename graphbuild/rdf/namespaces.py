@@ -103,6 +103,17 @@ class GB(DefinedNamespace):
     summaryAntigen: URIRef  # summary -> the antigen
     strongestBasis: URIRef  # literal: stated, product_lexicon or inferred
     evidenceList: URIRef  # literal: "field: quote" items of its links of that basis
+    # group nodes (reasoning step only; graphbuild/reason/group_summaries.py), literal keys
+    groupKind: URIRef  # phase, antigen-phase, modality, product-antigen, ..., phase-category
+    groupPhase: URIRef
+    groupAntigenSymbol: URIRef
+    groupModality: URIRef
+    groupCellSource: URIRef
+    groupProductCode: URIRef
+    groupBasis: URIRef
+    groupCategory: URIRef
+    withinGroup: URIRef  # per-basis product group -> its product-antigen group
+    endpointCount: URIRef  # literal: primary endpoints of a (phase, category) group
 
     # intervention
     interventionType: URIRef

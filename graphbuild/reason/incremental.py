@@ -35,6 +35,7 @@ from graphbuild.cache import cached
 from graphbuild.rdf.namespaces import BUILD_GRAPH, INFERRED_GRAPH
 from graphbuild.reason.aggregates import update_aggregates
 from graphbuild.reason.engines import MAX_ROUNDS
+from graphbuild.reason.group_summaries import update_group_summaries
 from graphbuild.reason.ontology import classify
 from graphbuild.reason.rules import compile_rules
 from graphbuild.reason.target_summaries import update_target_summaries
@@ -183,7 +184,12 @@ def derive_views(store: Any, nodes: Iterable[str], previous: ox.Store) -> tuple[
     cells_removed, cells_added = update_aggregates(ox_store, previous, focus)
     # the (trial, antigen) summaries of the changed trials, from their new links
     rows_removed, rows_added = update_target_summaries(ox_store, previous, focus)
-    return removed + cells_removed + rows_removed, written + added + cells_added + rows_added
+    # the phase, modality, product and endpoint-category groups of the changed trials
+    groups_removed, groups_added = update_group_summaries(ox_store, previous, focus)
+    return (
+        removed + cells_removed + rows_removed + groups_removed,
+        written + added + cells_added + rows_added + groups_added,
+    )
 
 
 def _types(store: ox.Store, node: str) -> set[str]:

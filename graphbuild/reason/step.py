@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from graphbuild.rdf.namespaces import INFERRED_GRAPH
 from graphbuild.reason.aggregates import aggregate_quads, trial_id_index_quads
 from graphbuild.reason.engines import compact_view, infer_with_hermit, infer_with_sparql
+from graphbuild.reason.group_summaries import group_summary_quads
 from graphbuild.reason.ontology import classify
 from graphbuild.reason.rules import compact_signature, compile_rules
 from graphbuild.reason.target_summaries import target_summary_quads
@@ -68,7 +69,7 @@ class ReasoningReport:
         lines.append(f"  statistics (VoID counts for graph_summary): {self.statistics} triples")
         lines.append(
             f"  aggregates (antigen x disease cells, antigen pairs, trial-id index, "
-            f"trial-antigen summaries): "
+            f"trial-antigen summaries, phase/antigen/modality/product/category groups): "
             f"{self.aggregates} triples"
         )
         lines += [f"  terminology: {axiom}" for axiom in self.tbox_inferences]
@@ -191,7 +192,10 @@ def materialize(
 
     mark = time.perf_counter()  # from the shortcut edges; untyped, so not in the counts above
     aggregates = (
-        aggregate_quads(ox_store) + trial_id_index_quads(ox_store) + target_summary_quads(ox_store)
+        aggregate_quads(ox_store)
+        + trial_id_index_quads(ox_store)
+        + target_summary_quads(ox_store)
+        + group_summary_quads(ox_store)
     )
     ox_store.bulk_extend(aggregates)
     report.aggregates = len(aggregates)
