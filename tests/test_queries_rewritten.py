@@ -33,6 +33,17 @@ PARAMS = {
         "NCT90000001", "nct90000002", "001_5b0f834bc6f69eca", "002_2917b9526c9dc599",
         "NCT03574168", "NCT00000000")],
     "long_time_frames": [{"months": "12"}, {"months": "2"}, {"months": "60"}],
+    # MeSH ids in each accepted form, labels in odd case, a descriptor with narrower ones
+    # (Leukemia), one without, and names no descriptor has
+    "trials_under_disease": [{"disease": d} for d in (
+        "D007938", "mesh:d007938", "MESH:D009101", "leukemia", "MULTIPLE myeloma",
+        "Precursor Cell Lymphoblastic Leukemia-Lymphoma", "D054198", "D015452",
+        "no such disease", "D000000")],
+    # no concept (the whole listing), concepts in odd case, one measured by a single trial at
+    # most, and an unknown key
+    "shared_endpoint_concepts": [None, {"concept": "DLT"}, {"concept": "crs"},
+                                 {"concept": "Orr"}, {"concept": "ICANS"},
+                                 {"concept": "NO_SUCH_CONCEPT"}],
 }
 # query -> the previous form's ORDER BY keys, which the rewritten form orders by first and then
 # breaks their ties (rows equal on those keys came in any order before)
@@ -109,7 +120,8 @@ def test_the_previous_formulations_are_kept_for_each_rewritten_query() -> None:
     rewritten = {"graph_summary", "trials_for_antigen", "antigen_disease_matrix", "trial_endpoints",
                  "co_targeted_antigens", "similar_trials",
                  "trial_conditions", "crs_neurotoxicity_monitoring", "pk_measures",
-                 "long_time_frames", "dlt_windows", "trial_antigens"}
+                 "long_time_frames", "dlt_windows", "trial_antigens", "trials_under_disease",
+                 "unspecified_target_trials", "shared_endpoint_concepts", "multi_antigen_products"}
     assert rewritten <= set(REWRITTEN)
     for name in REWRITTEN:
         assert get_query(name).text != get_query(name, PREVIOUS).text, name
@@ -121,6 +133,30 @@ def test_same_answers_on_the_seed_build(tmp_path: Path, examples_dir: Path) -> N
     report = build([examples_dir], tmp_path / "seeds", workers=1, validate=False)
     assert report.trials_loaded == 3
     assert_same_answers(open_graph(tmp_path / "seeds"), least_rows=12)
+
+
+# rewritten queries that read only extracted facts, so they answer on a build without the
+# reasoning step too (the others read the shortcut edges, summaries or the trial-id index)
+WITHOUT_REASONING = ("trials_under_disease", "unspecified_target_trials", "multi_antigen_products")
+
+
+def test_same_answers_without_the_reasoning_step(tmp_path: Path, examples_dir: Path) -> None:
+    """On a --no-reason build (no inferred graph: no skos:broaderTransitive, shortcut edges or
+    summaries) these give what their previous forms give: the asserted hierarchy, the
+    unspecified and inferred-only trials from the links themselves."""
+    from graphbuild.build import build
+
+    build([examples_dir], tmp_path / "plain", workers=1, reason=False, validate=False)
+    store = open_graph(tmp_path / "plain")
+    total = 0
+    for name in WITHOUT_REASONING:
+        for params in PARAMS.get(name, [None]):
+            _columns, new, old = answers(store, name, params)
+            assert new == old, (name, params, new[:3], old[:3])
+            total += len(new)
+    unspecified = answers(store, "unspecified_target_trials", None)[1]
+    assert {row[1][1] for row in unspecified} == {"unspecified", "inferred"}
+    assert total >= 8
 
 
 def test_same_answers_on_the_fixture_once_reasoned() -> None:
