@@ -126,7 +126,7 @@ _SKIP = re.compile(
     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
     r'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*'
 )
-_UNION = re.compile(r"\s*UNION\s*", re.IGNORECASE)
+_UNION = re.compile(r"(?:\s|#[^\n]*)*UNION(?:\s|#[^\n]*)*", re.IGNORECASE)  # comments too
 
 
 def _union_branches(body: str) -> list[tuple[int, int]]:
