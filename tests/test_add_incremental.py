@@ -356,6 +356,15 @@ ODD_RULE = (
     f"  OPTIONAL {{ ?x <{GB}trialId> ?id }}\n}}"
 )
 
+# branches that bind the head's subject themselves (bound inside, their own VALUES of IRIs made
+# filters where a triple pattern binds the variable, not where only the VALUES does)
+FREE_RULE = (
+    "CONSTRUCT { ?x <urn:test#kind> ?k }\nWHERE {\n"
+    f"  {{ ?x a ?k . VALUES ?k {{ <{GB}Trial> <{GB}CARTTrial> <{GB}Intervention> }} }}\n"
+    f"  UNION {{ VALUES ?k {{ <urn:test#fixed> }} ?x <{GB}hasIntervention> ?i }}\n"
+    f"  UNION {{ ?x <{GB}studiesDisease> ?k FILTER(isIRI(?k)) }}\n}}"
+)
+
 
 def _facts(store: ox.Store, sparql: str) -> set[tuple[str, str, str]]:
     return {
@@ -389,7 +398,15 @@ def test_scoped_rules_on_the_corpus_give_the_unscoped_facts_of_the_focus_trials(
             if isinstance(q.subject, ox.NamedNode)
         }
         assert trials <= nodes and len(nodes) > len(trials)  # their interventions, links too
-        rules = [*rule_queries(), *((r.name, r.sparql) for r in shortcut_rules()), ("odd", ODD_RULE)]
+        rules = [
+            *rule_queries(),
+            *((r.name, r.sparql) for r in shortcut_rules()),
+            ("odd", ODD_RULE),
+            ("free", FREE_RULE),
+        ]
+        free = scoped_sparql(FREE_RULE, nodes)
+        assert free.count("VALUES ?x {") == 4 and free.count("FILTER(?k IN (") == 1
+        assert "VALUES ?k { <urn:test#fixed> }" in free
         # bound first in the body and again in both top-level branches (Oxigraph does not
         # push a binding into a UNION), not in the nested union, the OPTIONAL, the string
         heads = {"stated": "directedAtStated", "product_lexicon": "directedAtByProductLexicon",
@@ -408,3 +425,5 @@ def test_scoped_rules_on_the_corpus_give_the_unscoped_facts_of_the_focus_trials(
     for basis, (x, y) in one_per_basis.items():  # the UNION's second branch reached, bound
         assert (x, f"{GB}{heads[basis]}", f"<{y}>") in derived, (basis, x, y)
     assert any(fact[1] == "urn:test#reaches" for fact in derived)
+    kinds = {fact[2] for fact in derived if fact[1] == "urn:test#kind"}
+    assert {f"<{GB}Trial>", f"<{GB}Intervention>", "<urn:test#fixed>"} <= kinds

@@ -11,7 +11,8 @@ loaded only when either changed.
 Nothing here lists today's rules: any rule of the compiled form
 (`CONSTRUCT { ?s <p> ?o } WHERE { ... }`, a variable as the head's subject, or a body that is one
 sub-select grouped by that variable) is scoped the same way, so rules added to the compiler are
-scoped too. After the rules, as in a full build, come the shortcut edges the stored queries
+scoped too (`graphbuild.reason.scoping.scoped_sparql`: the bound nodes in every UNION branch, so
+Oxigraph starts from them instead of scanning every link). After the rules, as in a full build, come the shortcut edges the stored queries
 read (scoped the same way) and the whole store's VoID counts, moved by the change's difference
 (`derive_views`, `update_counts`), and the antigen x disease cells and antigen pairs of the
 changed trials with the trial-id index (`graphbuild.reason.aggregates.update_aggregates`). The
@@ -22,7 +23,6 @@ re-ingest tests against a full rebuild on the corpus.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -37,6 +37,7 @@ from graphbuild.reason.aggregates import update_aggregates
 from graphbuild.reason.engines import MAX_ROUNDS
 from graphbuild.reason.ontology import classify
 from graphbuild.reason.rules import compile_rules
+from graphbuild.reason.scoping import scoped_sparql
 from graphbuild.reason.target_summaries import update_target_summaries
 from graphbuild.reason.views import (
     STATISTICS_NODE,
@@ -63,12 +64,6 @@ _INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 RuleQuery = tuple[str, str]  # (name, SPARQL CONSTRUCT)
 Triple = tuple[str, str, str]
 
-_HEAD_SUBJECT = re.compile(r"^\s*CONSTRUCT\s*\{\s*(\?\w+)\s")
-_WHERE = re.compile(r"\bWHERE\s*\{")
-
-
-_SUBSELECT = re.compile(r"\s*SELECT\b")
-
 
 def _compile(path: Path) -> dict[str, Any]:
     # HermiT and rdflib: only on a miss
@@ -88,77 +83,6 @@ def rule_queries(ontology: Path | None = None) -> list[RuleQuery]:
     """(name, SPARQL) of every compiled rule, as `graphbuild.reason.rules.compile_rules` makes them,
     from the artifact cache when the ontology and graphbuild's source are unchanged."""
     return list(_artifact(ontology)["rules"])
-
-
-def scoped_sparql(sparql: str, nodes: Iterable[str]) -> str:
-    """The rule with the subject of its head bound to `nodes` (a VALUES block first in its
-    body, and again in each branch of a UNION there): it derives exactly the facts about those
-    nodes that it derives over the whole graph, and Oxigraph starts from them instead of
-    scanning every trial. Oxigraph does not push a binding into the branches of a UNION (each
-    branch of the antigen shortcuts scanned every link of the graph, 5.9 s at 100,000 trials),
-    hence the copies inside them."""
-    head = _HEAD_SUBJECT.match(sparql)
-    where = _WHERE.search(sparql)
-    if head is None or where is None:
-        raise ValueError(
-            "not a rule of the compiled form (CONSTRUCT { ?s ... } WHERE { ... }): "
-            f"{sparql[:80]!r}"
-        )
-    if _SUBSELECT.match(sparql, where.end()):
-        # the body is one sub-select grouped by the head's subject: bind it inside, so the
-        # grouping sees only the bound nodes (same groups for them, and no scan of the rest)
-        where = _WHERE.search(sparql, where.end())
-        if where is None:
-            raise ValueError(f"a sub-select rule without its own WHERE: {sparql[:80]!r}")
-    values = f"VALUES {head.group(1)} {{ {' '.join(f'<{n}>' for n in sorted(set(nodes)))} }}"
-    body = sparql[where.end() :]
-    # each top-level UNION branch {B} becomes { VALUES ... { B } }: the group's rows all have
-    # the variable bound by the VALUES block first in it, so joining a branch with the same
-    # block first changes no answer (Join(V, B1 UNION B2) = Join(V, B1) UNION Join(V, B2))
-    for start, end in reversed(_union_branches(body)):
-        body = f"{body[:start]}{{ {values}\n  {body[start:end]} }}{body[end:]}"
-    return f"{sparql[: where.end()]}\n{values}\n{body}"
-
-
-# what a brace inside the group pattern can hide in: a string, an IRI, a comment
-_SKIP = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
-    r'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*'
-)
-_UNION = re.compile(r"(?:\s|#[^\n]*)*UNION(?:\s|#[^\n]*)*", re.IGNORECASE)  # comments too
-
-
-def _union_branches(body: str) -> list[tuple[int, int]]:
-    """(start, end) of each group pattern `{ ... }` that is a branch of a UNION at the top
-    level of the group `body` continues (the text after its opening brace)."""
-    groups: list[tuple[int, int]] = []  # the top-level groups, in order
-    depth, start, i = 0, 0, 0
-    while i < len(body):
-        char = body[i]
-        if char in "\"'<#" and (skipped := _SKIP.match(body, i)) is not None:
-            i = skipped.end()
-            continue
-        if char == "{":
-            if depth == 0:
-                start = i
-            depth += 1
-        elif char == "}":
-            if depth == 0:
-                break  # the end of the body's own group
-            depth -= 1
-            if depth == 0:
-                groups.append((start, i + 1))
-        i += 1
-    joined = [
-        _UNION.fullmatch(body, a_end, b_start) is not None
-        for (_, a_end), (b_start, _) in zip(groups, groups[1:])
-    ]
-    return [
-        group
-        for k, group in enumerate(groups)
-        if (k > 0 and joined[k - 1]) or (k < len(joined) and joined[k])
-    ]
 
 
 def remove_inferred_about(store: ox.Store, nodes: Iterable[str]) -> int:
