@@ -325,3 +325,105 @@ def test_the_shortcut_rules_scoped_give_their_unscoped_answers(tmp_path: Path, e
             assert scoped == unscoped, rule.name
             kinds |= {rule.name} if scoped else set()
     assert "gb:timePointList" in kinds and len(kinds) >= 2, kinds  # both rule forms were tried
+
+
+# --------------------------------------------------------------------------------------------
+# Scoped rules on the corpus: the UNION branches bound too
+# --------------------------------------------------------------------------------------------
+
+GB = "https://w3id.org/graphbuild/vocab#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+# (trial, antigen, basis) where the antigen comes only through one of the trial's
+# interventions (the second branch of the antigen shortcut rules' UNION)
+THROUGH_INTERVENTION_ONLY = f"""
+SELECT DISTINCT ?x ?y ?basis WHERE {{
+  ?link <{RDF}predicate> <{GB}targetsAntigen> ; <{RDF}subject> ?i ; <{RDF}object> ?y ;
+        <{GB}basis> ?basis .
+  ?x <{GB}hasIntervention> ?i
+  FILTER NOT EXISTS {{ ?own <{RDF}predicate> <{GB}directedAt> ; <{RDF}subject> ?x ;
+                            <{RDF}object> ?y ; <{GB}basis> ?basis }}
+}}"""
+STATED_ON_THE_TRIAL = f"""
+SELECT DISTINCT ?x WHERE {{
+  ?link <{RDF}predicate> <{GB}directedAt> ; <{RDF}subject> ?x ; <{GB}basis> "stated" }}"""
+# braces in a string and a comment, a union nested in a union branch, an OPTIONAL: what the
+# scoping must read past or leave as it is (not a rule of the compiler; the same form)
+ODD_RULE = (
+    "CONSTRUCT { ?x <urn:test#reaches> ?y }\nWHERE {\n"
+    f"  {{ ?x <{GB}hasIntervention> ?y }} # a comment with a brace }}\n"
+    f"  UNION {{ {{ ?x <{GB}studiesDisease> ?y }} UNION {{ ?x <{GB}hasEndpoint> ?y }}\n"
+    f'          FILTER(STR(?y) != "{{}} }} {{") }}\n'
+    f"  OPTIONAL {{ ?x <{GB}trialId> ?id }}\n}}"
+)
+
+# branches that bind the head's subject themselves (bound inside, their own VALUES of IRIs made
+# filters where a triple pattern binds the variable, not where only the VALUES does)
+FREE_RULE = (
+    "CONSTRUCT { ?x <urn:test#kind> ?k }\nWHERE {\n"
+    f"  {{ ?x a ?k . VALUES ?k {{ <{GB}Trial> <{GB}CARTTrial> <{GB}Intervention> }} }}\n"
+    f"  UNION {{ VALUES ?k {{ <urn:test#fixed> }} ?x <{GB}hasIntervention> ?i }}\n"
+    f"  UNION {{ ?x <{GB}studiesDisease> ?k FILTER(isIRI(?k)) }}\n}}"
+)
+
+
+def _facts(store: ox.Store, sparql: str) -> set[tuple[str, str, str]]:
+    return {
+        (t.subject.value, t.predicate.value, str(t.object))
+        for t in store.query(sparql, use_default_graph_as_union=True)
+    }
+
+
+def test_scoped_rules_on_the_corpus_give_the_unscoped_facts_of_the_focus_trials(corpus_graph: Path) -> None:
+    """Every compiled rule and every shortcut, run with its head's subject bound (in each UNION
+    branch too) to the nodes of a few corpus trials (as `add` binds the changed trials' nodes),
+    derives exactly what it derives over the whole store about those nodes, on trials whose
+    antigen comes only through an intervention (one per basis), a trial with a stated antigen
+    of its own, and the rest of the corpus left out."""
+    from graphbuild.reason import shortcut_rules
+
+    with GraphStore.read_only(corpus_graph / "store") as store:
+        through = sorted(
+            (r["x"].value, r["y"].value, r["basis"].value)
+            for r in store.ox.query(THROUGH_INTERVENTION_ONLY, use_default_graph_as_union=True)
+        )
+        one_per_basis = {basis: (x, y) for x, y, basis in reversed(through)}
+        assert set(one_per_basis) == {"stated", "product_lexicon", "inferred"}, one_per_basis
+        stated = sorted(r["x"].value for r in store.ox.query(STATED_ON_THE_TRIAL, use_default_graph_as_union=True))
+        trials = {x for x, _ in one_per_basis.values()} | {stated[0]}
+        graphs = [ox.NamedNode(x.replace("/id/trial/", "/id/graph/trial/")) for x in sorted(trials)]
+        nodes = {
+            q.subject.value
+            for graph in graphs
+            for q in store.ox.quads_for_pattern(None, None, None, graph)
+            if isinstance(q.subject, ox.NamedNode)
+        }
+        assert trials <= nodes and len(nodes) > len(trials)  # their interventions, links too
+        rules = [
+            *rule_queries(),
+            *((r.name, r.sparql) for r in shortcut_rules()),
+            ("odd", ODD_RULE),
+            ("free", FREE_RULE),
+        ]
+        free = scoped_sparql(FREE_RULE, nodes)
+        assert free.count("VALUES ?x {") == 4 and free.count("FILTER(?k IN (") == 1
+        assert "VALUES ?k { <urn:test#fixed> }" in free
+        # bound first in the body and again in both top-level branches (Oxigraph does not
+        # push a binding into a UNION), not in the nested union, the OPTIONAL, the string
+        heads = {"stated": "directedAtStated", "product_lexicon": "directedAtByProductLexicon",
+                 "inferred": "directedAtInferred"}
+        antigen_rules = [sparql for name, sparql in rules if name[3:] in heads.values()]
+        assert len(antigen_rules) == 3
+        for sparql in (*antigen_rules, ODD_RULE):
+            assert scoped_sparql(sparql, nodes).count("VALUES ?x {") == 3
+        derived: set[tuple[str, str, str]] = set()
+        for name, sparql in rules:
+            every = _facts(store.ox, sparql)
+            scoped = _facts(store.ox, scoped_sparql(sparql, nodes))
+            assert scoped == {fact for fact in every if fact[0] in nodes}, name
+            assert len(scoped) < len(every) or not every, name  # the rest of the corpus left out
+            derived |= scoped
+    for basis, (x, y) in one_per_basis.items():  # the UNION's second branch reached, bound
+        assert (x, f"{GB}{heads[basis]}", f"<{y}>") in derived, (basis, x, y)
+    assert any(fact[1] == "urn:test#reaches" for fact in derived)
+    kinds = {fact[2] for fact in derived if fact[1] == "urn:test#kind"}
+    assert {f"<{GB}Trial>", f"<{GB}Intervention>", "<urn:test#fixed>"} <= kinds

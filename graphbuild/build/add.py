@@ -353,7 +353,10 @@ def _write_outputs(
 
 
 def _utf8(text: str) -> bytes:
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace").encode("utf-8")
+    try:  # the usual case, in one pass: no lone surrogates (from bytes that were not UTF-8)
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace").encode("utf-8")
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ loaded only when either changed.
 Nothing here lists today's rules: any rule of the compiled form
 (`CONSTRUCT { ?s <p> ?o } WHERE { ... }`, a variable as the head's subject, or a body that is one
 sub-select grouped by that variable) is scoped the same way, so rules added to the compiler are
-scoped too. After the rules, as in a full build, come the shortcut edges the stored queries
+scoped too (`graphbuild.reason.scoping.scoped_sparql`: the bound nodes in every UNION branch, so
+Oxigraph starts from them instead of scanning every link). After the rules, as in a full build, come the shortcut edges the stored queries
 read (scoped the same way) and the whole store's VoID counts, moved by the change's difference
 (`derive_views`, `update_counts`), and the antigen x disease cells and antigen pairs of the
 changed trials with the trial-id index (`graphbuild.reason.aggregates.update_aggregates`). The
@@ -22,7 +23,6 @@ re-ingest tests against a full rebuild on the corpus.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -38,6 +38,7 @@ from graphbuild.reason.engines import MAX_ROUNDS
 from graphbuild.reason.group_summaries import update_group_summaries
 from graphbuild.reason.ontology import classify
 from graphbuild.reason.rules import compile_rules
+from graphbuild.reason.scoping import scoped_sparql
 from graphbuild.reason.target_summaries import update_target_summaries
 from graphbuild.reason.views import (
     STATISTICS_NODE,
@@ -64,12 +65,6 @@ _INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 RuleQuery = tuple[str, str]  # (name, SPARQL CONSTRUCT)
 Triple = tuple[str, str, str]
 
-_HEAD_SUBJECT = re.compile(r"^\s*CONSTRUCT\s*\{\s*(\?\w+)\s")
-_WHERE = re.compile(r"\bWHERE\s*\{")
-
-
-_SUBSELECT = re.compile(r"\s*SELECT\b")
-
 
 def _compile(path: Path) -> dict[str, Any]:
     # HermiT and rdflib: only on a miss
@@ -89,29 +84,6 @@ def rule_queries(ontology: Path | None = None) -> list[RuleQuery]:
     """(name, SPARQL) of every compiled rule, as `graphbuild.reason.rules.compile_rules` makes them,
     from the artifact cache when the ontology and graphbuild's source are unchanged."""
     return list(_artifact(ontology)["rules"])
-
-
-def scoped_sparql(sparql: str, nodes: Iterable[str]) -> str:
-    """The rule with the subject of its head bound to `nodes` (a VALUES block first in its
-    body): it derives exactly the facts about those nodes that it derives over the whole
-    graph, and Oxigraph starts from them instead of scanning every trial."""
-    head = _HEAD_SUBJECT.match(sparql)
-    where = _WHERE.search(sparql)
-    if head is None or where is None:
-        raise ValueError(
-            "not a rule of the compiled form (CONSTRUCT { ?s ... } WHERE { ... }): "
-            f"{sparql[:80]!r}"
-        )
-    if _SUBSELECT.match(sparql, where.end()):
-        # the body is one sub-select grouped by the head's subject: bind it inside, so the
-        # grouping sees only the bound nodes (same groups for them, and no scan of the rest)
-        where = _WHERE.search(sparql, where.end())
-        if where is None:
-            raise ValueError(f"a sub-select rule without its own WHERE: {sparql[:80]!r}")
-    values = " ".join(f"<{node}>" for node in sorted(set(nodes)))
-    return (
-        f"{sparql[: where.end()]}\nVALUES {head.group(1)} {{ {values} }}\n{sparql[where.end() :]}"
-    )
 
 
 def remove_inferred_about(store: ox.Store, nodes: Iterable[str]) -> int:

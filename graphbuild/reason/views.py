@@ -111,7 +111,7 @@ PER_NODE_VALUES: tuple[tuple[str, tuple[tuple[str, ...], ...], str, str], ...] =
 
 def _per_node_rules() -> Iterator[tuple[str, str, frozenset[str]]]:
     """(head, CONSTRUCT, predicates read) of each `PER_NODE_VALUES` entry: a sub-select grouped
-    by the head's subject, the form `graphbuild.reason.incremental.scoped_sparql` binds inside."""
+    by the head's subject, the form `graphbuild.reason.scoping.scoped_sparql` binds inside."""
     for head, paths, aggregate, also in PER_NODE_VALUES:
         path = "|".join("/".join(f"<{p}>" for p in sequence) for sequence in paths)
         sparql = (
