@@ -83,17 +83,30 @@ GROUP BY ?product_code ?name
 )
 
 # The same per disease its trials study, named as `trial_conditions` names it (its join and
-# its label: the MeSH or OBO label, else the CURIE).
+# its label: the MeSH or OBO label, else the CURIE). The (trial, disease) pairs with their
+# extracted link and the (trial, product) pairs are each read once and hash-joined: looking up
+# the links of every product trial one by one read slower (1.9 s against 1.3 s at 10,000
+# trials).
 PRODUCT_DISEASES_QUERY = (
     PREFIXES
     + """
 SELECT ?product_code ?name (COUNT(DISTINCT ?trial_id) AS ?n_trials) (MIN(?trial_id) AS ?first)
 WHERE {
-  ?trial gb:hasIntervention ?intervention ; gb:trialId ?trial_id .
-  ?intervention gb:productCode ?product_code .
-  ?trial gb:studiesDisease ?disease .
-  ?link rdf:subject ?trial ; rdf:object ?disease ; rdf:predicate gb:studiesDisease ;
-        gb:basis ?basis .
+  {
+    SELECT DISTINCT ?trial ?disease
+    WHERE {
+      ?link rdf:predicate gb:studiesDisease ; rdf:subject ?trial ; rdf:object ?disease ;
+            gb:basis ?basis .
+      ?trial gb:studiesDisease ?disease .
+    }
+  }
+  {
+    SELECT DISTINCT ?trial ?trial_id ?product_code
+    WHERE {
+      ?trial gb:hasIntervention ?intervention ; gb:trialId ?trial_id .
+      ?intervention gb:productCode ?product_code .
+    }
+  }
   BIND(IF(STRSTARTS(STR(?disease), "http://id.nlm.nih.gov/mesh/"),
           CONCAT("MESH:", STRAFTER(STR(?disease), "http://id.nlm.nih.gov/mesh/")),
           REPLACE(STRAFTER(STR(?disease), "http://purl.obolibrary.org/obo/"), "_", ":"))
