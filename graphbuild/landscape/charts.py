@@ -5,7 +5,7 @@ title says how many were left out, so every chart stays readable."""
 from __future__ import annotations
 
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 
 import plotly.graph_objects as go
 
@@ -93,24 +93,26 @@ def antigen_disease_heatmap(data: Landscape) -> go.Figure:
 
 
 def endpoint_concepts(data: Landscape) -> go.Figure:
-    """Endpoints per concept, grouped by category, primary beside secondary (`trial_endpoints`)."""
-    counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    trials: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for row in data["trial_endpoints"]:
-        if not row.get("concept"):
-            continue
-        key = (str(row.get("category") or "other"), str(row["concept"]))
-        role = str(row.get("role") or "other")
-        counts[key][role] += 1
-        trials[(*key, role)].add(str(row["trial_id"]))
-    order = sorted(counts, key=lambda k: (k[0], -sum(counts[k].values()), k[1]))
+    """Endpoints per concept, grouped by category, primary beside secondary (the endpoints of
+    `trial_endpoints`, counted per concept: `data.concepts`)."""
+    counts = data.concepts
+
+    def endpoints(key: tuple[str, str], role: str) -> int:
+        return counts[key][role].endpoints if role in counts[key] else 0
+
+    def trials(key: tuple[str, str], role: str) -> int:
+        return counts[key][role].trials if role in counts[key] else 0
+
+    order = sorted(
+        counts, key=lambda k: (k[0], -sum(c.endpoints for c in counts[k].values()), k[1])
+    )
     fig = go.Figure()
     for role, color in (("primary", "#1f77b4"), ("secondary", "#ff7f0e")):
         fig.add_bar(
             name=role,
             x=[[k[0] for k in order], [k[1] for k in order]],
-            y=[counts[k][role] for k in order],
-            customdata=[len(trials[(*k, role)]) for k in order],
+            y=[endpoints(k, role) for k in order],
+            customdata=[trials(k, role) for k in order],
             marker_color=color,
             hovertemplate="%{x}<br>%{y} " + role + " endpoint(s) in %{customdata} trial(s)"
             "<extra></extra>",
@@ -130,34 +132,22 @@ def _quartiles(values: list[float]) -> tuple[float, float, float]:
 
 def time_windows(data: Landscape) -> go.Figure:
     """Per antigen, how far the safety and efficacy endpoints of its trials reach
-    (`trial_endpoints` joined with `trial_antigens` on the trial id): the bar spans the middle
-    half of the window ends (upper bounds in days), the diamond is their median; the hover
-    gives the shortest and longest window."""
-    ends: dict[tuple[str, str], list[float]] = defaultdict(list)
-    trials: dict[tuple[str, str], set[str]] = defaultdict(set)
-    seen: set[tuple[str, str]] = set()  # (endpoint, category): a row per concept, once each
-    for row in data["trial_endpoints"]:
-        category = row.get("category")
-        if category not in WINDOW_CATEGORIES or row.get("max_days") is None:
-            continue
-        if (str(row["endpoint"]), str(category)) in seen:
-            continue
-        seen.add((str(row["endpoint"]), str(category)))
-        for antigen in data.antigens_of.get(str(row["trial_id"]), ()):
-            ends[antigen, str(category)].append(max(float(row["max_days"]), 1.0))
-            trials[antigen, str(category)].add(str(row["trial_id"]))
+    (`trial_endpoints` joined with `trial_antigens` on the trial, counted per window end:
+    `data.windows`): the bar spans the middle half of the window ends (upper bounds in days),
+    the diamond is their median; the hover gives the shortest and longest window."""
+    windows = data.windows
     ranked: Counter[str] = Counter()
-    for (antigen, _), ids in trials.items():
-        ranked[antigen] = max(ranked[antigen], len(ids))
+    for (antigen, _), window in windows.items():
+        ranked[antigen] = max(ranked[antigen], window.trials)
     antigens = [a for a, _ in _ranked(ranked, MAX_ANTIGENS)][::-1]
     fig = go.Figure()
     for category, color in zip(WINDOW_CATEGORIES, ("#d62728", "#2ca02c")):
-        rows = [a for a in antigens if ends.get((a, category))]
-        stats = [_quartiles(ends[a, category]) for a in rows]
+        rows = [a for a in antigens if (a, category) in windows]
+        stats = [_quartiles(list(windows[a, category].ends)) for a in rows]
         info = [
-            f"{len(ends[a, category])} endpoint(s) in {len(trials[a, category])} trial(s); "
-            f"shortest {min(ends[a, category]):.0f} d, longest {max(ends[a, category]):.0f} d"
-            for a in rows
+            f"{len(w.ends)} endpoint(s) in {w.trials} trial(s); "
+            f"shortest {min(w.ends):.0f} d, longest {max(w.ends):.0f} d"
+            for w in (windows[a, category] for a in rows)
         ]
         fig.add_bar(
             name=f"{category}: middle half of window ends",

@@ -1,25 +1,33 @@
-"""What the landscape report shows, read from a store through the stored queries.
+"""What the landscape report shows, read from a store: the summary queries' rows, and the
+counts of endpoints, window ends and product links the figures are drawn from.
 
-Every figure of the page is drawn from the rows gathered here, so the page says what
-`graphbuild query NAME` says; nothing is computed from the records themselves.
+Every figure of the page is drawn from what is gathered here, so the page says what
+`graphbuild query NAME` says (the counts are those of the listings `trial_endpoints`,
+`trial_conditions` and `trial_antigens`, grouped by the engine: `aggregates`); nothing is
+computed from the records themselves.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from graphbuild.landscape.aggregates import (
+    ConceptCounts,
+    Link,
+    Window,
+    concept_counts,
+    product_links,
+    window_ends,
+)
 from graphbuild.sparql.run import run_query
 
 Rows = list[dict[str, Any]]
 
-# The stored queries the page is drawn from (each one's rows are kept under its name).
+# The stored queries the page reads whole (each one's rows are kept under its name): summaries
+# of a few hundred rows, not listings.
 QUERIES = (
     "antigen_disease_matrix",
-    "trial_antigens",
-    "trial_conditions",
-    "trial_endpoints",
     "trials_by_phase",
     "phase_by_antigen",
     "trials_by_modality",
@@ -30,17 +38,13 @@ QUERIES = (
 
 @dataclass
 class Landscape:
-    """The rows of each stored query, and the per-trial views the figures join on."""
+    """The rows of each summary query, and the counts the endpoint charts and the network are
+    drawn from."""
 
     rows: dict[str, Rows]
-    antigens_of: dict[str, set[str]] = field(default_factory=dict)  # trial id -> HGNC symbols
-
-    def __post_init__(self) -> None:
-        antigens: dict[str, set[str]] = defaultdict(set)
-        for row in self.rows.get("trial_antigens", []):
-            if row.get("antigen_symbol"):
-                antigens[str(row["trial_id"])].add(str(row["antigen_symbol"]))
-        self.antigens_of = dict(antigens)
+    concepts: ConceptCounts = field(default_factory=dict)
+    windows: dict[tuple[str, str], Window] = field(default_factory=dict)
+    links: dict[str, list[Link]] = field(default_factory=dict)  # product code -> its links
 
     def __getitem__(self, name: str) -> Rows:
         return self.rows.get(name, [])
@@ -56,7 +60,12 @@ class Landscape:
 
 def collect(store: Any) -> Landscape:
     """Run every query the page needs on `store` (a GraphStore or a pyoxigraph.Store)."""
-    return Landscape({name: run_query(store, name) for name in QUERIES})
+    return Landscape(
+        {name: run_query(store, name) for name in QUERIES},
+        concepts=concept_counts(store),
+        windows=window_ends(store),
+        links=product_links(store),
+    )
 
 
 def trial_ids(text: object) -> list[str]:

@@ -42,8 +42,9 @@ def _node(kind: str, name: str) -> tuple[str, str]:
 
 
 def product_graph(data: Landscape, max_nodes: int = MAX_NODES) -> ProductNet:
-    """Products (`product_antigens`) joined on trial id with their trials' diseases
-    (`trial_conditions`) and endpoint concepts (`trial_endpoints`); edges weighted by trials."""
+    """Products (`product_antigens`) with their antigens, and the diseases (`trial_conditions`)
+    and endpoint concepts (`trial_endpoints`) of their trials (`data.links`); edges weighted by
+    trials."""
     trials_of: dict[str, set[str]] = defaultdict(set)
     antigens_of: dict[str, set[str]] = defaultdict(set)
     for row in data["product_antigens"]:
@@ -51,28 +52,20 @@ def product_graph(data: Landscape, max_nodes: int = MAX_NODES) -> ProductNet:
         trials_of[product].update(trial_ids(row["trials"]))
         if row.get("antigen_symbol"):
             antigens_of[product].add(str(row["antigen_symbol"]))
-    diseases: dict[str, set[str]] = defaultdict(set)
-    for row in data["trial_conditions"]:
-        diseases[str(row["trial_id"])].add(str(row["condition_label"]))
-    concepts: dict[str, set[str]] = defaultdict(set)
-    for row in data["trial_endpoints"]:
-        if row.get("concept"):
-            concepts[str(row["trial_id"])].add(str(row["concept"]))
 
     graph = nx.Graph()
     ranked = sorted(trials_of, key=lambda p: (-len(trials_of[p]), p))
     shown = 0
     for product in ranked:
-        edges: dict[tuple[str, str], set[str]] = defaultdict(set)
-        # sorted: the layout depends on the order nodes are added, and set order changes with
-        # the interpreter's string hash seed (report.html must be the same for the same input)
-        for antigen in sorted(antigens_of[product]):
-            edges[_node("antigen", antigen)] |= trials_of[product]
-        for trial in sorted(trials_of[product]):
-            for disease in sorted(diseases.get(trial, ())):
-                edges[_node("disease", disease)].add(trial)
-            for concept in sorted(concepts.get(trial, ())):
-                edges[_node("endpoint concept", concept)].add(trial)
+        # the order nodes are added decides the layout: the antigens by name, then the links in
+        # the order of their first trial (`aggregates.product_links`); sorted, because set order
+        # changes with the interpreter's string hash seed (the same input, the same page)
+        edges: dict[tuple[str, str], int] = {
+            _node("antigen", antigen): len(trials_of[product])
+            for antigen in sorted(antigens_of[product])
+        }
+        for link in data.links.get(product, ()):
+            edges.setdefault(_node(link.kind, link.name), link.trials)
         if not edges:
             continue  # a product whose trials name no antigen, disease or concept: no links
         new = 1 + sum(1 for n in edges if n not in graph)
@@ -80,14 +73,10 @@ def product_graph(data: Landscape, max_nodes: int = MAX_NODES) -> ProductNet:
             continue
         hub = _node("product", product)
         graph.add_node(hub)
-        for other, ids in edges.items():
-            graph.add_edge(hub, other, weight=len(ids))
+        for other, weight in edges.items():
+            graph.add_edge(hub, other, weight=weight)
         shown += 1
-    linked = sum(
-        1
-        for p in ranked
-        if antigens_of[p] or any(diseases.get(t) or concepts.get(t) for t in trials_of[p])
-    )
+    linked = sum(1 for p in ranked if antigens_of[p] or data.links.get(p))
     return ProductNet(graph, dict(trials_of), linked, shown)
 
 
