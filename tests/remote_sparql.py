@@ -94,14 +94,18 @@ _CONCAT = re.compile(
 
 
 _SAMPLE = re.compile(r"SAMPLE\(\s*\?(\w+)\s*\)\s*AS\s+\?(\w+)", re.IGNORECASE)
+# BIND(IF(?joined = "", <something else>, ?joined) AS ?column): a joined list, or a stand-in
+_EMPTY_OR_LIST = re.compile(
+    r'BIND\(\s*IF\(\s*\?(\w+)\s*=\s*""\s*,[^,()]+,\s*\?\1\s*\)\s*AS\s+\?(\w+)\s*\)', re.IGNORECASE
+)
 
 
 def concat_columns(text: str) -> dict[str, str]:
-    """The columns a query fills with GROUP_CONCAT (directly or through SAMPLE of a
-    sub-select's GROUP_CONCAT), with their separators: SPARQL leaves the order of the joined
+    """The columns a query fills with GROUP_CONCAT (directly, through SAMPLE of a
+    sub-select's GROUP_CONCAT, or through a BIND that puts a stand-in for an empty list), with their separators: SPARQL leaves the order of the joined
     values to the engine, so they are compared as sorted lists."""
     columns = {column: separator for separator, column in _CONCAT.findall(text)}
-    for inner, outer in _SAMPLE.findall(text):
+    for inner, outer in _SAMPLE.findall(text) + _EMPTY_OR_LIST.findall(text):
         if inner in columns:
             columns[outer] = columns[inner]
     return columns
