@@ -137,7 +137,7 @@ def test_same_answers_on_the_seed_build(tmp_path: Path, examples_dir: Path) -> N
 
 # rewritten queries that read only extracted facts, so they answer on a build without the
 # reasoning step too (the others read the shortcut edges, summaries or the trial-id index)
-WITHOUT_REASONING = ("trials_under_disease", "unspecified_target_trials", "multi_antigen_products")
+WITHOUT_REASONING = ("trials_under_disease", "unspecified_target_trials")
 
 
 def test_same_answers_without_the_reasoning_step(tmp_path: Path, examples_dir: Path) -> None:
@@ -225,9 +225,9 @@ def test_the_fixture_holds_exactly_what_the_reasoning_step_computes() -> None:
     store = ox.Store()
     store.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
     shortcuts, counts = written(store, is_shortcut), written(store, is_count)
-    # 6 trial-antigen edges, 1 time-point list, 23 other per-node values, 5 product-code lists,
-    # 5 disease-label lists
-    assert len(shortcuts) == 7 + 23 + 5 + 5 and len(counts) == 11 * 3 + 3  # 11 classes, one property
+    # 6 trial-antigen edges, 1 time-point list, 23 other per-node values, 3 interventions'
+    # antigen counts and lists, 5 product-code lists, 5 disease-label lists
+    assert len(shortcuts) == 7 + 23 + 3 * 2 + 5 + 5 and len(counts) == 11 * 3 + 3  # 11 classes, one property
     cells = aggregates(store)
     # four antigen x disease cells, one antigen pair; the trial-id index: 5 trial-antigen,
     # 6 trial-disease and 17 trial-concept entries; 24 groups (4 phases, 5 antigen-phase, 3

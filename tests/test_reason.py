@@ -116,6 +116,9 @@ def test_directed_at_chain_adds_only_new_facts(mini: ox.Store) -> None:
         "gb:reachDays": 5,
         "gb:qualifierList": 1,
         "gb:quoteList": 4,
+        # the three interventions with a target antigen: one antigen each
+        "gb:antigenCount": 3,
+        "gb:antigenSymbolList": 3,
         "gb:diseaseLabelList": 4,  # one per trial with a MeSH disease (no product codes here)
     }
     stated = {(s, o) for s, p, o in inferred if p == str(GB.directedAtStated)}
@@ -157,8 +160,9 @@ def test_accepts_a_graph_store() -> None:
     store = GraphStore.in_memory()
     store.ox.load(path=str(MINI), format=ox.RdfFormat.TRIG)
     report = reason.materialize(store)
-    # entailments, antigen shortcuts, per-node values, disease-label lists
-    assert report.total == 33 + 4 + 1 + 10 + 4
+    # entailments, antigen shortcuts, per-node values (time points, time frames and disease
+    # links 10, interventions' antigen counts and lists 6), disease-label lists
+    assert report.total == 33 + 4 + 1 + 10 + 6 + 4
     assert report.total + report.statistics + report.aggregates == store.count(INFERRED_GRAPH)
     assert report.statistics == 3 * 13 + 3  # VoID: 13 classes with instances, 1 property
     # three antigen x disease cells, one antigen pair; the trial-id index: 4 + 4 + 4 entries;

@@ -148,6 +148,8 @@ class GB(DefinedNamespace):
     maxDays: URIRef
     timePointDays: URIRef
     timePointList: URIRef  # the time points joined as text (reasoning step only)
+    antigenCount: URIRef  # an intervention's distinct target antigens (reasoning step only)
+    antigenSymbolList: URIRef  # their HGNC symbols joined with " + " (reasoning step only)
     reachDays: URIRef  # max of maxDays and timePointDays (reasoning step only)
     anchor: URIRef
 

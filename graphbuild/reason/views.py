@@ -100,6 +100,20 @@ PER_NODE_VALUES: tuple[tuple[str, tuple[tuple[str, ...], ...], str, str], ...] =
     (f"{GB_IRI}methodList", ((f"{GB_IRI}method",),), _JOINED, ""),
     # a disease link's qualifiers (relapsed, refractory) and the words of its evidence
     (f"{GB_IRI}qualifierList", ((f"{GB_IRI}qualifier",),), _JOINED, ""),
+    # an intervention's target antigens: how many (distinct HGNC symbols) and which, joined
+    # with " + " ("CD19 + CD22"): what a listing of multi-antigen products reads per row
+    (
+        f"{GB_IRI}antigenCount",
+        ((f"{GB_IRI}targetsAntigen", f"{GB_IRI}hgncSymbol"),),
+        "COUNT(DISTINCT ?v)",
+        "",
+    ),
+    (
+        f"{GB_IRI}antigenSymbolList",
+        ((f"{GB_IRI}targetsAntigen", f"{GB_IRI}hgncSymbol"),),
+        'GROUP_CONCAT(DISTINCT ?v; separator=" + ")',
+        "",
+    ),
     (
         f"{GB_IRI}quoteList",
         ((f"{GB_IRI}hasEvidence", f"{GB_IRI}quote"),),
