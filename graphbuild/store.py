@@ -217,6 +217,20 @@ class GraphStore:
             quads = self.ox.quads_for_pattern(None, None, None, _graph_node(graph))
             ox.serialize(quads, handle, ox.RdfFormat.N_QUADS)
 
+    def write_sorted_quads(self, handle: BinaryIO, graph: object, scratch: Path) -> None:
+        """One graph's N-Quads appended to `handle`, lines sorted (graph.nq's canonical
+        order), in bounded memory: runs spilled under `scratch` and merged
+        (`graphbuild.linesort`)."""
+        from graphbuild.linesort import SortedLines
+
+        sink = SortedLines(handle, scratch)
+        try:
+            self.write_quads(sink, [graph])  # type: ignore[arg-type]
+        except BaseException:
+            sink.discard()
+            raise
+        sink.close()
+
     def write_merged(
         self, handle: BinaryIO, fmt: ox.RdfFormat, *, trial_graphs: bool = True, header: bool = True
     ) -> None:

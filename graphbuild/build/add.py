@@ -28,7 +28,6 @@ How, so that one changed trial in a 100,000-trial build costs what one trial cos
 
 from __future__ import annotations
 
-import io
 import mmap
 import os
 import shutil
@@ -390,9 +389,7 @@ def _rewrite_nquads(old_path: Path, path: Path, store: GraphStore, new_blocks: d
             if size:
                 old.close()
         for graph in others:
-            buffer = io.BytesIO()
-            store.write_quads(buffer, [graph])
-            handle.writelines(sorted(buffer.getvalue().splitlines(keepends=True)))
+            store.write_sorted_quads(handle, graph, path.parent)
 
 
 def _write_nquads(path: Path, store: GraphStore) -> None:
@@ -401,9 +398,7 @@ def _write_nquads(path: Path, store: GraphStore) -> None:
     graphs = sorted(store.graphs(), key=lambda g: (not g.value.startswith(TRIAL_GRAPH_PREFIX), g.value))
     with open(path, "wb") as handle:
         for graph in graphs:
-            buffer = io.BytesIO()
-            store.write_quads(buffer, [graph])
-            handle.writelines(sorted(buffer.getvalue().splitlines(keepends=True)))
+            store.write_sorted_quads(handle, graph, path.parent)
 
 
 def _marker(trial_id: str) -> bytes:

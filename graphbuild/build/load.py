@@ -4,7 +4,6 @@ keeps one record, chosen by format and then path, never by input order."""
 
 from __future__ import annotations
 
-import io
 import queue
 import threading
 import time
@@ -128,9 +127,7 @@ class Spool:
                 key=lambda g: g.value,
             )
             for graph in others:
-                buffer = io.BytesIO()
-                store.write_quads(buffer, [graph])
-                handle.writelines(sorted(buffer.getvalue().splitlines(keepends=True)))
+                store.write_sorted_quads(handle, graph, nq_out.parent)
         self.nq_path.unlink()
         if self.ttl is None:
             return
