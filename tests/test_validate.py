@@ -69,6 +69,30 @@ BREAKAGES = [
     ),
     pytest.param(
         "empty-evidence-quote-violation",
+        replace(
+            "NCT90000103",
+            "<https://w3id.org/graphbuild/id/trial/NCT90000103/evidence/cd19>",
+            "gb:quote",
+            '"CD19"',
+            '"  \\t "',
+        ),
+        "NCT90000103",
+        id="blank-quote",
+    ),
+    pytest.param(
+        "empty-evidence-quote-violation",
+        replace(
+            "NCT90000103",
+            "<https://w3id.org/graphbuild/id/trial/NCT90000103/evidence/cd19>",
+            "gb:quote",
+            '"CD19"',
+            '"\u00a0\u2003\\n"',
+        ),
+        "NCT90000103",
+        id="unicode-blank-quote",
+    ),
+    pytest.param(
+        "empty-evidence-quote-violation",
         "DELETE WHERE { GRAPH ?g { <https://w3id.org/graphbuild/id/trial/NCT90000103/evidence/cd19> gb:quote ?q } }",
         "NCT90000103",
         id="missing-quote",
@@ -231,6 +255,16 @@ def test_violation_query_catches_its_breakage(name: str, update: str, trial: str
     assert rows, f"{name} found nothing after: {update}"
     assert trial in {row.get("trial_id", "") for row in rows}
     assert all(row.get("node") and row.get("message") for row in rows)
+
+
+@pytest.mark.parametrize("quote", ['" CD19"', '"\\tCD19 "', '"\u00a0CD19"', '"x"'])
+def test_a_quote_with_words_is_not_empty_whatever_it_starts_with(quote: str) -> None:
+    update = replace(
+        "NCT90000103", "<https://w3id.org/graphbuild/id/trial/NCT90000103/evidence/cd19>",
+        "gb:quote", '"CD19"', quote,
+    )
+    path = queries_dir() / "empty-evidence-quote-violation.rq"
+    assert validate.run_violation_query(load_mini(update), path) == []
 
 
 def test_good_mini_graph_conforms() -> None:
