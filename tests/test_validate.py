@@ -47,6 +47,12 @@ def replace(graph: str, node: str, prop: str, old: str, new: str) -> str:
     )
 
 
+def quote_of_cd19(quote: str) -> str:
+    """An update giving NCT90000103's CD19 evidence the quote `quote` (a SPARQL literal)."""
+    evidence = "<https://w3id.org/graphbuild/id/trial/NCT90000103/evidence/cd19>"
+    return replace("NCT90000103", evidence, "gb:quote", '"CD19"', quote)
+
+
 # Each violation query, a way to break the mini graph that it must catch, and the trial named.
 BREAKAGES = [
     pytest.param(
@@ -57,37 +63,19 @@ BREAKAGES = [
     ),
     pytest.param(
         "empty-evidence-quote-violation",
-        replace(
-            "NCT90000103",
-            "<https://w3id.org/graphbuild/id/trial/NCT90000103/evidence/cd19>",
-            "gb:quote",
-            '"CD19"',
-            '""',
-        ),
+        quote_of_cd19('""'),
         "NCT90000103",
         id="empty-quote",
     ),
     pytest.param(
         "empty-evidence-quote-violation",
-        replace(
-            "NCT90000103",
-            "<https://w3id.org/graphbuild/id/trial/NCT90000103/evidence/cd19>",
-            "gb:quote",
-            '"CD19"',
-            '"  \\t "',
-        ),
+        quote_of_cd19('"  \\t "'),
         "NCT90000103",
         id="blank-quote",
     ),
     pytest.param(
         "empty-evidence-quote-violation",
-        replace(
-            "NCT90000103",
-            "<https://w3id.org/graphbuild/id/trial/NCT90000103/evidence/cd19>",
-            "gb:quote",
-            '"CD19"',
-            '"\u00a0\u2003\\n"',
-        ),
+        quote_of_cd19('"\u00a0\u2003\\n"'),
         "NCT90000103",
         id="unicode-blank-quote",
     ),
@@ -259,10 +247,7 @@ def test_violation_query_catches_its_breakage(name: str, update: str, trial: str
 
 @pytest.mark.parametrize("quote", ['" CD19"', '"\\tCD19 "', '"\u00a0CD19"', '"x"'])
 def test_a_quote_with_words_is_not_empty_whatever_it_starts_with(quote: str) -> None:
-    update = replace(
-        "NCT90000103", "<https://w3id.org/graphbuild/id/trial/NCT90000103/evidence/cd19>",
-        "gb:quote", '"CD19"', quote,
-    )
+    update = quote_of_cd19(quote)
     path = queries_dir() / "empty-evidence-quote-violation.rq"
     assert validate.run_violation_query(load_mini(update), path) == []
 
