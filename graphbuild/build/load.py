@@ -175,6 +175,8 @@ class Loader:
         self.shacl = shacl
         # trial graph IRI -> (pyrudof's results, triples checked): `validate(checked=...)`
         self.checked: dict[str, tuple[tuple[RawResult, ...], int]] = {}
+        # trial graph IRI -> the graph-scoped violation queries' rows: `validate(checked_rows=...)`
+        self.checked_rows: dict[str, tuple[tuple[str, dict[str, str]], ...]] = {}
 
     @property
     def load_seconds(self) -> float:
@@ -211,7 +213,7 @@ class Loader:
         self.report.duplicates.append(Duplicate(item.trial_id, str(kept), str(dropped)))
 
     def _check(self, item: Processed) -> None:
-        """Keep the kept record's SHACL results. A graph nobody checked (a Dask shard, a
+        """Keep the kept record's SHACL results and violation-query rows. A graph nobody checked (a Dask shard, a
         failed early check) is left to the validation step, which reads it out of the store
         and checks it in a pool of processes: never one by one in this, the serial, process."""
         if self.shacl is None:
@@ -221,6 +223,10 @@ class Loader:
             self.checked.pop(graph, None)
         else:
             self.checked[graph] = (item.shacl, item.nquads.count(b"\n"))
+        if item.violations is None:
+            self.checked_rows.pop(graph, None)
+        else:
+            self.checked_rows[graph] = tuple((name, dict(row)) for name, row in item.violations)
 
     def ranges_by_trial(self) -> list[tuple[int, int, int, int]]:
         """The spool ranges of the kept trials, in trial id order (the outputs' order)."""

@@ -132,7 +132,7 @@ def _build_into(
     shacl = _shacl_spec() if validate else None
     loader = Loader(store, report, spool, shacl)
     try:
-        extract_s = triples_s = shacl_s = 0.0
+        extract_s = triples_s = shacl_s = queries_s = 0.0
         t0 = time.perf_counter()
         total = _count_records(inputs, out, progress) if progress.wants_total else None
         progress.stage(stages.READING, total)
@@ -148,6 +148,7 @@ def _build_into(
                 extract_s += item.extract_seconds
                 triples_s += item.triples_seconds
                 shacl_s += item.shacl_seconds
+                queries_s += item.violations_seconds
                 loader.add(item)
             progress.advance(report.records_read, len(report.rejects))
         progress.stage(stages.LOADING)
@@ -158,6 +159,7 @@ def _build_into(
         }
         if shacl is not None:
             report.worker_seconds["shacl (trial graphs)"] = shacl_s
+            report.worker_seconds["violation queries (trial graphs)"] = queries_s
         report.trials_loaded = len(loader.kept)
         report.ungrounded = [
             Ungrounded(tid, text)
@@ -186,7 +188,8 @@ def _build_into(
             t = time.perf_counter()
             progress.stage(stages.VALIDATING)
             report.validation = _guarded(
-                run_validation, store, report.trials_loaded, _chunks_to(progress), loader.checked
+                run_validation, store, report.trials_loaded, _chunks_to(progress), loader.checked,
+                loader.checked_rows,
             )
             timings["validation"] = time.perf_counter() - t
         else:

@@ -14,6 +14,7 @@ from graphbuild.store import GraphStore
 
 if TYPE_CHECKING:  # validate (pyrudof, shapes) is loaded only when a build validates
     from graphbuild.validate import Checked
+    from graphbuild.validate.queries import CheckedRows
 
 __all__ = [
     "TRIAL_GRAPH_PREFIX",
@@ -72,16 +73,19 @@ def run_validation(
     trials: int,
     progress: Callable[[int, int], None] | None = None,
     checked: Checked | None = None,
+    checked_rows: CheckedRows | None = None,
 ) -> dict[str, object]:
     """SHACL (pyrudof: ~3-5 ms of CPU a trial, so every build validates, whatever its size) and
     the violation queries. `progress(chunks done, chunks)` hears about the SHACL chunks;
-    `checked`: trial graphs the build's workers already checked (not read back out of the
-    store)."""
+    `checked` / `checked_rows`: trial graphs the build's workers already checked against the
+    shapes / by the graph-scoped violation queries (not read back out of the store)."""
     from graphbuild.validate import (
         validate as validate_graph,  # loaded when a build validates
     )
 
-    result = validate_graph(store, shacl=True, progress=progress, checked=checked)
+    result = validate_graph(
+        store, shacl=True, progress=progress, checked=checked, checked_rows=checked_rows
+    )
     return {
         "ran": True,
         "shacl": True,
