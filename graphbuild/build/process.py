@@ -6,7 +6,7 @@ picklable in and out, and never raises (a failure is that record's `Reject`)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
@@ -125,17 +125,23 @@ def check_queries(
     a trial outside the batch, or a failed query, leaves the batch unchecked (the validation
     step then runs the queries on those graphs)."""
     out = list(items)
+    _in_batches(out, len(out), lambda batch: _query_batch(out, batch, quads))
+    return out
+
+
+def _in_batches(out: list[Processed | Reject], size: int, run: Callable[[list[int]], None]) -> None:
+    """`run` on the indexes of `out`'s trial graphs, at most `size` and each trial id once
+    (two records of one trial would be one graph in a batch) per call."""
     batch: list[int] = []
     for index, item in enumerate(out):
         if isinstance(item, Reject):
             continue
-        if any(out[i].trial_id == item.trial_id for i in batch):  # one graph per trial id
-            _query_batch(out, batch, quads)
+        if len(batch) == size or any(out[i].trial_id == item.trial_id for i in batch):
+            run(batch)
             batch = []
         batch.append(index)
     if batch:
-        _query_batch(out, batch, quads)
-    return out
+        run(batch)
 
 
 def _query_batch(out: list[Processed | Reject], batch: list[int], quads: Sequence[Sequence[ox.Quad]]) -> None:
@@ -172,16 +178,7 @@ def check_batches(items: list[Processed | Reject], spec: ShaclSpec) -> list[Proc
     `gbr:trial/{id}/...`). A batch with a result focused elsewhere, or whose run failed, is
     checked again trial by trial, so the answer is always that of one trial per run."""
     out = list(items)
-    batch: list[int] = []
-    for index, item in enumerate(out):
-        if isinstance(item, Reject):
-            continue
-        if len(batch) == SHACL_BATCH or any(out[i].trial_id == item.trial_id for i in batch):
-            _check_batch(out, batch, spec)
-            batch = []
-        batch.append(index)
-    if batch:
-        _check_batch(out, batch, spec)
+    _in_batches(out, SHACL_BATCH, lambda batch: _check_batch(out, batch, spec))
     return out
 
 
