@@ -182,10 +182,15 @@ class GraphStore:
         return self.ox.quads_for_pattern(None, None, None, name)
 
     def count(self, graph: object | None = None) -> int:
-        """Quads in the store, or in one graph."""
+        """Quads in the store, or in one graph (counted by Oxigraph: no Python object per quad,
+        1.9 million of them in the inferred graph of a 100,000-trial build)."""
         if graph is None:
             return len(self.ox)
-        return sum(1 for _ in self.quads(graph))
+        name = _graph_node(graph)
+        if isinstance(name, ox.DefaultGraph):
+            return sum(1 for _ in self.quads(graph))
+        rows = self.ox.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {name} {{ ?s ?p ?o }} }}")
+        return int(next(iter(rows))["n"].value)
 
     def canonical_nquads(self, graphs: Iterable[object] | None = None) -> str:
         """Sorted N-Quads of the given graphs (all when None). graphbuild writes no blank

@@ -13,8 +13,10 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from graphbuild import __version__
 from graphbuild.build import progress as stages
@@ -46,6 +48,9 @@ from graphbuild.report import BuildReport, Ungrounded, worklist
 from graphbuild.store import GraphStore
 from graphbuild.validate import shacl_spec
 from graphbuild.validate.rudof import ShaclSpec
+
+if TYPE_CHECKING:
+    from graphbuild.landscape.data import Landscape
 
 __all__ = ["Progress", "Source", "build"]
 
@@ -197,32 +202,21 @@ def _build_into(
 
         t = time.perf_counter()
         progress.stage(stages.OUTPUTS)
-        sources = source_files(loader.sources, report.rejects)
-        report.sources = [
-            {"path": s.path, "member": s.member, "records": s.records, "sha256": s.sha256}
-            for s in sources
-        ]
-        report.ended = _now()
-        store.replace_graph(
-            BUILD_GRAPH,
-            build_quads(started=report.started, ended=report.ended, version=__version__, sources=sources),
-        )
-        report.node_counts = node_counts(store)
-        report.link_counts = link_counts(store)
-        report.quads = store.count()
-        report.graphs = len(store.graphs())
-        spool.finish(store, build_dir / "graph.nq", build_dir / "graph.ttl", loader.ranges_by_trial())
-        report.outputs = ([] if memory else [f"{STORE_DIR}/"]) + [
-            name
-            for name in OUTPUT_FILES
-            if (report_html or name != "report.html") and (turtle or name != "graph.ttl")
-        ]
-        timings["write outputs"] = time.perf_counter() - t
-        if report_html:
-            t = time.perf_counter()
-            progress.stage(stages.HTML_REPORT)
-            _write_html(store, build_dir / "report.html", report)
-            timings["report.html"] = time.perf_counter() - t
+        _write_build_graph(store, report, loader)  # before the page's queries: they see it
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphbuild-html") as beside:
+            # the page's queries run while the outputs are written (Oxigraph holds no GIL while
+            # it evaluates: two cores busy where one was); the page is drawn after, with the
+            # outputs' figures
+            gathering = beside.submit(_gather, store) if report_html else None
+            _write_outputs(store, build_dir, report, loader, spool, memory=memory, turtle=turtle,
+                           report_html=report_html)
+            timings["write outputs"] = time.perf_counter() - t
+            if gathering is not None:
+                t = time.perf_counter()
+                progress.stage(stages.HTML_REPORT)
+                gathered, timings["report.html queries (beside the outputs)"] = gathering.result()
+                _write_html(store, build_dir / "report.html", report, gathered)
+                timings["report.html"] = time.perf_counter() - t
         (build_dir / "report.md").write_bytes(_utf8(report.to_markdown()))
         # in JSON a lone surrogate is written as its `\\udcff` escape: valid JSON, read back as is
         (build_dir / "report.json").write_bytes(report.to_json().encode("utf-8", "backslashreplace"))
@@ -231,6 +225,38 @@ def _build_into(
         spool.close()
         store.close()
     return report
+
+
+def _write_build_graph(store: GraphStore, report: BuildReport, loader: Loader) -> None:
+    """The build's provenance graph (its sources, with their hashes, and its times)."""
+    sources = source_files(loader.sources, report.rejects)
+    report.sources = [
+        {"path": s.path, "member": s.member, "records": s.records, "sha256": s.sha256}
+        for s in sources
+    ]
+    report.ended = _now()
+    store.replace_graph(
+        BUILD_GRAPH,
+        build_quads(started=report.started, ended=report.ended, version=__version__, sources=sources),
+    )
+
+
+def _write_outputs(
+    store: GraphStore, build_dir: Path, report: BuildReport, loader: Loader, spool: Spool, *,
+    memory: bool, turtle: bool, report_html: bool,
+) -> None:
+    """The report's counts, graph.nq (and graph.ttl): every output but the reports themselves.
+    Reads the store only (the landscape page's queries run meanwhile)."""
+    report.node_counts = node_counts(store)
+    report.link_counts = link_counts(store)
+    report.quads = store.count()
+    report.graphs = len(store.graphs())
+    spool.finish(store, build_dir / "graph.nq", build_dir / "graph.ttl", loader.ranges_by_trial())
+    report.outputs = ([] if memory else [f"{STORE_DIR}/"]) + [
+        name
+        for name in OUTPUT_FILES
+        if (report_html or name != "report.html") and (turtle or name != "graph.ttl")
+    ]
 
 
 def _shacl_spec() -> ShaclSpec | None:
@@ -269,12 +295,28 @@ def _chunks_to(progress: StageListener) -> Callable[[int, int], None]:
     return tell
 
 
-def _write_html(store: GraphStore, path: Path, report: BuildReport) -> None:
+def _gather(store: GraphStore) -> tuple[Landscape | Exception, float]:
+    """The landscape page's queries (`graphbuild.landscape.gather`) and their seconds; a
+    failure is returned, for `_write_html` to log."""
+    from graphbuild.landscape import gather
+
+    t0 = time.perf_counter()
+    try:
+        return gather(store), time.perf_counter() - t0
+    except Exception as exc:  # noqa: BLE001 - the page is not the graph
+        return exc, time.perf_counter() - t0
+
+
+def _write_html(
+    store: GraphStore, path: Path, report: BuildReport, gathered: Landscape | Exception | None = None
+) -> None:
     """The landscape page; its failure is logged, never fatal (the graph is what matters)."""
     from graphbuild.landscape import write_report
 
     try:
-        write_report(store, path, report.to_dict(), Path(report.out_dir).resolve().name)
+        if isinstance(gathered, Exception):
+            raise gathered
+        write_report(store, path, report.to_dict(), Path(report.out_dir).resolve().name, gathered)
     except Exception as exc:  # noqa: BLE001
         _log.warning("report.html not written: %s: %s", type(exc).__name__, exc)
 

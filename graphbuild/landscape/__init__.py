@@ -14,20 +14,34 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["landscape_html", "read_build_report", "write_report"]
+if TYPE_CHECKING:
+    from graphbuild.landscape.data import Landscape
+
+__all__ = ["gather", "landscape_html", "read_build_report", "write_report"]
+
+
+def gather(store: Any) -> Landscape:
+    """Every query the page needs, run on `store`: the page's whole cost but its drawing (a
+    build runs it while it writes its other outputs, then draws the page with its figures)."""
+    from graphbuild.landscape.data import collect
+
+    return collect(store)
 
 
 def landscape_html(
-    store: Any, report: dict[str, Any] | None = None, title: str = "graphbuild"
+    store: Any,
+    report: dict[str, Any] | None = None,
+    title: str = "graphbuild",
+    gathered: Landscape | None = None,
 ) -> str:
     """The page for `store` (a GraphStore or pyoxigraph.Store), with the build's figures from
-    `report` (a build's report.json as a dict) when given."""
-    from graphbuild.landscape.data import collect
+    `report` (a build's report.json as a dict) when given; `gathered`: what `gather` already
+    read of `store` (not read again)."""
     from graphbuild.landscape.page import render
 
-    return render(collect(store), report, title)
+    return render(gathered if gathered is not None else gather(store), report, title)
 
 
 def read_build_report(graph_dir: str | os.PathLike[str]) -> dict[str, Any] | None:
@@ -43,11 +57,12 @@ def write_report(
     path: str | os.PathLike[str],
     report: dict[str, Any] | None = None,
     title: str = "graphbuild",
+    gathered: Landscape | None = None,
 ) -> Path:
     """Write the page to `path` (through a temporary file, so a reader never sees half)."""
     out = Path(path)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     # a file name with bytes that are not UTF-8 (in the build's figures) is written escaped
-    tmp.write_bytes(landscape_html(store, report, title).encode("utf-8", "backslashreplace"))
+    tmp.write_bytes(landscape_html(store, report, title, gathered).encode("utf-8", "backslashreplace"))
     os.replace(tmp, out)
     return out

@@ -55,7 +55,7 @@ __all__ = [
     "PAIR_PREFIX",
     "TRIAL_ID_INDEX",
     "aggregate_quads",
-    "trial_id_index_quads",
+    "trial_id_index_rules",
     "update_aggregates",
 ]
 
@@ -148,25 +148,20 @@ def aggregate_quads(store: ox.Store) -> list[ox.Quad]:
     return [quad for key in sorted(found) for quad in _quads(*key, found[key])]
 
 
-def trial_id_index_quads(store: ox.Store) -> list[ox.Quad]:
-    """The whole trial-id index: each antigen, disease and concept -> the ids of its trials."""
-    quads: list[ox.Quad] = []
+def trial_id_index_rules() -> list[str]:
+    """The whole trial-id index as CONSTRUCTs, one per index predicate (each antigen, disease
+    and concept -> the ids of its trials): the reasoning step has Oxigraph write their triples
+    straight into the inferred graph (a million of them at 100,000 trials: no Python object
+    per triple)."""
+    rules = []
     for index, path in TRIAL_ID_INDEX.items():
         steps = "/".join(f"<{p}>" for p in path)
-        rows = store.query(
-            f"SELECT DISTINCT ?x ?id WHERE {{ ?t {steps} ?x ; <{_TRIAL_ID.value}> ?id }}",
-            use_default_graph_as_union=True,
+        rules.append(
+            f"CONSTRUCT {{ ?x <{index}> ?id }} WHERE {{ SELECT DISTINCT ?x ?id WHERE {{\n"
+            f"  ?t {steps} ?x ; <{_TRIAL_ID.value}> ?id .\n"
+            f"  FILTER(isIRI(?x) && isLiteral(?id))\n}} }}"
         )
-        predicate = ox.NamedNode(index)
-        quads += sorted(
-            (
-                ox.Quad(r["x"], predicate, r["id"], INFERRED)
-                for r in rows
-                if isinstance(r["x"], ox.NamedNode) and isinstance(r["id"], ox.Literal)
-            ),
-            key=str,
-        )
-    return quads
+    return rules
 
 
 def _trial_index(store: ox.Store, trial: ox.NamedNode) -> list[ox.Quad]:

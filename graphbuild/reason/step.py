@@ -3,16 +3,22 @@ engine, then the shortcuts, the statistics and the aggregates) and say what was 
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import os
+import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
+from graphbuild.cores import map_on_cores
 from graphbuild.rdf.namespaces import INFERRED_GRAPH
-from graphbuild.reason.aggregates import aggregate_quads, trial_id_index_quads
+from graphbuild.reason.aggregates import aggregate_quads, trial_id_index_rules
 from graphbuild.reason.engines import compact_view, infer_with_hermit, infer_with_sparql
 from graphbuild.reason.group_summaries import group_summary_quads
 from graphbuild.reason.ontology import classify
@@ -82,21 +88,39 @@ def _is_asserted(store: ox.Store, fact: Triple) -> bool:
     return any(q.graph_name != INFERRED for q in store.quads_for_pattern(s, p, o, None))
 
 
-SHORTCUT_BATCH = 100_000  # triples of a shortcut rule held at once before they are written
-# The whole inferred graph is written with Oxigraph's bulk loader (`bulk_extend`: sorted files
-# handed to RocksDB, no transaction). Written through transactions, the 1.8 million inferred
-# quads of a 100,000-trial build grew the process by ~2 GB of RocksDB write buffers and took
-# twice as long (reachDays 50 -> 21 s, quoteList 30 -> 16 s). Nothing else writes the store
-# meanwhile: a build commits its folder atomically, and `graphbuild reason` rewrites the graph
-# whole (an interrupted run is run again).
+# The whole inferred graph is written with Oxigraph's bulk loader (sorted files handed to RocksDB,
+# no transaction). Written through transactions, the 1.8 million inferred quads of a
+# 100,000-trial build grew the process by ~2 GB of RocksDB write buffers and took twice as long
+# (reachDays 50 -> 21 s, quoteList 30 -> 16 s). Nothing else writes the store meanwhile: a build
+# commits its folder atomically, and `graphbuild reason` rewrites the graph whole (an
+# interrupted run is run again).
 
 
-def _write_streamed(store: ox.Store, rule: Rule) -> int:
-    """Write what `rule` constructs into the inferred graph a batch at a time (at 100,000 trials
-    the per-node shortcuts are millions of triples: held whole as Python objects they made the
-    build's peak memory), and return how many distinct facts it wrote. The query reads a
-    snapshot of the store, so writing while it runs changes nothing it reads; a triple the union
-    default graph yields twice is written once (a store is a set)."""
+def _constructed_file(store: ox.Store, sparql: str, scratch: Path) -> Path:
+    """What the CONSTRUCT `sparql` yields over the union of the graphs, serialized by Oxigraph
+    into a new N-Triples file in `scratch`: no Python object per triple (a rule of a
+    100,000-trial build yields up to a million), and no more memory than a file's buffer."""
+    handle, name = tempfile.mkstemp(suffix=".nt", dir=scratch)
+    os.close(handle)
+    store.query(sparql, use_default_graph_as_union=True).serialize(name, ox.RdfFormat.N_TRIPLES)
+    return Path(name)
+
+
+def _load_inferred(store: ox.Store, path: Path, writing: threading.Lock | None = None) -> None:
+    """The triples of an N-Triples file into the inferred graph (the bulk loader: a store is a
+    set, so a triple the union of the graphs yielded twice is there once)."""
+    with writing or contextlib.nullcontext():
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=INFERRED)
+    path.unlink()
+
+
+def _write_constructed(
+    store: ox.Store, rule: Rule, scratch: Path, writing: threading.Lock | None = None
+) -> int:
+    """Write what `rule` constructs into the inferred graph and return how many distinct facts
+    it added. The query reads a snapshot of the store, so what other rules write meanwhile
+    changes nothing it reads; `writing` is held while its facts are loaded, when other rules
+    run on other threads (their queries side by side, their loads one at a time)."""
     count = (
         f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{INFERRED.value}> {{ ?s <{rule.head}> ?o }} }}"
     )
@@ -105,14 +129,44 @@ def _write_streamed(store: ox.Store, rule: Rule) -> int:
         return int(next(iter(store.query(count)))["n"].value)
 
     before = written()
-    batch: list[ox.Quad] = []
-    for triple in store.query(rule.sparql, use_default_graph_as_union=True):
-        batch.append(ox.Quad(triple.subject, triple.predicate, triple.object, INFERRED))
-        if len(batch) >= SHORTCUT_BATCH:
-            store.bulk_extend(batch)
-            batch = []
-    store.bulk_extend(batch)
+    _load_inferred(store, _constructed_file(store, rule.sparql, scratch), writing)
     return written() - before
+
+
+def write_shortcuts(store: ox.Store, rules: list[Rule], scratch: Path) -> dict[str, int]:
+    """Every shortcut rule's facts written (`_write_constructed`), rule name -> facts added; the
+    rules side by side on a thread per core when none reads what another writes (each counts
+    its own head, so the counts are those of one rule at a time)."""
+    heads = {rule.head for rule in rules}
+    if len(heads) < len(rules) or any(heads & rule.reads for rule in rules):
+        return {rule.name: _write_constructed(store, rule, scratch) for rule in rules}
+    writing = threading.Lock()
+    counts = map_on_cores(lambda rule: _write_constructed(store, rule, scratch, writing), rules)
+    return {rule.name: n for rule, n in zip(rules, counts, strict=True)}
+
+
+def write_aggregates(store: ox.Store, scratch: Path) -> int:
+    """The cells, pairs, trial-antigen and group summaries (computed here) and the trial-id
+    index (constructed by Oxigraph), all read from the store as it is before any of them is
+    written, side by side on a thread per core; returns how many triples were written."""
+    summaries = (aggregate_quads, target_summary_quads, group_summary_quads)
+    tasks: list[Callable[[], list[ox.Quad] | Path]] = [
+        *(functools.partial(make, store) for make in summaries),
+        *(functools.partial(_constructed_file, store, sparql, scratch) for sparql in trial_id_index_rules()),
+    ]
+    made = map_on_cores(lambda task: task(), tasks)
+    quads = [quad for part in made if isinstance(part, list) for quad in part]
+    store.bulk_extend(quads)
+    written = len(quads)
+    for path in (part for part in made if isinstance(part, Path)):
+        written += _lines(path)
+        _load_inferred(store, path)
+    return written
+
+
+def _lines(path: Path) -> int:
+    with open(path, "rb") as handle:
+        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
 
 
 def materialize(
@@ -177,29 +231,22 @@ def materialize(
         report.rounds = 1
     report.seconds["infer"] = time.perf_counter() - mark
 
-    mark = time.perf_counter()  # after either engine: they read only asserted facts
-    shortcuts: dict[str, int] = {}
-    for rule in shortcut_rules():  # never asserted elsewhere: written as found
-        shortcuts[rule.name] = _write_streamed(ox_store, rule)
-    report.seconds["shortcuts"] = time.perf_counter() - mark
+    # the shortcuts' and the index's triples pass through N-Triples files (`_constructed_file`)
+    with tempfile.TemporaryDirectory(prefix="graphbuild-inferred-") as scratch:
+        mark = time.perf_counter()  # after either engine: they read only asserted facts
+        shortcuts = write_shortcuts(ox_store, shortcut_rules(), Path(scratch))  # never asserted elsewhere
+        report.seconds["shortcuts"] = time.perf_counter() - mark
 
-    mark = time.perf_counter()  # last, so the counts include every inferred type
-    statistics = statistics_rule()
-    triples = list(ox_store.query(statistics.sparql, use_default_graph_as_union=True))
-    ox_store.extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED) for t in triples)
-    report.statistics = len(triples)
-    report.seconds["statistics"] = time.perf_counter() - mark
+        mark = time.perf_counter()  # last, so the counts include every inferred type
+        statistics = statistics_rule()
+        triples = list(ox_store.query(statistics.sparql, use_default_graph_as_union=True))
+        ox_store.extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED) for t in triples)
+        report.statistics = len(triples)
+        report.seconds["statistics"] = time.perf_counter() - mark
 
-    mark = time.perf_counter()  # from the shortcut edges; untyped, so not in the counts above
-    aggregates = (
-        aggregate_quads(ox_store)
-        + trial_id_index_quads(ox_store)
-        + target_summary_quads(ox_store)
-        + group_summary_quads(ox_store)
-    )
-    ox_store.bulk_extend(aggregates)
-    report.aggregates = len(aggregates)
-    report.seconds["aggregates"] = time.perf_counter() - mark
+        mark = time.perf_counter()  # from the shortcut edges; untyped, so not in the counts above
+        report.aggregates = write_aggregates(ox_store, Path(scratch))
+        report.seconds["aggregates"] = time.perf_counter() - mark
 
     names = {rule.head: rule.name for rule in rules}
     for s, p, o in written:

@@ -11,14 +11,13 @@ for the cache."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
+from graphbuild.cores import map_on_cores
 from graphbuild.store import oxigraph_store
 from graphbuild.validate.report import Violation
 from graphbuild.validate.scoped import (
@@ -85,8 +84,7 @@ def query_violations(
     store: Any, queries: Iterable[Path] | None = None, checked: CheckedRows | None = None
 ) -> tuple[list[Violation], dict[str, list[Row]]]:
     """Every violation query's rows, and each row as a Violation named by the query. The
-    queries run on as many threads as there are cores (up to 4): Oxigraph evaluates without
-    holding the GIL, so a build's last serial step uses both cores of a 2-core machine.
+    queries run side by side, a thread per core (`graphbuild.cores`).
     `checked`: the graph-scoped checks' rows for the graphs a build's workers checked."""
     violations: list[Violation] = []
     rows_by_query: dict[str, list[dict[str, str]]] = {}
@@ -96,9 +94,7 @@ def query_violations(
     if checked:
         rest = [g.value for g in ox_store.named_graphs() if g.value not in checked]
         rest = sorted(rest) if len(rest) <= MAX_NAMED_GRAPHS else None
-    threads = max(1, min(len(paths), os.cpu_count() or 1, 4))
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        answers = list(pool.map(lambda path: _rows(ox_store, path, checked, rest), paths))
+    answers = map_on_cores(lambda path: _rows(ox_store, path, checked, rest), paths)
     for path, rows in zip(paths, answers, strict=True):
         title, _ = query_header(path)
         rows_by_query[path.stem] = rows
