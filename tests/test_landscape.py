@@ -139,6 +139,16 @@ def test_corpus_network_is_cut_to_the_node_limit(corpus_graph: Path) -> None:
     assert cut.graph.number_of_nodes() <= 200 and 0 < cut.products_shown < cut.products_total
 
 
+@pytest.mark.corpus
+def test_queries_side_by_side_gather_what_they_gather_one_by_one(corpus_graph: Path) -> None:
+    """`graphbuild report` runs the page's queries on a thread per core, a build one after
+    another beside its other outputs: the same rows, counts and links either way."""
+    store = open_graph(corpus_graph)
+    side_by_side, one_by_one = collect(store), collect(store, side_by_side=False)
+    assert side_by_side == one_by_one
+    assert one_by_one.trials > 1000 and one_by_one["antigen_disease_matrix"] and one_by_one.links
+
+
 def _open_in_chromium(page: Path, shot: Path) -> dict[str, object]:
     binary = chromium_path()
     if binary is None:

@@ -270,6 +270,7 @@ def test_statistics_use_only_real_void_terms() -> None:
         assert str(VOID[name]) == reason.VOID + name  # raises for a term VOID lacks
 
 
+@pytest.mark.corpus
 def test_rules_run_side_by_side_infer_what_they_infer_one_by_one(
     corpus_graph: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

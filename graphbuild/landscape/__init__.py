@@ -22,12 +22,13 @@ if TYPE_CHECKING:
 __all__ = ["gather", "landscape_html", "read_build_report", "write_report"]
 
 
-def gather(store: Any) -> Landscape:
+def gather(store: Any, side_by_side: bool = True) -> Landscape:
     """Every query the page needs, run on `store`: the page's whole cost but its drawing (a
-    build runs it while it writes its other outputs, then draws the page with its figures)."""
+    build runs them one after another while it writes its other outputs, then draws the page
+    with its figures: `graphbuild.landscape.data.collect`)."""
     from graphbuild.landscape.data import collect
 
-    return collect(store)
+    return collect(store, side_by_side)
 
 
 def landscape_html(

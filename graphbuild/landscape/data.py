@@ -59,15 +59,18 @@ class Landscape:
         return 0
 
 
-def collect(store: Any) -> Landscape:
-    """Run every query the page needs on `store` (a GraphStore or a pyoxigraph.Store), side by
+def collect(store: Any, side_by_side: bool = True) -> Landscape:
+    """Run every query the page needs on `store` (a GraphStore or a pyoxigraph.Store): side by
     side on a thread per core (`graphbuild.cores`: at 100,000 trials they are ~100 s of
-    SPARQL)."""
+    SPARQL), or one after another (`side_by_side=False`: a build runs them beside its other
+    outputs, and each grouped query holds its groups in memory)."""
     grouped = (concept_counts, window_ends, product_links)
-    answers = map_on_cores(
-        lambda task: task(store) if callable(task) else run_query(store, task),
-        [*grouped, *QUERIES],
-    )
+    tasks: list[Any] = [*grouped, *QUERIES]
+
+    def run(task: Any) -> Any:
+        return task(store) if callable(task) else run_query(store, task)
+
+    answers = map_on_cores(run, tasks) if side_by_side else [run(task) for task in tasks]
     concepts, windows, links = answers[: len(grouped)]
     return Landscape(
         dict(zip(QUERIES, answers[len(grouped) :], strict=True)),

@@ -231,8 +231,12 @@ def materialize(
         report.rounds = 1
     report.seconds["infer"] = time.perf_counter() - mark
 
-    # the shortcuts' and the index's triples pass through N-Triples files (`_constructed_file`)
-    with tempfile.TemporaryDirectory(prefix="graphbuild-inferred-") as scratch:
+    # the shortcuts' and the index's triples pass through N-Triples files (`_constructed_file`),
+    # beside the store when it is on disk (a /tmp in memory would hold them in RAM)
+    beside = getattr(store, "path", None)
+    with tempfile.TemporaryDirectory(
+        prefix="graphbuild-inferred-", dir=beside.parent if beside is not None else None
+    ) as scratch:
         mark = time.perf_counter()  # after either engine: they read only asserted facts
         shortcuts = write_shortcuts(ox_store, shortcut_rules(), Path(scratch))  # never asserted elsewhere
         report.seconds["shortcuts"] = time.perf_counter() - mark
