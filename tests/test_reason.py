@@ -271,12 +271,12 @@ def test_statistics_use_only_real_void_terms() -> None:
 
 
 @pytest.mark.corpus
-def test_rules_run_side_by_side_infer_what_they_infer_one_by_one(
+def test_aggregates_made_side_by_side_are_those_made_one_by_one(
     corpus_graph: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The shortcut rules and the aggregates run on a thread per core (`graphbuild.cores`),
-    their bulk loads one at a time: the inferred graph of the whole corpus and every count
-    of the report are those of the rules run one after another."""
+    """The aggregates (cells, pairs, summaries, groups, the trial-id index) are made on a
+    thread per core (`graphbuild.cores`), then loaded: the inferred graph of the whole corpus
+    and every count of the report are those made one after another."""
     asserted = b"".join(
         line
         for line in (corpus_graph / "graph.nq").read_bytes().splitlines(keepends=True)

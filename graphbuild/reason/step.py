@@ -3,11 +3,9 @@ engine, then the shortcuts, the statistics and the aggregates) and say what was 
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -106,21 +104,17 @@ def _constructed_file(store: ox.Store, sparql: str, scratch: Path) -> Path:
     return Path(name)
 
 
-def _load_inferred(store: ox.Store, path: Path, writing: threading.Lock | None = None) -> None:
+def _load_inferred(store: ox.Store, path: Path) -> None:
     """The triples of an N-Triples file into the inferred graph (the bulk loader: a store is a
     set, so a triple the union of the graphs yielded twice is there once)."""
-    with writing or contextlib.nullcontext():
-        store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=INFERRED)
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=INFERRED)
     path.unlink()
 
 
-def _write_constructed(
-    store: ox.Store, rule: Rule, scratch: Path, writing: threading.Lock | None = None
-) -> int:
+def _write_constructed(store: ox.Store, rule: Rule, scratch: Path) -> int:
     """Write what `rule` constructs into the inferred graph and return how many distinct facts
-    it added. The query reads a snapshot of the store, so what other rules write meanwhile
-    changes nothing it reads; `writing` is held while its facts are loaded, when other rules
-    run on other threads (their queries side by side, their loads one at a time)."""
+    it added (the query reads a snapshot of the store: its own writes change nothing it
+    reads)."""
     count = (
         f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{INFERRED.value}> {{ ?s <{rule.head}> ?o }} }}"
     )
@@ -129,20 +123,15 @@ def _write_constructed(
         return int(next(iter(store.query(count)))["n"].value)
 
     before = written()
-    _load_inferred(store, _constructed_file(store, rule.sparql, scratch), writing)
+    _load_inferred(store, _constructed_file(store, rule.sparql, scratch))
     return written() - before
 
 
 def write_shortcuts(store: ox.Store, rules: list[Rule], scratch: Path) -> dict[str, int]:
-    """Every shortcut rule's facts written (`_write_constructed`), rule name -> facts added; the
-    rules side by side on a thread per core when none reads what another writes (each counts
-    its own head, so the counts are those of one rule at a time)."""
-    heads = {rule.head for rule in rules}
-    if len(heads) < len(rules) or any(heads & rule.reads for rule in rules):
-        return {rule.name: _write_constructed(store, rule, scratch) for rule in rules}
-    writing = threading.Lock()
-    counts = map_on_cores(lambda rule: _write_constructed(store, rule, scratch, writing), rules)
-    return {rule.name: n for rule, n in zip(rules, counts, strict=True)}
+    """Every shortcut rule's facts written (`_write_constructed`), rule name -> facts added.
+    One rule at a time: the per-node rules group every node of a kind in memory, and side by
+    side they saved little (10,000 trials: 5.0 -> 4.9 s)."""
+    return {rule.name: _write_constructed(store, rule, scratch) for rule in rules}
 
 
 def write_aggregates(store: ox.Store, scratch: Path) -> int:
