@@ -41,6 +41,7 @@ from graphbuild.build.steps import (
     run_validation,
 )
 from graphbuild.build.stream import outside, process_stream, read
+from graphbuild.memory import release_free_memory
 from graphbuild.model import Reject
 from graphbuild.rdf.namespaces import BUILD_GRAPH
 from graphbuild.rdf.triples import build_quads
@@ -186,6 +187,7 @@ def _build_into(
             t = time.perf_counter()
             progress.stage(stages.REASONING)
             report.reasoning = _guarded(refresh_inferred, store)
+            release_free_memory()  # what the reasoning's groups held, before the next step's peak
             timings["reasoning"] = time.perf_counter() - t
         else:
             report.reasoning = {"ran": False, "reason": "disabled (--no-reason)"}
@@ -196,6 +198,7 @@ def _build_into(
                 run_validation, store, report.trials_loaded, _chunks_to(progress), loader.checked,
                 loader.checked_rows,
             )
+            release_free_memory()
             timings["validation"] = time.perf_counter() - t
         else:
             report.validation = {"ran": False, "reason": "disabled (--no-validate)"}
