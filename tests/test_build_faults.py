@@ -204,3 +204,22 @@ def test_the_same_inputs_in_any_order_give_a_byte_identical_graph(
     assert _without_build_graph(graphs["shuffled"]) == trials
     lines = graphs["forward"].splitlines()
     assert len(lines) > len(trials.splitlines())  # the build graph is there, and only it differs
+
+
+def test_a_page_whose_queries_fail_leaves_the_build_whole(
+    tmp_path: Path, examples_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The landscape page's queries run on a thread beside the outputs: their failure is logged
+    and the page left out; the graph and every other output are written and committed."""
+
+    def failing(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the page's queries failed")
+
+    monkeypatch.setattr("graphbuild.landscape.data.collect", failing)
+    out = tmp_path / "out"
+    report = build([examples_dir], out, workers=1, report_html=True)
+    assert report.trials_loaded == 3
+    assert "report.html not written: RuntimeError: the page's queries failed" in caplog.text
+    assert not (out / "report.html").exists()
+    assert (out / "graph.nq").stat().st_size > 0 and (out / "report.json").is_file()
+    assert "report.html queries (beside the outputs)" not in report.timings

@@ -213,9 +213,10 @@ class Loader:
         self.report.duplicates.append(Duplicate(item.trial_id, str(kept), str(dropped)))
 
     def _check(self, item: Processed) -> None:
-        """Keep the kept record's SHACL results and violation-query rows. A graph nobody checked (a Dask shard, a
-        failed early check) is left to the validation step, which reads it out of the store
-        and checks it in a pool of processes: never one by one in this, the serial, process."""
+        """Keep the kept record's SHACL results and violation-query rows. A graph nobody
+        checked (a Dask shard, a failed early check) is left to the validation step, which
+        reads it out of the store and checks it in a pool of processes: never one by one in
+        this, the serial, process."""
         if self.shacl is None:
             return
         graph = trial_graph_iri(item.trial_id)

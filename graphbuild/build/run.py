@@ -13,7 +13,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -217,8 +217,9 @@ def _build_into(
             if gathering is not None:
                 t = time.perf_counter()
                 progress.stage(stages.HTML_REPORT)
-                gathered, timings["report.html queries (beside the outputs)"] = gathering.result()
-                _write_html(store, build_dir / "report.html", report, gathered)
+                seconds = _write_html(store, build_dir / "report.html", report, gathering)
+                if seconds is not None:
+                    timings["report.html queries (beside the outputs)"] = seconds
                 timings["report.html"] = time.perf_counter() - t
         (build_dir / "report.md").write_bytes(_utf8(report.to_markdown()))
         # in JSON a lone surrogate is written as its `\\udcff` escape: valid JSON, read back as is
@@ -298,30 +299,32 @@ def _chunks_to(progress: StageListener) -> Callable[[int, int], None]:
     return tell
 
 
-def _gather(store: GraphStore) -> tuple[Landscape | Exception, float]:
-    """The landscape page's queries (`graphbuild.landscape.gather`) and their seconds; a
-    failure is returned, for `_write_html` to log."""
-    from graphbuild.landscape import gather
+def _gather(store: GraphStore) -> tuple[Landscape, float]:
+    """The landscape page's queries and their seconds, one query at a time: they run beside
+    the outputs, which use the other core, and memory is at its peak there."""
+    from graphbuild.landscape.data import collect
 
     t0 = time.perf_counter()
-    try:  # one query at a time: the outputs use the other core, and memory is the peak's here
-        return gather(store, side_by_side=False), time.perf_counter() - t0
-    except Exception as exc:  # noqa: BLE001 - the page is not the graph
-        return exc, time.perf_counter() - t0
+    return collect(store, side_by_side=False), time.perf_counter() - t0
 
 
 def _write_html(
-    store: GraphStore, path: Path, report: BuildReport, gathered: Landscape | Exception | None = None
-) -> None:
-    """The landscape page; its failure is logged, never fatal (the graph is what matters)."""
+    store: GraphStore,
+    path: Path,
+    report: BuildReport,
+    gathering: Future[tuple[Landscape, float]] | None = None,
+) -> float | None:
+    """The landscape page, from the queries `gathering` ran (`_gather`) when given; returns
+    the seconds they took. Its failure is logged, never fatal (the graph is what matters)."""
     from graphbuild.landscape import write_report
 
     try:
-        if isinstance(gathered, Exception):
-            raise gathered
+        gathered, seconds = gathering.result() if gathering is not None else (None, None)
         write_report(store, path, report.to_dict(), Path(report.out_dir).resolve().name, gathered)
+        return seconds
     except Exception as exc:  # noqa: BLE001
         _log.warning("report.html not written: %s: %s", type(exc).__name__, exc)
+        return None
 
 
 def _utf8(text: str) -> bytes:

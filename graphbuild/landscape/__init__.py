@@ -19,16 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from graphbuild.landscape.data import Landscape
 
-__all__ = ["gather", "landscape_html", "read_build_report", "write_report"]
-
-
-def gather(store: Any, side_by_side: bool = True) -> Landscape:
-    """Every query the page needs, run on `store`: the page's whole cost but its drawing (a
-    build runs them one after another while it writes its other outputs, then draws the page
-    with its figures: `graphbuild.landscape.data.collect`)."""
-    from graphbuild.landscape.data import collect
-
-    return collect(store, side_by_side)
+__all__ = ["landscape_html", "read_build_report", "write_report"]
 
 
 def landscape_html(
@@ -38,11 +29,12 @@ def landscape_html(
     gathered: Landscape | None = None,
 ) -> str:
     """The page for `store` (a GraphStore or pyoxigraph.Store), with the build's figures from
-    `report` (a build's report.json as a dict) when given; `gathered`: what `gather` already
-    read of `store` (not read again)."""
+    `report` (a build's report.json as a dict) when given; `gathered`: what
+    `graphbuild.landscape.data.collect` already read of `store` (not read again)."""
+    from graphbuild.landscape.data import collect
     from graphbuild.landscape.page import render
 
-    return render(gathered if gathered is not None else gather(store), report, title)
+    return render(gathered if gathered is not None else collect(store), report, title)
 
 
 def read_build_report(graph_dir: str | os.PathLike[str]) -> dict[str, Any] | None:

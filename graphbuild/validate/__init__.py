@@ -29,8 +29,8 @@ other shared graphs are read here. pyshacl (`engine="pyshacl"`, pure Python, an 
 per chunk) takes ~17 ms a trial and finds the same violations. The violation queries run on one
 thread per core; those marked `# scope: graph` (every pattern inside one named graph) are run
 by a build's workers on the trial graphs they make (`graphbuild.validate.scoped`) and here only
-on the other graphs (`query_violations(..., checked=...)`). For a quick check of a large graph, `validate(..., shacl=False)` (CLI
-`--no-shacl`) runs the queries alone.
+on the other graphs (`query_violations(..., checked=...)`). For a quick check of a large graph,
+`validate(..., shacl=False)` (CLI `--no-shacl`) runs the queries alone.
 """
 
 from importlib import import_module
