@@ -156,7 +156,7 @@ def run(
     origin: str = "",
 ) -> tuple[ev.Report, list[ev.Answer], dict[str, ev.Answer], list[str]]:
     """Everything the floors test and the CLI need: the report, gold, predictions, problems.
-    `origin`: only the gold lines of that origin (`v1`, `sample`, `dev2`, `dev3`, `dev4`); empty: all."""
+    `origin`: only the gold lines of that origin (`v1`, `sample`, `dev2`, `dev3`, `dev4`, `dev5`); empty: all."""
     raw = load_gold(gold_path)
     if origin:
         raw = [e for e in raw if e.get("origin") == origin]
@@ -265,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--origin",
         default="",
-        choices=("", "v1", "sample", "dev2", "dev3", "dev4"),
+        choices=("", "v1", "sample", "dev2", "dev3", "dev4", "dev5"),
         help="only the gold lines of one origin: v1 (hand-chosen, issue 3), sample (the seeded "
         "draw), dev2 and dev3 (the development supplements, drawn after the split)",
     )

@@ -664,3 +664,52 @@ def test_cell_kinetics_only_in_trials_that_give_cells() -> None:
 
     assert trial_keys(Intervention("DRUG", "palbociclib")) == []
     assert set(trial_keys(Intervention("BIOLOGICAL", "CD19 CAR T cells"))) == {"EXPANSION", "PERSISTENCE"}
+
+
+def test_time_to_event_written_as_its_definition() -> None:
+    """Rule 8 (sixth round, classes of the fifth development supplement): a measure that writes a
+    time to event out with no name says what it is by its start and its events; the response
+    and relapse words of the definition are no endpoints of their own."""
+    assert keys(
+        "Time from the first documented evidence of CR or CRi or CRh or MLFS until disease relapse "
+        "or death due to any cause, whichever comes first"
+    ) == ["DOR"]
+    assert keys(
+        "Time interval from the first study drug administration to the date of earliest evidence "
+        "of relapse, treatment failure, or death"
+    ) == ["EFS"]
+    assert keys("Time from first study drug administration to death due to any cause") == ["OS"]
+    # a named measure keeps its name; a death among other events is no overall survival
+    assert keys("Duration of response", "Time from first CR to relapse or death") == ["DOR"]
+    assert "OS" not in keys("Time from randomization to disease progression or death due to any cause")
+
+
+def test_pharmacokinetic_and_laboratory_wordings_of_the_fifth_supplement() -> None:
+    """Excretion (mass-balance studies) and the elimination rate constant are pharmacokinetics;
+    "time to Cmax" is Tmax alone; liver and kidney function tests are laboratory values."""
+    assert keys("Percentage of Dose Excreted in Urine (feu)") == ["PK"]
+    assert keys("Amount Excreted in Feces (Aef)") == ["PK"]
+    assert keys("Terminal phase elimination rate constant (λz) of the study drug") == ["PK"]
+    assert keys("Time to Cmax (Tmax) of the study drug", "Tmax of the study drug") == ["TMAX"]
+    assert keys("AST (U/L)", "Liver function test evaluates the health of liver, assessing the tablets' safety.") == [
+        "LAB_ABNORMALITIES"
+    ]
+
+
+def test_other_survivals_and_curves_of_the_fifth_supplement() -> None:
+    """The survival of an implant or a graft is how long it stays in place, not overall
+    survival; the area under a pain-score or a forecast curve is no drug exposure; adverse
+    device events are adverse events."""
+    assert keys(
+        "Performance of the implant-prosthetic system by measuring the survival rate at 1 year",
+        "Survival rate of zygomatic implants 1 year after the surgical procedure",
+    ) == []
+    assert keys("Graft survival at 1 year") == []
+    assert keys("Overall survival at 1 year") == ["OS"]
+    assert keys("24 hours area under curve of postoperative pain score") == []
+    assert keys(
+        "Forecast performance",
+        "Quantified as the area-under-the sensitivity vs. time in warning curve (AUC)",
+    ) == []
+    assert keys("Area under the plasma concentration-time curve (AUC) of the study drug") == ["AUC"]
+    assert keys("Immediate and delayed complications (adverse device events)") == ["AE"]

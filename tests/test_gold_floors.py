@@ -68,22 +68,24 @@ FLOORS: dict[str, float] = {
 # Targets not reached yet: each is an expected failure, strict, so the day one is reached the
 # suite says so (XPASS fails) and the target moves into FLOORS.
 NOT_YET_REACHED = {
-    "target antigens F1": "0.909 on the test half (0.992 on the development half)",
-    "endpoint concepts F1": "0.8996 on the test half (0.931 on the development half)",
-    "time-frame bounds exact": "0.919 on the test half (0.971 on the development half)",
+    "target antigens F1": "0.909 on the test half (0.989 on the development half)",
+    "endpoint concepts F1": "0.8996 on the test half (0.927 on the development half)",
+    "time-frame bounds exact": "0.919 on the test half (0.958 on the development half)",
 }
-# Floors held on the development half (the half the extraction is tuned against: 430 records
-# with the three supplements), what it reached rounded down. Re-based on 2026-12-07 twice: the
-# third and then the fourth supplement (85 and 80 records never tuned on until they joined) and
-# the rulings' re-reads changed the half itself, so the floors are what the larger half gives
-# (diseases 0.97 -> 0.96 and categories 0.96 -> 0.95 with the fourth supplement's non-therapy
-# records; time frames 0.96 -> 0.97 up), not lowered for a regression.
+# Floors held on the development half (the half the extraction is tuned against: 510 records
+# with the four supplements), what it reached rounded down. Re-based three times: the third,
+# fourth and fifth supplements (85, 80 and 80 records never tuned on until they joined) and the
+# rulings' re-reads changed the half itself, so the floors are what the larger half gives, not
+# lowered for a regression (diseases 0.97 -> 0.96 and categories 0.96 -> 0.95 with the fourth
+# supplement's non-therapy records; with the fifth, scored at targets 0.667 (6 antigens),
+# concepts 0.826 and time frames 0.881 before its round: targets 0.99 -> 0.985, concepts 0.93
+# -> 0.925, time frames 0.97 -> 0.955).
 DEV_FLOORS: dict[str, float] = {
-    "target antigens F1": 0.99,
+    "target antigens F1": 0.985,
     "disease F1": 0.96,
-    "endpoint concepts F1": 0.93,
+    "endpoint concepts F1": 0.925,
     "endpoint categories F1": 0.95,
-    "time-frame bounds exact": 0.97,
+    "time-frame bounds exact": 0.955,
 }
 METRICS: dict[str, Callable[[ev.Report], float]] = {
     "target antigens F1": lambda r: r.antigens.f1,
@@ -109,6 +111,7 @@ SUPPLEMENTS = {
     "dev2": GOLD_DIR / "sample_dev2.jsonl",
     "dev3": GOLD_DIR / "sample_dev3.jsonl",
     "dev4": GOLD_DIR / "sample_dev4.jsonl",
+    "dev5": GOLD_DIR / "sample_dev5.jsonl",
 }
 CONCEPTS_TSV = REPO / "ontology" / "vocab" / "endpoint_concepts.tsv"
 

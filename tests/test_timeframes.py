@@ -197,7 +197,8 @@ CYCLES = [
     pytest.param("Up to 6 cycles (each cycle is 28 days).", (0, 168, (), None), id="n-cycles"),
     pytest.param("Up to 12 cycles, each 28 days", (0, 336, (), None), id="cycles-each-n-days"),
     pytest.param("6 cycles (each 4 weeks)", (0, 168, (), None), id="cycles-each-n-weeks"),
-    pytest.param("At the end of each 28 Day cycle for a maximum of 32 cycles", (0, 896, (), None), id="maximum-cycles"),
+    # R21: the end of each cycle opens at the end of the first
+    pytest.param("At the end of each 28 Day cycle for a maximum of 32 cycles", (28, 896, (), None), id="maximum-cycles"),
     pytest.param("Up to ~56 days (Cycles 1-2, cycle = 28 days)", (0, 56, (), None), id="cycle-range"),
     pytest.param("Cycle 1 (28 days)", (0, 28, (), None), id="cycle-with-length"),
     pytest.param("During the first cycle (6 weeks)", (0, 42, (), None), id="first-cycle-weeks"),
@@ -367,5 +368,27 @@ def test_more_generalized_classes(text: str, bounds: tuple[float | None, float |
     ],
 )
 def test_fifth_round_classes(text: str, bounds: tuple[float | None, float | None]) -> None:
+    frame = parse_time_frame(text)
+    assert (frame.min_days, frame.max_days) == bounds
+
+
+@pytest.mark.parametrize(
+    ("text", "bounds"),
+    [
+        # the end of each cycle with a count of cycles: from the end of the first (R21) to the
+        # end of the last
+        ("At the end of each 28 Day cycle for a maximum of 32 cycles", (28, 896)),
+        ("At the end of each cycle (each cycle is 28 days in duration) for 7 cycles", (28, 196)),
+        ("Up to 6 cycles (each cycle is 28 days)", (0, 168)),  # no "end of each": from the start
+        # periodic visits up to a number of cycles: the first visit is one period in (R21)
+        ("every 8 weeks up to 6 cycles (each cycle is 21 days)", (56, 126)),
+        ("Assessed every 8 weeks on treatment up to 24 cycles (each cycle is 28 days), then every 16 weeks "
+         "on treatment thereafter; treatment duration is not fixed", (56, None)),
+        # "cycle duration = 28 day" is a cycle length
+        ("Assessed on Days 1, 8, 15 and 22 of each cycle on treatment (cycle duration=28 day). Treatment "
+         "duration is not fixed", (1, None)),
+    ],
+)
+def test_sixth_round_classes(text: str, bounds: tuple[float | None, float | None]) -> None:
     frame = parse_time_frame(text)
     assert (frame.min_days, frame.max_days) == bounds

@@ -263,6 +263,8 @@ def _outcome_concepts(
             evidence.setdefault(hit.key, []).append(item)  # type: ignore[arg-type]
     if measure_text:
         _overall_response(evidence, measure, measure_text, index)
+    if measure_text:
+        _time_to_event(evidence, measure_text, index)
     if "TTR" in evidence and all(ev.text == "TTR" for ev in evidence["TTR"]) and _TIME_TO_RELAPSE.search(measure_text):
         del evidence["TTR"]  # "Time To Relapse" described as "TTR": the relapse measure's abbreviation
     present = set(evidence)
@@ -291,6 +293,56 @@ def _outcome_concepts(
 
 
 _TIME_TO_RELAPSE = re.compile(r"\btime\s+to\s+relapse\b", re.I)
+
+# Rule 8: a time-to-event measure written out as its definition, with no name ("Time from the
+# first documented CR or CRh until relapse or death"): the interval's start and its events say
+# which survival or duration it is. (key, pattern, the keys its words name on the way, which the
+# definition replaces)
+_FROM = r"\b(?:time|interval|duration)\b[^.;]{0,40}?\bfrom\s+"
+_RESPONSE_START = (
+    r"(?:the\s+)?(?:first|initial|earliest)\s+(?:(?:documented|documentation|evidence|of|objective)\s+)*"
+    r"[^.;]{0,80}?\b(?:respon\w*|remissions?|CR\w*|PR|MLFS)\b[^.;]{0,80}?"
+)
+_TIME_TO_EVENT: tuple[tuple[str, re.Pattern[str], frozenset[str]], ...] = (
+    (
+        "DOR",
+        re.compile(_FROM + _RESPONSE_START + r"\b(?:until|to)\b[^.;]{0,40}?\b(?:relapse|progression|recurrence)\b", re.I),
+        _RESPONSE_PARTS | {"OS"},
+    ),
+    (
+        "EFS",
+        re.compile(
+            _FROM + r"[^.;]{0,80}?\b(?:until|to)\b[^.;]{0,60}?\b(?:relapse|progression)\s*,\s*"
+            r"(?:treatment\s+failure|induction\s+failure|refractory\s+disease)\s*,?\s+or\s+death\b",
+            re.I,
+        ),
+        _RESPONSE_PARTS | {"OS"},
+    ),
+    (
+        "OS",
+        re.compile(
+            _FROM + r"(?![^.;]*\b(?:relapse|progression|recurrence|failure|event)\b)[^.;]{0,80}?"
+            r"\b(?:until|to)\s+(?:the\s+date\s+of\s+)?death\s+(?:due\s+to|from|of)\s+any\s+cause\b",
+            re.I,
+        ),
+        frozenset(),
+    ),
+)
+
+
+def _time_to_event(evidence: dict[str, list[Evidence]], measure_text: str, index: int) -> None:
+    """Rule 8: a measure that defines a time to event names that event's concept, and the
+    response and relapse words of its definition are not endpoints of their own."""
+    if any(key in evidence for key, _, _ in _TIME_TO_EVENT) or evidence.keys() & _SURVIVALS:
+        return  # named already ("DOR, defined as the time from ...")
+    for key, pattern, replaced in _TIME_TO_EVENT:
+        found = pattern.search(measure_text)
+        if found is None:
+            continue
+        for other in replaced & evidence.keys():
+            del evidence[other]
+        evidence[key] = [Evidence(f"outcomes[{index}].measure", found.group(), found.start(), found.end())]
+        return
 _RESPONSE_WORD = re.compile(r"\brespon\w*", re.I)
 
 

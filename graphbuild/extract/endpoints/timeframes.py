@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -251,7 +252,7 @@ _NUM = r"\d+(?:\.\d+)?"
 _CYCLE_LENGTH = (
     # each cycle is 28 days (in duration) / cycle = 28 days / cycles of 21 days / cycle (6 weeks)
     re.compile(
-        r"\bcycles?\s*(?:length\s*|average\s*)?(?:is|are|=|:|of|lasts?|lasting|being|\()\s*(?:defined as\s*|approximately\s*)?"
+        r"\bcycles?\s*(?:length\s*|average\s*|duration\s*)?(?:is|are|=|:|of|lasts?|lasting|being|\()\s*(?:defined as\s*|approximately\s*)?"
         rf"(?P<n>{_NUM})\s*-?\s*(?P<u>days?|weeks?)\b(?:\s*(?:in\s+)?(?:duration|long|each))?"
     ),
     # 28-day cycles / 21 day treatment cycle
@@ -549,7 +550,7 @@ def _lookback(text: str, start: int, floor: int) -> str:
 
 
 def _resolve(
-    text: str, mentions: list[_Mention], cycle_len: float | None, periods: list[tuple[int, float]] = ()
+    text: str, mentions: list[_Mention], cycle_len: float | None, periods: Sequence[tuple[int, float]] = ()
 ) -> tuple[list[tuple[float, float]], list[float], bool, bool]:
     """Intervals and points the mentions name, whether an open end was dropped, and whether a
     time counted from the last dose was (the frame then has no upper bound in days)."""
@@ -655,7 +656,9 @@ def _resolve(
             elif at or (m.kind == "ncycles" and _AFTER_END.search(before)):
                 points.append(hi)
             elif horizon or m.kind == "ncycles":
-                intervals.append((0.0, hi))
+                # "every 8 weeks up to 24 cycles": periodic visits, the first a period in (R21)
+                period = _period_before(periods, text, m.start)
+                intervals.append((period if period is not None else 0.0, hi))
             else:
                 intervals.append((lo, hi))
             continue
@@ -677,7 +680,7 @@ def _resolve(
                 points.extend(values)
             continue
         if horizon and not at:
-            period = next((p for at_, p in periods if at_ < m.start and not _STOPS.search(text, at_, m.start)), None)
+            period = _period_before(periods, text, m.start)
             intervals.append((period if period is not None else 0.0, max(values)))
         elif m.kind == "uf" or len(values) > 1 or at:
             points.extend(values)
@@ -700,6 +703,12 @@ def _resolve(
         else:
             points.extend(bare)
     return intervals, points, open_ended, after_last
+
+
+def _period_before(periods: Sequence[tuple[int, float]], text: str, at: int) -> float | None:
+    """The period of a periodic schedule ("every 8 weeks") that opens the clause of the
+    horizon at `at` ("... up to 2 years"), if one does."""
+    return next((p for start, p in periods if start < at and not _STOPS.search(text, start, at)), None)
 
 
 def _bounds(m: _Mention, text: str, cycle_len: float | None) -> tuple[float | None, float | None]:
@@ -754,6 +763,12 @@ def parse_time_frame(text: str) -> TimeFrame:
     if _FROM_START.match(body) and all(m.kind == "baseline" for m in mentions) and _UNTIL_EVENT.match(body, mentions[-1].end):
         return TimeFrame(text=text, min_days=0.0, anchor=anchor)  # "From enrollment till birth"
     intervals, points, open_ended, after_last = _resolve(body, mentions, cycle_len, periods)
+    if cycle_len is not None and _EACH_CYCLE_END.search(body) and all(
+        m.kind == "ncycles" for m in mentions
+    ):
+        # "At the end of each 28-day cycle for 7 cycles": the first visit is the end of the
+        # first cycle (R21), the last the end of the seventh
+        intervals = [(cycle_len, high) for _, high in intervals]
     lows = [lo for lo, _ in intervals] + points
     highs = [hi for _, hi in intervals] + points
     if (after_last and not intervals) or (lows and _OPEN_SCHEDULE.search(normal)):
