@@ -382,11 +382,21 @@ def test_fifth_round_classes(text: str, bounds: tuple[float | None, float | None
         ("Up to 6 cycles (each cycle is 28 days)", (0, 168)),  # no "end of each": from the start
         # periodic visits up to a number of cycles: the first visit is one period in (R21)
         ("every 8 weeks up to 6 cycles (each cycle is 21 days)", (56, 126)),
-        ("Assessed every 8 weeks on treatment up to 24 cycles (each cycle is 28 days), then every 16 weeks "
-         "on treatment thereafter; treatment duration is not fixed", (56, None)),
+        (
+            (
+                "Assessed every 8 weeks on treatment up to 24 cycles (each cycle is 28 days), then "
+                "every 16 weeks on treatment thereafter; treatment duration is not fixed"
+            ),
+            (56, None),
+        ),
         # "cycle duration = 28 day" is a cycle length
-        ("Assessed on Days 1, 8, 15 and 22 of each cycle on treatment (cycle duration=28 day). Treatment "
-         "duration is not fixed", (1, None)),
+        (
+            (
+                "Assessed on Days 1, 8, 15 and 22 of each cycle on treatment (cycle duration=28 "
+                "day). Treatment duration is not fixed"
+            ),
+            (1, None),
+        ),
     ],
 )
 def test_sixth_round_classes(text: str, bounds: tuple[float | None, float | None]) -> None:
