@@ -53,6 +53,8 @@ def test_seeds_build_into_store_nquads_turtle_and_report(seeds_build: tuple[Path
         loaded.ox.load(path=str(out / "graph.nq"), format=ox.RdfFormat.N_QUADS)
         assert loaded.canonical_nquads() == store.canonical_nquads()
         assert report.quads == store.count()
+        # the store was compacted beside the outputs, after its last write
+        assert report.timings["store compaction (beside the outputs)"] >= 0
         named = {g.value for g in store.graphs()}
         assert {f"https://w3id.org/graphbuild/id/graph/trial/{s}" for s in SEEDS} <= named
         assert {"https://w3id.org/graphbuild/id/graph/vocabulary", str(BUILD_GRAPH)} <= named

@@ -191,7 +191,7 @@ def test_the_fixture_holds_exactly_what_the_reasoning_step_computes() -> None:
     `graphbuild.reason` derives, the counts exactly what its statistics rule counts in the
     fixture's own graphs."""
     from graphbuild.reason import VOID, materialize, shortcut_rules, statistics_rule
-    from graphbuild.reason.aggregates import CELL_PREFIX, PAIR_PREFIX, TRIAL_ID_INDEX
+    from graphbuild.reason.aggregates import CELL_PREFIX, PAIR_PREFIX, TRIAL_ID_INDEX, TRIAL_ROW
     from graphbuild.reason.group_summaries import GROUP_PREFIX
 
     inferred = ox.NamedNode("https://w3id.org/graphbuild/id/graph/inferred")
@@ -216,7 +216,7 @@ def test_the_fixture_holds_exactly_what_the_reasoning_step_computes() -> None:
 
     def is_aggregate(quad: ox.Quad) -> bool:
         return (quad.subject.value.startswith((CELL_PREFIX, PAIR_PREFIX, GROUP_PREFIX))
-                or quad.predicate.value in TRIAL_ID_INDEX)
+                or quad.predicate.value in TRIAL_ID_INDEX or quad.predicate.value == TRIAL_ROW)
 
     def aggregates(store: ox.Store) -> set[str]:
         return {str(q.triple) for q in store.quads_for_pattern(None, None, None, inferred)
@@ -230,9 +230,10 @@ def test_the_fixture_holds_exactly_what_the_reasoning_step_computes() -> None:
     assert len(shortcuts) == 7 + 23 + 3 * 2 + 5 + 5 and len(counts) == 11 * 3 + 3  # 11 classes, one property
     cells = aggregates(store)
     # four antigen x disease cells, one antigen pair; the trial-id index: 5 trial-antigen,
-    # 6 trial-disease and 17 trial-concept entries; 24 groups (4 phases, 5 antigen-phase, 3
-    # modality, 6 product-antigen and 6 per-basis, 4 phase-category) in 148 triples
-    assert len(cells) == 4 * 4 + 4 + 5 + 6 + 17 + 148
+    # 6 trial-disease and 17 trial-concept entries, and the antigens' 5 trial rows; 24 groups (4
+    # phases, 5 antigen-phase, 3 modality, 6 product-antigen and 6 per-basis, 4 phase-category)
+    # in 148 triples
+    assert len(cells) == 4 * 4 + 4 + 5 + 6 + 17 + 5 + 148
     for quad in list(store.quads_for_pattern(None, None, None, inferred)):
         if is_count(quad.predicate.value):
             store.remove(quad)

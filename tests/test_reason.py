@@ -165,10 +165,11 @@ def test_accepts_a_graph_store() -> None:
     assert report.total == 33 + 4 + 1 + 10 + 6 + 4
     assert report.total + report.statistics + report.aggregates == store.count(INFERRED_GRAPH)
     assert report.statistics == 3 * 13 + 3  # VoID: 13 classes with instances, 1 property
-    # three antigen x disease cells, one antigen pair; the trial-id index: 4 + 4 + 4 entries;
-    # four (trial, antigen) summaries (BCMA; BCMA and CD3E; CD19) of four triples each
-    # and 16 groups (3 phases, 4 antigen-phase, 5 modality, 4 phase-category) in 81 triples
-    assert report.aggregates == 4 * 4 + 12 + 4 * 4 + 81
+    # three antigen x disease cells, one antigen pair; the trial-id index: 4 + 4 + 4 entries,
+    # and a trial row on each of the four (trial, antigen) pairs; four (trial, antigen)
+    # summaries (BCMA; BCMA and CD3E; CD19) of four triples each and 16 groups (3 phases, 4
+    # antigen-phase, 5 modality, 4 phase-category) in 81 triples
+    assert report.aggregates == 4 * 4 + 12 + 4 + 4 * 4 + 81
 
 
 def test_aggregates_count_each_cell_and_pair_from_the_shortcut_edges(mini: ox.Store) -> None:

@@ -111,6 +111,31 @@ def test_on_disk_store_persists_and_reopens_read_only(tmp_path: Path) -> None:
         assert again.count() > 0
 
 
+def test_compaction_merges_the_files_bulk_loads_leave_and_keeps_every_quad(tmp_path: Path) -> None:
+    """Each bulk load ingests its own sorted files; compacted, the store holds fewer files
+    (what a lookup searches) and the same quads. A store in memory or opened read-only is left
+    as it is."""
+    path = tmp_path / "store"
+    with GraphStore.open(path) as store:
+        for part in range(4):
+            store.bulk_load("".join(
+                f'<http://e/s{part}_{i}> <http://e/p> "v{i}" <http://e/g{part}> .\n' for i in range(2000)
+            ).encode())
+        store.ox.flush()
+        expected, files = store.canonical_nquads(), len(list(path.glob("*.sst")))
+        store.optimize()
+        assert store.canonical_nquads() == expected and store.count() == 8000
+        assert len(list(path.glob("*.sst"))) < files
+    with GraphStore.read_only(path) as read_only:
+        read_only.optimize()  # nothing to write: no error
+        assert read_only.count() == 8000
+    with GraphStore.in_memory() as memory:
+        _filled(memory)
+        before = memory.canonical_nquads()
+        memory.optimize()
+        assert memory.canonical_nquads() == before
+
+
 def test_from_build_reads_store_or_nquads(tmp_path: Path) -> None:
     with GraphStore.in_memory() as memory:
         _filled(memory)

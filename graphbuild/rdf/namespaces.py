@@ -98,6 +98,7 @@ class GB(DefinedNamespace):
     targetedByTrialId: URIRef  # TargetAntigen -> id of a trial directed at it
     studiedByTrialId: URIRef  # Disease -> id of a trial that studies it
     measuredByTrialId: URIRef  # EndpointConcept -> id of a trial with an endpoint measuring it
+    antigenTrialRow: URIRef  # TargetAntigen -> one trial's row of trials_for_antigen (tab-joined)
     # per (trial, antigen) summaries (reasoning step only; graphbuild/reason/target_summaries.py)
     targetSummary: URIRef  # Trial -> its summary node for one antigen
     summaryAntigen: URIRef  # summary -> the antigen
