@@ -712,4 +712,8 @@ def test_other_survivals_and_curves_of_the_fifth_supplement() -> None:
         "Quantified as the area-under-the sensitivity vs. time in warning curve (AUC)",
     ) == []
     assert keys("Area under the plasma concentration-time curve (AUC) of the study drug") == ["AUC"]
+    # ... but a graft or pain named beside an overall survival or a drug's AUC drops neither
+    assert keys("Graft failure and overall survival") == ["ENGRAFTMENT", "OS"]
+    assert keys("Patients who received a graft: overall survival at 1 year") == ["OS"]
+    assert keys("Pain scores and the plasma AUC of morphine") == ["AUC"]
     assert keys("Immediate and delayed complications (adverse device events)") == ["AE"]

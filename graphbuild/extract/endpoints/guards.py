@@ -130,17 +130,21 @@ _GUARDS: tuple[_Guard, ...] = (
         _Guard(key, after=re.compile(r"^\s*(?:\)\s*)?(?:of|for)\s+(?:the\s+)?(?:serum\s+|plasma\s+)?(?:cytokine|interleukin|IL-?\d)", re.I))
         for key in ("TMAX", "CMAX", "AUC", "HALF_LIFE")
     ),
-    # the survival of an implant, a graft or a device is how long it lasts in place, not the
-    # patients' overall survival ("the survival rate of zygomatic implants")
-    _Guard("OS", text=re.compile(r"^survival", re.I),
-           before=re.compile(r"\b(?:implants?|implant-\w+|grafts?|allografts?|prosthe\w*)\b[^.;]{0,60}$", re.I),
-           after=re.compile(
-        r"^(?:\s+rates?)?\s+of\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:implants?|grafts?|allografts?|prosthes[ie]s|teeth|tooth"
-        r"|restorations?|crowns?|flaps?|devices?|stents?|catheters?|fistula[es]?|valves?|shunts?)\b", re.I)),
-    # the area under a pain-score, a scale's or a forecast's curve is no drug exposure
-    _Guard("AUC", before=re.compile(r"(?:sensitivity|specificity|forecast\w*|warning|pain|scores?|NRS|VAS)[^.;]{0,60}$", re.I),
-           after=re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:of|for)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:pain|scores?|scales?|NRS|VAS"
-                            r"|forecasts?|sensitivity)\b", re.I)),
+    # the survival (rate) of an implant, a graft or a device is how long it lasts in place, not
+    # the patients' overall survival ("the survival rate of zygomatic implants"; "overall
+    # survival" itself is never dropped here)
+    _Guard("OS", text=re.compile(r"^survival(?:\s+rates?)?$", re.I),
+           before=re.compile(r"\b(?:implants?|implant-\w+|prosthe\w*)\b[^.;:]{0,60}$", re.I),
+           after=re.compile(r"^(?:\s+rates?)?\s+of\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:implants?|grafts?|allografts?"
+                            r"|prosthes[ie]s|teeth|tooth|restorations?|crowns?|flaps?|devices?|stents?|catheters?"
+                            r"|fistula[es]?|valves?|shunts?)\b", re.I)),
+    # the area under a pain-score, a scale's or a forecast's curve is no drug exposure (unless a
+    # concentration is named in between: "pain scores and the plasma AUC")
+    _Guard("AUC", before=re.compile(r"(?:sensitivity|specificity|forecast\w*|warning|pain|scores?|NRS|VAS)"
+                                    r"(?![^.;]*(?:concentration|plasma|serum|pharmacokinetic|\bPK\b|\bdrug))"
+                                    r"[^.;]{0,60}$", re.I),
+           after=re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:of|for)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:pain|scores?|scales?"
+                            r"|NRS|VAS|forecasts?|sensitivity)\b", re.I)),
     # "LFS" is leukemia-free survival only beside a leukaemia ("laryngectomy-free survival (LFS)")
     _Guard("LFS", text=re.compile(r"^LFS$"),
            require=re.compile(r"leuka?emi|\bAML\b|\bALL\b|\bMDS\b|transplant|\bH?SCT\b|\bHCT\b|remission", re.I)),
