@@ -100,6 +100,20 @@ def test_csv_row_with_missing_cells(tmp_path: Path, examples_dir: Path) -> None:
     assert "4 cells" in reject.reason and "7" in reject.reason
 
 
+def test_csv_header_with_a_blank_name_still_names_the_field(tmp_path: Path) -> None:
+    """A damaged header (cut by a stray line break, found by the property test on real rows)
+    leaves a column with no name: a row that does not fit names the column by its position."""
+    bad = tmp_path / "export.csv"
+    header = ",".join(CSV_HEADER[:-1]) + ",\n"  # the last name lost
+    rows = _csv_text([_csv_row("NCT00000301") + ["extra"]]).split("\n", 1)[1]
+    bad.write_text(header + rows, encoding="utf-8")
+    _records, rejects = _run([bad])
+    (reject,) = rejects
+    assert (reject.file, reject.record) == (str(bad), "0")
+    assert reject.field == f"column {len(CSV_HEADER)} (blank in the header)"
+    assert "8 cells" in reject.reason and f"'{reject.field}'" in reject.reason
+
+
 def test_xml_entity_bomb_is_never_expanded(tmp_path: Path, examples_dir: Path) -> None:
     levels = ['<!ENTITY lol "lol">'] + [
         f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i > 1 else "&lol;" * 10}">'

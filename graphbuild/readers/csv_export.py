@@ -259,20 +259,29 @@ def _rows(reader: Iterator[list[str]]) -> Iterator[list[str] | csv.Error]:
         yield row
 
 
+def _column(header: list[str], position: int) -> str:
+    """The header's name of a column, or its position when a damaged header leaves it blank
+    (a reject always names the field)."""
+    name = header[position].strip()
+    return name or f"column {position + 1} (blank in the header)"
+
+
 def _shape_reject(where: str, index: int, row: list[str], header: list[str], line: int) -> Reject:
     if len(row) < len(header):
+        missing = _column(header, len(row))
         return Reject(
             where,
             str(index),
-            header[len(row)],
+            missing,
             f"row has {len(row)} cells, the header has {len(header)}: "
-            f"'{header[len(row)]}' and the {len(header) - len(row) - 1} columns after it are missing "
+            f"'{missing}' and the {len(header) - len(row) - 1} columns after it are missing "
             f"(row ends at line {line})",
         )
+    last = _column(header, len(header) - 1)
     return Reject(
         where,
         str(index),
-        header[-1],
+        last,
         f"row has {len(row)} cells, the header has {len(header)}: "
-        f"extra cells after '{header[-1]}' (an unquoted comma?) (row ends at line {line})",
+        f"extra cells after '{last}' (an unquoted comma?) (row ends at line {line})",
     )
