@@ -79,6 +79,23 @@ XML_FLOOR = 0.92
             ),
             id="time-clause-continues",
         ),
+        pytest.param(
+            "Dependent variables, Maximal inspiratory pressure: Expressed in cmH2O., Measurements will "
+            "be performed at the time of recruitment (baseline) and at months 1, 2, 4, and 6 "
+            "post-transplant.",
+            (
+                "Dependent variables",
+                "Maximal inspiratory pressure: Expressed in cmH2O.",
+                "Measurements will be performed at the time of recruitment (baseline) and at months "
+                "1, 2, 4, and 6 post-transplant.",
+            ),
+            id="unit-first-list-after-a-sentence",
+        ),
+        pytest.param(
+            "Duration of remission (DOR), The DOR will be assessed at months 12, 12 months",
+            ("Duration of remission (DOR)", "The DOR will be assessed at months 12", "12 months"),
+            id="unit-first-number-then-a-time-of-its-own",
+        ),
         pytest.param("Just a measure", ("Just a measure", "", ""), id="measure-only"),
     ],
 )

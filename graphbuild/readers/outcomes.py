@@ -61,6 +61,10 @@ _AND_OR = re.compile(r"(?:and|or|&|nor)\b", re.IGNORECASE)
 _INNER_AND_OR = re.compile(r"^\S+(?: \S+)? (?:and|or|&) ")  # "neuronal and other toxicities"
 _ENDS_NUM = re.compile(r"(?:\d|\b" + _UNIT + r")\)?$", re.IGNORECASE)
 _YEAR_END = re.compile(r"(?:19|20)\d\d$")  # "September 30, 2021" is a date, not a list
+# A list of time points whose unit comes first: "at months 1, 2, 4, and 6", "on days 1, 8, 15"
+_UNIT_FIRST = re.compile(r"\b(?:days?|weeks?|months?|years?|visits?|cycles?)\s+\d+$", re.IGNORECASE)
+# ... whose next items are bare numbers ("2", "and 6 post-transplant"), not a time of their own
+_BARE_NUMBER = re.compile(r"(?:(?:and|or|&)\s+)?\d+(?![\d.,]*\s*-?\s*" + _UNIT + r"\b)", re.IGNORECASE)
 # Lowercase words that continue a phrase rather than start a description.
 _CONT_WORD = re.compile(
     r"(?:including|includes|include|by|per|with|without|whichever|as|measured|assessed|"
@@ -169,6 +173,15 @@ def _time_frame_start(segs: list[str], j: int) -> int:
             and (
                 prev_is_time or (len(prev) <= 25 and (prev[-1:].isdigit() or _TF_START.match(prev)))
             )
+        ):
+            j -= 1
+            continue
+        # "Measurements at baseline and at months 1, 2, 4, and 6": the sentence that opens the
+        # list is the time frame, when a sentence or the measure ends before it
+        if (
+            _BARE_NUMBER.match(cur)
+            and _UNIT_FIRST.search(prev[-24:])
+            and (j == 2 or _ends_sentence(segs[j - 2]))
         ):
             j -= 1
             continue
