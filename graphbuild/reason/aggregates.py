@@ -181,17 +181,18 @@ def trial_id_index_rules() -> list[str]:
     return rules
 
 
-def _trial_row_rule() -> str:
+def _trial_row_rule(trial: str | None = None) -> str:
     """Each antigen's rows (`TRIAL_ROW`), read from the shortcut edges and the trials' lists
-    (written before): the bases joined in `SHORTCUTS` order, so the text is the same whoever
-    writes it (`_trial_rows` for a re-ingest)."""
+    (written before), the bases joined in `SHORTCUTS` order; with `trial` (an IRI), that trial's
+    rows alone (a re-ingest moves them: `_trial_index`), so one text says what a row is."""
     edges = " ".join(f"<{p.value}>" for p in SHORTCUTS)
+    one = f"VALUES ?t {{ <{trial}> }} " if trial is not None else ""
     bases = ", ".join(
         f'IF(EXISTS {{ ?t <{p.value}> ?x }}, "{word}, ", "")' for p, word in zip(SHORTCUTS, BASIS_WORDS)
     )
     return (
         f"CONSTRUCT {{ ?x <{TRIAL_ROW}> ?row }} WHERE {{\n"
-        f"  {{ SELECT DISTINCT ?t ?x WHERE {{ VALUES ?edge {{ {edges} }} ?t ?edge ?x FILTER(isIRI(?x)) }} }}\n"
+        f"  {{ SELECT DISTINCT ?t ?x WHERE {{ {one}VALUES ?edge {{ {edges} }} ?t ?edge ?x FILTER(isIRI(?x)) }} }}\n"
         f"  ?t <{_TRIAL_ID.value}> ?id FILTER(isLiteral(?id))\n"
         f"  OPTIONAL {{ ?t <{_PRODUCT_CODES.value}> ?codes }}\n"
         f"  OPTIONAL {{ ?t <{_DISEASE_LABELS.value}> ?labels }}\n"
@@ -201,26 +202,10 @@ def _trial_row_rule() -> str:
     )
 
 
-def _trial_rows(store: ox.Store, trial: ox.NamedNode, ids: list[ox.Literal]) -> list[ox.Quad]:
-    """The rows of one trial on its antigens, read from `store`: what `_trial_row_rule` writes
-    for it."""
-    bases: dict[ox.NamedNode, list[str]] = defaultdict(list)
-    for edge, word in zip(SHORTCUTS, BASIS_WORDS):
-        for antigen in objects(store, trial, edge):
-            if isinstance(antigen, ox.NamedNode):
-                bases[antigen].append(word)
-    if not bases:
-        return []
-    codes = sorted(o.value for o in objects(store, trial, _PRODUCT_CODES) if isinstance(o, ox.Literal)) or [""]
-    labels = sorted(o.value for o in objects(store, trial, _DISEASE_LABELS) if isinstance(o, ox.Literal)) or [""]
-    row = ox.NamedNode(TRIAL_ROW)
-    return [
-        ox.Quad(antigen, row, ox.Literal("\t".join((i.value, ", ".join(words), c, label))), INFERRED)
-        for antigen, words in bases.items()
-        for i in ids
-        for c in codes
-        for label in labels
-    ]
+def _trial_rows(store: ox.Store, trial: ox.NamedNode) -> list[ox.Quad]:
+    """The rows of one trial on its antigens, read from `store` by the rule that writes them."""
+    found = store.query(_trial_row_rule(trial.value), use_default_graph_as_union=True)
+    return [ox.Quad(t.subject, t.predicate, t.object, INFERRED) for t in found]
 
 
 def _trial_index(store: ox.Store, trial: ox.NamedNode) -> list[ox.Quad]:
@@ -239,7 +224,7 @@ def _trial_index(store: ox.Store, trial: ox.NamedNode) -> list[ox.Quad]:
                 if isinstance(o, ox.NamedNode)
             }
         quads += [ox.Quad(x, ox.NamedNode(index), i, INFERRED) for x in nodes for i in ids]
-    return quads + _trial_rows(store, trial, ids)
+    return quads + _trial_rows(store, trial)
 
 
 def _move_trial_index(
