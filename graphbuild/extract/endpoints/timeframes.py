@@ -656,8 +656,11 @@ def _resolve(
             elif at or (m.kind == "ncycles" and _AFTER_END.search(before)):
                 points.append(hi)
             elif horizon or m.kind == "ncycles":
-                # "every 8 weeks up to 24 cycles": periodic visits, the first a period in (R21)
+                # periodic visits, the first a period in (R21): "every 8 weeks up to 24 cycles";
+                # "at the end of each 28-day cycle for 7 cycles" (the period is the cycle)
                 period = _period_before(periods, text, m.start)
+                if period is None and _EACH_CYCLE_END.search(text, 0, m.start):
+                    period = cycle_len
                 intervals.append((period if period is not None else 0.0, hi))
             else:
                 intervals.append((lo, hi))
@@ -763,12 +766,6 @@ def parse_time_frame(text: str) -> TimeFrame:
     if _FROM_START.match(body) and all(m.kind == "baseline" for m in mentions) and _UNTIL_EVENT.match(body, mentions[-1].end):
         return TimeFrame(text=text, min_days=0.0, anchor=anchor)  # "From enrollment till birth"
     intervals, points, open_ended, after_last = _resolve(body, mentions, cycle_len, periods)
-    if cycle_len is not None and _EACH_CYCLE_END.search(body) and all(
-        m.kind == "ncycles" for m in mentions
-    ):
-        # "At the end of each 28-day cycle for 7 cycles": the first visit is the end of the
-        # first cycle (R21), the last the end of the seventh
-        intervals = [(cycle_len, high) for _, high in intervals]
     lows = [lo for lo, _ in intervals] + points
     highs = [hi for _, hi in intervals] + points
     if (after_last and not intervals) or (lows and _OPEN_SCHEDULE.search(normal)):
