@@ -93,9 +93,9 @@ def test_a_failed_early_shacl_check_is_validated_out_of_the_store(
     from graphbuild.build import process
 
     def broken(spec):  # noqa: ANN001, ANN202
-        raise RuntimeError("no pyrudof session")
+        raise RuntimeError("the shapes could not be read")
 
-    monkeypatch.setattr(process, "checker", broken)
+    monkeypatch.setattr(process, "compiled_shapes", broken)
     report = build([examples_dir], tmp_path, memory=True, reason=False, workers=1)
     assert report.rejects == [] and report.trials_loaded == 3
     assert report.validation["ran"] and report.validation["conforms"], report.validation

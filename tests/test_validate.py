@@ -349,9 +349,9 @@ def test_chunking_does_not_change_the_answer() -> None:
 def test_trial_graphs_checked_one_by_one_as_a_build_does_give_the_same_answer(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A build's workers check each trial graph from the N-Quads they serialized
-    (`process.shacl_check`), and the validation step reads only the other graphs out of the
-    store: the same violations as validating the whole store, on the broken graph."""
+    """A build's workers check each trial graph (`process.shacl_check`: the compiled shapes),
+    and the validation step reads only the other graphs out of the store: the same violations
+    as validating the whole store with pyrudof, on the broken graph."""
     from graphbuild.build.process import shacl_check
 
     broken = load_mini(*BROKEN)
@@ -364,7 +364,7 @@ def test_trial_graphs_checked_one_by_one_as_a_build_does_give_the_same_answer(
             quads = list(broken.quads_for_pattern(None, None, None, graph))
             lines = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
             nquads = b"".join(sorted(lines))
-            raw = shacl_check(spec, trial, nquads)
+            raw = shacl_check(spec, nquads)
             assert raw is not None
             checked[graph.value] = (raw, len(quads))
     read_back: list = []
@@ -379,56 +379,6 @@ def test_trial_graphs_checked_one_by_one_as_a_build_does_give_the_same_answer(
     assert {v.trial_id for v in expected} >= {"NCT90000102", "NCT90000103", None}
     assert not [g for g in read_back if validate.trial_id_of_graph(g) is not None]
     assert report.trials == len(checked) == 4  # every trial graph of the mini graph
-
-
-def _trial_items(store: ox.Store) -> list:
-    """Each trial graph of `store` as a worker's Processed item (sorted N-Quads)."""
-    from graphbuild.build.process import Processed
-    from graphbuild.model import SourceRef
-
-    items = []
-    for graph in sorted(store.named_graphs(), key=lambda g: g.value):
-        trial = validate.trial_id_of_graph(graph)
-        if trial is not None:
-            quads = list(store.quads_for_pattern(None, None, None, graph))
-            lines = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
-            nquads = b"".join(sorted(lines))
-            items.append(Processed(trial, SourceRef("f", "r"), "flat", nquads, b"", (), 0.0, 0.0))
-    return items
-
-
-@pytest.mark.parametrize(
-    ("updates", "one_by_one"),
-    [
-        pytest.param(BROKEN, False, id="broken"),
-        pytest.param(
-            [
-                "INSERT DATA { GRAPH g:NCT90000101 "
-                '{ mesh:D009101 a gb:Disease ; gb:meshId "D9101" } }'
-            ],
-            True,
-            id="shared-node-copied-into-a-trial-graph",
-        ),
-    ],
-)
-def test_trial_graphs_checked_in_batches_answer_as_one_by_one(
-    updates: list[str], one_by_one: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A worker checks its trial graphs a few per pyrudof run and splits the results by trial:
-    each trial gets exactly what checking it alone gives (a result focused outside the batch's
-    trials, such as a copied shared node, sends the batch back to one by one)."""
-    from graphbuild.build import process
-
-    items = _trial_items(load_mini(*updates))
-    spec = validate.shacl_spec()
-    alone = {p.trial_id: sorted(process.shacl_check(spec, p.trial_id, p.nquads)) for p in items}
-    assert any(alone.values())
-    monkeypatch.setattr(process, "SHACL_BATCH", len(items))
-    real, calls = process.shacl_check, []
-    monkeypatch.setattr(process, "shacl_check", lambda *a: calls.append(a[1]) or real(*a))
-    batched = process.check_batches(items, spec)
-    assert {p.trial_id: sorted(p.shacl) for p in batched} == alone
-    assert len(calls) == (len(items) if one_by_one else 0)
 
 
 def test_warnings_do_not_fail_a_graph() -> None:

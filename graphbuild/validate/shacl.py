@@ -26,7 +26,7 @@ from graphbuild.reason import ontology_graph, oxigraph_store, short
 from graphbuild.resources import ontology_path
 from graphbuild.validate.report import Violation, trial_id_of_graph, violation_order
 from graphbuild.validate.rudof import RawResult, ShaclSpec, check_graph
-from graphbuild.validate.shapes import default_shapes, shapes_graph
+from graphbuild.validate.shapes import default_shapes, shape_messages, shapes_graph
 
 # pyrudof: ~3.2 ms of CPU a trial in chunks of 10, ~5.9 in chunks of 100 (and ~2 MiB a trial)
 DEFAULT_CHUNK_SIZE = 10
@@ -130,9 +130,12 @@ _RUDOF_LITERAL = re.compile(r'^"(.*)"(?:\^\^(\S+)|@([A-Za-z0-9-]+))?$', re.DOTAL
 
 def _rudof_term(text: str | None) -> Any:
     """A term as pyrudof prints it (an IRI bare, a literal in quotes with ^^datatype or @lang,
-    `_:b0` for a blank node) as the rdflib term pyshacl would have given."""
+    a boolean bare as in Turtle, `_:b0` for a blank node) as the rdflib term pyshacl would have
+    given."""
     if text is None:
         return None
+    if text in ("true", "false"):  # never an IRI: pyrudof's IRIs are absolute
+        return Literal(text, datatype=XSD.boolean)
     literal = _RUDOF_LITERAL.match(text)
     if literal:
         value, datatype, language = literal.groups()
@@ -151,8 +154,11 @@ def _rudof_term(text: str | None) -> Any:
     return URIRef(text.strip("<>"))
 
 
-def _rudof_violations(raw: list[RawResult], chunk: _Chunk, store: ox.Store) -> Iterator[Violation]:
-    """pyrudof's results for one chunk as Violations, named as pyshacl's would be."""
+def _rudof_violations(
+    raw: list[RawResult], chunk: _Chunk, store: ox.Store, messages: Mapping[str, str]
+) -> Iterator[Violation]:
+    """pyrudof's results for one chunk as Violations, named as pyshacl's would be, with the
+    shape's own sh:message (`messages`) where it has one."""
     for focus_text, path_text, value_text, shape, component, message_text, severity in raw:
         focus = _rudof_term(focus_text)
         path = _rudof_term(path_text)
@@ -163,7 +169,7 @@ def _rudof_violations(raw: list[RawResult], chunk: _Chunk, store: ox.Store) -> I
             rule = short(shape)
         else:  # an anonymous shape: name it by its constraint instead
             rule = short(component)
-        message = _rudof_term(message_text)
+        message = messages.get(shape) or _rudof_term(message_text)
         text = str(message) if message is not None else rule
         yield from _violations(store, chunk, focus, path, value, rule, text, severity)
 
@@ -331,6 +337,7 @@ def _rudof_pass(
     store: ox.Store,
     chunks: list[list[Any]],
     spec: ShaclSpec,
+    messages: Mapping[str, str],
     progressed: tuple[Callable[[int, int], None] | None, int, int],
     *,
     parallel: bool,
@@ -345,7 +352,7 @@ def _rudof_pass(
         _rudof_chunks(store, chunks, spec, parallel=parallel), start=done + 1
     ):
         triples += chunk.triples
-        found.update(_rudof_violations(raw, chunk, store))
+        found.update(_rudof_violations(raw, chunk, store, messages))
         if progress is not None:
             progress(step, total)
     return found, triples
@@ -379,6 +386,7 @@ def shacl_violations(
     trial_graphs = [g for g in names if trial_id_of_graph(g) is not None]
     shared = [g for g in names if trial_id_of_graph(g) is None] + [ox.DefaultGraph()]
     known = checked or {}
+    messages = shape_messages(shapes)
     unchecked = [g for g in trial_graphs if g.value not in known]
     size = chunk_size or (PYSHACL_CHUNK_SIZE if engine == "pyshacl" else DEFAULT_CHUNK_SIZE)
     chunks = [unchecked[i : i + size] for i in range(0, len(unchecked), size)]
@@ -395,7 +403,7 @@ def shacl_violations(
                 triples += count
                 if raw:
                     chunk = _Chunk(None, _TrialsOf(ox_store, {graph}), {graph}, b"", count)
-                    found.update(_rudof_violations(list(raw), chunk, ox_store))
+                    found.update(_rudof_violations(list(raw), chunk, ox_store, messages))
         done = 1
         if progress is not None:
             progress(done, total)
@@ -403,9 +411,9 @@ def shacl_violations(
         spec = shacl_spec(shapes)
         progressed = (progress, done, total)
         try:
-            more, counted = _rudof_pass(ox_store, chunks, spec, progressed, parallel=True)
+            more, counted = _rudof_pass(ox_store, chunks, spec, messages, progressed, parallel=True)
         except BrokenProcessPool:  # e.g. a __main__ that a spawned process cannot re-import
-            more, counted = _rudof_pass(ox_store, chunks, spec, progressed, parallel=False)
+            more, counted = _rudof_pass(ox_store, chunks, spec, messages, progressed, parallel=False)
         found |= more
         triples += counted
     else:
