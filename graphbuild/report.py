@@ -140,7 +140,7 @@ class BuildReport:
 
     def summary(self) -> str:
         """A few lines for the terminal."""
-        total = sum(self.timings.values())
+        total = wall_seconds(self.timings)
         rate = self.records_read / total if total > 0 else 0.0
         lines = [
             f"{self.trials_loaded} trials loaded from {self.records_read} records "
@@ -220,7 +220,7 @@ class BuildReport:
                         " ".join(c.get("replaced", [])) or "-",
                         " ".join(c.get("added", [])) or "-",
                         str(len(c.get("rejects", []))),
-                        f"{sum(c.get('timings', {}).values()):.2f}",
+                        f"{wall_seconds(c.get('timings', {})):.2f}",
                     )
                     for c in self.changes
                 ],
@@ -267,3 +267,13 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return lines
+
+
+BESIDE = "(beside "  # a step run on another thread while the step before it ran
+
+
+def wall_seconds(timings: dict[str, float]) -> float:
+    """The build's wall time from its steps: the steps one after another, not those that ran
+    beside another (`... (beside the outputs)`), whose time the step after them waits out."""
+    return sum(seconds for step, seconds in timings.items() if BESIDE not in step)
+

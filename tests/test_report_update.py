@@ -44,3 +44,18 @@ def test_spliced_ungrounded_rows_are_the_rows_rendered_whole(corpus_graph: Path)
         assert _table_rows(spliced) == _table_rows(whole)
         assert f"## Ungrounded conditions ({len(want)})" in spliced
     assert "None: every condition was grounded in MeSH." in spliced  # the last case: no rows
+
+
+def test_the_summary_counts_steps_run_beside_another_once() -> None:
+    """The compaction and the page's queries run on a thread beside the outputs, and the page
+    step waits for them: the build's time is the steps one after another (a 100,000-trial build
+    that took 880 s said 1,020 s and 98 records/s when every step was added up)."""
+    report = BuildReport(inputs=["records"], out_dir="out", version="0", records_read=1000)
+    report.timings = {
+        "read, extract, triples, load": 50.0,
+        "write outputs": 10.0,
+        "store compaction (beside the outputs)": 9.0,
+        "report.html queries (beside the outputs)": 6.0,
+        "report.html": 5.5,
+    }
+    assert report.summary().splitlines()[-1] == "65.5 s (15 records/s)"

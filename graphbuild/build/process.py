@@ -25,7 +25,7 @@ from graphbuild.validate.rudof import RawResult, ShaclSpec
 from graphbuild.validate.scoped import graph_scoped_queries, query_rows
 
 __all__ = [
-    "Processed", "file_of", "process_chunk", "process_record", "shacl_check",
+    "Processed", "file_of", "process_chunk", "process_record", "shacl_check", "shapes_results",
 ]
 
 
@@ -91,7 +91,7 @@ def _process(
             triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
             ttl = without_prefixes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
         t2 = time.perf_counter()
-        checked = _shapes_results(shacl, quads) if shacl is not None else None
+        checked = shapes_results(shacl, quads) if shacl is not None else None
         return Processed(
             trial.trial_id, record.source, str(record.format), nquads, ttl, ungrounded,
             t1 - t0, t2 - t1,
@@ -174,7 +174,7 @@ def _query_batch(out: list[Processed | Reject], batch: list[int], quads: Sequenc
         out[index] = replace(item, violations=rows, violations_seconds=seconds)
 
 
-def _shapes_results(spec: ShaclSpec, quads: Sequence[ox.Quad]) -> tuple[RawResult, ...] | None:
+def shapes_results(spec: ShaclSpec, quads: Sequence[ox.Quad]) -> tuple[RawResult, ...] | None:
     """The shapes' results for one trial graph's quads, or None when they could not be checked
     here (shapes the compiler does not translate, or a failure): the validation step then
     checks that graph out of the store, where a failure is the validation's, never the
@@ -186,8 +186,8 @@ def _shapes_results(spec: ShaclSpec, quads: Sequence[ox.Quad]) -> tuple[RawResul
 
 
 def shacl_check(spec: ShaclSpec, nquads: bytes) -> tuple[RawResult, ...] | None:
-    """`_shapes_results` for one trial graph given as N-Quads."""
-    return _shapes_results(spec, list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)))
+    """`shapes_results` for one trial graph given as N-Quads."""
+    return shapes_results(spec, list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)))
 
 
 def _reraise_exit(exc: BaseException) -> None:

@@ -1,5 +1,5 @@
 """The SHACL shapes compiled into plain checks over a batch of triples: a build's check of each
-trial graph, at a tenth of pyrudof's cost.
+trial graph, at a sixth of pyrudof's cost (`benchmarks/bench_shacl.py`).
 
 Why. pyrudof checks a trial graph in ~3 ms of CPU (`graphbuild.validate.rudof`): 40% of a
 build worker's time, more than extraction. `ontology/shapes.ttl` uses a small part of SHACL
@@ -10,7 +10,7 @@ predicate with `sh:minCount`, `sh:maxCount`, `sh:datatype`, `sh:nodeKind sh:IRI`
 as SHACL defines it, so `compile_shapes` turns the shapes graph into a list of such tests once
 per process, and `Shapes.check` runs them over the triples a worker already holds (indexed by
 subject: no parsing, no query planning; SPARQL was tried first: Oxigraph spends ~35 ms
-planning the 130 tests, whatever the data).
+parsing and planning the 130 tests as separate queries, ~180 ms as one, whatever the data).
 
 Strict: a shapes graph using anything else (another target, a path that is not one IRI, a
 component not listed, a shape without `sh:message`) is refused with the shape and the term
