@@ -173,7 +173,7 @@ class Loader:
         self.unmatched: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.replace_seconds = 0.0
         self.shacl = shacl
-        # trial graph IRI -> (pyrudof's results, triples checked): `validate(checked=...)`
+        # trial graph IRI -> (SHACL results, pyrudof's raw form; triples checked): `validate(checked=...)`
         self.checked: dict[str, tuple[tuple[RawResult, ...], int]] = {}
         # trial graph IRI -> the graph-scoped violation queries' rows: `validate(checked_rows=...)`
         self.checked_rows: dict[str, tuple[tuple[str, dict[str, str]], ...]] = {}
