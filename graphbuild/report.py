@@ -276,4 +276,3 @@ def wall_seconds(timings: dict[str, float]) -> float:
     """The build's wall time from its steps: the steps one after another, not those that ran
     beside another (`... (beside the outputs)`), whose time the step after them waits out."""
     return sum(seconds for step, seconds in timings.items() if BESIDE not in step)
-

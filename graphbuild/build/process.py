@@ -25,7 +25,7 @@ from graphbuild.validate.rudof import RawResult, ShaclSpec
 from graphbuild.validate.scoped import graph_scoped_queries, query_rows
 
 __all__ = [
-    "Processed", "file_of", "process_chunk", "process_record", "shacl_check", "shapes_results",
+    "Processed", "file_of", "process_chunk", "process_record", "shapes_results",
 ]
 
 
@@ -183,11 +183,6 @@ def shapes_results(spec: ShaclSpec, quads: Sequence[ox.Quad]) -> tuple[RawResult
         return tuple(compiled_shapes(spec).check(quads))
     except Exception:  # noqa: BLE001 - the graph is fine; only this early check is lost
         return None
-
-
-def shacl_check(spec: ShaclSpec, nquads: bytes) -> tuple[RawResult, ...] | None:
-    """`shapes_results` for one trial graph given as N-Quads."""
-    return shapes_results(spec, list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)))
 
 
 def _reraise_exit(exc: BaseException) -> None:

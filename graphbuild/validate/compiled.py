@@ -164,16 +164,6 @@ class Shapes:
         return found
 
 
-class Checker:
-    """`graphbuild.validate.rudof.Checker`'s interface: `check` takes N-Triples."""
-
-    def __init__(self, spec: ShaclSpec) -> None:
-        self.shapes = compiled_shapes(spec)
-
-    def check(self, ntriples: bytes) -> list[RawResult]:
-        return self.shapes.check(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
-
-
 _compiled: dict[ShaclSpec, Shapes | UnsupportedShape] = {}
 
 
