@@ -263,7 +263,6 @@ def _outcome_concepts(
             evidence.setdefault(hit.key, []).append(item)  # type: ignore[arg-type]
     if measure_text:
         _overall_response(evidence, measure, measure_text, index)
-    if measure_text:
         _time_to_event(evidence, measure_text, index)
     if "TTR" in evidence and all(ev.text == "TTR" for ev in evidence["TTR"]) and _TIME_TO_RELAPSE.search(measure_text):
         del evidence["TTR"]  # "Time To Relapse" described as "TTR": the relapse measure's abbreviation
@@ -343,6 +342,8 @@ def _time_to_event(evidence: dict[str, list[Evidence]], measure_text: str, index
             del evidence[other]
         evidence[key] = [Evidence(f"outcomes[{index}].measure", found.group(), found.start(), found.end())]
         return
+
+
 _RESPONSE_WORD = re.compile(r"\brespon\w*", re.I)
 
 
