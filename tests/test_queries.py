@@ -507,6 +507,32 @@ def test_values_are_bound_at_the_start_of_the_where_group() -> None:
     )
 
 
+# A sub-select that reads a parameter, one whose projection and modifiers only name it, and
+# one that assigns it: only the first is bound inside.
+SUBSELECTS = """PREFIX ex: <http://e/>
+SELECT ?s ?n WHERE {
+  { SELECT ?s WHERE { ?s ex:p ?x } }
+  { SELECT ?x (COUNT(*) AS ?n) WHERE { ?t ex:q ?y } GROUP BY ?x }
+  { SELECT ?z WHERE { ?u ex:r ?v . BIND(?v AS ?x) } }
+}"""
+
+
+def test_a_sub_select_that_reads_a_parameter_is_bound_inside() -> None:
+    bound = q.bind_query(SUBSELECTS, {"x": ox.Literal("a"), "other": ox.Literal("b")})
+    assert bound.count("VALUES") == 2
+    assert 'SELECT ?s ?n WHERE {\n  VALUES (?x ?other) { ("a" "b") }\n' in bound
+    assert 'SELECT ?s WHERE {\n  VALUES (?x) { ("a") }\n ?s ex:p ?x }' in bound
+    ox.Store().query(bound)  # still a query: nothing was bound where the BIND assigns ?x
+    # and the binding narrows the sub-select itself: without it, ?s would come back for ?x = "b"
+    store = ox.Store()
+    for value in ("a", "b"):
+        store.add(ox.Quad(ox.NamedNode(f"http://e/{value}"), ox.NamedNode("http://e/p"), ox.Literal(value)))
+    rows = store.query(q.bind_query(
+        "PREFIX ex: <http://e/> SELECT ?s WHERE { { SELECT ?s WHERE { ?s ex:p ?x } } }",
+        {"x": ox.Literal("a")},
+    ))
+    assert [row["s"].value for row in rows] == ["http://e/a"]
+
 # --------------------------------------------------------------------------------------------
 # Headers, tokens, running on a GraphStore, formats
 # --------------------------------------------------------------------------------------------

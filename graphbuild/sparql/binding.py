@@ -3,8 +3,8 @@
 Each value is first converted by its declared type into one RDF term (`params`), then written
 in SPARQL syntax by pyoxigraph itself (a term's `str()` is its N-Triples form, every quote,
 backslash and line break escaped), checked to read back as exactly that term, and joined into
-the query as a VALUES block at the start of the WHERE group. A value full of quotes and braces
-is still just a string. (pyoxigraph's `substitutions` would avoid text altogether, but in
+the query as a VALUES block at the start of the WHERE group, and of each sub-select's WHERE
+group that reads it. A value full of quotes and braces is still just a string. (pyoxigraph's `substitutions` would avoid text altogether, but in
 0.5 it only accepts variables of the SELECT projection: "does not contains variable ?v in its
 SELECT projection". The stored queries use their parameters in FILTERs and sub-queries.)
 """
@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from graphbuild.sparql.catalog import QueryInfo, get_query
 from graphbuild.sparql.errors import ParameterError
 from graphbuild.sparql.terms import IRI_FORBIDDEN, Term
-from graphbuild.sparql.tokenize import where_brace
+from graphbuild.sparql.tokenize import subselect_braces, where_brace
 
 
 def sparql_term(term: Term) -> str:
@@ -75,11 +75,20 @@ def values_block(bindings: Mapping[str, Term]) -> str:
 
 def bind_query(text: str, bindings: Mapping[str, Term]) -> str:
     """The query with the bindings joined in at the start of its WHERE group, where every
-    pattern and filter of that group sees them."""
+    pattern and filter of that group sees them, and at the start of each sub-select's WHERE
+    group that names a parameter (only those it names): a parameter reads as a constant
+    wherever the query uses it, so a sub-select can start from it instead of reading the
+    whole graph before the outer join narrows it down."""
     if not bindings:
         return text
-    at = where_brace(text) + 1
-    return f"{text[:at]}\n  {values_block(bindings)}\n{text[at:]}"
+    inserts = [(where_brace(text) + 1, dict(bindings))]
+    for brace, names in subselect_braces(text):
+        named = {n: t for n, t in bindings.items() if n in names}
+        if named:
+            inserts.append((brace + 1, named))
+    for at, block in sorted(inserts, key=lambda item: item[0], reverse=True):
+        text = f"{text[:at]}\n  {values_block(block)}\n{text[at:]}"
+    return text
 
 
 def prepare(

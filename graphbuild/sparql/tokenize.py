@@ -103,3 +103,49 @@ def where_brace(text: str) -> int:
         elif token.kind == "punct" and token.text == "}":
             depth -= 1
     raise QueryError("the query has no WHERE group to bind parameters in")
+
+
+def subselect_braces(text: str) -> list[tuple[int, frozenset[str]]]:
+    """The `{` that opens each sub-select's WHERE group, with the variables (names without
+    `?`/`$`) that group's own patterns, filters and binds name: not the sub-select's
+    projection or modifiers (GROUP BY, HAVING, ORDER BY), not the groups of the sub-selects
+    nested in it, and not a variable the group assigns (`BIND(... AS ?x)`: bound before, the
+    BIND would be an error).
+
+    Why: a sub-select is evaluated on its own, before the outer bindings join it, so a
+    parameter bound only at the outer level reaches it too late (the whole graph is read, then
+    filtered). Binding also here lets a sub-select that names a parameter start from it."""
+    found: list[tuple[int, set[str]]] = []
+    assigned: dict[int, set[str]] = {}  # per sub-select group: the variables it BINDs
+    # one entry per open brace: "wrapper" (the group a sub-select sits in: its projection and
+    # modifiers), an index into `found` (a sub-select's WHERE group) or None (any other group)
+    stack: list[str | int | None] = []
+    owners: list[int] = []  # the sub-select WHERE groups we are inside, innermost last
+    waiting = False  # a sub-select's SELECT was read; its WHERE group is the next brace
+    outer_seen = False
+    after_as = False
+    for token in tokenize_sparql(text):
+        follows_as, after_as = after_as, token.kind == "word" and token.text.upper() == "AS"
+        if token.kind == "word" and token.text.upper() == "SELECT":
+            if not stack and not outer_seen:
+                outer_seen = True  # the query's own SELECT: its WHERE group is `where_brace`
+            elif stack:
+                stack[-1] = "wrapper"
+                waiting = True
+        elif token.kind == "punct" and token.text == "{":
+            if waiting:
+                waiting = False
+                found.append((token.start, set()))
+                stack.append(len(found) - 1)
+                owners.append(len(found) - 1)
+            else:
+                stack.append(None)
+        elif token.kind == "punct" and token.text == "}":
+            if stack and isinstance(stack.pop(), int):
+                owners.pop()
+        elif token.kind == "var" and owners and stack and stack[-1] != "wrapper":
+            owner = owners[-1]
+            found[owner][1].add(token.text[1:])
+            if follows_as:
+                assigned.setdefault(owner, set()).add(token.text[1:])
+    return [(at, frozenset(names - assigned.get(i, set()))) for i, (at, names) in enumerate(found)]
