@@ -99,6 +99,17 @@ def test_folder_is_read_recursively_in_sorted_order(tmp_path: Path, examples_dir
     assert [r.trial_id for r in records] == [SEEDS[1], SEEDS[0], SEEDS[2]]  # a/, a/deep/, b/
 
 
+def test_a_broken_link_in_a_folder_is_rejected_by_name(tmp_path: Path, examples_dir: Path) -> None:
+    shutil.copy(examples_dir / f"{SEEDS[0]}.txt", tmp_path)
+    (tmp_path / "NCT00000001.json").symlink_to(tmp_path / "moved-away.json")
+    (tmp_path / "notes").symlink_to(tmp_path / "elsewhere")  # not named like a record: skipped
+    items = list(read_inputs([tmp_path]))
+    assert [i.trial_id for i in items if isinstance(i, Record)] == [SEEDS[0]]
+    (reject,) = [i for i in items if isinstance(i, Reject)]
+    assert reject.file == str(tmp_path / "NCT00000001.json")
+    assert "cannot open" in reject.reason and "No such file" in reject.reason
+
+
 def test_glob(tmp_path: Path, examples_dir: Path) -> None:
     for seed in SEEDS:
         shutil.copy(examples_dir / f"{seed}.txt", tmp_path)

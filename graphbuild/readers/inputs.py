@@ -82,9 +82,15 @@ def _wanted(path: PurePosixPath | Path) -> bool:
 
 
 def walk(folder: Path) -> list[Path]:
-    """Record files under `folder`, recursively, sorted by path (deterministic order)."""
+    """Record files under `folder`, recursively, sorted by path (deterministic order). A link
+    named like a record file that leads nowhere (or to a folder) is listed too, so that reading
+    it rejects it by name instead of the record going missing without a word."""
     return sorted(
-        (p for p in folder.rglob("*") if p.is_file() and _wanted(p.relative_to(folder))),
+        (
+            p
+            for p in folder.rglob("*")
+            if (p.is_file() or p.is_symlink()) and _wanted(p.relative_to(folder))
+        ),
         key=lambda p: str(p),
     )
 
