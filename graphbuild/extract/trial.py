@@ -10,6 +10,7 @@ from graphbuild.extract.antigens.targets import extract_targets
 from graphbuild.extract.design import extract_design
 from graphbuild.extract.diseases.grounding import ground_conditions
 from graphbuild.extract.endpoints.cell_kinetics import gives_cells, without_cell_kinetics
+from graphbuild.extract.endpoints.disease_response import responds_as_orr, without_generic_response
 from graphbuild.extract.endpoints.outcomes import extract_endpoints
 from graphbuild.extract.interventions.info import extract_interventions
 from graphbuild.model import Record, Trial
@@ -24,6 +25,8 @@ def extract_trial(record: Record) -> Trial:
     endpoints = extract_endpoints(record)
     if not gives_cells(record, interventions):
         endpoints = without_cell_kinetics(endpoints)
+    if not responds_as_orr(diseases.links):
+        endpoints = without_generic_response(endpoints)
     return Trial(
         trial_id=record.trial_id,
         record=record,

@@ -1,0 +1,50 @@
+"""Overall response (ORR) is how a disease answers treatment as cancer, blood and immune
+disease trials measure it. Outside them the same generic words name the field's own scales: the
+"remission rate" of a PTSD checklist, the "treatment response" of visual acuity, the "responder
+rate" of a wrinkle score. The concept matcher reads one outcome at a time, so this rule, which
+needs the trial's diseases, runs over the trial's endpoints afterwards (as the cell-kinetics rule
+does).
+
+An ORR link is dropped only when all three hold: the trial's conditions are grounded, none of
+them is a neoplasm, a hemic or lymphatic disease or an immune system disease (MeSH C04, C15,
+C20: GVHD and autoimmune responses are kept), and every word the link rests on is generic
+(no "overall", "objective", "ORR", "tumour", "antitumour", "leukaemic"). A trial whose diseases
+are unknown keeps its links: the rule removes what the text contradicts, never what it
+cannot see."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+
+from graphbuild.model import DiseaseLink, Endpoint
+from graphbuild.vocab import mesh
+
+# MeSH disease branches whose trials report responses in ORR's sense
+RESPONDING_BRANCHES = ("C04", "C15", "C20")
+_SPECIFIC = re.compile(r"overall|objective|\bORR\b|tumou?r|leuk|lymphom|myelom|cancer|malignan", re.IGNORECASE)
+
+
+def responds_as_orr(diseases: Iterable[DiseaseLink]) -> bool:
+    """Is any of the trial's diseases of a kind whose response ORR means? True when none is
+    known (nothing to contradict the words)."""
+    links = list(diseases)
+    if not links:
+        return True
+    return any(
+        number.startswith(RESPONDING_BRANCHES) for link in links for number in mesh.tree_numbers(link.mesh_id)
+    )
+
+
+def without_generic_response(endpoints: tuple[Endpoint, ...]) -> tuple[Endpoint, ...]:
+    """The endpoints with the ORR links that rest only on generic words taken out (for a trial
+    about none of the responding diseases)."""
+    out = []
+    for endpoint in endpoints:
+        kept = tuple(
+            c for c in endpoint.concepts
+            if c.concept != "ORR" or any(_SPECIFIC.search(ev.text) for ev in c.evidence)
+        )
+        out.append(endpoint if len(kept) == len(endpoint.concepts) else dataclasses.replace(endpoint, concepts=kept))
+    return tuple(out)
