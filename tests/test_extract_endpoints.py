@@ -185,6 +185,12 @@ def test_seed_000_efficacy_evidence_is_in_the_description(seed_records: dict[str
         pytest.param("standard deviation (SD) of counts", [], id="standard-deviation-bracket"),
         pytest.param("PR interval > 200 ms", [], id="ECG-PR-interval"),
         pytest.param("OS of patients in first complete remission", ["OS"], id="CR-state"),
+        # a subgroup named by its response is where a measure is read, not a response measure
+        pytest.param("summarized for those achieving a CR/CRi", [], id="response-subgroup-for-those"),
+        pytest.param("MRD in Patients Who Have Achieved Complete Response", ["MRD"], id="response-subgroup-achieved"),
+        pytest.param("analysed separately in patients in complete remission", [], id="response-subgroup-in"),
+        pytest.param("Percentage of participants achieving complete remission", ["CR"], id="achieving-CR-is-the-measure"),
+        pytest.param("Number of patients who achieve a CR or PR", ["CR", "PR"], id="achieve-CR-or-PR-is-the-measure"),
         pytest.param("dose expansion cohort", [], id="dose-expansion"),
         pytest.param("CAR-T cell expansion", ["EXPANSION"], id="cell-expansion"),
         pytest.param("chest wall expansion", [], id="non-cell-expansion"),

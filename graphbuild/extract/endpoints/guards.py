@@ -24,6 +24,15 @@ class _Guard:
 _CELL_CONTEXT = re.compile(
     r"\bCAR|CART|T[\s-]?cells?|\bNK\b|\bcells?\b|transgene|vector|infus|engraft|in\s+vivo|CTL\d|leucel\b|\bproducts?\b", re.I
 )
+# "for / among / in patients who (do not) achieve(d) / reach / are in ...", "those (patients) who
+# achieve ...": the patients a measure is read in, named by their response
+_RESPONSE_SUBGROUP = re.compile(
+    r"(?:\b(?:for|among|in)\s+(?:the\s+patients|patients|participants|subjects)|\bthose(?:\s+patients)?)"
+    r"(?:\s+(?:who|that))?(?:\s+(?:have|had|has|do|did|does|will))?(?:\s+not)?"
+    r"\s+(?:achiev\w*|attain\w*|reach\w*|in|with)\s+(?:an?\s+)?"
+    r"(?:(?:s?CR|CRi|PR|VGPR)\s*(?:/|,|\bor\b|\band\b)\s*)*$",  # "a CR/CRi": the second too
+    re.I,
+)
 _GUARDS: tuple[_Guard, ...] = (
     _Guard("SD", before=re.compile(r"(?:\u00b1|\+/-|\bmean\b[^.;]{0,15}|\bmedian\b[^.;]{0,15})\s*$", re.I),
            after=re.compile(r"^(?:\s*[=:]\s*\d|\s+of\s+(?:\d|the\s+mean|mean)|-[A-Za-z])")),
@@ -105,6 +114,12 @@ _GUARDS: tuple[_Guard, ...] = (
     _Guard("MR", before=re.compile(r"(?:mitral|tricuspid|aortic)\s*(?:valve\s*)?$", re.I),
            after=re.compile(r"^\s*(?:angiograph|imaging|spectroscop|elastograph|enterograph|\(\s*[<>])", re.I)),
     _Guard("CR", before=re.compile(r"\b(?:in|achieved|reached)\s+(?:a\s+)?(?:first|second|third|1st|2nd|3rd)\s+$", re.I)),
+    # a subgroup defined by its response, not a measure of it: "summarized for those achieving a
+    # CR/CRi", "MRD in patients who have achieved CR", "analysed separately in patients in CR"
+    *(
+        _Guard(key, before=_RESPONSE_SUBGROUP)
+        for key in ("CR", "CRI", "PR", "VGPR", "SCR")
+    ),
     # "complete response rate with incomplete hematologic recovery (CRi)" is CRi, not CR
     _Guard("CR", after=re.compile(r"^\s*(?:rates?\s+)?with\s+incomplete\b", re.I)),
     # an ex vivo drug-sensitivity curve ("IC50 and AUC values" of cultured blasts): no drug exposure
