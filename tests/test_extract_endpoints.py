@@ -191,6 +191,10 @@ def test_seed_000_efficacy_evidence_is_in_the_description(seed_records: dict[str
         pytest.param("analysed separately in patients in complete remission", [], id="response-subgroup-in"),
         pytest.param("Percentage of participants achieving complete remission", ["CR"], id="achieving-CR-is-the-measure"),
         pytest.param("Number of patients who achieve a CR or PR", ["CR", "PR"], id="achieve-CR-or-PR-is-the-measure"),
+        # the events a DLT counts, named by it, are the DLT
+        pytest.param("Incidence of adverse events defined as dose-limiting toxicities (DLT)", ["DLT", "DLT"], id="AE-defined-as-DLT"),
+        pytest.param("subjects experienced adverse events, meeting the DLT definition", ["DLT"], id="AE-meeting-DLT"),
+        pytest.param("Incidence of adverse events and dose-limiting toxicities", ["AE", "DLT"], id="AE-and-DLT-side-by-side"),
         pytest.param("dose expansion cohort", [], id="dose-expansion"),
         pytest.param("CAR-T cell expansion", ["EXPANSION"], id="cell-expansion"),
         pytest.param("chest wall expansion", [], id="non-cell-expansion"),

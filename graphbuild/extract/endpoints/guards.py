@@ -52,6 +52,13 @@ _GUARDS: tuple[_Guard, ...] = (
            after=re.compile(r"^\s+of\s+(?:\S+\s+){0,3}?\S*(?:\+|positive|cells?\b|blasts|MRD|disease|vir)", re.I)),
     # "dose-limiting (DLT) toxicity" is DLT only; "toxicity-evaluable" patients are a population
     _Guard("AE", before=re.compile(r"(?:dose[\s-]*limiting|\bDLTs?\)?)\s*$", re.I), after=re.compile(r"^-?\s*evaluable", re.I)),
+    # "adverse events defined as dose-limiting toxicities", "adverse events, meeting the DLT
+    # definition": the events a DLT counts, named by it (the DLT is matched on its own)
+    *(
+        _Guard(key, after=re.compile(r"^\s*,?\s*(?:defined\s+as|meeting\s+the|that\s+(?:meet|are|qualify\s+as)"
+                                     r"|qualifying\s+as|considered)\s+(?:an?\s+|the\s+)?(?:dose[\s-]*limit\w*|DLTs?\b)", re.I))
+        for key in ("AE", "TRAE", "SAE", "TEAE")
+    ),
     # follow-up logistics: "followed until treatment-related toxicities have stabilized"
     *(
         _Guard(key, before=re.compile(r"\buntil\s+(?:\S+\s+){0,3}$", re.I),
