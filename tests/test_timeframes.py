@@ -95,6 +95,12 @@ CORPUS_SHAPES = [  # shapes read in the JSON / CSV / XML corpus
     pytest.param("one year after transplantation", (0, 365, (), "transplant"), id="transplant"),
     pytest.param("100 days post auto-SCT", (0, 100, (), "transplant"), id="auto-sct"),
     pytest.param("Up to 35 days after last dose", (0, None, (), "last dose"), id="last-dose"),
+    # an end counted from an event on no day the record gives, after a start it names: no upper bound
+    pytest.param("From enrollment to 30 days after hospital discharge", (0, None, (), "enrollment"), id="after-discharge"),
+    pytest.param("From enrollment till 6 weeks after birth", (0, None, (), "enrollment"), id="after-birth"),
+    pytest.param("30 and 90 days after hospital discharge", (30, 90, (30, 90), None), id="discharge-as-anchor"),
+    pytest.param("Until 1 year after the last patient received his last dose of EMD 521873", (0, None, (), "last dose"),
+                 id="study-last-dose"),
     pytest.param("Up to 30 days post-treatment", (0, 30, (), "end of treatment"), id="post-treatment-is-a-horizon"),
     pytest.param("Safety follow-up is 100 days from last CAR-T infusion.", (0, None, (), "infusion"), id="from-last-infusion"),
     pytest.param("Up to 30 days after study treatment has ended", (0, None, (), None), id="after-treatment-has-ended"),

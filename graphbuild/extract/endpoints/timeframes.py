@@ -369,8 +369,19 @@ _AFTER_LAST = re.compile(
     r"^\s*(?:after|post|following|from)\s+(?:the\s+)?(?:administration\s+of\s+(?:the\s+)?)?"
     rf"(?:{_LAST_DOSE}"
     r"|(?:end|completion|discontinuation|stop\w*)\s+of|complet(?:ing|ion\s+of)\b"
-    r"|(?:study\s+)?treatment\s+(?:completion|end\b|has\s+ended))"
+    r"|(?:study\s+)?treatment\s+(?:completion|end\b|has\s+ended)"
+    # "until 1 year after the last patient received his last dose": the study's last dose
+    r"|last\s+(?:patient|participant|subject)\s+(?:[\w-]+\s+){0,3}?(?:last|final)\s+(?:dose|administration|treatment))"
 )
+# "From enrollment to 30 days after hospital discharge", "from enrollment till 6 weeks after
+# birth": the end counts from an event that falls on no day the record gives, later than the
+# start, so the frame has a start and no upper bound (as R18's last dose). Only after a start
+# the frame names ("from ...", "until ..."): "30 and 90 days after hospital discharge" alone
+# counts from the discharge, its anchor.
+_AFTER_UNDATED = re.compile(
+    r"^\s*(?:after|post|following)[\s-]+(?:the\s+)?(?:hospital\s+)?(?:discharge|birth|childbirth|delivery)\b"
+)
+_STARTED = re.compile(r"^\W*(?:from|until|till)\b")
 # R27: "30 days after the last dose at week 12": the last dose's day is given, so the frame
 # ends 30 days after it
 _LAST_AT = re.compile(
@@ -587,7 +598,10 @@ def _resolve(
             intervals.append((0.0, at_day + m.values[0]))
             stated_last = m.end + last_at.end()
             continue
-        if m.kind in ("nf", "uf") and (_AFTER_LAST.match(after) or _LAST_PLUS.search(before)):
+        if m.kind in ("nf", "uf") and (
+            _AFTER_LAST.match(after) or _LAST_PLUS.search(before)
+            or (_AFTER_UNDATED.match(after) and _STARTED.match(text))
+        ):
             after_last = True  # "up to 30 days after last dose", "1 year after completion of
             continue  # treatment": from a date the record does not give, so no upper bound
         if m.kind == "nf" and "consecutive" in text[m.start:m.end]:
