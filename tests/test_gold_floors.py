@@ -58,10 +58,16 @@ TARGETS: dict[str, float] = {
 # which of them to keep by their effect on the test half would make it a tuning set, so they
 # stay, the figure is reported as it is, and the 0.90 target is an expected failure
 # again (below) until the extraction earns it back on records it was not tuned on.
+# It did in the seventh round (2026-12-07), on development evidence only: "side effect(s)" named
+# TRAE (a side effect is the treatment's by definition; 6 of the 8 development outcomes that say
+# it are annotated TRAE, the other 2 are questionnaire domains), after three rules that took 33
+# spurious concepts off the development half and left the test half as it was. The test half,
+# measured as a whole after each change and never read record by record: 0.8996 -> 0.9015 (3
+# more concepts found, none lost), so the concepts floor is the 0.90 again.
 FLOORS: dict[str, float] = {
     "target antigens F1": 0.90,
     "disease F1": 0.94,
-    "endpoint concepts F1": 0.89,
+    "endpoint concepts F1": 0.90,
     "endpoint categories F1": 0.93,
     "time-frame bounds exact": 0.91,
 }
@@ -69,7 +75,6 @@ FLOORS: dict[str, float] = {
 # suite says so (XPASS fails) and the target moves into FLOORS.
 NOT_YET_REACHED = {
     "target antigens F1": "0.909 on the test half (0.989 on the development half)",
-    "endpoint concepts F1": "0.8996 on the test half (0.934 on the development half)",
     "time-frame bounds exact": "0.919 on the test half (0.960 on the development half)",
 }
 # Floors held on the development half (the half the extraction is tuned against: 510 records
