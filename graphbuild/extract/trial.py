@@ -11,6 +11,7 @@ from graphbuild.extract.design import extract_design
 from graphbuild.extract.diseases.grounding import ground_conditions
 from graphbuild.extract.endpoints.cell_kinetics import gives_cells, without_cell_kinetics
 from graphbuild.extract.endpoints.disease_response import responds_as_orr, without_generic_response
+from graphbuild.extract.endpoints.drug_levels import without_patient_levels
 from graphbuild.extract.endpoints.outcomes import extract_endpoints
 from graphbuild.extract.interventions.info import extract_interventions
 from graphbuild.model import Record, Trial
@@ -27,6 +28,7 @@ def extract_trial(record: Record) -> Trial:
         endpoints = without_cell_kinetics(endpoints)
     if not responds_as_orr(diseases.links):
         endpoints = without_generic_response(endpoints)
+    endpoints = without_patient_levels(record, endpoints)
     return Trial(
         trial_id=record.trial_id,
         record=record,
