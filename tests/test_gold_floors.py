@@ -84,13 +84,14 @@ NOT_YET_REACHED = {
 # lowered for a regression (diseases 0.97 -> 0.96 and categories 0.96 -> 0.95 with the fourth
 # supplement's non-therapy records; with the fifth, scored at targets 0.667 (6 antigens),
 # concepts 0.826 and time frames 0.881 before its round: targets 0.99 -> 0.985, concepts 0.93
-# -> 0.925, time frames 0.97 -> 0.955).
+# -> 0.925, time frames 0.97 -> 0.955). Raised with the seventh round's rules (concepts 0.935,
+# categories 0.962, time frames 0.9604).
 DEV_FLOORS: dict[str, float] = {
     "target antigens F1": 0.985,
     "disease F1": 0.96,
-    "endpoint concepts F1": 0.925,
-    "endpoint categories F1": 0.95,
-    "time-frame bounds exact": 0.955,
+    "endpoint concepts F1": 0.93,
+    "endpoint categories F1": 0.96,
+    "time-frame bounds exact": 0.96,
 }
 METRICS: dict[str, Callable[[ev.Report], float]] = {
     "target antigens F1": lambda r: r.antigens.f1,
