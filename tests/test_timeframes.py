@@ -101,6 +101,9 @@ CORPUS_SHAPES = [  # shapes read in the JSON / CSV / XML corpus
     pytest.param("30 and 90 days after hospital discharge", (30, 90, (30, 90), None), id="discharge-as-anchor"),
     pytest.param("Until 1 year after the last patient received his last dose of EMD 521873", (0, None, (), "last dose"),
                  id="study-last-dose"),
+    # "Cycle 1 (28 days)" gives the cycle's length (the conventions' own example), not a horizon of its own
+    pytest.param("End of Cycle 1 (28 days)", (28, 28, (28,), None), id="end-of-cycle-with-its-length"),
+    pytest.param("Cycle 1 (28 days) and Cycle 2", (0, 56, (), None), id="cycle-with-its-length"),
     pytest.param("Up to 30 days post-treatment", (0, 30, (), "end of treatment"), id="post-treatment-is-a-horizon"),
     pytest.param("Safety follow-up is 100 days from last CAR-T infusion.", (0, None, (), "infusion"), id="from-last-infusion"),
     pytest.param("Up to 30 days after study treatment has ended", (0, None, (), None), id="after-treatment-has-ended"),

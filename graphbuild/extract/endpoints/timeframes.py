@@ -262,6 +262,8 @@ _CYCLE_LENGTH = (
         r"\bcycles?\s*[,(]?\s*each\s+(?:cycle\s+)?(?:is\s+|=\s*|of\s+|lasting\s+|being\s+)?(?:approximately\s*)?"
         rf"(?P<n>{_NUM})\s*-?\s*(?P<u>days?|weeks?)\b"
     ),
+    # Cycle 1 (28 days): the length of the cycle it names
+    re.compile(rf"\bcycle\s+\d+\s*\(\s*(?P<n>{_NUM})\s*-?\s*(?P<u>days?|weeks?)\s*\)"),
 )
 _FIRST_CYCLE = re.compile(r"\b(?:the\s+)?(?:first|1)\s+cycle\b")
 _EACH_CYCLE_END = re.compile(r"\b(?:end|completion)\s+of\s+(?:each|every)\s+(?:treatment\s+)?cycle\b")
