@@ -104,6 +104,12 @@ CORPUS_SHAPES = [  # shapes read in the JSON / CSV / XML corpus
     # "Cycle 1 (28 days)" gives the cycle's length (the conventions' own example), not a horizon of its own
     pytest.param("End of Cycle 1 (28 days)", (28, 28, (28,), None), id="end-of-cycle-with-its-length"),
     pytest.param("Cycle 1 (28 days) and Cycle 2", (0, 56, (), None), id="cycle-with-its-length"),
+    # "Day N of Cycle K" is "Cycle K Day N": a day of the study once the cycle length is given
+    pytest.param("On Day 1 of Cycle 16 (each cycle is 28 days)", (421, 421, (421,), None), id="day-of-cycle"),
+    pytest.param("Day 1 of Cycle 7 and Day 1 of Cycle 16 (each cycle is 28 days)", (169, 421, (169, 421), None),
+                 id="days-of-cycles"),
+    pytest.param("Day 8 of cycle 2", (None, None, (), None), id="day-of-cycle-no-length"),
+    pytest.param("Day 8 of cycle 1", (8, 8, (8,), None), id="day-of-cycle-one"),
     pytest.param("Up to 30 days post-treatment", (0, 30, (), "end of treatment"), id="post-treatment-is-a-horizon"),
     pytest.param("Safety follow-up is 100 days from last CAR-T infusion.", (0, None, (), "infusion"), id="from-last-infusion"),
     pytest.param("Up to 30 days after study treatment has ended", (0, None, (), None), id="after-treatment-has-ended"),

@@ -305,7 +305,9 @@ _MENTION = re.compile(
     r"(?=[0-9+\-]|\b[bcdmwysepi])(?:"
     # Cycle 2 Day 1 / C2D1 / Cycles 1-2 / Cycle 3
     r"(?P<cycle>\b(?:cycles?\s*(?P<c1>\d+)(?:\s*(?P<csep>-|to|through|and|,|&)\s*(?P<c2>\d+))?"
-    r"(?:\s*,?\s*(?:day|d)\s*(?P<cd>\d+))?|c(?P<cc>\d+)\s*d(?P<ccd>\d+)))"
+    r"(?:\s*,?\s*(?:day|d)\s*(?P<cd>\d+))?|c(?P<cc>\d+)\s*d(?P<ccd>\d+)"
+    # Day 8 of Cycle 2 (of cycle 1 it is plain day 8, whatever the cycle length: read as "uf")
+    r"|day\s*(?P<dcd>\d+)\s+of\s+(?:the\s+)?cycle\s*(?P<dcc>[2-9]|\d{2,})\b(?!\s*(?:-|to|through|and|,|&)\s*\d)))"
     # 6 cycles
     r"|(?P<ncycles>\b(?P<cn>\d+)\s+(?:\w+\s+)?cycles?\b)"
     # Day 28 / Week 4, 7 and 10 / Month 24 / day +100 / Day -6
@@ -442,6 +444,9 @@ def _mentions(text: str) -> list[_Mention]:
             if m.group("cc"):
                 first = last = int(m.group("cc"))
                 day = int(m.group("ccd"))
+            elif m.group("dcc"):
+                first = last = int(m.group("dcc"))
+                day = int(m.group("dcd"))
             else:
                 first = int(m.group("c1"))
                 last = int(m.group("c2") or first)
