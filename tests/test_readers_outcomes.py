@@ -96,6 +96,17 @@ XML_FLOOR = 0.92
             ("Duration of remission (DOR)", "The DOR will be assessed at months 12", "12 months"),
             id="unit-first-number-then-a-time-of-its-own",
         ),
+        # sampling hours listed after "predose and": the list opens in the segment before it
+        pytest.param(
+            "Peak plasma concentration (Cmax) of acalabrutinib (Arm 1), Samples will be collected "
+            "predose and 1, 4, 6 hours postdose on Cycle 1 Day 8 only",
+            (
+                "Peak plasma concentration (Cmax) of acalabrutinib (Arm 1)",
+                "",
+                "Samples will be collected predose and 1, 4, 6 hours postdose on Cycle 1 Day 8 only",
+            ),
+            id="predose-and-hours-list",
+        ),
         pytest.param("Just a measure", ("Just a measure", "", ""), id="measure-only"),
     ],
 )

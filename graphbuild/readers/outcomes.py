@@ -62,7 +62,7 @@ _INNER_AND_OR = re.compile(r"^\S+(?: \S+)? (?:and|or|&) ")  # "neuronal and othe
 _ENDS_NUM = re.compile(r"(?:\d|\b" + _UNIT + r")\)?$", re.IGNORECASE)
 _YEAR_END = re.compile(r"(?:19|20)\d\d$")  # "September 30, 2021" is a date, not a list
 # A list of time points whose unit comes first: "at months 1, 2, 4, and 6", "on days 1, 8, 15"
-_UNIT_FIRST = re.compile(r"\b(?:days?|weeks?|months?|years?|visits?|cycles?)\s+\d+$", re.IGNORECASE)
+_UNIT_FIRST = re.compile(r"\b(?:days?|weeks?|months?|years?|visits?|cycles?|hours?|(?:pre-?dose|baseline|screening) and)\s+\d+$", re.IGNORECASE)
 # ... whose next items are bare numbers ("2", "and 6 post-transplant"), not a time of their own
 _BARE_NUMBER = re.compile(r"(?:(?:and|or|&)\s+)?\d+(?![\d.,]*\s*-?\s*" + _UNIT + r"\b)", re.IGNORECASE)
 # Lowercase words that continue a phrase rather than start a description.
