@@ -26,11 +26,13 @@ _DRUG_WORDS = re.compile(
     re.IGNORECASE,
 )
 # Words of an intervention's name that say nothing of which product it is
-_NAME_STOPWORDS = frozenset(
-    "tablet tablets capsule capsules injection injections infusion oral placebo therapy treatment "
-    "group blood drawn additional tubes with from each will dose doses daily standard care cells "
-    "solution cream film coated cell week weeks days high plus only test arms".split()
-)
+_NAME_STOPWORDS = frozenset({
+    "tablet", "tablets", "capsule", "capsules", "injection", "injections", "infusion", "oral",
+    "placebo", "therapy", "treatment", "group", "blood", "drawn", "additional", "tubes", "with",
+    "from", "each", "will", "dose", "doses", "daily", "standard", "care", "cells", "solution",
+    "cream", "film", "coated", "cell", "week", "weeks", "days", "high", "plus", "only", "test",
+    "arms",
+})
 _NAME_TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
