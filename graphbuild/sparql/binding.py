@@ -4,9 +4,10 @@ Each value is first converted by its declared type into one RDF term (`params`),
 in SPARQL syntax by pyoxigraph itself (a term's `str()` is its N-Triples form, every quote,
 backslash and line break escaped), checked to read back as exactly that term, and joined into
 the query as a VALUES block at the start of the WHERE group, and of each sub-select's WHERE
-group that reads it. A value full of quotes and braces is still just a string. (pyoxigraph's `substitutions` would avoid text altogether, but in
-0.5 it only accepts variables of the SELECT projection: "does not contains variable ?v in its
-SELECT projection". The stored queries use their parameters in FILTERs and sub-queries.)
+group that reads it. A value full of quotes and braces is still just a string. (pyoxigraph's
+`substitutions` would avoid text altogether, but in 0.5 it only accepts variables of the SELECT
+projection: "does not contains variable ?v in its SELECT projection". The stored queries use
+their parameters in FILTERs and sub-queries.)
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ which needs the trial's interventions, runs over the trial's endpoints afterward
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
+from graphbuild.extract.endpoints.pruning import drop_concepts
 from graphbuild.extract.interventions.modality import CELL_BASED
 from graphbuild.model import Endpoint, InterventionInfo, Record
 
@@ -31,11 +31,4 @@ def gives_cells(record: Record, interventions: tuple[InterventionInfo, ...]) -> 
 def without_cell_kinetics(endpoints: tuple[Endpoint, ...]) -> tuple[Endpoint, ...]:
     """The endpoints with the cell-kinetics concepts taken out (for a trial that gives no
     cells)."""
-    return tuple(
-        dataclasses.replace(
-            e, concepts=tuple(c for c in e.concepts if c.concept not in CELL_KINETICS)
-        )
-        if any(c.concept in CELL_KINETICS for c in e.concepts)
-        else e
-        for e in endpoints
-    )
+    return drop_concepts(endpoints, lambda _endpoint, link: link.concept in CELL_KINETICS)

@@ -14,10 +14,10 @@ cannot see."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable
 
+from graphbuild.extract.endpoints.pruning import drop_concepts
 from graphbuild.model import DiseaseLink, Endpoint
 from graphbuild.vocab import mesh
 
@@ -40,11 +40,7 @@ def responds_as_orr(diseases: Iterable[DiseaseLink]) -> bool:
 def without_generic_response(endpoints: tuple[Endpoint, ...]) -> tuple[Endpoint, ...]:
     """The endpoints with the ORR links that rest only on generic words taken out (for a trial
     about none of the responding diseases)."""
-    out = []
-    for endpoint in endpoints:
-        kept = tuple(
-            c for c in endpoint.concepts
-            if c.concept != "ORR" or any(_SPECIFIC.search(ev.text) for ev in c.evidence)
-        )
-        out.append(endpoint if len(kept) == len(endpoint.concepts) else dataclasses.replace(endpoint, concepts=kept))
-    return tuple(out)
+    return drop_concepts(
+        endpoints,
+        lambda _endpoint, link: link.concept == "ORR" and not any(_SPECIFIC.search(ev.text) for ev in link.evidence),
+    )

@@ -12,10 +12,10 @@ dropped."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
-from graphbuild.model import Endpoint, Record
+from graphbuild.extract.endpoints.pruning import drop_concepts
+from graphbuild.model import ConceptLink, Endpoint, Record
 
 # what the matcher's bare level wordings read: "plasma concentration", "serum ~ concentration"
 _LEVEL_WORDS = re.compile(r"^(?:plasma|serum|blood)\b.*\bconcentrations?$", re.IGNORECASE | re.DOTALL)
@@ -52,18 +52,17 @@ def _name_words(record: Record) -> set[str]:
 def without_patient_levels(record: Record, endpoints: tuple[Endpoint, ...]) -> tuple[Endpoint, ...]:
     """The endpoints with the PK links that rest only on a concentration of something the trial
     does not give taken out."""
-    names = _name_words(record)
-    out = []
-    for endpoint in endpoints:
+    names: set[str] | None = None  # read from the interventions at the first bare level only
+
+    def drop(endpoint: Endpoint, link: ConceptLink) -> bool:
+        nonlocal names
+        if link.concept != "PK" or not all(_LEVEL_WORDS.match(ev.text.strip()) for ev in link.evidence):
+            return False
         text = f"{endpoint.measure}\n{endpoint.description}"
-        drops = [
-            c for c in endpoint.concepts
-            if c.concept == "PK" and all(_LEVEL_WORDS.match(ev.text.strip()) for ev in c.evidence)
-        ]
-        if drops and (_DRUG_WORDS.search(text) or names.intersection(_NAME_TOKEN.findall(text.lower()))):
-            drops = []  # the level of what the trial gives
-        out.append(
-            dataclasses.replace(endpoint, concepts=tuple(c for c in endpoint.concepts if c not in drops))
-            if drops else endpoint
-        )
-    return tuple(out)
+        if _DRUG_WORDS.search(text):
+            return False
+        if names is None:
+            names = _name_words(record)
+        return not names.intersection(_NAME_TOKEN.findall(text.lower()))  # not what the trial gives
+
+    return drop_concepts(endpoints, drop)
