@@ -12,8 +12,10 @@
 
 The gold is split once into a development half (`tests/gold/dev.jsonl`: tune against it) and a
 frozen test half (`tests/gold/test.jsonl`: never tune against it; the floors are held on it).
-The halves are always reported apart, never pooled. `--errors` / `--summary` on the test half
-are for checking the scorer, not for tuning (tests/gold/README.md).
+The halves are always reported apart, never pooled. On the test half `--summary` prints the
+error classes with their counts only, and `--errors` prints nothing record by record, unless
+`--show-test-records` is given too: that is for checking the scorer, not for tuning
+(tests/gold/README.md), and a tuner who reads a test record has spent it.
 
 Why a script and not only a test: the floors test says pass/fail; an engineer fixing the
 extraction needs the figures and the list of concrete misses (record, outcome, gold vs
@@ -239,20 +241,27 @@ def _half_lines(
         yield ""
         yield f"problems ({len(problems)}):"
         yield from (f"  {p}" for p in problems)
+    frozen = name == "test" and not args.show_test_records
     if args.summary:
         yield ""
-        yield "error classes (field, kind, count, examples):"
+        yield "error classes (field, kind, count" + ("):" if frozen else ", examples):")
         for fld, kind, count, examples in ev.summarize(report.errors).groups:
             yield f"  {count:4d}  {fld} / {kind}"
-            for e in examples[: args.examples]:
+            for e in [] if frozen else examples[: args.examples]:
                 yield f"          {e}"
-    if args.errors:
+    if args.errors and frozen:
+        yield ""
+        yield (
+            f"errors ({len(report.errors)}): not listed for the frozen test half "
+            "(--show-test-records lists them, for checking the scorer only)"
+        )
+    elif args.errors:
         yield ""
         yield f"errors ({len(report.errors)}):"
         yield from (f"  {e}" for e in report.errors)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--half",
@@ -273,13 +282,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--errors", action="store_true", help="list every disagreement")
     parser.add_argument("--summary", action="store_true", help="group errors by field and kind")
     parser.add_argument("--examples", type=int, default=5, help="examples per error class")
+    parser.add_argument(
+        "--show-test-records",
+        action="store_true",
+        help="let --errors / --summary name test-half records (checking the scorer, never tuning)",
+    )
     parser.add_argument("--by-format", action="store_true", help="one table per source format")
     parser.add_argument(
         "--via-flat",
         action="store_true",
         help="read each record through the flat seed layout first (convert --to flat, read back)",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     if not Path(args.corpus).is_dir():
         print(f"corpus not found: {args.corpus} (set GRAPHBUILD_SHARED)", file=sys.stderr)
         return 2

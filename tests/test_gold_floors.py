@@ -414,3 +414,22 @@ def test_floor_on_development_half(
         f"development half: {metric} {value:.3f} < {DEV_FLOORS[metric]}\n"
         f"  {_worst(report, FIELD_OF[metric])}"
     )
+
+
+@pytest.mark.parametrize("flag", ["--summary", "--errors"])
+def test_the_script_names_no_test_record_unless_asked(flag: str) -> None:
+    """The frozen half's records stay unread: `--summary` / `--errors` on the test half give
+    counts only, and name records only with `--show-test-records` (checking the scorer)."""
+    script = _load_script()
+    gold = [ev.Answer(key="f.json#0", trial_id="NCT00000001", antigens=frozenset({"CD19"}))]
+    predicted = {"f.json#0": ev.Answer(key="f.json#0", trial_id="NCT00000001")}
+    result = (ev.evaluate(gold, predicted), gold, predicted, [])
+
+    def lines(half: str, *extra: str) -> str:
+        args = script.build_parser().parse_args(["--half", half, flag, *extra])
+        return "\n".join(script._half_lines(half, result, args))
+
+    assert "NCT00000001" not in lines("test")
+    assert "1  target antigens / missed" in lines("test") or flag == "--errors"
+    assert "NCT00000001" in lines("test", "--show-test-records")
+    assert "NCT00000001" in lines("dev")
