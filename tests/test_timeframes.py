@@ -131,6 +131,11 @@ CORPUS_SHAPES = [  # shapes read in the JSON / CSV / XML corpus
     pytest.param("2 weeks before baseline and at week 12", (-14, 84, (-14, 84), "baseline"), id="weeks-before-baseline"),
     # a start and an end no number gives: from day 0, no upper bound
     pytest.param("From enrollment till birth", (0, None, (), "enrollment"), id="from-enrollment-till-event"),
+    # ... and so does a study-time anchor with no number at all; an event start gives no bound
+    pytest.param("From date of randomization until date of death with acute GVHD", (0, None, (), "randomization"), id="from-randomization-until-event"),
+    pytest.param("From start of first treatment", (0, None, (), "treatment start"), id="from-treatment-start"),
+    pytest.param("From CR or CRi to relapse or death", (None, None, (), None), id="from-event-to-event"),
+    pytest.param("From relapse after transplant until death", (None, None, (), "transplant"), id="from-event-after-anchor"),
     # cycles with no stated length: "up to N cycles" starts at 0 and has no end in days
     pytest.param("Duration of Treatment (up to 12 cycles)", (0, None, (), None), id="up-to-cycles-no-length"),
     # visits that go on at the investigator's discretion (R21): the first visit, no end

@@ -531,6 +531,15 @@ ANCHORS: tuple[tuple[str, str], ...] = (
     ("baseline", r"base[- ]?line"),
 )
 _ANCHOR = re.compile(r"\b(?=[a-z])(?:" + "|".join(f"(?P<a{i}>{pattern})" for i, (_, pattern) in enumerate(ANCHORS)) + ")")
+# "From date of randomization until date of death", "From start of first treatment": a frame that
+# opens at a study-time anchor and names no number starts on day 0 and has no end in days (an event
+# start, "From CR to relapse", gives no bound at all)
+_STUDY_START_ANCHORS = ("first dose", "randomization", "enrollment", "treatment start", "infusion", "transplant")
+_FROM_STUDY_START = re.compile(
+    r"^\W*(?:from|since|starting (?:at|from|with))\s+(?:the\s+)?(?:(?:date|day|time)\s+of\s+(?:the\s+)?)?(?:"
+    + "|".join(pattern for name, pattern in ANCHORS if name in _STUDY_START_ANCHORS)
+    + r")\b(?![^.;]*\b(?:before|prior)\b)"
+)
 _FROM_CUE = re.compile(r"(?:\bfrom|\bsince|\brelative to|\bstarting (?:at|from|with))(?:\s+\S+){0,4}\s*$")
 _AFTER_CUE = re.compile(r"(?:\bafter|\bpost|\bfollowing|\bof|\bprior to|\bbefore|-)(?:\s+\S+){0,4}\s*$")
 
@@ -774,6 +783,8 @@ def parse_time_frame(text: str) -> TimeFrame:
         # "At the end of each cycle (each cycle is 28 days)", no count: the first end, no last (R21)
         return TimeFrame(text=text, min_days=_round(cycle_len), anchor=anchor)
     if not _DIGIT.search(body) and not any(word in body for word in _BASELINE_WORDS):
+        if _FROM_STUDY_START.match(body):
+            return TimeFrame(text=text, min_days=0.0, anchor=anchor)  # "From randomization until death"
         return TimeFrame(text=text, anchor=anchor)  # no number and no visit: no mention
     periods = (
         [(m.start(), _to_days(m.group(1), m.group(2))) for m in _PERIODIC.finditer(body)]
