@@ -136,6 +136,9 @@ CORPUS_SHAPES = [  # shapes read in the JSON / CSV / XML corpus
     pytest.param("From start of first treatment", (0, None, (), "treatment start"), id="from-treatment-start"),
     pytest.param("From CR or CRi to relapse or death", (None, None, (), None), id="from-event-to-event"),
     pytest.param("From relapse after transplant until death", (None, None, (), "transplant"), id="from-event-after-anchor"),
+    # "POD N" is postoperative day N
+    pytest.param("POD 1", (1, 1, (1,), None), id="pod"),
+    pytest.param("on POD 1, 2 and 3", (1, 3, (1, 2, 3), None), id="pod-list"),
     # cycles with no stated length: "up to N cycles" starts at 0 and has no end in days
     pytest.param("Duration of Treatment (up to 12 cycles)", (0, None, (), None), id="up-to-cycles-no-length"),
     # visits that go on at the investigator's discretion (R21): the first visit, no end

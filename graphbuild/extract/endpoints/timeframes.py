@@ -65,6 +65,8 @@ _TYPOS = (
     (re.compile(r"\bmounths?\b|\bmonthes\b|\bmonts?\b|(?<=\d)\s*(?:mouths?|moths?)\b"), " months"),
     (re.compile(r"\bthru\b"), "through"),
     (re.compile(r"(?<=\d)(?:st|nd|rd|th)\b"), ""),  # 1st day -> 1 day (handled below)
+    # "POD 1", "POD1": the usual abbreviation of a postoperative day
+    (re.compile(r"\bpod\s*(?=\d)"), "postoperative day "),
 )
 # The typo rewrites, each with the words it needs to apply (the text is lower-cased by then).
 # The month typos have a cheaper form for texts without "mouth" / "moth", where their costly
@@ -76,6 +78,7 @@ _TYPO_GATES = (
     ((_TYPOS[2][0], ("mouth", "moth")), (_MONTH_TYPOS, ("mount", "monthe", "mont"))),
     ((_TYPOS[3][0], ("thru",)),),
     ((_TYPOS[4][0], ("st", "nd", "rd", "th")),),
+    ((_TYPOS[5][0], ("pod",)),),
 )
 _UNITS_WORD = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
