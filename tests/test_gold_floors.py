@@ -75,7 +75,7 @@ FLOORS: dict[str, float] = {
 # suite says so (XPASS fails) and the target moves into FLOORS.
 NOT_YET_REACHED = {
     "target antigens F1": "0.909 on the test half (0.989 on the development half)",
-    "time-frame bounds exact": "0.919 on the test half (0.961 on the development half)",
+    "time-frame bounds exact": "0.919 on the test half (0.962 on the development half)",
 }
 # Floors held on the development half (the half the extraction is tuned against: 510 records
 # with the four supplements), what it reached rounded down. Re-based three times: the third,
