@@ -158,7 +158,7 @@ def run(
     origin: str = "",
 ) -> tuple[ev.Report, list[ev.Answer], dict[str, ev.Answer], list[str]]:
     """Everything the floors test and the CLI need: the report, gold, predictions, problems.
-    `origin`: only the gold lines of that origin (`v1`, `sample`, `dev2`, `dev3`, `dev4`, `dev5`); empty: all."""
+    `origin`: only the gold lines of that origin (`v1`, `sample`, `dev2` ... `dev6`); empty: all."""
     raw = load_gold(gold_path)
     if origin:
         raw = [e for e in raw if e.get("origin") == origin]
@@ -274,9 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--origin",
         default="",
-        choices=("", "v1", "sample", "dev2", "dev3", "dev4", "dev5"),
+        choices=("", "v1", "sample", "dev2", "dev3", "dev4", "dev5", "dev6"),
         help="only the gold lines of one origin: v1 (hand-chosen, issue 3), sample (the seeded "
-        "draw), dev2 and dev3 (the development supplements, drawn after the split)",
+        "draw), dev2 ... dev6 (the development supplements, drawn after the split)",
     )
     parser.add_argument("--corpus", default=str(CORPUS), help="shared corpus folder")
     parser.add_argument("--errors", action="store_true", help="list every disagreement")

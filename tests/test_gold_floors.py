@@ -85,13 +85,16 @@ NOT_YET_REACHED = {
 # supplement's non-therapy records; with the fifth, scored at targets 0.667 (6 antigens),
 # concepts 0.826 and time frames 0.881 before its round: targets 0.99 -> 0.985, concepts 0.93
 # -> 0.925, time frames 0.97 -> 0.955). Raised with the seventh round's rules (concepts 0.935,
-# categories 0.962, time frames 0.9604).
+# categories 0.962, time frames 0.9604). The sixth supplement (80 other studies, scored at
+# targets 0.333 (5 antigens), diseases 0.870, concepts 0.897, time frames 0.855 before its
+# round) took the half to targets 0.982, diseases 0.959, categories 0.956, time frames 0.947:
+# lowered to those, to be raised by its round.
 DEV_FLOORS: dict[str, float] = {
-    "target antigens F1": 0.985,
-    "disease F1": 0.96,
+    "target antigens F1": 0.98,
+    "disease F1": 0.955,
     "endpoint concepts F1": 0.93,
-    "endpoint categories F1": 0.96,
-    "time-frame bounds exact": 0.96,
+    "endpoint categories F1": 0.955,
+    "time-frame bounds exact": 0.945,
 }
 METRICS: dict[str, Callable[[ev.Report], float]] = {
     "target antigens F1": lambda r: r.antigens.f1,
@@ -118,6 +121,7 @@ SUPPLEMENTS = {
     "dev3": GOLD_DIR / "sample_dev3.jsonl",
     "dev4": GOLD_DIR / "sample_dev4.jsonl",
     "dev5": GOLD_DIR / "sample_dev5.jsonl",
+    "dev6": GOLD_DIR / "sample_dev6.jsonl",
 }
 CONCEPTS_TSV = REPO / "ontology" / "vocab" / "endpoint_concepts.tsv"
 
