@@ -271,3 +271,13 @@ def test_convert_command(
     assert main(["convert", "--to", "flat", str(examples_dir), "-o", str(out)]) == 2
     assert (out / "notes.md").read_text(encoding="utf-8") == "mine"
     assert "not replacing it" in capsys.readouterr().err
+
+
+def test_text_that_reads_as_a_character_reference_is_written_escaped() -> None:
+    """The reader decodes `&gt;`, so a field holding `&gt;` as text (the source's `&amp;gt;`)
+    is written `&amp;gt;` and reads back as it was; a bare `&` is written as it is."""
+    record = replace(FULL, brief_title="Trial of R&D drug: BMI &gt; 25 as written", conditions=("A&B",))
+    text = to_flat(record)
+    assert text.split("\n")[0] == "Trial of R&D drug: BMI &amp;gt; 25 as written"
+    back = read_back(text)
+    assert back is not None and flat_fields(back) == flat_fields(record)

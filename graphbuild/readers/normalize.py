@@ -1,12 +1,13 @@
 """Light normalization shared by every reader, so one trial reads the same from any format.
 
-Only surface forms change here (whitespace, markdown escapes, enum casing, date precision,
-zero-padded MeSH ids); nothing is interpreted. Everything is a pure function of a string, with
+Only surface forms change here (whitespace, markdown escapes and HTML character references,
+enum casing, date precision, zero-padded MeSH ids); nothing is interpreted. Everything is a pure function of a string, with
 regexes compiled once, because readers call these millions of times over a full dump.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 
@@ -18,6 +19,22 @@ _HSPACE = re.compile(r"[ \t\f\v\u00a0]+")
 _BLANK_RUN = re.compile(r"\n{3,}")
 _EDGE_SPACE = re.compile(r" ?\n ?")  # after _HSPACE, at most one space sits at a line edge
 _LIST_ITEM = re.compile(r"(?:[-*•·]|\d{1,3}[.)]|[a-zA-Z][.)]|\(\w{1,3}\))\s")
+
+
+# ... and markdown lets HTML character references through, which the CSV export and some API
+# records keep as written ("Alzheimer&#39;s Disease", "BMI &gt; 25"; the legacy XML's parser
+# has already decoded them). Only well-formed references (with their semicolon) are decoded:
+# "R&D" and "AT&T" stay as they are.
+HTML_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _decoded(match: re.Match[str]) -> str:
+    return html.unescape(match.group())
+
+
+def unescape_entities(text: str) -> str:
+    """`Alzheimer&#39;s` -> `Alzheimer's`, `&gt;` -> `>`; an unknown name stays as written."""
+    return HTML_ENTITY.sub(_decoded, text) if "&" in text else text
 
 
 def unescape_markdown(text: str) -> str:
@@ -33,6 +50,8 @@ def clean_line(text: object) -> str:
         return ""
     if "\\" in text:
         text = _MD_ESCAPE.sub(r"\1", text)
+    if "&" in text:
+        text = HTML_ENTITY.sub(_decoded, text)
     if "\n" in text or "  " in text or "\t" in text or "\r" in text or "\xa0" in text:
         text = _SPACES.sub(" ", text)
     return text.strip()
@@ -46,6 +65,8 @@ def clean_block(text: object) -> str:
         return ""
     if "\\" in text:
         text = _MD_ESCAPE.sub(r"\1", text)
+    if "&" in text:
+        text = HTML_ENTITY.sub(_decoded, text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "  " in text or "\t" in text or "\xa0" in text or "\f" in text or "\v" in text:
@@ -67,7 +88,7 @@ def unwrap_textblock(text: str | None) -> str:
     """
     if not text:
         return ""
-    text = unescape_markdown(text).replace("\r\n", "\n")
+    text = unescape_entities(unescape_markdown(text)).replace("\r\n", "\n")
     paragraphs: list[str] = []
     for block in re.split(r"\n[ \t]*\n", text):
         lines: list[list[str]] = []  # each output line as its wrapped parts (joined once)

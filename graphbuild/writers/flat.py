@@ -2,7 +2,8 @@
 
 The layout and its reading rules are in `graphbuild.readers.flat`. The writer keeps them
 unambiguous (every field on its line, empty when empty; paragraph breaks inside a field as a
-line holding one space; backslashes doubled; a leading `[`, `{` or `<` of the title escaped)
+line holding one space; backslashes doubled; the `&` of text that reads as an HTML character
+reference written `&amp;`; a leading `[`, `{` or `<` of the title escaped)
 and writes each outcome as the plain `measure, description, time frame` join when the splitter
 gives that back, with explicit slot separators otherwise. Should the whole file still not read
 back (a field runs on into the next), the last outcome of each outcome field is written
@@ -13,9 +14,11 @@ anything else a Record holds (NCT id, phases, other outcomes, ...) has no place 
 from __future__ import annotations
 
 import io
+import re
 
 from graphbuild.model import Outcome, OutcomeRole, Record
 from graphbuild.readers import flat as reader
+from graphbuild.readers.normalize import HTML_ENTITY
 from graphbuild.readers.outcomes import SEP
 
 _TITLE_OPENERS = ("[", "{", "<")  # format detection would read these as JSON or XML
@@ -46,7 +49,13 @@ def flat_fields(record: Record) -> Fields:
 
 
 def _escape(text: str) -> str:
+    if "&" in text:  # a character reference the reader would decode stays as written
+        text = HTML_ENTITY.sub(_ampersand_escaped, text)
     return text.replace("\\", "\\\\")
+
+
+def _ampersand_escaped(match: re.Match[str]) -> str:
+    return "&amp;" + match.group()[1:]
 
 
 def _block_lines(text: str) -> list[str]:
