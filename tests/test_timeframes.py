@@ -139,6 +139,16 @@ CORPUS_SHAPES = [  # shapes read in the JSON / CSV / XML corpus
     # "POD N" is postoperative day N
     pytest.param("POD 1", (1, 1, (1,), None), id="pod"),
     pytest.param("on POD 1, 2 and 3", (1, 3, (1, 2, 3), None), id="pod-list"),
+    # a pre-intervention visit is day 0 unless its bracket dates it; "directly after" is "immediately after"
+    pytest.param("Pre-intervention and Week 12", (0, 84, (0, 84), None), id="pre-intervention"),
+    pytest.param("Pre-intervention (one week before the intervention)", (-7, -7, (-7,), None), id="pre-intervention-dated"),
+    # "at the time of enrollment" is a visit, not the anchor "of enrollment"
+    pytest.param("At the time of enrollment and at 1 month", (0, 30, (0, 30), "enrollment"), id="time-of-enrollment"),
+    # R18: "after finishing" a treatment counts from an undated end
+    pytest.param("From enrollment to 2 weeks after finishing TNT", (0, None, (), "enrollment"), id="after-finishing"),
+    # periodic visits every N cycles of a stated length: the first is N cycles in
+    pytest.param("Assessed every two cycles up to 24 weeks (each cycle is 21 days)", (42, 168, (), None), id="every-n-cycles"),
+    pytest.param("up to12 months", (0, 360, (), None), id="up-to-glued"),
     # cycles with no stated length: "up to N cycles" starts at 0 and has no end in days
     pytest.param("Duration of Treatment (up to 12 cycles)", (0, None, (), None), id="up-to-cycles-no-length"),
     # visits that go on at the investigator's discretion (R21): the first visit, no end

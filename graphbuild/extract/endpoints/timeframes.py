@@ -67,6 +67,7 @@ _TYPOS = (
     (re.compile(r"(?<=\d)(?:st|nd|rd|th)\b"), ""),  # 1st day -> 1 day (handled below)
     # "POD 1", "POD1": the usual abbreviation of a postoperative day
     (re.compile(r"\bpod\s*(?=\d)"), "postoperative day "),
+    (re.compile(r"\bup to(?=\d)"), "up to "),  # "up to12 months"
 )
 # The typo rewrites, each with the words it needs to apply (the text is lower-cased by then).
 # The month typos have a cheaper form for texts without "mouth" / "moth", where their costly
@@ -79,6 +80,7 @@ _TYPO_GATES = (
     ((_TYPOS[3][0], ("thru",)),),
     ((_TYPOS[4][0], ("st", "nd", "rd", "th")),),
     ((_TYPOS[5][0], ("pod",)),),
+    ((_TYPOS[6][0], tuple(f"up to{d}" for d in range(10))),),
 )
 _UNITS_WORD = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -110,6 +112,7 @@ _TOLERANCES = (
 _PERIODIC = re.compile(
     r"\bevery\s+(\d+(?:\.\d+)?)\s*(minutes?|hours?|days?|weeks?|months?|years?)\b(?=[^;.]*?\b(?:up to|until|through|for)\b)"
 )
+_PERIODIC_CYCLES = re.compile(r"\bevery\s+(\d+)\s+cycles?\b(?=[^;.]*?\b(?:up to|until|through|for)\b)")
 # "monthly for 12 months", "annually up to 15 years": the adverb is a period of one unit
 _PERIODIC_ADVERB = re.compile(
     r"\b(?P<a>weekly|monthly|quarterly|annually|yearly)\b(?=[^;.]*?\b(?:up to|until|through|for)\b[^;.]*\d)"
@@ -323,11 +326,11 @@ _MENTION = re.compile(
     # baseline, and the visits that count as baseline (screening, enrollment)
     r"|(?P<baseline>\bbase[- ]?line\b|\bscreening\b|\benrol(?:l?ment|led)\b"
     r"|\bbefore\s+(?:the\s+)?(?:start|initiation|beginning)\s+of\s+(?:the\s+)?(?:[\w-]+\s+)?(?:therapy|treatment)\b"
-    r"|\bpre-?(?:treatment|infusion|transplant(?:ation)?|therapy)\b"
+    r"|\bpre-?(?:treatment|infusion|transplant(?:ation)?|therapy|intervention)\b"
     # the day of surgery, and the assessment before it ("during the preoperative assessment
     # and at 3 and 6 months", "intraoperative and postoperative (30 days)"): day 0
     r"|\b(?:pre|intra)-?operative(?:ly)?\b"
-    r"|\bimmediately\s+(?:post|after|following)\b))"
+    r"|\b(?:immediately|directly)\s+(?:post|after|following)\b))"
 )
 _UNIT_NORMAL = {
     "min": "minute", "mins": "minute", "minute": "minute", "minutes": "minute",
@@ -361,6 +364,10 @@ _ANCHORED_CONNECTOR = re.compile(
 )
 _RANGE_START = re.compile(r"\b(?:from|starting|beginning|start(?:ing)? at)\s*$")
 _ANCHOR_USE = re.compile(r"\b(?:after|post|following|since|of|prior\s+to|before)[\s-]*$")
+# a visit whose bracket gives its day, or a bracket naming the visit of the time before it
+_DATED_AFTER = re.compile(r"\s*(?:period\s*|visit\s*)?\((?=[^()]*\d)")
+_DATED_AROUND = re.compile(r"\d[^()]{0,12}\([^()]*$")
+_TIME_OF = re.compile(r"\b(?:at|on)\s+the\s+time\s+of\s*$")  # "at the time of enrollment": a visit
 _LABEL_BEFORE = re.compile(r"(?:\bas|=)\s*$")
 _ANCHOR_LABEL = re.compile(
     r"(?:dosing|infusion|transplant\w*|randomi[sz]ation|enrol\w*|treatment|administration|asct|h?sct|hct)\s*\(\s*$"
@@ -375,7 +382,7 @@ _LAST_DOSE = r"(?:last|final)\s+(?:[\w-]+\s+){0,2}?(?:dose|administration|infusi
 _AFTER_LAST = re.compile(
     r"^\s*(?:after|post|following|from)\s+(?:the\s+)?(?:administration\s+of\s+(?:the\s+)?)?"
     rf"(?:{_LAST_DOSE}"
-    r"|(?:end|completion|discontinuation|stop\w*)\s+of|complet(?:ing|ion\s+of)\b"
+    r"|(?:end|completion|discontinuation|stop\w*)\s+of|complet(?:ing|ion\s+of)\b|finish(?:ing)?\b"
     r"|(?:study\s+)?treatment\s+(?:completion|end\b|has\s+ended)"
     # "until 1 year after the last patient received his last dose": the study's last dose
     r"|last\s+(?:patient|participant|subject)\s+(?:[\w-]+\s+){0,3}?(?:last|final)\s+(?:dose|administration|treatment))"
@@ -600,10 +607,19 @@ def _resolve(
         before = text[max(0, m.start - 40):m.start]
         if m.start < stated_last:
             continue  # the last dose's own day, read with the time counted from it
-        if m.kind == "baseline" and _ANCHOR_USE.search(before) and (
+        if m.kind == "baseline" and _ANCHOR_USE.search(before) and not _TIME_OF.search(before) and (
             _NUMBER_BEFORE.search(before) or not _VISIT_BEFORE.search(before)
         ):
             continue  # "2 years after enrollment": enrollment is the anchor here, not a visit
+        if (
+            m.kind == "baseline"
+            and text.startswith("pre", m.start)
+            and text.endswith("intervention", m.start, m.end)
+            and (_DATED_AFTER.match(after) or _DATED_AROUND.search(before))
+        ):
+            # "Pre-intervention (one week before ...)", "week 1 (pre-intervention period)": the
+            # bracket's time is the visit
+            continue
         if m.kind == "uf" and (
             _LABEL_BEFORE.search(before) or (_ANCHOR_LABEL.search(before) and m.values in ((0.0,), (1.0,)))
         ):
@@ -765,7 +781,7 @@ def _bounds(m: _Mention, text: str, cycle_len: float | None) -> tuple[float | No
 
 
 _DIGIT = re.compile(r"\d")
-_BASELINE_WORDS = ("base", "screening", "enrol", "before", "pre", "immediately")  # what a mention without a number needs
+_BASELINE_WORDS = ("base", "screening", "enrol", "before", "pre", "immediately", "directly")  # what a mention without a number needs
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -794,6 +810,10 @@ def parse_time_frame(text: str) -> TimeFrame:
         if "every" in body  # what a periodic visit needs
         else []
     )
+    if cycle_len is not None and "every" in body:
+        # "every two cycles up to 24 weeks (each cycle is 21 days)": the first visit is 42 days in
+        periods += [(m.start(), float(m.group(1)) * cycle_len) for m in _PERIODIC_CYCLES.finditer(body)]
+        periods.sort()
     body = _FREQUENCY.sub(_blank, body)
     mentions = _merge_compounds(body, _mentions(body))
     if not mentions:
