@@ -727,3 +727,21 @@ def test_other_survivals_and_curves_of_the_fifth_supplement() -> None:
     assert keys("Patients who received a graft: overall survival at 1 year") == ["OS"]
     assert keys("Pain scores and the plasma AUC of morphine") == ["AUC"]
     assert keys("Immediate and delayed complications (adverse device events)") == ["AE"]
+
+
+def test_wordings_of_the_sixth_supplement() -> None:
+    """Development records drawn on 2026-12-08 (the sixth supplement), as the gold reads them."""
+    assert keys("Financial toxicity", "Assess financial toxicity using the PROFFIT questionnaire") == []
+    # a response criterion, not a lymphocyte measure
+    assert keys(
+        "ORR per iwCLL criteria",
+        "CR is defined as: no lymph nodes >1.5 cm; no constitutional symptoms, normal lymphocyte count",
+    ) == ["ORR"]
+    assert keys("Levels of immune cells", "Measured by flow cytometry for cell subsets: T-cells.") == [
+        "IMMUNE_RECONSTITUTION"
+    ]
+    assert keys("36-Item Short Form Health Survey (SF-36)") == ["QOL"]
+    assert keys("quality-adjusted life-years (QALYs)") == ["QOL"]
+    assert "LAB_ABNORMALITIES" in keys(
+        "Safety Evaluation Indicators", "Adverse events (AEs), Serious Adverse Events (SAEs), clinical laboratory test"
+    )

@@ -50,8 +50,9 @@ _GUARDS: tuple[_Guard, ...] = (
            after=re.compile(r"^\s+(?:glucose|sensory|perfusion|enhancement|flow|velocity|effect)", re.I)),
     _Guard("PK", text=re.compile(r"^clearance", re.I), before=re.compile(r"(?:creatinine|MRD|disease|tumou?r|vir\w*|blasts?)\)?\s*$", re.I),
            after=re.compile(r"^\s+of\s+(?:\S+\s+){0,3}?\S*(?:\+|positive|cells?\b|blasts|MRD|disease|vir)", re.I)),
-    # "dose-limiting (DLT) toxicity" is DLT only; "toxicity-evaluable" patients are a population
-    _Guard("AE", before=re.compile(r"(?:dose[\s-]*limiting|\bDLTs?\)?)\s*$", re.I), after=re.compile(r"^-?\s*evaluable", re.I)),
+    # "dose-limiting (DLT) toxicity" is DLT only; "toxicity-evaluable" patients are a population;
+    # "financial toxicity" is the cost of care to the patient, no adverse event
+    _Guard("AE", before=re.compile(r"(?:dose[\s-]*limiting|\bDLTs?\)?|\bfinancial)\s*$", re.I), after=re.compile(r"^-?\s*evaluable", re.I)),
     # "adverse events defined as dose-limiting toxicities", "adverse events, meeting the DLT
     # definition": the events a DLT counts, named by it (the DLT is matched on its own)
     *(
@@ -112,6 +113,9 @@ _GUARDS: tuple[_Guard, ...] = (
     # kinetics, not the patient's immune reconstitution
     _Guard("IMMUNE_RECONSTITUTION", before=re.compile(
         r"(?:\bTCR|\bCAR|receptor|transferr\w*|transduc\w*|infused|modified|engineered|redirected)\b\)?[^.;]{0,30}$", re.I)),
+    # a response criterion ("CR: ... no constitutional symptoms, normal lymphocyte count"), not a
+    # measure of the patient's lymphocytes
+    _Guard("IMMUNE_RECONSTITUTION", before=re.compile(r"\bnormal\s+$", re.I)),
     # the definition of an AE: "any unfavorable sign (including an abnormal laboratory finding)"
     _Guard("LAB_ABNORMALITIES", before=re.compile(r"\bincluding\s+(?:an?\s+)?$", re.I)),
     # antibodies of a given specificity ("anti-Spike IgG levels") are an immune response
