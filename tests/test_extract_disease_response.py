@@ -51,3 +51,13 @@ def test_an_explicit_overall_response_is_kept_whatever_the_disease(ptsd_record: 
     explicit = Outcome(OutcomeRole.SECONDARY, "Overall response rate", "", "Week 6")
     record = replace(ptsd_record, outcomes=(*ptsd_record.outcomes, explicit))
     assert _concepts(record)[-1] == ["ORR"]
+
+
+@pytest.mark.parametrize("condition", ["Crohn Disease", "Ulcerative Colitis"])
+def test_an_inflammatory_bowel_disease_responds(ptsd_record: Record, condition: str) -> None:
+    """IBD is immune-mediated though MeSH files it under digestive diseases only: a Crohn's
+    trial's clinical or endoscopic response is its disease's response."""
+    ibd = replace(ptsd_record, conditions=(condition,))
+    assert _concepts(ibd)[0] == ["ORR"]
+    endoscopic = Outcome(OutcomeRole.PRIMARY, "Percentage of participants who achieve endoscopic response at Week 16")
+    assert _concepts(replace(ibd, outcomes=(endoscopic,)))[0] == ["ORR"]

@@ -7,7 +7,7 @@ does).
 
 An ORR link is dropped only when all three hold: the trial's conditions are grounded, none of
 them is a neoplasm, a hemic or lymphatic disease or an immune system disease (MeSH C04, C15,
-C20: GVHD and autoimmune responses are kept), and every word the link rests on is generic
+C20, and the inflammatory bowel diseases: GVHD and autoimmune responses are kept), and every word the link rests on is generic
 (no "overall", "objective", "ORR", "tumour", "antitumour", "leukaemic"). A trial whose diseases
 are unknown keeps its links: the rule removes what the text contradicts, never what it
 cannot see."""
@@ -21,8 +21,10 @@ from graphbuild.extract.endpoints.pruning import drop_concepts
 from graphbuild.model import DiseaseLink, Endpoint
 from graphbuild.vocab import mesh
 
-# MeSH disease branches whose trials report responses in ORR's sense
-RESPONDING_BRANCHES = ("C04", "C15", "C20")
+# MeSH disease branches whose trials report responses in ORR's sense; inflammatory bowel
+# diseases are immune-mediated though MeSH files them under digestive diseases only (a Crohn's
+# trial's "clinical response" is its disease's response)
+RESPONDING_BRANCHES = ("C04", "C15", "C20", "C06.405.205.731", "C06.405.469.432")
 _SPECIFIC = re.compile(r"overall|objective|\bORR\b|tumou?r|leuk|lymphom|myelom|cancer|malignan", re.IGNORECASE)
 
 
