@@ -75,7 +75,7 @@ FLOORS: dict[str, float] = {
 # suite says so (XPASS fails) and the target moves into FLOORS.
 NOT_YET_REACHED = {
     "target antigens F1": "0.909 on the test half (0.989 on the development half)",
-    "time-frame bounds exact": "0.919 on the test half (0.962 on the development half)",
+    "time-frame bounds exact": "0.919 on the test half (0.953 on the development half of 590 records)",
 }
 # Floors held on the development half (the half the extraction is tuned against: 510 records
 # with the four supplements), what it reached rounded down. Re-based three times: the third,
@@ -87,14 +87,14 @@ NOT_YET_REACHED = {
 # -> 0.925, time frames 0.97 -> 0.955). Raised with the seventh round's rules (concepts 0.935,
 # categories 0.962, time frames 0.9604). The sixth supplement (80 other studies, scored at
 # targets 0.333 (5 antigens), diseases 0.870, concepts 0.897, time frames 0.855 before its
-# round) took the half to targets 0.982, diseases 0.959, categories 0.956, time frames 0.947:
-# lowered to those, to be raised by its round.
+# round) took the half to targets 0.982, diseases 0.959, categories 0.956, time frames 0.947;
+# its round (the eighth) raised them to 0.989, 0.964, concepts 0.937, 0.961 and 0.953.
 DEV_FLOORS: dict[str, float] = {
-    "target antigens F1": 0.98,
-    "disease F1": 0.955,
-    "endpoint concepts F1": 0.93,
-    "endpoint categories F1": 0.955,
-    "time-frame bounds exact": 0.945,
+    "target antigens F1": 0.985,
+    "disease F1": 0.96,
+    "endpoint concepts F1": 0.935,
+    "endpoint categories F1": 0.96,
+    "time-frame bounds exact": 0.95,
 }
 METRICS: dict[str, Callable[[ev.Report], float]] = {
     "target antigens F1": lambda r: r.antigens.f1,
