@@ -1,8 +1,9 @@
 """Light normalization shared by every reader, so one trial reads the same from any format.
 
 Only surface forms change here (whitespace, markdown escapes and HTML character references,
-enum casing, date precision, zero-padded MeSH ids); nothing is interpreted. Everything is a pure function of a string, with
-regexes compiled once, because readers call these millions of times over a full dump.
+enum casing, date precision, zero-padded MeSH ids); nothing is interpreted. Everything is a pure
+function of a string, with regexes compiled once, because readers call these millions of times
+over a full dump.
 """
 
 from __future__ import annotations
@@ -50,8 +51,7 @@ def clean_line(text: object) -> str:
         return ""
     if "\\" in text:
         text = _MD_ESCAPE.sub(r"\1", text)
-    if "&" in text:
-        text = HTML_ENTITY.sub(_decoded, text)
+    text = unescape_entities(text)
     if "\n" in text or "  " in text or "\t" in text or "\r" in text or "\xa0" in text:
         text = _SPACES.sub(" ", text)
     return text.strip()
@@ -65,8 +65,7 @@ def clean_block(text: object) -> str:
         return ""
     if "\\" in text:
         text = _MD_ESCAPE.sub(r"\1", text)
-    if "&" in text:
-        text = HTML_ENTITY.sub(_decoded, text)
+    text = unescape_entities(text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "  " in text or "\t" in text or "\xa0" in text or "\f" in text or "\v" in text:
