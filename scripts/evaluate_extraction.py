@@ -46,6 +46,10 @@ from graphbuild import evaluation as ev
 GOLD_DIR = REPO / "tests" / "gold"
 HALVES = {"dev": GOLD_DIR / "dev.jsonl", "test": GOLD_DIR / "test.jsonl"}
 GOLD = HALVES["dev"]
+# the development supplements' origins, one per committed draw (sample_dev2.jsonl -> "dev2")
+SUPPLEMENT_ORIGINS = tuple(
+    sorted((p.stem.removeprefix("sample_") for p in GOLD_DIR.glob("sample_dev*.jsonl")), key=lambda o: int(o[3:]))
+)
 CONCEPTS_TSV = REPO / "ontology" / "vocab" / "endpoint_concepts.tsv"
 SHARED = Path(os.environ.get("GRAPHBUILD_SHARED", REPO.parent / "shared"))
 CORPUS = SHARED / "corpus"
@@ -158,7 +162,8 @@ def run(
     origin: str = "",
 ) -> tuple[ev.Report, list[ev.Answer], dict[str, ev.Answer], list[str]]:
     """Everything the floors test and the CLI need: the report, gold, predictions, problems.
-    `origin`: only the gold lines of that origin (`v1`, `sample`, `dev2` ... `dev6`); empty: all."""
+    `origin`: only the gold lines of that origin (`v1`, `sample`, or one of `SUPPLEMENT_ORIGINS`);
+    empty: all."""
     raw = load_gold(gold_path)
     if origin:
         raw = [e for e in raw if e.get("origin") == origin]
@@ -274,9 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--origin",
         default="",
-        choices=("", "v1", "sample", "dev2", "dev3", "dev4", "dev5", "dev6"),
+        choices=("", "v1", "sample", *SUPPLEMENT_ORIGINS),
         help="only the gold lines of one origin: v1 (hand-chosen, issue 3), sample (the seeded "
-        "draw), dev2 ... dev6 (the development supplements, drawn after the split)",
+        f"draw), {', '.join(SUPPLEMENT_ORIGINS)} (the development supplements, drawn after the split)",
     )
     parser.add_argument("--corpus", default=str(CORPUS), help="shared corpus folder")
     parser.add_argument("--errors", action="store_true", help="list every disagreement")
