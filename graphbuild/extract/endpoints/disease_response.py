@@ -9,9 +9,8 @@ An ORR link is dropped only when all three hold: the trial's conditions are grou
 them is a neoplasm, a hemic or lymphatic disease or an immune system disease (MeSH C04, C15,
 C20, and the inflammatory bowel diseases: GVHD and autoimmune responses are kept), and every
 word the link rests on is generic (no "overall", "objective", "ORR", "tumour", "antitumour",
-"leukaemic"). A trial whose diseases
-are unknown keeps its links: the rule removes what the text contradicts, never what it
-cannot see."""
+"leukaemic"). A trial whose diseases are unknown keeps its links: the rule removes what the text
+contradicts, never what it cannot see."""
 
 from __future__ import annotations
 

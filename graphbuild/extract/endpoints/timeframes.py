@@ -805,15 +805,13 @@ def parse_time_frame(text: str) -> TimeFrame:
         if _FROM_STUDY_START.match(body):
             return TimeFrame(text=text, min_days=0.0, anchor=anchor)  # "From randomization until death"
         return TimeFrame(text=text, anchor=anchor)  # no number and no visit: no mention
-    periods = (
-        [(m.start(), _to_days(m.group(1), m.group(2))) for m in _PERIODIC.finditer(body)]
-        if "every" in body  # what a periodic visit needs
-        else []
-    )
-    if cycle_len is not None and "every" in body:
-        # "every two cycles up to 24 weeks (each cycle is 21 days)": the first visit is 42 days in
-        periods += [(m.start(), float(m.group(1)) * cycle_len) for m in _PERIODIC_CYCLES.finditer(body)]
-        periods.sort()
+    periods: list[tuple[int, float]] = []
+    if "every" in body:  # what a periodic visit needs
+        periods = [(m.start(), _to_days(m.group(1), m.group(2))) for m in _PERIODIC.finditer(body)]
+        if cycle_len is not None:
+            # "every two cycles up to 24 weeks (each cycle is 21 days)": the first visit is 42 days in
+            periods += [(m.start(), float(m.group(1)) * cycle_len) for m in _PERIODIC_CYCLES.finditer(body)]
+            periods.sort()
     body = _FREQUENCY.sub(_blank, body)
     mentions = _merge_compounds(body, _mentions(body))
     if not mentions:
